@@ -1,0 +1,124 @@
+//! Command-line arguments, with the help texts users see.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use casebook::load::ContentKind;
+use casebook::model::time::Date;
+
+/// casebook: build a fast, accessible, searchable site of shared-learning case studies from
+/// Markdown files with YAML front matter.
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check every content file and report every problem, with file, line, column and a fix.
+    #[command(
+        after_help = "Exit codes: 0 no errors (warnings allowed), 1 content errors, 2 usage or I/O error.\n\nExamples:\n  casebook check\n  casebook check --root my-site --format json\n  casebook check --deny-warnings   # in CI: warnings fail too"
+    )]
+    Check(CheckArgs),
+    /// Create a new content file from a skeleton that passes `casebook check` as it is.
+    #[command(
+        after_help = "The file is written to content/<type folder>/<slug>.md, the slug made from the title.\nAn existing file is never overwritten. Modules and cohorts need --programme.\n\nExamples:\n  casebook new case-study \"Fewer falls at night in Wigan\"\n  casebook new module --programme well-led-stockton-on-tees \"Managing self\""
+    )]
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The site folder (holding casebook.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// Output format: human (with source lines) or json (for tools; on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// Exit with 1 when there are warnings too.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// For a module or cohort: the slug of its programme.
+    #[arg(long)]
+    pub(crate) programme: Option<String>,
+    /// What to create.
+    #[arg(value_enum)]
+    pub(crate) kind: NewKind,
+    /// The title (in quotes).
+    pub(crate) title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum NewKind {
+    CaseStudy,
+    Programme,
+    Module,
+    Cohort,
+    Organisation,
+}
+
+impl NewKind {
+    pub(crate) fn content_kind(self) -> ContentKind {
+        match self {
+            NewKind::CaseStudy => ContentKind::CaseStudy,
+            NewKind::Programme => ContentKind::Programme,
+            NewKind::Module => ContentKind::Module,
+            NewKind::Cohort => ContentKind::Cohort,
+            NewKind::Organisation => ContentKind::Organisation,
+        }
+    }
+}
+
+/// Today's date (UTC), from the system clock: the command line is the one place that reads it.
+pub(crate) fn today() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_from_days((seconds / 86_400) as i64)
+}
+
+/// The calendar date `days` after 1970-01-01 (proleptic Gregorian).
+fn civil_from_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (year_of_era + era * 400 + i64::from(month <= 2)) as i32;
+    Date { year, month, day }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0).to_string(), "1970-01-01");
+        assert_eq!(civil_from_days(20_513).to_string(), "2026-03-01");
+        assert_eq!(civil_from_days(11_016).to_string(), "2000-02-29");
+    }
+}

@@ -1,0 +1,259 @@
+//! The site config, `casebook.yaml`, with a default for every key.
+//!
+//! A site with no config file builds with the defaults. An unknown key, a value of the
+//! wrong type or a YAML syntax error is a [`ConfigError`] naming the line and column.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file name of the site config.
+pub const CONFIG_FILE: &str = "casebook.yaml";
+
+/// Whether a link to a missing page is an error or a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkCheck {
+    /// A broken internal link stops the build.
+    #[default]
+    Error,
+    /// A broken internal link is reported but the build goes on.
+    Warn,
+}
+
+/// An entry of the site's navigation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NavItem {
+    /// Link text.
+    pub title: String,
+    /// Site path (`/programmes/`) or absolute URL.
+    pub url: String,
+}
+
+/// The validated site config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// The address the site is published at, ending in `/`.
+    pub base_url: String,
+    /// Language of the content (`en-GB`).
+    pub language: String,
+    /// Theme name: `default` (built in) or a folder under `themes/`.
+    pub theme: String,
+    /// Whether the search index is built.
+    pub search: bool,
+    /// How broken internal links are reported.
+    pub link_check: LinkCheck,
+    /// Whether contacts' email addresses are shown.
+    pub show_emails: bool,
+    /// Largest content file accepted, in bytes.
+    pub max_file_size: u64,
+    /// Metrics added to the vocabulary.
+    pub metrics: Vec<String>,
+    /// Navigation links.
+    pub navigation: Vec<NavItem>,
+    /// Whether raw HTML in Markdown is passed through (off: it is escaped).
+    pub allow_html: bool,
+    /// Taxonomies shown in navigation and on pages.
+    pub taxonomies: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            title: "Shared learning".to_owned(),
+            base_url: "/".to_owned(),
+            language: "en-GB".to_owned(),
+            theme: "default".to_owned(),
+            search: true,
+            link_check: LinkCheck::Error,
+            show_emails: false,
+            max_file_size: 2 * 1024 * 1024,
+            metrics: Vec::new(),
+            navigation: Vec::new(),
+            allow_html: false,
+            taxonomies: vec![
+                "topics".into(),
+                "regions".into(),
+                "settings".into(),
+                "key-questions".into(),
+            ],
+        }
+    }
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file's content is wrong.
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        /// The config file, as given.
+        file: String,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawConfig {
+    title: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    search: Option<bool>,
+    link_check: Option<LinkCheck>,
+    show_emails: Option<bool>,
+    max_file_size: Option<FileSize>,
+    metrics: Option<Vec<String>>,
+    navigation: Option<Vec<NavItem>>,
+    allow_html: Option<bool>,
+    taxonomies: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FileSize {
+    Bytes(u64),
+    Text(String),
+}
+
+/// Reads `casebook.yaml` from `root`, or the defaults when there is none.
+pub fn load_config(root: &Path) -> Result<Config, ConfigError> {
+    let path = root.join(CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_config(&text, CONFIG_FILE),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(source) => Err(ConfigError::Read { path, source }),
+    }
+}
+
+/// Parses the text of a config file named `file`.
+pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw: RawConfig = if text.trim().is_empty() {
+        RawConfig::default()
+    } else {
+        serde_yaml::from_str(text).map_err(|error| {
+            let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+            ConfigError::Invalid {
+                file: file.to_owned(),
+                line,
+                column,
+                message: error.to_string(),
+            }
+        })?
+    };
+    let invalid = |message: String| ConfigError::Invalid {
+        file: file.to_owned(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    let defaults = Config::default();
+    let max_file_size = match raw.max_file_size {
+        None => defaults.max_file_size,
+        Some(FileSize::Bytes(bytes)) => bytes,
+        Some(FileSize::Text(text)) => parse_size(&text).ok_or_else(|| {
+            invalid(format!("max_file_size `{text}` is not a size; write bytes (8388608) or a size such as \"8 MiB\" or \"512 KiB\""))
+        })?,
+    };
+    let mut base_url = raw.base_url.unwrap_or(defaults.base_url);
+    if !base_url.ends_with('/') {
+        base_url.push('/');
+    }
+    let metrics = raw.metrics.unwrap_or_default();
+    for metric in &metrics {
+        if !crate::parse::is_valid_slug(metric) {
+            return Err(invalid(format!(
+                "metric `{metric}` is not a valid key; use lower-case words joined by hyphens"
+            )));
+        }
+    }
+    Ok(Config {
+        title: raw.title.unwrap_or(defaults.title),
+        base_url,
+        language: raw.language.unwrap_or(defaults.language),
+        theme: raw.theme.unwrap_or(defaults.theme),
+        search: raw.search.unwrap_or(defaults.search),
+        link_check: raw.link_check.unwrap_or(defaults.link_check),
+        show_emails: raw.show_emails.unwrap_or(defaults.show_emails),
+        max_file_size,
+        metrics,
+        navigation: raw.navigation.unwrap_or_default(),
+        allow_html: raw.allow_html.unwrap_or(defaults.allow_html),
+        taxonomies: raw.taxonomies.unwrap_or(defaults.taxonomies),
+    })
+}
+
+/// Parses a size: bytes, or a number with B, KB, KiB, MB, MiB, GB or GiB.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" | "k" => 1024,
+        "mb" => 1000 * 1000,
+        "mib" | "m" => 1024 * 1024,
+        "gb" => 1000 * 1000 * 1000,
+        "gib" | "g" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    (number >= 0.0).then_some((number * factor as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("8388608"), Some(8_388_608));
+        assert_eq!(parse_size("8 MiB"), Some(8 * 1024 * 1024));
+        assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
+        assert_eq!(parse_size("1.5 kb"), Some(1500));
+        assert_eq!(parse_size("lots"), None);
+    }
+
+    #[test]
+    fn config_defaults_and_errors() {
+        let config = parse_config("title: X\nmax_file_size: \"1 KiB\"\n", "casebook.yaml").unwrap();
+        assert_eq!(config.title, "X");
+        assert_eq!(config.max_file_size, 1024);
+        assert_eq!(
+            parse_config("max_file_size: 100\n", "c")
+                .unwrap()
+                .max_file_size,
+            100
+        );
+        let error = parse_config("titel: X\n", "casebook.yaml").unwrap_err();
+        assert!(
+            error.to_string().contains("unknown field `titel`"),
+            "{error}"
+        );
+        assert!(
+            error.to_string().starts_with("casebook.yaml:1:1"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! Diagnostics: the one type for every problem found in a site's content, and its two
+//! renderings (human, for a terminal, and JSON, for tools).
+//!
+//! A diagnostic names a place in the user's file (1-based line and column, columns counted
+//! in characters, a byte-order mark not counted) and gives a hint with the fix. Stages
+//! collect diagnostics and never stop at the first; [`sort`] puts a list in the order every
+//! report uses (file, line, column, code) so that output is the same on every run.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A position in a source file: 1-based line and 1-based column in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Line, counting from 1 (the first line of the file, after any byte-order mark).
+    pub line: u32,
+    /// Column in characters, counting from 1.
+    pub column: u32,
+}
+
+impl Pos {
+    /// The first character of a file.
+    pub const START: Pos = Pos { line: 1, column: 1 };
+
+    /// A position from a 1-based line and column.
+    pub fn new(line: u32, column: u32) -> Pos {
+        Pos { line, column }
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    /// The value itself.
+    pub value: T,
+    /// Where the value starts in its file.
+    pub at: Pos,
+}
+
+impl<T> Located<T> {
+    /// Attaches a position to a value.
+    pub fn new(value: T, at: Pos) -> Located<T> {
+        Located { value, at }
+    }
+}
+
+/// How serious a diagnostic is: errors stop a build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The content cannot be published as it is.
+    Error,
+    /// The content builds, but something is probably wrong.
+    Warning,
+}
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal, $severity:ident, $title:literal;)*) => {
+        /// A stable diagnostic code, documented in `docs/diagnostics.md`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(#[doc = $title] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in reports, such as `E006`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// The severity a diagnostic of this code has unless the config changes it.
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// A short title for the code, as used in the documentation.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    E001 => "E001", Error, "not valid UTF-8";
+    E002 => "E002", Error, "front matter opened but never closed";
+    E003 => "E003", Error, "YAML syntax error";
+    E004 => "E004", Error, "front matter is not a mapping";
+    E005 => "E005", Error, "required field missing or empty";
+    E006 => "E006", Error, "value not allowed";
+    E007 => "E007", Error, "invalid date or period";
+    E008 => "E008", Error, "number out of range";
+    E009 => "E009", Error, "duplicate slug";
+    E010 => "E010", Error, "unresolved reference or link";
+    E011 => "E011", Error, "file too large";
+    E012 => "E012", Error, "inconsistent figures";
+    E013 => "E013", Error, "duplicate key";
+    W101 => "W101", Warning, "unknown field";
+    W102 => "W102", Warning, "suspicious figures or dates";
+    W103 => "W103", Warning, "reference to a draft";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Another place that a diagnostic refers to, such as the first of two files with one slug.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Related {
+    /// The file, relative to the site root, with `/` separators.
+    pub file: String,
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+    /// What this place is.
+    pub message: String,
+}
+
+/// One problem in a site's content or config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The stable code.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, relative to the site root, with `/` separators.
+    pub file: String,
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+    /// What is wrong, lower-case, no full stop.
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Other places involved.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    /// For invalid UTF-8, the byte offset of the first bad byte in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_offset: Option<usize>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(code: Code, file: &str, at: Pos, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            file: file.to_owned(),
+            line: at.line,
+            column: at.column,
+            message: message.into(),
+            hint: None,
+            related: Vec::new(),
+            byte_offset: None,
+        }
+    }
+
+    /// Adds the hint that tells how to fix the problem.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a related place.
+    pub fn with_related(mut self, file: &str, at: Pos, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Related {
+            file: file.to_owned(),
+            line: at.line,
+            column: at.column,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Where the diagnostic points.
+    pub fn pos(&self) -> Pos {
+        Pos::new(self.line, self.column)
+    }
+
+    /// Whether this diagnostic stops a build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file, line, column and code, the order of every report.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+    });
+}
+
+/// Counts errors and warnings in a list.
+pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+/// Renders diagnostics as a JSON array (the format documented in `docs/diagnostics.md`).
+pub fn to_json(diagnostics: &[Diagnostic]) -> String {
+    serde_json::to_string_pretty(diagnostics).expect("diagnostics are plain data and serialise")
+}
+
+/// Whether human output uses colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// ANSI colours, for a terminal.
+    Always,
+    /// Plain text.
+    Never,
+}
+
+/// Renders diagnostics for a person: a header with code and message, `file:line:column`, the
+/// source line with a caret under the place, the hint, and related places.
+///
+/// `source_of` gives the text of a file (as loaded: BOM dropped, line endings normalised) so
+/// that the line can be shown; a file it cannot give is reported without a snippet.
+pub fn render_human<'a>(
+    diagnostics: &[Diagnostic],
+    source_of: impl Fn(&str) -> Option<&'a str>,
+    colour: Colour,
+) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+    let renderer = match colour {
+        Colour::Always => Renderer::styled(),
+        Colour::Never => Renderer::plain(),
+    };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let level = match diagnostic.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level
+            .primary_title(diagnostic.message.as_str())
+            .id(diagnostic.code.as_str());
+        let mut group = match source_of(&diagnostic.file)
+            .and_then(|text| line_snippet(text, diagnostic.line, diagnostic.column))
+        {
+            Some((line_text, range)) => title.element(
+                Snippet::source(line_text)
+                    .line_start(diagnostic.line as usize)
+                    .path(diagnostic.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(range)),
+            ),
+            None => title.element(Level::NOTE.message(format!(
+                "in {}",
+                location(&diagnostic.file, diagnostic.pos())
+            ))),
+        };
+        for related in &diagnostic.related {
+            group = group.element(Level::NOTE.message(format!(
+                "{}: {}",
+                location(&related.file, Pos::new(related.line, related.column)),
+                related.message
+            )));
+        }
+        let mut report = vec![group];
+        if let Some(hint) = &diagnostic.hint {
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(hint.as_str()),
+            ));
+        }
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// `file:line:column`, the form terminals and editors turn into links.
+fn location(file: &str, at: Pos) -> String {
+    format!("{file}:{}:{}", at.line, at.column)
+}
+
+/// The text of line `line` and the byte range of the character at `column` within it (or an
+/// empty range at the end of the line when the column is past it).
+fn line_snippet(text: &str, line: u32, column: u32) -> Option<(&str, std::ops::Range<usize>)> {
+    let line_text = text.split('\n').nth(line.checked_sub(1)? as usize)?;
+    let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
+    let column = column.max(1) as usize - 1;
+    let range = match line_text.char_indices().nth(column) {
+        Some((start, c)) => start..start + c.len_utf8(),
+        None => line_text.len()..line_text.len(),
+    };
+    Some((line_text, range))
+}
+
+/// Turns a 0-based character index in `text` into a line and column.
+pub fn pos_of_char_index(text: &str, index: usize) -> Pos {
+    let mut line = 1u32;
+    let mut column = 1u32;
+    for c in text.chars().take(index) {
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    Pos::new(line, column)
+}
+
+/// Turns a byte offset in `text` into a line and column (columns in characters).
+pub fn pos_of_byte_offset(text: &str, offset: usize) -> Pos {
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() as u32 + 1;
+    Pos::new(line, column)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let text = "a: é\nb: £x\n";
+        assert_eq!(
+            pos_of_byte_offset(text, text.find('x').unwrap()),
+            Pos::new(2, 5)
+        );
+        assert_eq!(pos_of_char_index(text, 9), Pos::new(2, 5));
+    }
+
+    #[test]
+    fn human_output_shows_line_and_caret() {
+        let diagnostic = Diagnostic::new(Code::E006, "content/a.md", Pos::new(2, 4), "bad value")
+            .with_hint("did you mean `good`?");
+        let text = "---\nx: goood\n---\n";
+        let out = render_human(&[diagnostic], |_| Some(text), Colour::Never);
+        assert!(out.contains("error[E006]: bad value"), "{out}");
+        assert!(out.contains("content/a.md:2:4"), "{out}");
+        assert!(out.contains("x: goood"), "{out}");
+        assert!(out.contains("did you mean `good`?"), "{out}");
+    }
+}

@@ -1,0 +1,329 @@
+//! Stage 1, load: find the content files of a site and read them as text.
+//!
+//! Takes the site root and the size limit; returns one [`Source`] per content file, sorted by
+//! path, plus diagnostics for files that cannot be used (too large, not UTF-8). A byte-order
+//! mark is dropped and CRLF line endings become LF, which keeps line and column numbers the
+//! same as in the file. Only the six content folders are read; files and folders whose names
+//! start with `_` or `.` are skipped, and so are files directly in `content/`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Code, Diagnostic, Pos, pos_of_byte_offset};
+
+/// The six kinds of content, one per folder of `content/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContentKind {
+    /// `content/case-studies/*.md`
+    CaseStudy,
+    /// `content/programmes/*.md`
+    Programme,
+    /// `content/modules/*.md`
+    Module,
+    /// `content/cohorts/*.md`
+    Cohort,
+    /// `content/organisations/*.md`
+    Organisation,
+    /// `content/data/*.yaml`
+    Dataset,
+}
+
+impl ContentKind {
+    /// Every kind, in the order pages are listed.
+    pub const ALL: [ContentKind; 6] = [
+        ContentKind::CaseStudy,
+        ContentKind::Programme,
+        ContentKind::Module,
+        ContentKind::Cohort,
+        ContentKind::Organisation,
+        ContentKind::Dataset,
+    ];
+
+    /// The folder under `content/`, which is also the first segment of the page's URL.
+    pub fn folder(self) -> &'static str {
+        match self {
+            ContentKind::CaseStudy => "case-studies",
+            ContentKind::Programme => "programmes",
+            ContentKind::Module => "modules",
+            ContentKind::Cohort => "cohorts",
+            ContentKind::Organisation => "organisations",
+            ContentKind::Dataset => "data",
+        }
+    }
+
+    /// The value of `type:` in front matter.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ContentKind::CaseStudy => "case-study",
+            ContentKind::Programme => "programme",
+            ContentKind::Module => "module",
+            ContentKind::Cohort => "cohort",
+            ContentKind::Organisation => "organisation",
+            ContentKind::Dataset => "dataset",
+        }
+    }
+
+    /// The kind whose `type:` value is `name`.
+    pub fn from_type_name(name: &str) -> Option<ContentKind> {
+        ContentKind::ALL
+            .into_iter()
+            .find(|kind| kind.type_name() == name)
+    }
+
+    fn from_folder(folder: &str) -> Option<ContentKind> {
+        ContentKind::ALL
+            .into_iter()
+            .find(|kind| kind.folder() == folder)
+    }
+
+    /// Whether files of this kind are Markdown with front matter (all but datasets).
+    pub fn has_body(self) -> bool {
+        self != ContentKind::Dataset
+    }
+
+    fn accepts_extension(self, extension: &str) -> bool {
+        match self {
+            ContentKind::Dataset => matches!(extension, "yaml" | "yml"),
+            _ => matches!(extension, "md" | "markdown"),
+        }
+    }
+}
+
+/// One content file, read and decoded.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to the site root, with `/` separators, as shown in diagnostics.
+    pub path: String,
+    /// The kind implied by the folder.
+    pub kind: ContentKind,
+    /// The file name without its extension: the default slug.
+    pub stem: String,
+    /// The text, without a byte-order mark and with LF line endings.
+    pub text: String,
+}
+
+/// The result of loading: the usable files and the problems with the others.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Readable content files, sorted by path.
+    pub sources: Vec<Source>,
+    /// Files too large or not UTF-8.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Something outside the content that stops loading.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file or folder could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Finds and reads every content file under `root/content`, rejecting files over
+/// `max_file_size` bytes before reading them.
+pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Ok(Loaded::default());
+    }
+    let mut found = Vec::new();
+    for kind in ContentKind::ALL {
+        let folder = content.join(kind.folder());
+        if !folder.is_dir() {
+            continue;
+        }
+        let walker = WalkDir::new(&folder)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+        for entry in walker {
+            let entry = entry.map_err(|error| LoadError::Read {
+                path: error.path().unwrap_or(&folder).to_path_buf(),
+                source: error.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if kind.accepts_extension(extension) {
+                found.push((kind, path.to_path_buf()));
+            }
+        }
+    }
+
+    let results: Vec<Result<Result<Source, Diagnostic>, LoadError>> = found
+        .par_iter()
+        .map(|(kind, path)| read_source(root, *kind, path, max_file_size))
+        .collect();
+    let mut loaded = Loaded::default();
+    for result in results {
+        match result? {
+            Ok(source) => loaded.sources.push(source),
+            Err(diagnostic) => loaded.diagnostics.push(diagnostic),
+        }
+    }
+    loaded.sources.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(loaded)
+}
+
+/// The files under `root/static`, as site paths (`/files/guide.pdf`), sorted. Links are not
+/// followed, so nothing outside the site is listed.
+pub fn list_static_files(root: &Path) -> BTreeSet<String> {
+    let folder = root.join("static");
+    WalkDir::new(&folder)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| format!("/{}", relative_path(&folder, entry.path())))
+        .collect()
+}
+
+/// The site-relative, `/`-separated form of a path under `root`.
+pub fn relative_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The kind of content a site-relative path holds, if it is a content file at all.
+pub fn kind_of_path(relative: &str) -> Option<ContentKind> {
+    let mut parts = relative.split('/');
+    if parts.next()? != "content" {
+        return None;
+    }
+    let kind = ContentKind::from_folder(parts.next()?)?;
+    let rest: Vec<&str> = parts.collect();
+    let name = rest.last()?;
+    if rest
+        .iter()
+        .any(|part| is_hidden(std::ffi::OsStr::new(part)))
+    {
+        return None;
+    }
+    let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+    kind.accepts_extension(extension).then_some(kind)
+}
+
+/// Decodes file bytes as the loader does: UTF-8 required, BOM dropped, CRLF to LF. On invalid
+/// UTF-8 returns the byte offset of the first bad byte and its position.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, Pos)> {
+    let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    match std::str::from_utf8(&bytes[bom..]) {
+        Ok(text) => Ok(if text.contains('\r') {
+            text.replace("\r\n", "\n")
+        } else {
+            text.to_owned()
+        }),
+        Err(error) => {
+            let valid = error.valid_up_to();
+            let prefix = std::str::from_utf8(&bytes[bom..bom + valid])
+                .expect("valid_up_to marks the end of valid UTF-8");
+            let prefix = prefix.replace("\r\n", "\n");
+            Err((bom + valid, pos_of_byte_offset(&prefix, prefix.len())))
+        }
+    }
+}
+
+fn read_source(
+    root: &Path,
+    kind: ContentKind,
+    path: &Path,
+    max_file_size: u64,
+) -> Result<Result<Source, Diagnostic>, LoadError> {
+    let relative = relative_path(root, path);
+    let io_error = |source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    if size > max_file_size {
+        return Ok(Err(Diagnostic::new(
+            Code::E011,
+            &relative,
+            Pos::START,
+            format!(
+                "file is {} bytes, more than the limit of {} bytes",
+                size, max_file_size
+            ),
+        )
+        .with_hint("split the file, move large material to `static/`, or raise `max_file_size` in casebook.yaml")));
+    }
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(match decode(bytes) {
+        Ok(text) => Ok(Source {
+            path: relative,
+            kind,
+            stem,
+            text,
+        }),
+        Err((offset, at)) => {
+            let mut diagnostic = Diagnostic::new(
+                Code::E001,
+                &relative,
+                at,
+                format!("file is not valid UTF-8 (first bad byte at offset {offset})"),
+            )
+            .with_hint("save the file as UTF-8 in your editor");
+            diagnostic.byte_offset = Some(offset);
+            Err(diagnostic)
+        }
+    })
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('_') || name.starts_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_drops_bom_and_crlf() {
+        let text = decode(b"\xEF\xBB\xBF---\r\na: 1\r\n".to_vec()).unwrap();
+        assert_eq!(text, "---\na: 1\n");
+    }
+
+    #[test]
+    fn decode_reports_first_bad_byte() {
+        let (offset, at) = decode(b"---\r\nx: caf\xE9\n".to_vec()).unwrap_err();
+        assert_eq!(offset, 11);
+        assert_eq!(at, Pos::new(2, 7));
+    }
+
+    #[test]
+    fn kind_of_path_follows_folders() {
+        assert_eq!(
+            kind_of_path("content/case-studies/a.md"),
+            Some(ContentKind::CaseStudy)
+        );
+        assert_eq!(
+            kind_of_path("content/data/a.yaml"),
+            Some(ContentKind::Dataset)
+        );
+        assert_eq!(kind_of_path("content/README.md"), None);
+        assert_eq!(kind_of_path("content/case-studies/_x.md"), None);
+        assert_eq!(kind_of_path("static/x.md"), None);
+    }
+}

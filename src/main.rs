@@ -1,0 +1,177 @@
+//! The `casebook` command line: parses arguments, calls the library, prints diagnostics and
+//! maps the outcome to an exit code (0 success, 1 content errors, 2 usage or I/O error).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use casebook::diagnostics::{self, Colour};
+use casebook::load::ContentKind;
+use cli::{Cli, Command, Format, NewKind};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let colour = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Colour::Always
+    } else {
+        Colour::Never
+    };
+    match cli.command {
+        Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
+        Command::New(args) => run_new(
+            &args.root,
+            args.kind,
+            &args.title,
+            args.programme.as_deref(),
+        ),
+    }
+}
+
+fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -> ExitCode {
+    let checked = match casebook::check(root) {
+        Ok(checked) => checked,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let (errors, warnings) = diagnostics::count(&checked.diagnostics);
+    match format {
+        Format::Json => print_stdout(&(diagnostics::to_json(&checked.diagnostics) + "\n")),
+        Format::Human => {
+            let text = diagnostics::render_human(
+                &checked.diagnostics,
+                |file| checked.source_text(file),
+                colour,
+            );
+            eprint!("{text}");
+            eprintln!(
+                "checked {} files: {} {}, {} {}",
+                checked.sources.len()
+                    + checked
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.code == diagnostics::Code::E001
+                            || d.code == diagnostics::Code::E011)
+                        .count(),
+                errors,
+                plural(errors, "error", "errors"),
+                warnings,
+                plural(warnings, "warning", "warnings"),
+            );
+        }
+    }
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> ExitCode {
+    let kind = kind.content_kind();
+    if title.trim().is_empty() {
+        return usage_error(
+            "the title is empty; write it in quotes: casebook new case-study \"Fewer falls at night\"",
+        );
+    }
+    let mut order = 1;
+    let needs_programme = matches!(kind, ContentKind::Module | ContentKind::Cohort);
+    if needs_programme {
+        let Some(programme) = programme else {
+            return usage_error(&format!(
+                "a {} belongs to a programme: add --programme <slug>, e.g. casebook new {} --programme well-led \"{title}\"",
+                kind.type_name(),
+                kind.type_name()
+            ));
+        };
+        let checked = match casebook::check(root) {
+            Ok(checked) => checked,
+            Err(error) => return usage_error(&error.to_string()),
+        };
+        if checked
+            .site
+            .get(ContentKind::Programme, programme)
+            .is_none()
+        {
+            let known: Vec<&str> = checked
+                .site
+                .pages_of(ContentKind::Programme)
+                .map(|p| p.slug.value.as_str())
+                .collect();
+            return usage_error(&format!(
+                "there is no programme `{programme}`; known programmes: {}",
+                if known.is_empty() {
+                    "none yet (create one with `casebook new programme`)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+        order = checked
+            .site
+            .pages_of(ContentKind::Module)
+            .filter_map(|page| match &page.details {
+                casebook::model::content::Details::Module(m)
+                    if m.programme.as_ref().is_some_and(|p| p.value == programme) =>
+                {
+                    m.order.as_ref().map(|o| o.value)
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+            + 1;
+    }
+    let skeleton = casebook::scaffold::skeleton(
+        kind,
+        title,
+        cli::today(),
+        programme.filter(|_| needs_programme),
+        order,
+    );
+    if skeleton.path.ends_with("/.md") || skeleton.path.len() < "content//abc.md".len() {
+        return usage_error("the title gives no usable file name; use letters or digits in it");
+    }
+    let path: PathBuf = root.join(&skeleton.path);
+    if let Some(parent) = path.parent() {
+        if let Err(error) = std::fs::create_dir_all(parent) {
+            return usage_error(&format!("cannot create {}: {error}", parent.display()));
+        }
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    match file.and_then(|mut file| file.write_all(skeleton.text.as_bytes())) {
+        Ok(()) => {
+            print_stdout(&format!("created {}\n", skeleton.path));
+            ExitCode::SUCCESS
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => usage_error(&format!(
+            "{} already exists; casebook new never overwrites a file",
+            skeleton.path
+        )),
+        Err(error) => usage_error(&format!("cannot write {}: {error}", path.display())),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// Prints to stdout; a closed pipe (`casebook check --format json | head`) is not an error.
+fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _closed_pipe_is_fine = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
+}

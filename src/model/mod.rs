@@ -1,0 +1,7 @@
+//! Stage 3, validate and link: the content model and the [`Site`] built from it.
+pub mod content;
+pub mod site;
+pub mod time;
+pub mod vocab;
+
+pub use site::{LinkOptions, Site, link_site, page_path};

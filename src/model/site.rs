@@ -1,0 +1,457 @@
+//! Linking the parsed pages into one [`Site`] and checking what spans files: duplicate
+//! slugs, references, internal links and references to drafts.
+//!
+//! Takes the pages of the parse stage; returns the `Site` and diagnostics. Pure: no I/O; the
+//! list of static files comes in with the options.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::LinkCheck;
+use crate::diagnostics::{Code, Diagnostic, Located, Pos, Severity};
+use crate::load::ContentKind;
+use crate::model::content::{Details, Page};
+
+/// What linking needs besides the pages.
+#[derive(Debug, Clone, Default)]
+pub struct LinkOptions {
+    /// How broken internal links are reported.
+    pub link_check: LinkCheck,
+    /// Files under `static/`, as site paths (`/files/guide.pdf`).
+    pub static_files: BTreeSet<String>,
+}
+
+/// Every page of a site, linked and checked. Immutable once built.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// The pages, sorted by kind and slug.
+    pub pages: Vec<Page>,
+    index: BTreeMap<(ContentKind, String), usize>,
+}
+
+impl Site {
+    /// The page of `kind` with `slug`.
+    pub fn get(&self, kind: ContentKind, slug: &str) -> Option<&Page> {
+        self.index
+            .get(&(kind, slug.to_owned()))
+            .map(|&i| &self.pages[i])
+    }
+
+    /// The pages of one kind, by slug.
+    pub fn pages_of(&self, kind: ContentKind) -> impl Iterator<Item = &Page> {
+        self.pages.iter().filter(move |page| page.kind == kind)
+    }
+}
+
+/// The URL path of a page: `/case-studies/<slug>/`.
+pub fn page_path(kind: ContentKind, slug: &str) -> String {
+    format!("/{}/{}/", kind.folder(), slug)
+}
+
+/// Builds the site from parsed pages and checks everything that spans files.
+pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    pages.sort_by(|a, b| (a.kind, &a.slug.value, &a.file).cmp(&(b.kind, &b.slug.value, &b.file)));
+
+    // Duplicate slugs: the file whose path sorts second is reported, pointing at the first.
+    let mut index = BTreeMap::new();
+    let mut kept = Vec::with_capacity(pages.len());
+    let mut by_key: BTreeMap<(ContentKind, String), Vec<Page>> = BTreeMap::new();
+    for page in pages {
+        by_key
+            .entry((page.kind, page.slug.value.clone()))
+            .or_default()
+            .push(page);
+    }
+    for (key, mut group) in by_key {
+        group.sort_by(|a, b| a.file.cmp(&b.file));
+        let mut group = group.into_iter();
+        let Some(first) = group.next() else { continue };
+        for other in group {
+            let at = if other.slug_explicit {
+                other.slug.at
+            } else {
+                Pos::START
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E009,
+                    &other.file,
+                    at,
+                    format!(
+                        "another {} already has the slug `{}`",
+                        key.0.type_name(),
+                        key.1
+                    ),
+                )
+                .with_hint("give one of them a different `slug:` (or rename the file)")
+                .with_related(
+                    &first.file,
+                    first.slug.at,
+                    "the other page with this slug",
+                ),
+            );
+        }
+        index.insert(key, kept.len());
+        kept.push(first);
+    }
+    let site = Site { pages: kept, index };
+
+    let mut checker = Checker {
+        site: &site,
+        options,
+        diagnostics: &mut diagnostics,
+        taxonomy_paths: taxonomy_paths(&site),
+    };
+    for page in &site.pages {
+        checker.check_page(page);
+    }
+    (site, diagnostics)
+}
+
+struct Checker<'a> {
+    site: &'a Site,
+    options: &'a LinkOptions,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    taxonomy_paths: BTreeSet<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// Checks that `reference` names a page of `kind`, and warns if a published page names a draft.
+    fn reference(
+        &mut self,
+        page: &Page,
+        kind: ContentKind,
+        reference: &Located<String>,
+        field: &str,
+    ) -> Option<&'a Page> {
+        let site: &'a Site = self.site;
+        let target = site.get(kind, &reference.value);
+        match target {
+            None => {
+                let hint = match crate::model::vocab::did_you_mean(
+                    &reference.value,
+                    self.site.pages_of(kind).map(|p| p.slug.value.as_str()),
+                ) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => format!(
+                        "check the slug, or add the file content/{}/{}.md",
+                        kind.folder(),
+                        reference.value
+                    ),
+                };
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::E010,
+                        &page.file,
+                        reference.at,
+                        format!(
+                            "`{field}` names {} `{}`, which does not exist",
+                            article(kind),
+                            reference.value
+                        ),
+                    )
+                    .with_hint(hint),
+                );
+            }
+            Some(target) => self.draft_reference(page, target, reference.at),
+        }
+        target
+    }
+
+    fn draft_reference(&mut self, page: &Page, target: &Page, at: Pos) {
+        if target.draft && !page.draft {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::W103,
+                    &page.file,
+                    at,
+                    format!("this published page refers to the draft {} `{}`", target.kind.type_name(), target.slug.value),
+                )
+                .with_hint("publish the other page, or remove the reference; in a production build it is shown as plain text"),
+            );
+        }
+    }
+
+    fn check_page(&mut self, page: &Page) {
+        match &page.details {
+            Details::CaseStudy(case) => {
+                for link in &case.organisations {
+                    if let Some(slug) = &link.slug {
+                        self.reference(page, ContentKind::Organisation, slug, "organisations.slug");
+                    }
+                }
+                let programme = case
+                    .programme
+                    .as_ref()
+                    .and_then(|p| self.reference(page, ContentKind::Programme, p, "programme"))
+                    .map(|p| p.slug.value.clone());
+                if let Some(cohort_ref) = &case.cohort {
+                    let cohort = self.reference(page, ContentKind::Cohort, cohort_ref, "cohort");
+                    let cohort_programme = cohort.and_then(|c| match &c.details {
+                        Details::Cohort(cohort) => {
+                            cohort.programme.as_ref().map(|p| p.value.clone())
+                        }
+                        _ => None,
+                    });
+                    if let (Some(programme), Some(cohort_programme)) =
+                        (&programme, &cohort_programme)
+                    {
+                        if programme != cohort_programme {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E010,
+                                    &page.file,
+                                    cohort_ref.at,
+                                    format!(
+                                        "cohort `{}` belongs to programme `{cohort_programme}`, not `{programme}`",
+                                        cohort_ref.value
+                                    ),
+                                )
+                                .with_hint("name the cohort's own programme, or a cohort of this programme"),
+                            );
+                        }
+                    }
+                }
+                for related in &case.related {
+                    self.reference(page, ContentKind::CaseStudy, related, "related");
+                }
+            }
+            Details::Programme(programme) => {
+                for link in &programme.organisations {
+                    if let Some(slug) = &link.slug {
+                        self.reference(page, ContentKind::Organisation, slug, "organisations.slug");
+                    }
+                }
+                let listed: Vec<Option<&crate::model::content::Module>> = programme
+                    .modules
+                    .iter()
+                    .map(|module_ref| {
+                        match self.reference(page, ContentKind::Module, module_ref, "modules") {
+                            Some(Page {
+                                details: Details::Module(module),
+                                ..
+                            }) => Some(module),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                // The list order is compared with `order` only when the orders are distinct; a
+                // duplicate order is reported on the module itself.
+                let mut orders: Vec<u64> = listed
+                    .iter()
+                    .flatten()
+                    .filter_map(|m| m.order.as_ref().map(|o| o.value))
+                    .collect();
+                orders.sort_unstable();
+                orders.dedup();
+                if orders.len()
+                    == listed
+                        .iter()
+                        .flatten()
+                        .filter(|m| m.order.is_some())
+                        .count()
+                {
+                    for (position, (module_ref, module)) in
+                        programme.modules.iter().zip(&listed).enumerate()
+                    {
+                        if let Some(module) = module {
+                            self.module_in_programme(page, module_ref, module, position as u64 + 1);
+                        }
+                    }
+                }
+                for cohort in &programme.cohorts {
+                    self.reference(page, ContentKind::Cohort, cohort, "cohorts");
+                }
+            }
+            Details::Module(module) => {
+                if let Some(programme) = &module.programme {
+                    self.reference(page, ContentKind::Programme, programme, "programme");
+                }
+                self.unique_order(page, module);
+                for material in &module.materials {
+                    let href = &material.href.value;
+                    if !href.contains("://") && !href.starts_with("mailto:") {
+                        let path = if href.starts_with('/') {
+                            href.clone()
+                        } else {
+                            format!("/{href}")
+                        };
+                        if !self.options.static_files.contains(&path) {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E010,
+                                    &page.file,
+                                    material.href.at,
+                                    format!("material `{href}` is not a file in `static/`"),
+                                )
+                                .with_hint(format!("put the file at static{path}, or give an absolute https:// address")),
+                            );
+                        }
+                    }
+                }
+            }
+            Details::Cohort(cohort) => {
+                if let Some(programme) = &cohort.programme {
+                    self.reference(page, ContentKind::Programme, programme, "programme");
+                }
+            }
+            Details::Organisation(organisation) => {
+                if let Some(successor) = &organisation.successor {
+                    if let Some(target) = self.site.get(ContentKind::Organisation, &successor.value)
+                    {
+                        self.draft_reference(page, target, successor.at);
+                    }
+                }
+            }
+            Details::Dataset(_) => {}
+        }
+        for link in &page.links {
+            self.internal_link(page, link);
+        }
+    }
+
+    fn module_in_programme(
+        &mut self,
+        page: &Page,
+        module_ref: &Located<String>,
+        module: &crate::model::content::Module,
+        expected: u64,
+    ) {
+        if let Some(order) = &module.order {
+            if order.value != expected {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::E012,
+                        &page.file,
+                        module_ref.at,
+                        format!(
+                            "module `{}` is listed at position {expected} but has `order: {}`",
+                            module_ref.value, order.value
+                        ),
+                    )
+                    .with_hint("list the modules in the order of their `order` fields"),
+                );
+            }
+        }
+    }
+
+    fn unique_order(&mut self, page: &Page, module: &crate::model::content::Module) {
+        let (Some(programme), Some(order)) = (&module.programme, &module.order) else {
+            return;
+        };
+        let earlier = self.site.pages_of(ContentKind::Module).find(|other| {
+            other.file < page.file
+                && matches!(&other.details, Details::Module(m)
+                    if m.programme.as_ref().map(|p| &p.value) == Some(&programme.value)
+                    && m.order.as_ref().map(|o| o.value) == Some(order.value))
+        });
+        if let Some(other) = earlier {
+            let other_at = match &other.details {
+                Details::Module(m) => m.order.as_ref().map_or(Pos::START, |o| o.at),
+                _ => Pos::START,
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::E012,
+                    &page.file,
+                    order.at,
+                    format!(
+                        "another module of `{}` already has `order: {}`",
+                        programme.value, order.value
+                    ),
+                )
+                .with_hint("give each module of a programme its own order, from 1")
+                .with_related(
+                    &other.file,
+                    other_at,
+                    "the other module with this order",
+                ),
+            );
+        }
+    }
+
+    fn internal_link(&mut self, page: &Page, link: &Located<String>) {
+        let path = link.value.split(['#', '?']).next().unwrap_or("");
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let kind = segments
+            .first()
+            .and_then(|first| ContentKind::ALL.into_iter().find(|k| k.folder() == *first));
+        let exists = match (kind, segments.as_slice()) {
+            (Some(kind), [_, slug]) => match self.site.get(kind, slug) {
+                Some(target) => {
+                    self.draft_reference(page, target, link.at);
+                    true
+                }
+                None => false,
+            },
+            (Some(_), [_]) => true,
+            _ if segments.is_empty() => true,
+            _ => {
+                let as_page = format!("/{}/", segments.join("/"));
+                self.taxonomy_paths.contains(&as_page)
+                    || self.options.static_files.contains(path)
+                    || SITE_PAGES.contains(&as_page.as_str())
+            }
+        };
+        if !exists {
+            let mut diagnostic = Diagnostic::new(Code::E010, &page.file, link.at, format!("link to `{}`, a page that does not exist", link.value))
+                .with_hint("check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on");
+            if self.options.link_check == LinkCheck::Warn {
+                diagnostic.severity = Severity::Warning;
+            }
+            self.diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// Pages every site has, besides content and taxonomy pages.
+const SITE_PAGES: &[&str] = &[
+    "/outcomes/",
+    "/search/",
+    "/topics/",
+    "/regions/",
+    "/settings/",
+    "/key-questions/",
+];
+
+fn taxonomy_paths(site: &Site) -> BTreeSet<String> {
+    use crate::model::vocab::Vocabulary;
+    let mut paths = BTreeSet::new();
+    for page in &site.pages {
+        let (topics, region, settings, questions) = match &page.details {
+            Details::CaseStudy(c) => (
+                &c.topics[..],
+                c.place.nhs_region,
+                &c.care_settings[..],
+                &c.key_questions[..],
+            ),
+            Details::Programme(p) => (
+                &p.topics[..],
+                p.place.nhs_region,
+                &p.care_settings[..],
+                &[][..],
+            ),
+            _ => continue,
+        };
+        for topic in topics {
+            paths.insert(format!("/topics/{}/", crate::parse::suggest_slug(topic)));
+        }
+        if let Some(region) = region {
+            paths.insert(format!("/regions/{}/", region.key()));
+        }
+        for setting in settings {
+            paths.insert(format!("/settings/{}/", setting.key()));
+        }
+        for question in questions {
+            paths.insert(format!("/key-questions/{}/", question.key()));
+        }
+    }
+    paths
+}
+
+fn article(kind: ContentKind) -> String {
+    match kind {
+        ContentKind::Organisation => "an organisation".to_owned(),
+        other => format!("a {}", other.type_name()),
+    }
+}

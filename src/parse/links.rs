@@ -1,0 +1,48 @@
+//! Finding the site-absolute links of a Markdown body, so the model can check their targets.
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+use crate::diagnostics::{Located, Pos, pos_of_byte_offset};
+use crate::model::content::Body;
+
+/// The Markdown extensions casebook renders; links are found with the same ones.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Every link whose target starts with `/`, with the position of its `[` in the file.
+pub(crate) fn internal_links(body: &Body) -> Vec<Located<String>> {
+    let mut links = Vec::new();
+    for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            if dest_url.starts_with('/') && !dest_url.starts_with("//") {
+                let in_body = pos_of_byte_offset(&body.markdown, range.start);
+                let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
+                links.push(Located::new(dest_url.into_string(), at));
+            }
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_positioned_at_their_bracket() {
+        let body = Body {
+            markdown:
+                "Intro.\n\nSee [the scheme](/case-studies/red-bag/) and [out](https://x.org/).\n"
+                    .into(),
+            first_line: 10,
+        };
+        let links = internal_links(&body);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].value, "/case-studies/red-bag/");
+        assert_eq!(links[0].at, Pos::new(12, 5));
+    }
+}

@@ -1,0 +1,206 @@
+//! Stage 2, parse: split each file into front matter and body, and read the front matter
+//! into the typed fields of its content type.
+//!
+//! Takes the [`Source`]s of the load stage; returns typed [`Page`]s and diagnostics. Parsing
+//! never fails: a file with problems yields what could be read plus a diagnostic for every
+//! problem, positioned in the user's file. All YAML handling lives in this module; nothing
+//! else in the program sees a YAML value. No I/O.
+
+mod documents;
+mod links;
+mod outcomes;
+mod reader;
+mod yaml;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Code, Diagnostic, Located, Pos};
+use crate::load::Source;
+use crate::model::content::{Body, Page};
+
+pub use reader::{fold_accent, is_valid_slug, suggest_slug};
+
+/// What the parse stage needs from the site config.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Metrics the site adds to the vocabulary.
+    pub extra_metrics: Vec<String>,
+}
+
+/// The typed pages of a site and the problems found while reading them.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// One page per file that could be read, in path order.
+    pub pages: Vec<Page>,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses every source in parallel; the result is in the order of `sources`.
+pub fn parse_sources(sources: &[Source], options: &ParseOptions) -> Parsed {
+    let results: Vec<(Option<Page>, Vec<Diagnostic>)> = sources
+        .par_iter()
+        .map(|source| parse_source(source, options))
+        .collect();
+    let mut parsed = Parsed::default();
+    for (page, diagnostics) in results {
+        parsed.pages.extend(page);
+        parsed.diagnostics.extend(diagnostics);
+    }
+    parsed
+}
+
+/// Parses one file. Returns the page when its front matter is a mapping (even with errors in
+/// its fields), and every problem found.
+pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
+    let file = source.path.as_str();
+    let (yaml_text, yaml_first_line, body) = if source.kind.has_body() {
+        match split_front_matter(&source.text) {
+            Ok(split) => split,
+            Err(diagnostic) => return (None, vec![diagnostic.into_diagnostic(file)]),
+        }
+    } else {
+        (source.text.as_str(), 1, Body::default())
+    };
+
+    let (root, mut diagnostics) = yaml::read_yaml(yaml_text, file, yaml_first_line);
+    let Some(root) = root else {
+        if diagnostics.is_empty() {
+            diagnostics.push(
+                Diagnostic::new(Code::E004, file, Pos::START, "front matter is empty").with_hint(
+                    "add the required fields as `key: value` lines between the `---` lines",
+                ),
+            );
+        }
+        return (None, diagnostics);
+    };
+    if !documents::is_mapping(&root) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::E004,
+                file,
+                root.at,
+                format!(
+                    "front matter must be a mapping of `key: value` lines, not {}",
+                    root.shape()
+                ),
+            )
+            .with_hint("write fields as `title: …`, one per line, without a leading `- `"),
+        );
+        return (None, diagnostics);
+    }
+
+    let mut reader = reader::Reader::new(file);
+    let Some(mut fields) = reader.fields(&root, "front matter") else {
+        return (None, diagnostics);
+    };
+    // A missing top-level field is reported at the opening `---`.
+    fields.at = Pos::START;
+    let (common, details, known) = documents::read_details(
+        &mut reader,
+        source.kind,
+        &mut fields,
+        &options.extra_metrics,
+    );
+    reader.finish(fields, known);
+    diagnostics.append(&mut reader.diagnostics);
+
+    let links = links::internal_links(&body);
+    let slug = common
+        .slug
+        .clone()
+        .unwrap_or_else(|| Located::new(source.stem.clone(), Pos::START));
+    let page = Page {
+        kind: source.kind,
+        file: source.path.clone(),
+        slug_explicit: common.slug.is_some(),
+        slug,
+        title: common.title.unwrap_or_default(),
+        summary: common.summary,
+        published: common.published,
+        updated: common.updated,
+        draft: common.draft,
+        body,
+        links,
+        details,
+    };
+    (Some(page), diagnostics)
+}
+
+enum SplitError {
+    Missing,
+    Unclosed,
+}
+
+impl SplitError {
+    fn into_diagnostic(self, file: &str) -> Diagnostic {
+        match self {
+            SplitError::Missing => {
+                Diagnostic::new(Code::E004, file, Pos::START, "the file has no front matter")
+                    .with_hint(
+                        "start the file with a line `---`, the fields, and another line `---`",
+                    )
+            }
+            SplitError::Unclosed => Diagnostic::new(
+                Code::E002,
+                file,
+                Pos::START,
+                "front matter opened with `---` but never closed",
+            )
+            .with_hint("add a line `---` after the last field, before the text"),
+        }
+    }
+}
+
+/// Splits `---`-fenced front matter from the body: returns the YAML text, the file line it
+/// starts on, and the body.
+fn split_front_matter(text: &str) -> Result<(&str, u32, Body), SplitError> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or(SplitError::Missing)?;
+    if first.trim_end() != "---" {
+        return Err(SplitError::Missing);
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    let mut line_number = 1u32;
+    for line in lines {
+        line_number += 1;
+        if line.trim_end() == "---" {
+            let yaml = &text[yaml_start..offset];
+            let body = Body {
+                markdown: text[offset + line.len()..].to_owned(),
+                first_line: line_number + 1,
+            };
+            return Ok((yaml, 2, body));
+        }
+        offset += line.len();
+    }
+    Err(SplitError::Unclosed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_finds_the_closing_fence() {
+        let (yaml, first_line, body) = split_front_matter("---\na: 1\n---\n# Body\n").ok().unwrap();
+        assert_eq!(yaml, "a: 1\n");
+        assert_eq!(first_line, 2);
+        assert_eq!(body.first_line, 4);
+        assert_eq!(body.markdown, "# Body\n");
+    }
+
+    #[test]
+    fn split_reports_unclosed_and_missing() {
+        assert!(matches!(
+            split_front_matter("---\na: 1\n"),
+            Err(SplitError::Unclosed)
+        ));
+        assert!(matches!(
+            split_front_matter("# Title\n"),
+            Err(SplitError::Missing)
+        ));
+        assert!(matches!(split_front_matter(""), Err(SplitError::Missing)));
+    }
+}

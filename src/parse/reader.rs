@@ -1,0 +1,575 @@
+//! Reading typed values out of a YAML tree, with a diagnostic for every problem.
+//!
+//! Every function returns its best value (or `None`) and records problems in the [`Reader`],
+//! so one bad field never hides another. An optional field that is present but empty counts
+//! as absent; a required field that is absent points at the start of its mapping (the
+//! opening `---` for top-level fields), one that is empty points at its key.
+
+use crate::diagnostics::{Code, Diagnostic, Located, Pos};
+use crate::model::time::{Date, Period};
+use crate::model::vocab::{Vocabulary, did_you_mean};
+use crate::parse::yaml::{Node, NodeKind, Style};
+
+/// Collects the diagnostics of one file while its fields are read.
+pub(crate) struct Reader<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// A YAML mapping being read: remembers which keys were used, so the rest can be reported as
+/// unknown.
+pub(crate) struct Fields<'n> {
+    entries: &'n [(Node, Node)],
+    used: Vec<bool>,
+    /// Where a missing required field is reported.
+    pub(crate) at: Pos,
+}
+
+impl<'n> Fields<'n> {
+    /// The value of `key`, unless absent or empty.
+    pub(crate) fn get(&mut self, key: &str) -> Option<&'n Node> {
+        self.get_raw(key).filter(|node| !node.is_empty())
+    }
+
+    /// The value of `key` even when empty.
+    pub(crate) fn get_raw(&mut self, key: &str) -> Option<&'n Node> {
+        let index = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.scalar() == Some(key))?;
+        self.used[index] = true;
+        Some(&self.entries[index].1)
+    }
+
+    /// Where `key` is written, if it is.
+    pub(crate) fn key_at(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.scalar() == Some(key))
+            .map(|(k, _)| k.at)
+    }
+
+    /// The keys not read so far, with their positions.
+    pub(crate) fn unread(&self) -> Vec<(&'n str, Pos)> {
+        self.entries
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| !**used)
+            .map(|((key, _), _)| (key.scalar().unwrap_or(""), key.at))
+            .collect()
+    }
+
+    /// Whether any of `keys` is present with a value.
+    pub(crate) fn has_any(&self, keys: &[&str]) -> bool {
+        self.entries
+            .iter()
+            .any(|(k, v)| k.scalar().is_some_and(|k| keys.contains(&k)) && !v.is_empty())
+    }
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(file: &'a str) -> Reader<'a> {
+        Reader {
+            file,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn report(
+        &mut self,
+        code: Code,
+        at: Pos,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let hint: String = hint.into();
+        let mut diagnostic = Diagnostic::new(code, self.file, at, message);
+        if !hint.is_empty() {
+            diagnostic = diagnostic.with_hint(hint);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Opens a mapping; a node of another shape is an error.
+    pub(crate) fn fields<'n>(&mut self, node: &'n Node, what: &str) -> Option<Fields<'n>> {
+        match &node.kind {
+            NodeKind::Map(entries) => Some(Fields {
+                entries,
+                used: vec![false; entries.len()],
+                at: node.at,
+            }),
+            _ => {
+                self.report(
+                    Code::E006,
+                    node.at,
+                    format!(
+                        "{what} must be a mapping of `key: value` lines, not {}",
+                        node.shape()
+                    ),
+                    "write one `key: value` per line, indented under the field",
+                );
+                None
+            }
+        }
+    }
+
+    /// Opens the mapping under `key`; a required field missing inside it is reported at `key`.
+    pub(crate) fn sub_fields<'n>(
+        &mut self,
+        fields: &mut Fields<'n>,
+        key: &str,
+        what: &str,
+    ) -> Option<Fields<'n>> {
+        let node = fields.get(key)?;
+        let mut inner = self.fields(node, what)?;
+        inner.at = fields.key_at(key).unwrap_or(node.at);
+        Some(inner)
+    }
+
+    /// Reports every key of `fields` not read, with a suggestion from `known`.
+    pub(crate) fn finish(&mut self, fields: Fields<'_>, known: &[&str]) {
+        for (index, (key, _)) in fields.entries.iter().enumerate() {
+            if fields.used[index] {
+                continue;
+            }
+            let name = key.scalar().unwrap_or("");
+            let hint = match did_you_mean(name, known.iter().copied()) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!("known fields here: {}", known.join(", ")),
+            };
+            self.report(Code::W101, key.at, format!("unknown field `{name}`"), hint);
+        }
+    }
+
+    /// A required field: reports E005 when absent (at the mapping) or empty (at the key).
+    pub(crate) fn required<'n>(&mut self, fields: &mut Fields<'n>, key: &str) -> Option<&'n Node> {
+        match fields.get_raw(key) {
+            Some(node) if !node.is_empty() => Some(node),
+            Some(_) => {
+                let at = fields.key_at(key).unwrap_or(fields.at);
+                self.report(
+                    Code::E005,
+                    at,
+                    format!("required field `{key}` is empty"),
+                    format!("give `{key}` a value"),
+                );
+                None
+            }
+            None => {
+                self.report(
+                    Code::E005,
+                    fields.at,
+                    format!("required field `{key}` is missing"),
+                    format!("add a line `{key}: …`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Text of a scalar.
+    pub(crate) fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        match &node.kind {
+            NodeKind::Scalar(text, _) => Some(text.trim().to_owned()),
+            _ => {
+                self.report(
+                    Code::E006,
+                    node.at,
+                    format!("`{key}` must be text, not {}", node.shape()),
+                    "write the value on the same line as the key",
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn opt_string(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let node = fields.get(key)?;
+        self.string(node, key)
+    }
+
+    pub(crate) fn req_string(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let node = self.required(fields, key)?;
+        self.string(node, key)
+    }
+
+    /// Text with a length limit in characters.
+    pub(crate) fn limit(
+        &mut self,
+        node: Option<&Node>,
+        text: Option<String>,
+        key: &str,
+        max: usize,
+    ) -> Option<String> {
+        let text = text?;
+        let length = text.chars().count();
+        if length > max {
+            if let Some(node) = node {
+                self.report(
+                    Code::E008,
+                    node.at,
+                    format!("`{key}` is {length} characters long, more than {max}"),
+                    format!("shorten `{key}` to at most {max} characters"),
+                );
+            }
+        }
+        Some(text)
+    }
+
+    /// A whole number ≥ 0.
+    pub(crate) fn int(&mut self, node: &Node, key: &str) -> Option<u64> {
+        let text = self.string(node, key)?;
+        match text.parse::<i64>() {
+            Ok(value) if value >= 0 => Some(value as u64),
+            Ok(value) => {
+                self.report(
+                    Code::E008,
+                    node.at,
+                    format!("`{key}` is {value}, but it cannot be negative"),
+                    "counts are whole numbers of 0 or more",
+                );
+                None
+            }
+            Err(_) => {
+                let hint = if text.parse::<f64>().is_ok() {
+                    "write a whole number such as 12; for a decimal figure use kind: measure"
+                } else {
+                    "write a whole number such as 12"
+                };
+                self.report(
+                    Code::E006,
+                    node.at,
+                    format!("`{key}` must be a whole number, found `{text}`"),
+                    hint,
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn opt_int(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<u64> {
+        let node = fields.get(key)?;
+        self.int(node, key)
+    }
+
+    /// A decimal number (a trailing `%` is accepted and dropped).
+    pub(crate) fn number(&mut self, node: &Node, key: &str) -> Option<f64> {
+        let text = self.string(node, key)?;
+        let digits = text
+            .strip_suffix('%')
+            .unwrap_or(&text)
+            .trim()
+            .replace(',', "");
+        match digits.parse::<f64>() {
+            Ok(value) if value.is_finite() => Some(value),
+            _ => {
+                self.report(
+                    Code::E006,
+                    node.at,
+                    format!("`{key}` must be a number, found `{text}`"),
+                    "write a number such as 12 or 4.5, without units",
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn opt_number(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<f64> {
+        let node = fields.get(key)?;
+        self.number(node, key)
+    }
+
+    pub(crate) fn opt_bool(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<bool> {
+        let node = fields.get(key)?;
+        let text = self.string(node, key)?;
+        match text.as_str() {
+            "true" | "True" | "TRUE" => Some(true),
+            "false" | "False" | "FALSE" => Some(false),
+            _ => {
+                self.report(
+                    Code::E006,
+                    node.at,
+                    format!("`{key}` must be true or false, found `{text}`"),
+                    format!("write `{key}: true` or `{key}: false`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A calendar date `YYYY-MM-DD`.
+    pub(crate) fn date(&mut self, node: &Node, key: &str) -> Option<Date> {
+        let text = self.string(node, key)?;
+        let date = Date::parse(&text);
+        if date.is_none() {
+            let message = if looks_like_iso(&text) {
+                format!("`{key}` is not a real date: `{text}`")
+            } else {
+                format!("`{key}` is not an ISO date: `{text}`")
+            };
+            self.report(
+                Code::E007,
+                node.at,
+                message,
+                "write dates as YYYY-MM-DD, for example 2020-02-29",
+            );
+        }
+        date
+    }
+
+    pub(crate) fn opt_date(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<Date> {
+        let node = fields.get(key)?;
+        self.date(node, key)
+    }
+
+    /// A period: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY/YY` or `YYYY-Qn`.
+    pub(crate) fn period(&mut self, node: &Node, key: &str) -> Option<Period> {
+        let text = self.string(node, key)?;
+        let period = Period::parse(&text);
+        if period.is_none() {
+            self.report(
+                Code::E007,
+                node.at,
+                format!("`{key}` is not a valid period: `{text}`"),
+                "write a period as YYYY, YYYY-MM, YYYY-MM-DD, a financial year such as 2015/16, or a quarter such as 2019-Q2",
+            );
+        }
+        period
+    }
+
+    pub(crate) fn opt_period(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<Period> {
+        let node = fields.get(key)?;
+        self.period(node, key)
+    }
+
+    /// A value from a vocabulary, with a did-you-mean suggestion when it is not one.
+    pub(crate) fn vocab<V: Vocabulary>(&mut self, node: &Node, key: &str) -> Option<V> {
+        let text = self.string(node, key)?;
+        let value = V::parse(&text);
+        if value.is_none() {
+            let hint = match did_you_mean(&text, V::keys()) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!("use one of: {}", V::keys().join(", ")),
+            };
+            self.report(
+                Code::E006,
+                node.at,
+                format!("`{text}` is not in the {} vocabulary (in `{key}`)", V::NAME),
+                hint,
+            );
+        }
+        value
+    }
+
+    pub(crate) fn opt_vocab<V: Vocabulary>(
+        &mut self,
+        fields: &mut Fields<'_>,
+        key: &str,
+    ) -> Option<V> {
+        let node = fields.get(key)?;
+        self.vocab(node, key)
+    }
+
+    /// The items of a list; a single value counts as a list of one.
+    pub(crate) fn list<'n>(&mut self, node: &'n Node, key: &str) -> Vec<&'n Node> {
+        match &node.kind {
+            NodeKind::Seq(items) => items.iter().filter(|item| !item.is_empty()).collect(),
+            NodeKind::Scalar(..) => vec![node],
+            NodeKind::Map(_) => {
+                self.report(
+                    Code::E006,
+                    node.at,
+                    format!("`{key}` must be a list"),
+                    format!("write `{key}:` followed by lines `- item`, or `{key}: [a, b]`"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    pub(crate) fn opt_list<'n>(&mut self, fields: &mut Fields<'n>, key: &str) -> Vec<&'n Node> {
+        match fields.get(key) {
+            Some(node) => self.list(node, key),
+            None => Vec::new(),
+        }
+    }
+
+    /// A list of vocabulary values.
+    pub(crate) fn vocab_list<V: Vocabulary + Ord>(
+        &mut self,
+        fields: &mut Fields<'_>,
+        key: &str,
+    ) -> Vec<V> {
+        let mut values: Vec<V> = Vec::new();
+        for item in self.opt_list(fields, key) {
+            if let Some(value) = self.vocab::<V>(item, key) {
+                if !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+        }
+        values
+    }
+
+    /// A list of text values.
+    pub(crate) fn string_list(&mut self, fields: &mut Fields<'_>, key: &str) -> Vec<String> {
+        let items = self.opt_list(fields, key);
+        items
+            .into_iter()
+            .filter_map(|item| self.string(item, key))
+            .collect()
+    }
+
+    /// A slug: lower-case letters and digits in groups joined by single hyphens, 3–80 long.
+    pub(crate) fn slug(&mut self, node: &Node, key: &str) -> Option<Located<String>> {
+        let text = self.string(node, key)?;
+        if is_valid_slug(&text) {
+            Some(Located::new(text, node.at))
+        } else {
+            self.report(
+                Code::E006,
+                node.at,
+                format!("`{text}` is not a valid slug (in `{key}`)"),
+                format!(
+                    "slugs are 3 to 80 lower-case letters, digits and single hyphens, such as `{}`",
+                    suggest_slug(&text)
+                ),
+            );
+            None
+        }
+    }
+
+    /// A reference to another page: a slug; its target is checked when the site is linked.
+    pub(crate) fn reference(&mut self, node: &Node, key: &str) -> Option<Located<String>> {
+        self.slug(node, key)
+    }
+
+    pub(crate) fn opt_reference(
+        &mut self,
+        fields: &mut Fields<'_>,
+        key: &str,
+    ) -> Option<Located<String>> {
+        let node = fields.get(key)?;
+        self.reference(node, key)
+    }
+
+    pub(crate) fn reference_list(
+        &mut self,
+        fields: &mut Fields<'_>,
+        key: &str,
+    ) -> Vec<Located<String>> {
+        let items = self.opt_list(fields, key);
+        items
+            .into_iter()
+            .filter_map(|item| self.reference(item, key))
+            .collect()
+    }
+
+    /// An absolute http(s) URL.
+    pub(crate) fn url(&mut self, node: &Node, key: &str) -> Option<String> {
+        let text = self.string(node, key)?;
+        let is_url = ["https://", "http://"].iter().any(|scheme| {
+            text.len() > scheme.len() && text[..scheme.len()].eq_ignore_ascii_case(scheme)
+        }) && !text.contains(char::is_whitespace);
+        if is_url {
+            Some(text)
+        } else {
+            self.report(
+                Code::E006,
+                node.at,
+                format!("`{key}` must be an absolute web address, found `{text}`"),
+                "write the full address, starting with https://",
+            );
+            None
+        }
+    }
+
+    pub(crate) fn opt_url(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let node = fields.get(key)?;
+        self.url(node, key)
+    }
+}
+
+/// Whether a scalar node was written with quotes.
+pub(crate) fn is_quoted(node: &Node) -> bool {
+    matches!(node.kind, NodeKind::Scalar(_, Style::Quoted))
+}
+
+/// Whether `text` is a valid slug.
+pub fn is_valid_slug(text: &str) -> bool {
+    let length = text.len();
+    (3..=80).contains(&length)
+        && text.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A slug made from any text: lower case, accents folded, other characters as single hyphens.
+pub fn suggest_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(fold_accent) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// The ASCII letters a Latin letter with an accent stands for (`é` → `e`, `æ` → `ae`).
+pub fn fold_accent(c: char) -> impl Iterator<Item = char> {
+    let folded: &str = match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'æ' => "ae",
+        'Æ' => "AE",
+        'ç' | 'ć' | 'č' => "c",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'È'..='Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
+        'ì'..='ï' | 'ī' | 'į' => "i",
+        'Ì'..='Ï' | 'Ī' | 'Į' => "I",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
+        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
+        'ý' | 'ÿ' | 'ŵ' | 'ŷ' => "y",
+        'Ý' | 'Ŷ' => "Y",
+        'ś' | 'š' => "s",
+        'Ś' | 'Š' => "S",
+        'ž' | 'ź' | 'ż' => "z",
+        'Ž' | 'Ź' | 'Ż' => "Z",
+        'ł' => "l",
+        'Ł' => "L",
+        'ß' => "ss",
+        _ => "",
+    };
+    let single = folded.is_empty().then_some(c);
+    folded.chars().chain(single)
+}
+
+fn looks_like_iso(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_valid_slug("well-led-2019"));
+        assert!(!is_valid_slug("Bad_Slug"));
+        assert!(!is_valid_slug("a--b"));
+        assert!(!is_valid_slug("ab"));
+        assert_eq!(suggest_slug("Bad_Slug"), "bad-slug");
+        assert_eq!(suggest_slug("Café & Crèche!"), "cafe-creche");
+    }
+}

@@ -1,0 +1,179 @@
+//! The bad-input suite: one fixture site per mistake an editor makes, each stating exactly the
+//! diagnostics it must produce (`expected.json`: code, file, line, column).
+
+use std::path::Path;
+
+use casebook::diagnostics::Code;
+use serde_json::Value;
+
+use crate::harness::{casebook, copy_to_temp, fixture, positions};
+
+fn expected(dir: &Path) -> Vec<(String, String, u32, u32)> {
+    let text = std::fs::read_to_string(dir.join("expected.json")).expect("expected.json");
+    let value: Value = serde_json::from_str(&text).expect("expected.json is JSON");
+    let mut list: Vec<_> = value
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().expect("code").to_owned(),
+                d["file"].as_str().expect("file").to_owned(),
+                d["line"].as_u64().expect("line") as u32,
+                d["column"].as_u64().expect("column") as u32,
+            )
+        })
+        .collect();
+    list.sort_by(|a, b| (&a.1, a.2, a.3, &a.0).cmp(&(&b.1, b.2, b.3, &b.0)));
+    list
+}
+
+#[test]
+fn every_fixture_reports_exactly_its_diagnostics() {
+    let root = fixture("bad");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 40,
+        "expected the whole suite, found {}",
+        dirs.len()
+    );
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let checked = casebook::check(dir).expect("fixture loads");
+        let got = positions(&checked.diagnostics);
+        let want = expected(dir);
+        if got != want {
+            let messages: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {}:{}:{} {}",
+                        d.code, d.file, d.line, d.column, d.message
+                    )
+                })
+                .collect();
+            failures.push(format!(
+                "{}:\n  want {want:?}\n  got  {got:?}\n  {}",
+                dir.file_name().unwrap().to_string_lossy(),
+                messages.join("\n  ")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixtures differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn exit_code_follows_severity() {
+    for name in [
+        "tab_indentation",
+        "distribution_sum_under_total",
+        "quoted_year_as_at",
+    ] {
+        let dir = fixture("bad").join(name);
+        let has_error = expected(&dir).iter().any(|d| d.0.starts_with('E'));
+        let output = casebook(&["check", "--root", dir.to_str().unwrap()]);
+        assert_eq!(
+            output.status.code(),
+            Some(if has_error { 1 } else { 0 }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_slug_names_both_files() {
+    let checked = casebook::check(&fixture("bad/duplicate_slug_across_files")).unwrap();
+    let diagnostic = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E009)
+        .expect("E009");
+    assert_eq!(diagnostic.related.len(), 1);
+    assert_ne!(diagnostic.related[0].file, diagnostic.file);
+}
+
+#[test]
+fn invalid_utf8_gives_the_byte_offset() {
+    let checked = casebook::check(&fixture("bad/invalid_utf8")).unwrap();
+    let diagnostic = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E001)
+        .expect("E001");
+    assert!(diagnostic.byte_offset.is_some());
+}
+
+#[test]
+fn hints_tell_the_fix() {
+    let hint = |name: &str, code: Code| {
+        let checked = casebook::check(&fixture("bad").join(name)).unwrap();
+        checked
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code)
+            .and_then(|d| d.hint.clone())
+            .unwrap_or_default()
+    };
+    assert!(hint("date_non_iso", Code::E007).contains("YYYY-MM-DD"));
+    assert!(hint("share_over_100", Code::E008).contains("relative-change"));
+    assert!(hint("unquoted_colon_in_title", Code::E003).contains("quote"));
+    assert!(hint("misspelt_rating", Code::E006).contains("did you mean `requires-improvement`?"));
+    assert!(hint("unknown_field", Code::W101).contains("did you mean `summary`?"));
+    assert!(hint("tab_indentation", Code::E003).contains("spaces"));
+}
+
+#[test]
+fn a_five_megabyte_file_is_refused_quickly_at_the_default_limit() {
+    let (_guard, site) = copy_to_temp(&fixture("bad/quoted_year_as_at"));
+    let path = site.join("content/case-studies/huge-file.md");
+    let mut text = String::from("---\ntitle: Huge\n---\n");
+    while text.len() < 5 * 1024 * 1024 {
+        text.push_str("A paragraph of text that goes on and on, as pasted from a report.\n\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    let checked = casebook::check(&site).unwrap();
+    assert_eq!(
+        positions(&checked.diagnostics),
+        vec![(
+            "E011".to_owned(),
+            "content/case-studies/huge-file.md".to_owned(),
+            1,
+            1
+        )]
+    );
+}
+
+#[test]
+fn a_file_at_the_limit_is_accepted() {
+    let (_guard, site) = copy_to_temp(&fixture("bad/quoted_year_as_at"));
+    std::fs::write(site.join("casebook.yaml"), "max_file_size: 2000\n").unwrap();
+    let source = std::fs::read_dir(site.join("content/case-studies"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut text = std::fs::read_to_string(&source).unwrap();
+    while text.len() < 2000 {
+        text.push('x');
+    }
+    text.truncate(2000);
+    std::fs::write(&source, &text).unwrap();
+    let checked = casebook::check(&site).unwrap();
+    assert!(
+        checked.diagnostics.iter().all(|d| d.code != Code::E011),
+        "{:?}",
+        checked.diagnostics
+    );
+}

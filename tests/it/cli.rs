@@ -1,0 +1,160 @@
+//! The command line: exit codes, output formats, `new`.
+
+use crate::harness::{casebook, copy_example, copy_to_temp, fixture, repo_root};
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn check_passes_on_the_example() {
+    let output = casebook(&["check", "--root", repo_root().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn check_reports_every_broken_file_and_exits_1() {
+    let root = fixture("bad/several_broken_files");
+    let output = casebook(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    for file in [
+        "bad-date.md:4:12",
+        "bad-region.md:8:13",
+        "no-org-type.md:1:1",
+        "unclosed-programme.md:1:1",
+    ] {
+        assert!(text.contains(file), "{file} missing from:\n{text}");
+    }
+    assert!(text.contains("4 errors"), "{text}");
+}
+
+#[test]
+fn json_output_is_a_documented_array() {
+    let root = fixture("bad/duplicate_slug_across_files");
+    let output = casebook(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let first = &value.as_array().expect("array")[0];
+    for key in [
+        "code", "severity", "file", "line", "column", "message", "hint", "related",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key} in {first}");
+    }
+    assert_eq!(first["severity"], "error");
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let root = fixture("bad/distribution_sum_under_total");
+    let root = root.to_str().unwrap();
+    assert_eq!(casebook(&["check", "--root", root]).status.code(), Some(0));
+    assert_eq!(
+        casebook(&["check", "--root", root, "--deny-warnings"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_missing_root_or_bad_config_is_a_usage_error() {
+    let (_guard, site) = copy_to_temp(&fixture("bad/quoted_year_as_at"));
+    std::fs::write(site.join("casebook.yaml"), "titel: Oops\n").unwrap();
+    let output = casebook(&["check", "--root", site.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("casebook.yaml:1:1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn new_writes_a_skeleton_that_checks_and_never_overwrites() {
+    let (_guard, root) = copy_example();
+    let root_arg = root.to_str().unwrap();
+    for (kind, title) in [
+        ("case-study", "Fewer falls at night: a Wigan story"),
+        ("programme", "Leading together"),
+        ("organisation", "Wigan Council"),
+    ] {
+        let output = casebook(&["new", "--root", root_arg, kind, title]);
+        assert_eq!(output.status.code(), Some(0), "{kind}: {}", stderr(&output));
+    }
+    let output = casebook(&[
+        "new",
+        "--root",
+        root_arg,
+        "module",
+        "--programme",
+        "well-led-stockton-on-tees",
+        "Reflection",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let module = std::fs::read_to_string(root.join("content/modules/reflection.md")).unwrap();
+    assert!(module.contains("order: 5"), "{module}");
+    let output = casebook(&[
+        "new",
+        "--root",
+        root_arg,
+        "cohort",
+        "--programme",
+        "well-led-stockton-on-tees",
+        "Cohort 4",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let checked = casebook::check(&root).unwrap();
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    assert!(
+        root.join("content/case-studies/fewer-falls-at-night-a-wigan-story.md")
+            .is_file()
+    );
+
+    let again = casebook(&["new", "--root", root_arg, "programme", "Leading together"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("never overwrites"));
+}
+
+#[test]
+fn new_module_needs_an_existing_programme() {
+    let root = repo_root();
+    let output = casebook(&["new", "--root", root.to_str().unwrap(), "module", "Orphan"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--programme"));
+    let output = casebook(&[
+        "new",
+        "--root",
+        root.to_str().unwrap(),
+        "cohort",
+        "--programme",
+        "nope",
+        "Orphan",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("well-led-stockton-on-tees"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn help_explains_with_examples() {
+    for command in [&["--help"][..], &["check", "--help"], &["new", "--help"]] {
+        let output = casebook(command);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Examples:"),
+            "{command:?}"
+        );
+    }
+}

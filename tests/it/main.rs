@@ -1,0 +1,7 @@
+//! Integration tests: build and check fixture sites through the library and the binary.
+#![allow(missing_docs)]
+
+mod bad_input;
+mod cli;
+mod example;
+mod harness;
