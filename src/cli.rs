@@ -12,7 +12,7 @@ use casebook::model::time::Date;
 #[derive(Debug, Parser)]
 #[command(name = "casebook", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
+    after_help = "Examples:\n  casebook build   # then open public/index.html\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -21,6 +21,11 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Build the site into a folder of static files (default: <root>/public).
+    #[command(
+        after_help = "Content errors stop the build before anything is written: the previous output stays as it was.\nExit codes: 0 built (warnings allowed), 1 content or template errors, 2 usage or I/O error.\n\nExamples:\n  casebook build\n  casebook build --root my-site --output /tmp/site --base-url https://example.org/shared-learning/\n  casebook build --drafts   # include pages marked draft: true"
+    )]
+    Build(BuildArgs),
     /// Check every content file and report every problem, with file, line, column and a fix.
     #[command(
         after_help = "Exit codes: 0 no errors (warnings allowed), 1 content errors, 2 usage or I/O error.\n\nExamples:\n  casebook check\n  casebook check --root my-site --format json\n  casebook check --deny-warnings   # in CI: warnings fail too"
@@ -44,6 +49,25 @@ pub(crate) struct CheckArgs {
     /// Exit with 1 when there are warnings too.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    /// The site folder (holding casebook.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// Where to write the site.
+    #[arg(long)]
+    pub(crate) output: Option<PathBuf>,
+    /// The address the site will be published at; overrides base_url in casebook.yaml.
+    #[arg(long)]
+    pub(crate) base_url: Option<String>,
+    /// Publish pages marked `draft: true`.
+    #[arg(long)]
+    pub(crate) drafts: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

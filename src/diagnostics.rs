@@ -99,9 +99,11 @@ codes! {
     E011 => "E011", Error, "file too large";
     E012 => "E012", Error, "inconsistent figures";
     E013 => "E013", Error, "duplicate key";
+    E014 => "E014", Error, "template error";
     W101 => "W101", Warning, "unknown field";
     W102 => "W102", Warning, "suspicious figures or dates";
     W103 => "W103", Warning, "reference to a draft";
+    W104 => "W104", Warning, "static file not copied";
 }
 
 impl fmt::Display for Code {

@@ -11,7 +11,10 @@ pub mod diagnostics;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod scaffold;
+pub mod theme;
+pub mod write;
 
 use std::path::Path;
 
@@ -19,10 +22,17 @@ use crate::config::{Config, ConfigError};
 use crate::diagnostics::Diagnostic;
 use crate::load::{LoadError, Source};
 use crate::model::Site;
+use std::path::PathBuf;
 
 /// Something outside the content that stops a command (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The theme cannot be loaded.
+    #[error(transparent)]
+    Theme(#[from] theme::ThemeError),
+    /// The output cannot be written.
+    #[error(transparent)]
+    Output(#[from] write::OutputError),
     /// `casebook.yaml` is unreadable or wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -82,5 +92,128 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
         sources: loaded.sources,
         site,
         diagnostics,
+    })
+}
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Where to write; `<root>/public` when not given.
+    pub output: Option<PathBuf>,
+    /// Replaces `base_url` from the config.
+    pub base_url: Option<String>,
+    /// Whether drafts are published.
+    pub drafts: bool,
+}
+
+/// The stages a build reports as it goes, for a progress indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Loading, parsing and checking content.
+    Checking,
+    /// Rendering pages.
+    Rendering,
+    /// Writing the output.
+    Writing,
+}
+
+/// What a finished build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// The checked site (diagnostics are warnings only).
+    pub checked: Checked,
+    /// Content pages published.
+    pub pages: usize,
+    /// Files written.
+    pub files: usize,
+    /// Where.
+    pub output: PathBuf,
+    /// Symlinks in `static/` that were not followed.
+    pub skipped_links: Vec<String>,
+}
+
+/// Why a build stopped.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Content or template errors: nothing was written.
+    Content(Box<Checked>),
+    /// Something outside the content.
+    Other(Error),
+}
+
+impl<E: Into<Error>> From<E> for BuildError {
+    fn from(error: E) -> BuildError {
+        BuildError::Other(error.into())
+    }
+}
+
+/// Checks, renders and writes the site. Content errors stop the build before anything is
+/// written, and the previous output stays as it was.
+pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildReport, BuildError> {
+    progress(Stage::Checking);
+    let mut checked = check(&options.root)?;
+    if let Some(base_url) = &options.base_url {
+        checked.config.base_url = if base_url.ends_with('/') {
+            base_url.clone()
+        } else {
+            format!("{base_url}/")
+        };
+    }
+    if checked.has_errors() {
+        return Err(BuildError::Content(Box::new(checked)));
+    }
+    let published = if options.drafts {
+        checked.site.clone()
+    } else {
+        // Drafts leave the site: links and references to them become plain text.
+        let pages = checked
+            .site
+            .pages
+            .iter()
+            .filter(|page| !page.draft)
+            .cloned()
+            .collect();
+        let link_options = model::LinkOptions {
+            link_check: checked.config.link_check,
+            static_files: Default::default(),
+        };
+        model::link_site(pages, &link_options).0
+    };
+    let theme = theme::load_theme(&options.root, &checked.config.theme)?;
+    progress(Stage::Rendering);
+    let files = match render::render_site(&published, &checked.config, &theme) {
+        Ok(files) => files,
+        Err(template_errors) => {
+            checked.diagnostics.extend(template_errors);
+            diagnostics::sort(&mut checked.diagnostics);
+            return Err(BuildError::Content(Box::new(checked)));
+        }
+    };
+    progress(Stage::Writing);
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    let (copies, skipped_links) = write::static_copies(&options.root);
+    for link in &skipped_links {
+        checked.diagnostics.push(
+            Diagnostic::new(
+                diagnostics::Code::W104,
+                link,
+                diagnostics::Pos::START,
+                "symlink points outside the site and was not copied",
+            )
+            .with_hint("copy the file into static/ instead of linking to it"),
+        );
+    }
+    let written = write::write_site(&output, &files, &copies)?;
+    Ok(BuildReport {
+        pages: published.pages.len(),
+        files: written,
+        output,
+        checked,
+        skipped_links,
     })
 }

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Colour::Never
     };
     match cli.command {
+        Command::Build(args) => run_build(&args, colour),
         Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
         Command::New(args) => run_new(
             &args.root,
@@ -68,6 +69,79 @@ fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
+    let options = casebook::BuildOptions {
+        root: args.root.clone(),
+        output: args.output.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+    };
+    let started = std::time::Instant::now();
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let progress = |stage: casebook::Stage| {
+        if show_progress {
+            let label = match stage {
+                casebook::Stage::Checking => "checking content",
+                casebook::Stage::Rendering => "rendering pages",
+                casebook::Stage::Writing => "writing output",
+            };
+            eprint!(
+                "\r\x1b[2K{label}… ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let result = casebook::build(&options, &progress);
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    match result {
+        Ok(report) => {
+            let (_, warnings) = diagnostics::count(&report.checked.diagnostics);
+            if warnings > 0 {
+                eprint!(
+                    "{}",
+                    diagnostics::render_human(
+                        &report.checked.diagnostics,
+                        |file| report.checked.source_text(file),
+                        colour
+                    )
+                );
+            }
+            if !args.quiet {
+                let index = report.output.join("index.html");
+                eprintln!(
+                    "built {} pages ({} files) in {:.2} s with {} {}\nopen {}",
+                    report.pages,
+                    report.files,
+                    started.elapsed().as_secs_f64(),
+                    warnings,
+                    plural(warnings, "warning", "warnings"),
+                    index.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(casebook::BuildError::Content(checked)) => {
+            eprint!(
+                "{}",
+                diagnostics::render_human(
+                    &checked.diagnostics,
+                    |file| checked.source_text(file),
+                    colour
+                )
+            );
+            let (errors, _) = diagnostics::count(&checked.diagnostics);
+            eprintln!(
+                "build stopped: {errors} {}; nothing was written and the previous output is unchanged",
+                plural(errors, "error", "errors")
+            );
+            ExitCode::from(1)
+        }
+        Err(casebook::BuildError::Other(error)) => usage_error(&error.to_string()),
     }
 }
 

@@ -4,4 +4,4 @@ pub mod site;
 pub mod time;
 pub mod vocab;
 
-pub use site::{LinkOptions, Site, link_site, page_path};
+pub use site::{LinkOptions, Relations, Site, Taxonomy, Term, link_site, page_path, page_terms};

@@ -10,6 +10,7 @@ use crate::config::LinkCheck;
 use crate::diagnostics::{Code, Diagnostic, Located, Pos, Severity};
 use crate::load::ContentKind;
 use crate::model::content::{Details, Page};
+use crate::model::vocab::{OrgRole, Vocabulary};
 
 /// What linking needs besides the pages.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +27,77 @@ pub struct Site {
     /// The pages, sorted by kind and slug.
     pub pages: Vec<Page>,
     index: BTreeMap<(ContentKind, String), usize>,
+    /// Who links to whom, derived once from the pages.
+    pub relations: Relations,
+}
+
+/// Indices into [`Site::pages`], grouped by what connects them. Every list is sorted.
+#[derive(Debug, Clone, Default)]
+pub struct Relations {
+    /// Programme slug → its modules, by `order`.
+    pub programme_modules: BTreeMap<String, Vec<usize>>,
+    /// Programme slug → its cohorts (those naming it), by number then slug.
+    pub programme_cohorts: BTreeMap<String, Vec<usize>>,
+    /// Programme slug → case studies naming it.
+    pub programme_case_studies: BTreeMap<String, Vec<usize>>,
+    /// Cohort slug → case studies naming it.
+    pub cohort_case_studies: BTreeMap<String, Vec<usize>>,
+    /// Organisation slug → pages naming it, with its role there.
+    pub organisation_pages: BTreeMap<String, Vec<(usize, OrgRole)>>,
+    /// Taxonomy → term key → pages (case studies and programmes).
+    pub terms: BTreeMap<Taxonomy, BTreeMap<String, Term>>,
+}
+
+/// The four taxonomies that get pages of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Taxonomy {
+    /// Free tags: `/topics/<slug>/`.
+    Topics,
+    /// NHS England regions: `/regions/<key>/`.
+    Regions,
+    /// Care settings: `/settings/<key>/`.
+    Settings,
+    /// CQC key questions: `/key-questions/<key>/`.
+    KeyQuestions,
+}
+
+impl Taxonomy {
+    /// All four, in display order.
+    pub const ALL: [Taxonomy; 4] = [
+        Taxonomy::Topics,
+        Taxonomy::Regions,
+        Taxonomy::Settings,
+        Taxonomy::KeyQuestions,
+    ];
+
+    /// URL segment.
+    pub fn segment(self) -> &'static str {
+        match self {
+            Taxonomy::Topics => "topics",
+            Taxonomy::Regions => "regions",
+            Taxonomy::Settings => "settings",
+            Taxonomy::KeyQuestions => "key-questions",
+        }
+    }
+
+    /// Heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Taxonomy::Topics => "Topics",
+            Taxonomy::Regions => "NHS regions",
+            Taxonomy::Settings => "Care settings",
+            Taxonomy::KeyQuestions => "CQC key questions",
+        }
+    }
+}
+
+/// One term of a taxonomy and the pages filed under it.
+#[derive(Debug, Clone, Default)]
+pub struct Term {
+    /// Display label (the first spelling seen, for topics).
+    pub label: String,
+    /// Pages, in site order.
+    pub pages: Vec<usize>,
 }
 
 impl Site {
@@ -34,6 +106,11 @@ impl Site {
         self.index
             .get(&(kind, slug.to_owned()))
             .map(|&i| &self.pages[i])
+    }
+
+    /// The position in [`Site::pages`] of the page of `kind` with `slug`.
+    pub fn index_of(&self, kind: ContentKind, slug: &str) -> Option<usize> {
+        self.index.get(&(kind, slug.to_owned())).copied()
     }
 
     /// The pages of one kind, by slug.
@@ -94,7 +171,12 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
         index.insert(key, kept.len());
         kept.push(first);
     }
-    let site = Site { pages: kept, index };
+    let relations = relate(&kept, &index);
+    let site = Site {
+        pages: kept,
+        index,
+        relations,
+    };
 
     let mut checker = Checker {
         site: &site,
@@ -415,38 +497,173 @@ const SITE_PAGES: &[&str] = &[
 ];
 
 fn taxonomy_paths(site: &Site) -> BTreeSet<String> {
-    use crate::model::vocab::Vocabulary;
     let mut paths = BTreeSet::new();
-    for page in &site.pages {
-        let (topics, region, settings, questions) = match &page.details {
-            Details::CaseStudy(c) => (
-                &c.topics[..],
-                c.place.nhs_region,
-                &c.care_settings[..],
-                &c.key_questions[..],
-            ),
-            Details::Programme(p) => (
-                &p.topics[..],
-                p.place.nhs_region,
-                &p.care_settings[..],
-                &[][..],
-            ),
-            _ => continue,
-        };
-        for topic in topics {
-            paths.insert(format!("/topics/{}/", crate::parse::suggest_slug(topic)));
-        }
-        if let Some(region) = region {
-            paths.insert(format!("/regions/{}/", region.key()));
-        }
-        for setting in settings {
-            paths.insert(format!("/settings/{}/", setting.key()));
-        }
-        for question in questions {
-            paths.insert(format!("/key-questions/{}/", question.key()));
+    for (taxonomy, terms) in &site.relations.terms {
+        for key in terms.keys() {
+            paths.insert(format!("/{}/{}/", taxonomy.segment(), key));
         }
     }
     paths
+}
+
+/// The taxonomy terms a page is filed under: (taxonomy, key, label).
+pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
+    let (topics, region, settings, questions) = match &page.details {
+        Details::CaseStudy(c) => (
+            &c.topics[..],
+            c.place.nhs_region,
+            &c.care_settings[..],
+            &c.key_questions[..],
+        ),
+        Details::Programme(p) => (
+            &p.topics[..],
+            p.place.nhs_region,
+            &p.care_settings[..],
+            &[][..],
+        ),
+        _ => return Vec::new(),
+    };
+    let mut terms = Vec::new();
+    for topic in topics {
+        let key = crate::parse::suggest_slug(topic);
+        if !key.is_empty() {
+            terms.push((Taxonomy::Topics, key, topic.clone()));
+        }
+    }
+    if let Some(region) = region {
+        terms.push((
+            Taxonomy::Regions,
+            region.key().to_owned(),
+            region.label().to_owned(),
+        ));
+    }
+    for setting in settings {
+        terms.push((
+            Taxonomy::Settings,
+            setting.key().to_owned(),
+            setting.label().to_owned(),
+        ));
+    }
+    for question in questions {
+        terms.push((
+            Taxonomy::KeyQuestions,
+            question.key().to_owned(),
+            question.label().to_owned(),
+        ));
+    }
+    terms
+}
+
+fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Relations {
+    let mut relations = Relations::default();
+    let exists = |kind: ContentKind, slug: &str| index.contains_key(&(kind, slug.to_owned()));
+    for (i, page) in pages.iter().enumerate() {
+        for (taxonomy, key, label) in page_terms(page) {
+            let term = relations
+                .terms
+                .entry(taxonomy)
+                .or_default()
+                .entry(key)
+                .or_default();
+            if term.label.is_empty() {
+                term.label = label;
+            }
+            if term.pages.last() != Some(&i) {
+                term.pages.push(i);
+            }
+        }
+        let organisations = match &page.details {
+            Details::CaseStudy(c) => &c.organisations[..],
+            Details::Programme(p) => &p.organisations[..],
+            _ => &[][..],
+        };
+        for link in organisations {
+            if let Some(slug) = link
+                .slug
+                .as_ref()
+                .filter(|s| exists(ContentKind::Organisation, &s.value))
+            {
+                let list = relations
+                    .organisation_pages
+                    .entry(slug.value.clone())
+                    .or_default();
+                if !list.iter().any(|(j, _)| *j == i) {
+                    list.push((i, link.role));
+                }
+            }
+        }
+        match &page.details {
+            Details::CaseStudy(c) => {
+                if let Some(p) = c
+                    .programme
+                    .as_ref()
+                    .filter(|p| exists(ContentKind::Programme, &p.value))
+                {
+                    relations
+                        .programme_case_studies
+                        .entry(p.value.clone())
+                        .or_default()
+                        .push(i);
+                }
+                if let Some(c) = c
+                    .cohort
+                    .as_ref()
+                    .filter(|c| exists(ContentKind::Cohort, &c.value))
+                {
+                    relations
+                        .cohort_case_studies
+                        .entry(c.value.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            Details::Module(m) => {
+                if let Some(p) = m
+                    .programme
+                    .as_ref()
+                    .filter(|p| exists(ContentKind::Programme, &p.value))
+                {
+                    relations
+                        .programme_modules
+                        .entry(p.value.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            Details::Cohort(c) => {
+                if let Some(p) = c
+                    .programme
+                    .as_ref()
+                    .filter(|p| exists(ContentKind::Programme, &p.value))
+                {
+                    relations
+                        .programme_cohorts
+                        .entry(p.value.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    let module_order = |i: &usize| match &pages[*i].details {
+        Details::Module(m) => (
+            m.order.as_ref().map_or(u64::MAX, |o| o.value),
+            pages[*i].slug.value.clone(),
+        ),
+        _ => (u64::MAX, String::new()),
+    };
+    for list in relations.programme_modules.values_mut() {
+        list.sort_by_key(module_order);
+    }
+    let cohort_order = |i: &usize| match &pages[*i].details {
+        Details::Cohort(c) => (c.number.unwrap_or(u64::MAX), pages[*i].slug.value.clone()),
+        _ => (u64::MAX, String::new()),
+    };
+    for list in relations.programme_cohorts.values_mut() {
+        list.sort_by_key(cohort_order);
+    }
+    relations
 }
 
 fn article(kind: ContentKind) -> String {

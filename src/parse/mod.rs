@@ -18,6 +18,7 @@ use crate::diagnostics::{Code, Diagnostic, Located, Pos};
 use crate::load::Source;
 use crate::model::content::{Body, Page};
 
+pub use links::markdown_options;
 pub use reader::{fold_accent, is_valid_slug, suggest_slug};
 
 /// What the parse stage needs from the site config.

@@ -2,6 +2,7 @@
 #![allow(missing_docs)]
 
 mod bad_input;
+mod build;
 mod cli;
 mod example;
 mod harness;

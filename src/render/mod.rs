@@ -1,0 +1,682 @@
+//! Stage 4, render: every output file of the site, in memory, from the `Site`, the config and
+//! the theme.
+//!
+//! Markdown bodies and templates are rendered in parallel (rayon); the site-wide template
+//! values are serialised once. No I/O: the write stage puts the files on disk. A template that
+//! fails is a diagnostic (E014) naming the template, never a panic.
+
+pub mod markdown;
+pub mod outcomes;
+pub mod views;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic, Pos};
+use crate::load::ContentKind;
+use crate::model::content::{Details, Page};
+use crate::model::{Site, Taxonomy};
+use crate::render::markdown::{Highlighter, MarkdownContext, render_markdown};
+use crate::render::views::*;
+use crate::theme::Theme;
+
+/// Cards per list page (the same as the benchmark's Hugo site).
+pub const PAGE_SIZE: usize = 25;
+
+/// One file of the output, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path with `/` separators, such as `case-studies/x/index.html`.
+    pub path: String,
+    /// Contents.
+    pub contents: Vec<u8>,
+}
+
+/// Renders the whole site. Returns the files, or the template diagnostics that stopped it.
+pub fn render_site(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let tera = load_templates(theme)?;
+    let urls = Urls {
+        base_path: base_path(&config.base_url),
+        base_url: config.base_url.clone(),
+    };
+    let site_view = site_view(config, &urls, site);
+    let mut tera = tera;
+    tera.global_context().insert("site", &site_view);
+
+    let cards: Vec<Card> = site
+        .pages
+        .par_iter()
+        .map(|page| card(page, &urls))
+        .collect();
+    let highlighter = Highlighter::default();
+    let is_published = |path: &str| {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match segments.as_slice() {
+            [folder, slug] => match ContentKind::ALL.into_iter().find(|k| k.folder() == *folder) {
+                Some(kind) => site.get(kind, slug).is_some(),
+                None => true,
+            },
+            _ => true,
+        }
+    };
+    let markdown = MarkdownContext {
+        allow_html: config.allow_html,
+        base_path: &urls.base_path,
+        is_published: &is_published,
+        highlighter: &highlighter,
+    };
+    let view_context = ViewContext {
+        site,
+        urls: &urls,
+        cards: &cards,
+        show_emails: config.show_emails,
+    };
+
+    let renderer = Renderer { tera: &tera };
+    let page_results: Vec<Result<OutputFile, Box<Diagnostic>>> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            let body = render_markdown(&page.body.markdown, &markdown);
+            let view = page_view(page, body.html, body.toc, &view_context);
+            let mut context = Context::new();
+            context.insert("page_type", page.kind.type_name());
+            context.insert("title", &page.title);
+            context.insert("description", &page.summary);
+            context.insert(
+                "canonical_url",
+                &urls.absolute(&crate::model::page_path(page.kind, &page.slug.value)),
+            );
+            context.insert("page", &view);
+            renderer.render(
+                &format!("{}.html", page.kind.type_name()),
+                &context,
+                &page_output_path(page),
+            )
+        })
+        .collect();
+
+    let mut jobs: Vec<(String, String, Context)> = Vec::new();
+    list_jobs(site, &cards, &urls, &mut jobs);
+    taxonomy_jobs(site, &cards, &urls, &mut jobs);
+    home_job(site, &cards, &mut jobs);
+    for (template, path, page_type, title) in [
+        (
+            "outcomes.html",
+            "outcomes/index.html",
+            "outcomes",
+            "Outcomes",
+        ),
+        ("search.html", "search/index.html", "search", "Search"),
+        ("404.html", "404.html", "not-found", "Page not found"),
+    ] {
+        let mut context = Context::new();
+        context.insert("page_type", page_type);
+        context.insert("title", title);
+        if page_type == "outcomes" {
+            context.insert("outcomes", &outcome_groups(site, &urls));
+        }
+        jobs.push((template.to_owned(), path.to_owned(), context));
+    }
+    let other_results: Vec<Result<OutputFile, Box<Diagnostic>>> = jobs
+        .par_iter()
+        .map(|(template, path, context)| renderer.render(template, context, path))
+        .collect();
+
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for result in page_results.into_iter().chain(other_results) {
+        match result {
+            Ok(file) => files.push(file),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+    if !diagnostics.is_empty() {
+        diagnostics.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
+        diagnostics.dedup_by(|a, b| a.file == b.file && a.message == b.message);
+        return Err(diagnostics);
+    }
+    files.push(text_file("feed.xml", feed(site, config, &urls)));
+    files.push(text_file("sitemap.xml", sitemap(&files, &urls)));
+    files.push(text_file(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            urls.absolute("/sitemap.xml")
+        ),
+    ));
+    for (path, bytes) in &theme.static_files {
+        let mut contents = bytes.clone();
+        if path == "css/casebook.css" {
+            contents.extend_from_slice(b"\n/* Code highlighting */\n");
+            contents.extend_from_slice(markdown::highlight_css().as_bytes());
+        }
+        files.push(OutputFile {
+            path: path.clone(),
+            contents,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+struct Renderer<'a> {
+    tera: &'a Tera,
+}
+
+impl Renderer<'_> {
+    fn render(
+        &self,
+        template: &str,
+        context: &Context,
+        path: &str,
+    ) -> Result<OutputFile, Box<Diagnostic>> {
+        match self.tera.render(template, context) {
+            Ok(html) => Ok(OutputFile {
+                path: path.to_owned(),
+                contents: html.into_bytes(),
+            }),
+            Err(error) => Err(Box::new(template_diagnostic(template, &error))),
+        }
+    }
+}
+
+fn template_diagnostic(template: &str, error: &tera::Error) -> Diagnostic {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    // Tera's message shows the place as `--> name:line:column` with a snippet of the template.
+    let at = message
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| {
+            let mut parts = rest.split_whitespace().next()?.rsplitn(3, ':');
+            let column = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some(Pos::new(line, column))
+        })
+        .unwrap_or(Pos::START);
+    Diagnostic::new(
+        Code::E014,
+        &format!("templates/{template}"),
+        at,
+        message.trim().to_owned(),
+    )
+    .with_hint("fix the template, or delete your override in templates/ to use the theme's own")
+}
+
+fn load_templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::new();
+    let mut diagnostics = Vec::new();
+    // Templates refer to each other, so they are added together; when that fails, each is
+    // tried alone against the rest to say which one is broken.
+    let all = theme
+        .templates
+        .iter()
+        .map(|(name, file)| (name.as_str(), file.text.as_str()));
+    if let Err(error) = tera.add_raw_templates(all) {
+        for (name, file) in &theme.templates {
+            let others = theme
+                .templates
+                .iter()
+                .filter(|(other, _)| *other != name)
+                .map(|(n, f)| (n.as_str(), f.text.as_str()));
+            let mut alone = Tera::new();
+            if alone.add_raw_templates(others).is_ok() {
+                if let Err(error) = alone.add_raw_templates([(name.as_str(), file.text.as_str())]) {
+                    let mut diagnostic = template_diagnostic(name, &error);
+                    diagnostic.file = file
+                        .origin
+                        .split(" (")
+                        .next()
+                        .unwrap_or(&file.origin)
+                        .to_owned();
+                    diagnostics.push(diagnostic);
+                }
+            }
+        }
+        if diagnostics.is_empty() {
+            diagnostics.push(template_diagnostic("theme", &error));
+        }
+        return Err(diagnostics);
+    }
+    for required in [
+        "base.html",
+        "case-study.html",
+        "programme.html",
+        "module.html",
+        "cohort.html",
+        "organisation.html",
+        "dataset.html",
+        "list.html",
+        "taxonomy.html",
+        "term.html",
+        "home.html",
+        "outcomes.html",
+        "search.html",
+        "404.html",
+    ] {
+        if !theme.templates.contains_key(required) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::E014,
+                    &format!("templates/{required}"),
+                    Pos::START,
+                    format!("the theme has no template `{required}`"),
+                )
+                .with_hint("add the template, or use `theme: default`"),
+            );
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(tera)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// The path part of the base URL, ending in `/`: `/` or `/shared-learning/`.
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let path = if base_url.contains("://") {
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    } else {
+        after_scheme
+    };
+    let mut path = path.to_owned();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    path
+}
+
+fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
+    let navigation = if config.navigation.is_empty() {
+        let mut nav = vec![NavView {
+            title: "Case studies".into(),
+            url: urls.path("/case-studies/"),
+        }];
+        for kind in [ContentKind::Programme, ContentKind::Organisation] {
+            if site.pages_of(kind).next().is_some() {
+                nav.push(NavView {
+                    title: kind_plural(kind).into(),
+                    url: urls.path(&format!("/{}/", kind.folder())),
+                });
+            }
+        }
+        nav.push(NavView {
+            title: "Topics".into(),
+            url: urls.path("/topics/"),
+        });
+        nav.push(NavView {
+            title: "Outcomes".into(),
+            url: urls.path("/outcomes/"),
+        });
+        nav
+    } else {
+        config
+            .navigation
+            .iter()
+            .map(|item| NavView {
+                title: item.title.clone(),
+                url: if item.url.starts_with('/') {
+                    urls.path(&item.url)
+                } else {
+                    item.url.clone()
+                },
+            })
+            .collect()
+    };
+    SiteView {
+        title: config.title.clone(),
+        language: config.language.clone(),
+        base_url: config.base_url.clone(),
+        base_path: urls.base_path.clone(),
+        home_url: urls.path("/"),
+        search_url: urls.path("/search/"),
+        css_url: urls.path("/css/casebook.css"),
+        feed_url: urls.path("/feed.xml"),
+        navigation,
+        search: config.search,
+        generator: format!("casebook {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+fn page_output_path(page: &Page) -> String {
+    format!("{}/{}/index.html", page.kind.folder(), page.slug.value)
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    current: usize,
+    total: usize,
+    previous_url: Option<String>,
+    next_url: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+/// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), calling
+/// `emit` with each page's output path, cards and pagination.
+fn paginate(
+    folder: &str,
+    items: &[Card],
+    urls: &Urls,
+    mut emit: impl FnMut(String, Vec<Card>, Pagination),
+) {
+    let total = items.len().div_ceil(PAGE_SIZE).max(1);
+    let page_url = |n: usize| {
+        if n == 1 {
+            urls.path(folder)
+        } else {
+            urls.path(&format!("{folder}page/{n}/"))
+        }
+    };
+    for number in 1..=total {
+        let start = (number - 1) * PAGE_SIZE;
+        let chunk = items[start.min(items.len())..(start + PAGE_SIZE).min(items.len())].to_vec();
+        let pagination = Pagination {
+            current: number,
+            total,
+            previous_url: (number > 1).then(|| page_url(number - 1)),
+            next_url: (number < total).then(|| page_url(number + 1)),
+            pages: (1..=total)
+                .map(|n| PageLink {
+                    number: n,
+                    url: page_url(n),
+                    current: n == number,
+                })
+                .collect(),
+        };
+        let path = if number == 1 {
+            format!("{}index.html", folder.trim_start_matches('/'))
+        } else {
+            format!("{}page/{number}/index.html", folder.trim_start_matches('/'))
+        };
+        emit(path, chunk, pagination);
+    }
+}
+
+/// Case studies newest first; other kinds by title.
+fn ordered(site: &Site, kind: ContentKind) -> Vec<usize> {
+    let mut indices: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| site.pages[i].kind == kind)
+        .collect();
+    if kind == ContentKind::CaseStudy {
+        indices.sort_by(|&a, &b| {
+            (site.pages[b].published, &site.pages[a].slug.value)
+                .cmp(&(site.pages[a].published, &site.pages[b].slug.value))
+        });
+    } else if kind == ContentKind::Module {
+        indices.sort_by_key(|&i| (site.pages[i].title.to_lowercase(), i));
+    } else {
+        indices.sort_by_key(|&i| (site.pages[i].title.to_lowercase(), i));
+    }
+    indices
+}
+
+fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Vec<(String, String, Context)>) {
+    for kind in ContentKind::ALL {
+        let items: Vec<Card> = ordered(site, kind)
+            .into_iter()
+            .map(|i| cards[i].clone())
+            .collect();
+        if items.is_empty() && kind != ContentKind::CaseStudy {
+            continue;
+        }
+        let folder = format!("/{}/", kind.folder());
+        paginate(&folder, &items, urls, |path, chunk, pagination| {
+            let mut context = Context::new();
+            let title = if pagination.current > 1 {
+                format!(
+                    "{} (page {} of {})",
+                    kind_plural(kind),
+                    pagination.current,
+                    pagination.total
+                )
+            } else {
+                kind_plural(kind).to_owned()
+            };
+            context.insert("page_type", "list");
+            context.insert("title", &title);
+            context.insert(
+                "list",
+                &serde_json::json!({"title": title, "items": chunk, "pagination": pagination}),
+            );
+            jobs.push(("list.html".to_owned(), path, context));
+        });
+    }
+}
+
+fn taxonomy_jobs(
+    site: &Site,
+    cards: &[Card],
+    urls: &Urls,
+    jobs: &mut Vec<(String, String, Context)>,
+) {
+    for taxonomy in Taxonomy::ALL {
+        let terms = site.relations.terms.get(&taxonomy);
+        let mut term_list = Vec::new();
+        for (key, term) in terms.into_iter().flatten() {
+            let folder = format!("/{}/{}/", taxonomy.segment(), key);
+            term_list.push(serde_json::json!({"label": term.label, "url": urls.path(&folder), "count": term.pages.len()}));
+            let mut indices = term.pages.clone();
+            indices.sort_by(|&a, &b| {
+                (
+                    site.pages[a].kind,
+                    std::cmp::Reverse(site.pages[a].published),
+                    &site.pages[a].slug.value,
+                )
+                    .cmp(&(
+                        site.pages[b].kind,
+                        std::cmp::Reverse(site.pages[b].published),
+                        &site.pages[b].slug.value,
+                    ))
+            });
+            let items: Vec<Card> = indices.into_iter().map(|i| cards[i].clone()).collect();
+            paginate(&folder, &items, urls, |path, chunk, pagination| {
+                let mut context = Context::new();
+                context.insert("page_type", "term");
+                context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
+                context.insert("term", &serde_json::json!({"taxonomy_title": taxonomy.title(), "taxonomy_url": urls.path(&format!("/{}/", taxonomy.segment())), "label": term.label, "items": chunk, "pagination": pagination}));
+                jobs.push(("term.html".to_owned(), path, context));
+            });
+        }
+        let mut context = Context::new();
+        context.insert("page_type", "taxonomy");
+        context.insert("title", taxonomy.title());
+        context.insert(
+            "taxonomy",
+            &serde_json::json!({"title": taxonomy.title(), "terms": term_list}),
+        );
+        jobs.push((
+            "taxonomy.html".to_owned(),
+            format!("{}/index.html", taxonomy.segment()),
+            context,
+        ));
+    }
+}
+
+fn home_job(site: &Site, cards: &[Card], jobs: &mut Vec<(String, String, Context)>) {
+    let latest: Vec<Card> = ordered(site, ContentKind::CaseStudy)
+        .into_iter()
+        .take(6)
+        .map(|i| cards[i].clone())
+        .collect();
+    let programmes: Vec<Card> = ordered(site, ContentKind::Programme)
+        .into_iter()
+        .take(6)
+        .map(|i| cards[i].clone())
+        .collect();
+    let mut context = Context::new();
+    context.insert("page_type", "home");
+    context.insert("title", "Home");
+    context.insert("latest", &latest);
+    context.insert("programmes", &programmes);
+    context.insert(
+        "counts",
+        &serde_json::json!({
+            "case_studies": site.pages_of(ContentKind::CaseStudy).count(),
+            "programmes": site.pages_of(ContentKind::Programme).count(),
+            "organisations": site.pages_of(ContentKind::Organisation).count(),
+        }),
+    );
+    jobs.push(("home.html".to_owned(), "index.html".to_owned(), context));
+}
+
+/// Every outcome on the site grouped by metric, each with the page that states it.
+fn outcome_groups(site: &Site, urls: &Urls) -> serde_json::Value {
+    let mut groups: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+    for page in &site.pages {
+        let list = match &page.details {
+            Details::CaseStudy(c) => &c.outcomes,
+            Details::Programme(p) => &p.outcomes,
+            Details::Cohort(c) => &c.outcomes,
+            _ => continue,
+        };
+        for outcome in list {
+            groups
+                .entry(outcome.metric.clone())
+                .or_default()
+                .push(serde_json::json!({
+                    "outcome": outcomes::outcome_view(outcome),
+                    "page": {"label": page.title, "url": urls.page(page.kind, &page.slug.value)},
+                }));
+        }
+    }
+    let groups: Vec<serde_json::Value> = groups
+        .into_iter()
+        .map(|(metric, items)| serde_json::json!({"metric_label": outcomes::metric_label(&metric), "items": items}))
+        .collect();
+    serde_json::json!({
+        "intro": "Every outcome figure stated on this site, grouped by what it measures, with the page that states it.",
+        "groups": groups,
+    })
+}
+
+fn text_file(path: &str, text: String) -> OutputFile {
+    OutputFile {
+        path: path.to_owned(),
+        contents: text.into_bytes(),
+    }
+}
+
+fn xml_escape(text: &str) -> String {
+    markdown::escape_html(text)
+}
+
+/// An Atom feed of the 20 newest case studies; its date is the newest entry's, never the clock.
+fn feed(site: &Site, config: &Config, urls: &Urls) -> String {
+    let entries: Vec<&Page> = ordered(site, ContentKind::CaseStudy)
+        .into_iter()
+        .take(20)
+        .map(|i| &site.pages[i])
+        .collect();
+    let stamp = |page: &Page| {
+        page.updated.or(page.published).map_or_else(
+            || "1970-01-01T00:00:00Z".to_owned(),
+            |d| format!("{d}T00:00:00Z"),
+        )
+    };
+    let updated = entries
+        .iter()
+        .map(|p| stamp(p))
+        .max()
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned());
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
+        xml_escape(&config.language),
+        xml_escape(&config.title),
+        xml_escape(&urls.absolute("/")),
+        xml_escape(&urls.absolute("/feed.xml")),
+        xml_escape(&urls.absolute("/")),
+    );
+    for page in entries {
+        let url = urls.absolute(&crate::model::page_path(page.kind, &page.slug.value));
+        let author = match &page.details {
+            Details::CaseStudy(c) => c.organisations.first().map(|o| o.name.clone()),
+            _ => None,
+        }
+        .unwrap_or_else(|| config.title.clone());
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>\n",
+            xml_escape(&page.title),
+            xml_escape(&url),
+            xml_escape(&url),
+            stamp(page),
+            xml_escape(&author),
+            xml_escape(page.summary.as_deref().unwrap_or("")),
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+fn sitemap(files: &[OutputFile], urls: &Urls) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut paths: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.path.strip_suffix("index.html"))
+        .collect();
+    paths.sort_unstable();
+    for path in paths {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml_escape(&urls.absolute(&format!("/{path}")))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(base_path("https://example.org"), "/");
+        assert_eq!(
+            base_path("https://example.org/shared-learning"),
+            "/shared-learning/"
+        );
+        assert_eq!(base_path("/"), "/");
+    }
+
+    #[test]
+    fn absolute_urls_keep_the_base_path_once() {
+        let urls = Urls {
+            base_path: "/sl/".into(),
+            base_url: "https://x.org/sl/".into(),
+        };
+        assert_eq!(
+            urls.absolute("/case-studies/a/"),
+            "https://x.org/sl/case-studies/a/"
+        );
+        assert_eq!(urls.path("/case-studies/a/"), "/sl/case-studies/a/");
+    }
+}

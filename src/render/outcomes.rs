@@ -1,0 +1,457 @@
+//! Outcome measures as text and tables: a one-sentence headline written from the data and a
+//! table of every figure, so that no figure is shown only as a picture.
+
+use serde::Serialize;
+
+use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
+use crate::model::time::Period;
+use crate::model::vocab::{Better, CqcRating, METRICS, Vocabulary};
+
+/// An outcome ready for a template.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeView {
+    /// Label.
+    pub label: String,
+    /// Kind, as a label.
+    pub kind_label: &'static str,
+    /// Metric, as a label.
+    pub metric_label: String,
+    /// One sentence stating the figures.
+    pub headline: String,
+    /// Whether there are figures (or only a direction and a note).
+    pub has_figures: bool,
+    /// The figures as a table.
+    pub table: Option<TableView>,
+    /// What is counted.
+    pub unit: Option<String>,
+    /// When ("date not stated" when missing).
+    pub as_at: String,
+    /// Who reported it.
+    pub reported_by: Option<&'static str>,
+    /// Provenance link.
+    pub source_url: Option<String>,
+    /// Caveat or original wording.
+    pub note: Option<String>,
+    /// Direction of improvement.
+    pub better: Option<&'static str>,
+}
+
+/// A table: caption, column headings, rows of text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableView {
+    /// Caption.
+    pub caption: String,
+    /// Column headings.
+    pub head: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The label of a metric key.
+pub fn metric_label(metric: &str) -> String {
+    if let Some((_, label)) = METRICS.iter().find(|(key, _)| *key == metric) {
+        return (*label).to_owned();
+    }
+    let words = metric
+        .strip_prefix("custom:")
+        .unwrap_or(metric)
+        .replace('-', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Builds the view of one outcome.
+pub fn outcome_view(outcome: &Outcome) -> OutcomeView {
+    let unit = outcome.unit.clone();
+    let noun = unit.clone().unwrap_or_default();
+    let (headline, table, as_at) = match &outcome.figures {
+        Figures::None => (
+            outcome
+                .note
+                .clone()
+                .unwrap_or_else(|| outcome.label.clone()),
+            None,
+            outcome.as_at,
+        ),
+        Figures::RatingDistribution { before, after } => {
+            distribution(outcome, before.as_ref(), after.as_ref())
+        }
+        Figures::RatingChange { subject, from, to } => {
+            let who = subject.clone().unwrap_or_else(|| "The service".to_owned());
+            let headline = match (from, to) {
+                (Some(from), Some(to)) => format!(
+                    "{who} went from {} to {}",
+                    from.rating.label(),
+                    to.rating.label()
+                ),
+                (None, Some(to)) => format!("{who} is rated {}", to.rating.label()),
+                (Some(from), None) => format!("{who} was rated {}", from.rating.label()),
+                (None, None) => who,
+            };
+            let mut rows = Vec::new();
+            if let Some(from) = from {
+                rows.push(vec![
+                    "Before".to_owned(),
+                    from.rating.label().to_owned(),
+                    period_text(from.as_at),
+                ]);
+            }
+            if let Some(to) = to {
+                rows.push(vec![
+                    "After".to_owned(),
+                    to.rating.label().to_owned(),
+                    period_text(to.as_at),
+                ]);
+            }
+            let table = TableView {
+                caption: outcome.label.clone(),
+                head: vec!["".into(), "CQC rating".into(), "As at".into()],
+                rows,
+            };
+            (
+                headline,
+                Some(table),
+                to.as_ref().and_then(|t| t.as_at).or(outcome.as_at),
+            )
+        }
+        Figures::Amount {
+            value,
+            before,
+            after,
+        } => amount(
+            outcome,
+            value.as_ref(),
+            before.as_ref(),
+            after.as_ref(),
+            &noun,
+        ),
+        Figures::Share {
+            numerator,
+            denominator,
+            value,
+        } => {
+            let headline = match (numerator, denominator) {
+                (Some(n), Some(d)) => {
+                    format!("{n} of {d} {noun} ({})", percent(*value)).replace("  ", " ")
+                }
+                _ => percent(*value),
+            };
+            let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
+            if let (Some(n), Some(d)) = (numerator, denominator) {
+                rows.insert(0, vec!["Whole".to_owned(), d.to_string()]);
+                rows.insert(0, vec!["Part".to_owned(), n.to_string()]);
+            }
+            let table = TableView {
+                caption: outcome.label.clone(),
+                head: vec!["Figure".into(), "Value".into()],
+                rows,
+            };
+            (headline, Some(table), outcome.as_at)
+        }
+        Figures::RelativeChange {
+            value,
+            from_as_at,
+            to_as_at,
+            baseline,
+            result,
+        } => {
+            let direction = if *value >= 0.0 {
+                "increase"
+            } else {
+                "decrease"
+            };
+            let headline = format!("{} {direction}", percent(value.abs()));
+            let mut rows = vec![vec!["Change".to_owned(), signed_percent(*value)]];
+            if let Some(baseline) = baseline {
+                rows.push(vec![
+                    format!("Baseline ({})", period_text(*from_as_at)),
+                    number(*baseline),
+                ]);
+            }
+            if let Some(result) = result {
+                rows.push(vec![
+                    format!("Result ({})", period_text(*to_as_at)),
+                    number(*result),
+                ]);
+            }
+            let table = TableView {
+                caption: outcome.label.clone(),
+                head: vec!["Figure".into(), "Value".into()],
+                rows,
+            };
+            (headline, Some(table), to_as_at.or(outcome.as_at))
+        }
+        Figures::Score { value, min, max, n } => {
+            let respondents = n
+                .map(|n| format!(" from {n} responses"))
+                .unwrap_or_default();
+            let headline = format!(
+                "{} on a scale of {} to {}{respondents}",
+                number(*value),
+                number(*min),
+                number(*max)
+            );
+            let mut rows = vec![
+                vec!["Score".to_owned(), number(*value)],
+                vec![
+                    "Scale".to_owned(),
+                    format!("{} to {}", number(*min), number(*max)),
+                ],
+            ];
+            if let Some(n) = n {
+                rows.push(vec!["Responses".to_owned(), n.to_string()]);
+            }
+            let table = TableView {
+                caption: outcome.label.clone(),
+                head: vec!["Figure".into(), "Value".into()],
+                rows,
+            };
+            (headline, Some(table), outcome.as_at)
+        }
+        Figures::Money(money) => {
+            let per = money
+                .per
+                .as_ref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default();
+            let headline = format!("{}{per}", pounds(money.value));
+            let table = TableView {
+                caption: outcome.label.clone(),
+                head: vec!["Figure".into(), "Value".into()],
+                rows: vec![vec!["Amount".into(), headline.clone()]],
+            };
+            (headline, Some(table), money.as_at.or(outcome.as_at))
+        }
+    };
+    OutcomeView {
+        label: outcome.label.clone(),
+        kind_label: outcome.kind.label(),
+        metric_label: metric_label(&outcome.metric),
+        headline,
+        has_figures: !matches!(outcome.figures, Figures::None),
+        table,
+        unit,
+        as_at: as_at.map_or_else(|| "date not stated".to_owned(), |p| p.to_string()),
+        reported_by: outcome.reported_by.map(|r| r.label()),
+        source_url: outcome.source_url.clone(),
+        note: outcome.note.clone(),
+        better: outcome.better.map(|b| b.label()),
+    }
+}
+
+fn distribution(
+    outcome: &Outcome,
+    before: Option<&Distribution>,
+    after: Option<&Distribution>,
+) -> (String, Option<TableView>, Option<Period>) {
+    let good = |d: &Distribution| d.counts[0] + d.counts[1];
+    let whole = |d: &Distribution| d.total.unwrap_or_else(|| d.counts.iter().sum());
+    let headline = match (before, after) {
+        (Some(b), Some(a)) => {
+            let (from, to) = (good(b), good(a));
+            let verb = change_verb(from as f64, to as f64);
+            if verb == "stayed" {
+                format!(
+                    "Services rated Good or Outstanding stayed at {to} of {}",
+                    whole(a)
+                )
+            } else {
+                format!(
+                    "Services rated Good or Outstanding {verb} from {from} of {} to {to} of {}",
+                    whole(b),
+                    whole(a)
+                )
+            }
+        }
+        (None, Some(d)) | (Some(d), None) => format!(
+            "{} of {} services rated Good or Outstanding",
+            good(d),
+            whole(d)
+        ),
+        (None, None) => outcome.label.clone(),
+    };
+    let mut head = vec!["CQC rating".to_owned()];
+    let sides: Vec<(&str, &Distribution)> = [("Before", before), ("After", after)]
+        .into_iter()
+        .filter_map(|(l, d)| d.map(|d| (l, d)))
+        .collect();
+    for (label, d) in &sides {
+        head.push(match d.as_at {
+            Some(p) => format!("{label} ({p})"),
+            None => (*label).to_owned(),
+        });
+    }
+    let mut rows = Vec::new();
+    for (i, rating) in CqcRating::ALL.iter().enumerate() {
+        if sides.iter().all(|(_, d)| d.counts[i] == 0) {
+            continue;
+        }
+        let mut row = vec![rating.label().to_owned()];
+        for (_, d) in &sides {
+            let total = whole(d);
+            let share = if total > 0 {
+                format!(" ({})", percent(d.counts[i] as f64 * 100.0 / total as f64))
+            } else {
+                String::new()
+            };
+            row.push(format!("{}{share}", d.counts[i]));
+        }
+        rows.push(row);
+    }
+    let mut total_row = vec!["Total".to_owned()];
+    for (_, d) in &sides {
+        total_row.push(whole(d).to_string());
+    }
+    rows.push(total_row);
+    let as_at = after.and_then(|a| a.as_at).or(outcome.as_at);
+    (
+        headline,
+        Some(TableView {
+            caption: outcome.label.clone(),
+            head,
+            rows,
+        }),
+        as_at,
+    )
+}
+
+fn amount(
+    outcome: &Outcome,
+    value: Option<&ValueAt>,
+    before: Option<&ValueAt>,
+    after: Option<&ValueAt>,
+    noun: &str,
+) -> (String, Option<TableView>, Option<Period>) {
+    let with_noun = |v: f64| {
+        if noun.is_empty() {
+            number(v)
+        } else {
+            format!("{} {noun}", number(v))
+        }
+    };
+    let headline = match (before, after, value) {
+        (Some(b), Some(a), _) => {
+            let verb = change_verb(b.value, a.value);
+            if verb == "stayed" {
+                format!("Stayed at {}", with_noun(a.value))
+            } else {
+                format!(
+                    "{} {verb} from {} to {}",
+                    outcome.label,
+                    number(b.value),
+                    with_noun(a.value)
+                )
+            }
+        }
+        (_, _, Some(v)) => with_noun(v.value),
+        (Some(v), None, None) | (None, Some(v), None) => with_noun(v.value),
+        (None, None, None) => outcome.label.clone(),
+    };
+    let mut rows = Vec::new();
+    for (label, side) in [("Before", before), ("After", after), ("Value", value)] {
+        if let Some(side) = side {
+            rows.push(vec![
+                label.to_owned(),
+                number(side.value),
+                period_text(side.as_at.or(if label == "Value" {
+                    outcome.as_at
+                } else {
+                    None
+                })),
+            ]);
+        }
+    }
+    let table = TableView {
+        caption: outcome.label.clone(),
+        head: vec![
+            "".into(),
+            outcome.unit.clone().unwrap_or_else(|| "Value".into()),
+            "As at".into(),
+        ],
+        rows,
+    };
+    (
+        headline,
+        Some(table),
+        after.and_then(|a| a.as_at).or(outcome.as_at),
+    )
+}
+
+fn change_verb(from: f64, to: f64) -> &'static str {
+    if to > from {
+        "rose"
+    } else if to < from {
+        "fell"
+    } else {
+        "stayed"
+    }
+}
+
+/// Whether `better` agrees with a change (kept for templates' wording).
+pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
+    match better? {
+        Better::Higher => Some(to > from),
+        Better::Lower => Some(to < from),
+    }
+}
+
+fn period_text(period: Option<Period>) -> String {
+    period.map_or_else(|| "date not stated".to_owned(), |p| p.to_string())
+}
+
+/// A number without needless decimals: 12, 4.5, 93.3.
+pub fn number(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{}", value.round() as i64)
+    } else {
+        let text = format!("{value:.1}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+fn percent(value: f64) -> String {
+    format!("{}%", number((value * 10.0).round() / 10.0))
+}
+
+fn signed_percent(value: f64) -> String {
+    if value > 0.0 {
+        format!("+{}", percent(value))
+    } else {
+        percent(value)
+    }
+}
+
+/// Money as people say it: £950, £12,500, £1.4 million.
+pub fn pounds(value: f64) -> String {
+    if value.abs() >= 1_000_000.0 {
+        format!("£{} million", number((value / 100_000.0).round() / 10.0))
+    } else {
+        let whole = value.round() as i64;
+        let digits = whole.abs().to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{}£{grouped}", if whole < 0 { "−" } else { "" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(number(12.0), "12");
+        assert_eq!(number(93.333), "93.3");
+        assert_eq!(pounds(1_400_000.0), "£1.4 million");
+        assert_eq!(pounds(12_500.0), "£12,500");
+        assert_eq!(percent(56.0 * 100.0 / 60.0), "93.3%");
+    }
+}

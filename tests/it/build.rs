@@ -1,0 +1,336 @@
+//! `casebook build`: pages, lists, taxonomies, atomic output, determinism, safety.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::harness::{casebook, copy_example, copy_to_temp, fixture};
+
+fn build(root: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    casebook(&args)
+}
+
+fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let relative = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.insert(relative, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    files
+}
+
+fn page(output: &Path, path: &str) -> String {
+    std::fs::read_to_string(output.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_example_builds_every_page_type_with_no_warnings() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    let result = build(&root, &output, &[]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&result.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for path in [
+        "index.html",
+        "case-studies/index.html",
+        "case-studies/southampton-care-home-manager-leadership-programme/index.html",
+        "programmes/well-led-stockton-on-tees/index.html",
+        "modules/well-led-managing-self/index.html",
+        "cohorts/well-led-cohort-3/index.html",
+        "organisations/southampton-city-ccg/index.html",
+        "data/well-led-overall-ratings/index.html",
+        "topics/index.html",
+        "topics/leadership/index.html",
+        "regions/south-east/index.html",
+        "settings/care-home-with-nursing/index.html",
+        "key-questions/well-led/index.html",
+        "outcomes/index.html",
+        "search/index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "css/casebook.css",
+    ] {
+        assert!(output.join(path).is_file(), "missing {path}");
+    }
+    let case_study = page(
+        &output,
+        "case-studies/southampton-care-home-manager-leadership-programme/index.html",
+    );
+    assert_eq!(case_study.matches("<h1").count(), 1);
+    assert!(
+        case_study.contains("56 of 60"),
+        "outcome figures are shown as text"
+    );
+    assert!(case_study.contains("Open Government Licence"));
+    let programme = page(&output, "programmes/well-led-stockton-on-tees/index.html");
+    let order: Vec<usize> = [
+        "Managing Self",
+        "Leading Team",
+        "Managing Quality",
+        "Service Improvement",
+    ]
+    .iter()
+    .map(|title| {
+        programme
+            .find(title)
+            .unwrap_or_else(|| panic!("{title} missing from the programme page"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "modules listed in order"
+    );
+    let organisation = page(&output, "organisations/southampton-city-ccg/index.html");
+    assert!(
+        organisation.contains("/case-studies/southampton-care-home-manager-leadership-programme/"),
+        "organisation lists what it led"
+    );
+    let sitemap = page(&output, "sitemap.xml");
+    assert!(sitemap.contains("<loc>"), "{sitemap}");
+}
+
+#[test]
+fn every_internal_link_in_the_output_resolves() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    let tree = read_tree(&output);
+    let mut broken = Vec::new();
+    for (path, bytes) in &tree {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        for part in html.split("href=\"").skip(1) {
+            let href = part.split('"').next().unwrap();
+            if !href.starts_with('/') || href.starts_with("//") {
+                continue;
+            }
+            let target = href
+                .split(['#', '?'])
+                .next()
+                .unwrap()
+                .trim_start_matches('/');
+            let file = if target.is_empty() || target.ends_with('/') {
+                format!("{target}index.html")
+            } else {
+                target.to_owned()
+            };
+            if !tree.contains_key(&file) {
+                broken.push(format!("{path} → {href}"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn a_base_url_with_a_path_prefixes_every_link() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    let result = build(
+        &root,
+        &output,
+        &["--base-url", "https://example.org/shared-learning/"],
+    );
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let home = page(&output, "index.html");
+    for part in home.split("href=\"").skip(1) {
+        let href = part.split('"').next().unwrap();
+        if href.starts_with('/') {
+            assert!(
+                href.starts_with("/shared-learning/"),
+                "unprefixed link {href}"
+            );
+        }
+    }
+    assert!(
+        page(&output, "sitemap.xml").contains("https://example.org/shared-learning/case-studies/")
+    );
+    assert!(
+        page(&output, "feed.xml").contains("https://example.org/shared-learning/case-studies/")
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_guard, root) = copy_example();
+    assert_eq!(build(&root, &root.join("one"), &[]).status.code(), Some(0));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args([
+            "build",
+            "--quiet",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            root.join("two").to_str().unwrap(),
+        ])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let one = read_tree(&root.join("one"));
+    let two = read_tree(&root.join("two"));
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &one {
+        assert!(bytes == &two[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    let before = read_tree(&output);
+    std::fs::write(
+        root.join("content/case-studies/broken.md"),
+        "---\ntitle: Broken\n\tsummary: tab\n---\n",
+    )
+    .unwrap();
+    let result = build(&root, &output, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("E003"));
+    assert_eq!(
+        read_tree(&output),
+        before,
+        "the output changed after a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("casebook-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left behind");
+}
+
+#[test]
+fn a_broken_template_override_is_a_diagnostic_and_writes_nothing() {
+    let (_guard, root) = copy_example();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ oops( }}{% endblock content %}",
+    )
+    .unwrap();
+    let output = root.join("public");
+    let result = build(&root, &output, &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("E014") && stderr.contains("templates/404.html"),
+        "{stderr}"
+    );
+    assert!(!output.exists());
+}
+
+#[test]
+fn a_template_override_replaces_the_theme_file() {
+    let (_guard, root) = copy_example();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/404.html"),
+        "<!doctype html><title>Lost</title><p>Custom not-found page</p>",
+    )
+    .unwrap();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    assert!(page(&output, "404.html").contains("Custom not-found page"));
+}
+
+#[test]
+fn hostile_content_comes_out_inert() {
+    let (_guard, root) = copy_to_temp(&fixture("bad/quoted_year_as_at"));
+    let file = std::fs::read_dir(root.join("content/case-studies"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replacen(
+        "title:",
+        "title: \"<script>alert('t')</script> Evil\"\nx_title:",
+        1,
+    );
+    let text = format!(
+        "{text}\n<script>alert('b')</script>\n\n[click](javascript:alert('l')) <img src=x onerror=alert(1)>\n"
+    );
+    std::fs::write(&file, text).unwrap();
+    let output = root.join("public");
+    let result = build(&root, &output, &[]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for (path, bytes) in read_tree(&output) {
+        if path.ends_with(".html") {
+            let html = String::from_utf8_lossy(&bytes);
+            assert!(!html.contains("<script>alert"), "{path} has a live script");
+            assert!(
+                !html.contains("javascript:alert"),
+                "{path} has a javascript: link"
+            );
+            assert!(!html.contains("<img src=x onerror"), "{path} has raw HTML");
+        }
+    }
+}
+
+#[test]
+fn drafts_are_published_only_with_the_flag() {
+    let (_guard, root) = copy_to_temp(&fixture("bad/link_to_draft"));
+    let output = root.join("public");
+    let result = build(&root, &output, &[]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let drafts: Vec<String> = read_tree(&output)
+        .keys()
+        .filter(|p| p.contains("draft"))
+        .cloned()
+        .collect();
+    assert!(drafts.is_empty(), "drafts published: {drafts:?}");
+    let with = root.join("with-drafts");
+    assert_eq!(build(&root, &with, &["--drafts"]).status.code(), Some(0));
+    assert!(read_tree(&with).len() > read_tree(&output).len());
+}
