@@ -84,7 +84,7 @@ pub fn render_site(
         .par_iter()
         .map(|page| {
             let body = render_markdown(&page.body.markdown, &markdown);
-            let view = page_view(page, body.html, body.toc, &view_context);
+            let view = page_view(page, body, &view_context);
             let mut context = Context::new();
             context.insert("page_type", page.kind.type_name());
             context.insert("title", &page.title);
@@ -152,16 +152,13 @@ pub fn render_site(
         ),
     ));
     for (path, bytes) in &theme.static_files {
-        let mut contents = bytes.clone();
-        if path == "css/casebook.css" {
-            contents.extend_from_slice(b"\n/* Code highlighting */\n");
-            contents.extend_from_slice(markdown::highlight_css().as_bytes());
-        }
         files.push(OutputFile {
             path: path.clone(),
-            contents,
+            contents: bytes.clone(),
         });
     }
+    // Only pages with highlighted code link this stylesheet.
+    files.push(text_file("css/code.css", markdown::highlight_css()));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -350,6 +347,7 @@ fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
         home_url: urls.path("/"),
         search_url: urls.path("/search/"),
         css_url: urls.path("/css/casebook.css"),
+        code_css_url: urls.path("/css/code.css"),
         feed_url: urls.path("/feed.xml"),
         navigation,
         search: config.search,

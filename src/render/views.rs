@@ -21,6 +21,7 @@ pub struct SiteView {
     pub(crate) home_url: String,
     pub(crate) search_url: String,
     pub(crate) css_url: String,
+    pub(crate) code_css_url: String,
     pub(crate) feed_url: String,
     pub(crate) navigation: Vec<NavView>,
     pub(crate) search: bool,
@@ -264,6 +265,7 @@ pub struct PageView {
     draft: bool,
     body_html: String,
     toc: Vec<TocEntry>,
+    has_code: bool,
     #[serde(flatten)]
     fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -285,10 +287,14 @@ impl ViewContext<'_> {
 /// Builds the `page` value of a content page from its rendered body.
 pub fn page_view(
     page: &Page,
-    body_html: String,
-    toc: Vec<TocEntry>,
+    body: crate::render::markdown::RenderedBody,
     cx: &ViewContext<'_>,
 ) -> PageView {
+    let crate::render::markdown::RenderedBody {
+        html: body_html,
+        toc,
+        has_code,
+    } = body;
     let urls = cx.urls;
     let site = cx.site;
     let mut fields = serde_json::Map::new();
@@ -674,6 +680,7 @@ pub fn page_view(
         draft: page.draft,
         body_html,
         toc,
+        has_code,
         fields,
     }
 }

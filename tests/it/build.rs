@@ -334,3 +334,57 @@ fn drafts_are_published_only_with_the_flag() {
     assert_eq!(build(&root, &with, &["--drafts"]).status.code(), Some(0));
     assert!(read_tree(&with).len() > read_tree(&output).len());
 }
+
+#[test]
+fn a_case_study_page_weighs_under_50_kb_with_its_css() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    let html = page(
+        &output,
+        "case-studies/southampton-care-home-manager-leadership-programme/index.html",
+    );
+    let mut weight = html.len();
+    for part in html
+        .split("href=\"")
+        .skip(1)
+        .chain(html.split("src=\"").skip(1))
+    {
+        let href = part.split('"').next().unwrap();
+        if href.ends_with(".css") || href.ends_with(".js") {
+            weight += std::fs::metadata(output.join(href.trim_start_matches('/')))
+                .unwrap()
+                .len() as usize;
+        }
+    }
+    assert!(weight < 50 * 1024, "case-study page weighs {weight} bytes");
+}
+
+#[test]
+fn only_pages_with_code_load_the_code_stylesheet() {
+    let (_guard, root) = copy_example();
+    let file = root.join("content/case-studies/stockton-leadership-and-peer-support-network.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("{text}\n```sql\nSELECT count(*) FROM homes;\n```\n"),
+    )
+    .unwrap();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    assert!(
+        page(
+            &output,
+            "case-studies/stockton-leadership-and-peer-support-network/index.html"
+        )
+        .contains("code.css")
+    );
+    assert!(
+        !page(
+            &output,
+            "case-studies/southampton-care-home-manager-leadership-programme/index.html"
+        )
+        .contains("code.css")
+    );
+    assert!(page(&output, "css/code.css").contains(".hl-"));
+}

@@ -158,3 +158,14 @@ fn help_explains_with_examples() {
         );
     }
 }
+
+#[test]
+fn every_code_is_documented() {
+    let docs = std::fs::read_to_string(repo_root().join("docs/diagnostics.md")).unwrap();
+    for code in casebook::diagnostics::Code::ALL {
+        assert!(
+            docs.contains(&format!("## {}", code.as_str())),
+            "docs/diagnostics.md has no section for {code}"
+        );
+    }
+}

@@ -6,3 +6,5 @@ mod build;
 mod cli;
 mod example;
 mod harness;
+mod robustness;
+mod snapshots;
