@@ -107,8 +107,22 @@ pub fn write_site(
     })?;
     let staging = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
     let old = parent.join(format!(".{name}.casebook-old-{}", std::process::id()));
-    remove_if_present(&staging)?;
-    remove_if_present(&old)?;
+    // Folders left by an interrupted build (killed, power cut) are removed first.
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        let prefixes = [
+            format!(".{name}.casebook-new-"),
+            format!(".{name}.casebook-old-"),
+        ];
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if prefixes
+                .iter()
+                .any(|prefix| file_name.starts_with(prefix.as_str()))
+            {
+                remove_if_present(&entry.path())?;
+            }
+        }
+    }
 
     let result = fill(&staging, files, copies);
     if let Err(error) = result {
