@@ -59,8 +59,9 @@ CASEBOOK="$TARGET/release/casebook"
 
 CASEBOOK_VERSION="$("$CASEBOOK" --version 2>/dev/null || echo casebook)"
 HUGO_VERSION="$("$HUGO" version 2>/dev/null | awk '{print $1, $2}')"
-say "$CASEBOOK_VERSION ($(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-    "$(cd "$REPO" && git diff --quiet HEAD 2>/dev/null || echo '+ uncommitted changes'))"
+COMMIT="$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+(cd "$REPO" && git diff --quiet HEAD 2>/dev/null) || COMMIT="$COMMIT + uncommitted changes"
+say "$CASEBOOK_VERSION ($COMMIT)"
 say "$HUGO_VERSION"
 say "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
     "$RUNS runs each, medians"
@@ -88,7 +89,8 @@ median() { # numbers on stdin -> median (middle value; mean of the two middle on
 
 now() { echo "${EPOCHREALTIME/,/.}"; }
 
-# timed_build TOOL OUT LOG: a cold build into a fresh OUT; sets WALL (s) and PEAK_KB, and
+# timed_build TOOL OUT LOG: a cold build into a fresh OUT; sets WALL and CPU (user + system,
+# s) and PEAK_KB, and
 # ends the script, showing the tool's output, if the build fails
 timed_build() {
   local tool="$1" out="$2" log="$3" tfile="$3.time" start end status=0
@@ -99,7 +101,7 @@ timed_build() {
   esac
   rm -rf "$out" "$out.cache" "$CORPUS/hugo/resources" "$CORPUS/hugo/.hugo_build.lock"
   start="$(now)"
-  /usr/bin/time -f "%e %M" -o "$tfile" "${cmd[@]}" >"$log" 2>&1 || status=$?
+  /usr/bin/time -f "%e %M %U %S" -o "$tfile" "${cmd[@]}" >"$log" 2>&1 || status=$?
   end="$(now)"
   rm -rf "$out.cache"
   if [ "$status" -ne 0 ]; then
@@ -110,20 +112,21 @@ timed_build() {
   # Wall clock from bash's microsecond clock (time's %e has 10 ms steps); peak RSS from time.
   WALL="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')"
   PEAK_KB="$(awk 'END { print $2 }' "$tfile")"
+  CPU="$(awk 'END { printf "%.2f", $3 + $4 }' "$tfile")"
 }
 
 # ---------------------------------------------------------------- runs
 RESULTS="$TARGET/bench-results"
 mkdir -p "$RESULTS"
 TSV="$RESULTS/build-$(date -u +%Y%m%dT%H%M%SZ).tsv"
-printf 'n\ttool\tpages\twall_s\tpages_per_s\tpeak_mb\twall_s_all_runs\n' >"$TSV"
+printf 'n\ttool\tpages\twall_s\tpages_per_s\tcpu_s\tpeak_mb\twall_s_all_runs\n' >"$TSV"
 
 ROWS=()
 for n in "$@"; do
   CORPUS="$(corpus_for "$n")"
   OUTROOT="$TARGET/bench-out/$n"
   mkdir -p "$OUTROOT"
-  declare -A WALLS=() RSS=() PAGES=() MED_W=() MED_MB=()
+  declare -A WALLS=() CPUS=() RSS=() PAGES=() MED_W=() MED_C=() MED_MB=()
   for run in $(seq 1 "$RUNS"); do
     for tool in casebook hugo; do   # alternating, so that drift in the machine hits both
       out="$OUTROOT/$tool"
@@ -135,35 +138,40 @@ for n in "$@"; do
       if ! pages="$("${check[@]}")"; then
         die "N=$n: the $tool build in $out skipped content (listed above): its time does not count"
       fi
-      say "N=$n run $run/$RUNS $tool: ${WALL}s, $((PEAK_KB / 1024)) MB peak, $pages pages, output checked"
+      say "N=$n run $run/$RUNS $tool: ${WALL}s wall, ${CPU}s CPU, $((PEAK_KB / 1024)) MB peak, $pages pages, output checked"
       WALLS[$tool]+="$WALL "
+      CPUS[$tool]+="$CPU "
       RSS[$tool]+="$PEAK_KB "
       PAGES[$tool]="$pages"
     done
   done
   for tool in casebook hugo; do
     w="$(tr ' ' '\n' <<<"${WALLS[$tool]}" | grep . | median)"
+    c="$(tr ' ' '\n' <<<"${CPUS[$tool]}" | grep . | median)"
     kb="$(tr ' ' '\n' <<<"${RSS[$tool]}" | grep . | median)"
     mb="$(awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }')"
     pps="$(awk -v p="${PAGES[$tool]}" -v w="$w" 'BEGIN { printf "%.0f", (w > 0 ? p / w : 0) }')"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$tool" "${PAGES[$tool]}" "$w" "$pps" "$mb" "${WALLS[$tool]% }" >>"$TSV"
-    ROWS+=("$n|$tool|${PAGES[$tool]}|$w|$pps|$mb")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$tool" "${PAGES[$tool]}" "$w" "$pps" "$c" "$mb" "${WALLS[$tool]% }" >>"$TSV"
+    ROWS+=("$n|$tool|${PAGES[$tool]}|$w|$pps|$c|$mb")
     MED_W[$tool]="$w"
+    MED_C[$tool]="$c"
     MED_MB[$tool]="$mb"
   done
   ratio_w="$(awk -v a="${MED_W[casebook]}" -v b="${MED_W[hugo]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
+  ratio_c="$(awk -v a="${MED_C[casebook]}" -v b="${MED_C[hugo]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
   ratio_mb="$(awk -v a="${MED_MB[casebook]}" -v b="${MED_MB[hugo]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
-  ROWS+=("$n|casebook/hugo||$ratio_w||$ratio_mb")
-  unset WALLS RSS PAGES MED_W MED_MB
+  ROWS+=("$n|casebook/hugo||$ratio_w||$ratio_c|$ratio_mb")
+  unset WALLS CPUS RSS PAGES MED_W MED_C MED_MB
 done
 
 echo
-printf '%-7s %-14s %7s %9s %9s %9s\n' N tool pages "wall s" "pages/s" "peak MB"
-printf '%-7s %-14s %7s %9s %9s %9s\n' ------- -------------- ------- --------- --------- ---------
+printf '%-7s %-14s %7s %9s %9s %9s %9s\n' N tool pages "wall s" "pages/s" "CPU s" "peak MB"
+printf '%-7s %-14s %7s %9s %9s %9s %9s\n' ------- -------------- ------- --------- --------- --------- ---------
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r n tool pages w pps mb <<<"$row"
-  printf '%-7s %-14s %7s %9s %9s %9s\n' "$n" "$tool" "$pages" "$w" "$pps" "$mb"
+  IFS='|' read -r n tool pages w pps c mb <<<"$row"
+  printf '%-7s %-14s %7s %9s %9s %9s %9s\n' "$n" "$tool" "$pages" "$w" "$pps" "$c" "$mb"
 done
 echo
 echo "budgets (shared/DESIGN.md): casebook/hugo wall <= 0.50x at every N; casebook peak <= 600 MB at N = 10000"
-echo "medians of $RUNS runs; every output checked against its manifest; results also in $TSV"
+echo "medians of $RUNS runs; CPU s = user + system time (less moved than wall time by a busy machine)"
+echo "every output checked against its manifest; results also in $TSV"

@@ -161,6 +161,9 @@ pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> Rendere
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    if html.contains("<table>") {
+        html = accessible_tables(&html);
+    }
     RenderedBody {
         html,
         toc,
@@ -246,6 +249,35 @@ fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
         index += 1;
     }
     toc
+}
+
+/// Wraps each table in a labelled, focusable scroll region (so wide tables scroll on a phone
+/// and keyboard users can scroll them) and turns column alignment into classes, so that a
+/// strict Content-Security-Policy (`style-src 'self'`) needs no inline styles.
+fn accessible_tables(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    let mut number = 0;
+    while let Some(start) = rest.find("<table>") {
+        number += 1;
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("<div class=\"table-container\" tabindex=\"0\" role=\"region\" aria-label=\"Table {number}\"><table>"));
+        rest = &rest[start + "<table>".len()..];
+        if let Some(end) = rest.find("</table>") {
+            out.push_str(&rest[..end]);
+            out.push_str("</table></div>");
+            rest = &rest[end + "</table>".len()..];
+        }
+    }
+    out.push_str(rest);
+    for (style, class) in [
+        (" style=\"text-align: left\"", " class=\"align-left\""),
+        (" style=\"text-align: center\"", " class=\"align-center\""),
+        (" style=\"text-align: right\"", " class=\"align-right\""),
+    ] {
+        out = out.replace(style, class);
+    }
+    out
 }
 
 /// Escapes text for HTML.
@@ -334,6 +366,19 @@ mod tests {
         let body = render("See [the draft](/case-studies/draft-one/).\n");
         assert!(!body.html.contains("<a"), "{}", body.html);
         assert!(body.html.contains("the draft"));
+    }
+
+    #[test]
+    fn tables_scroll_and_align_without_inline_styles() {
+        let body = render("| a | b |\n|---|--:|\n| 1 | 2 |\n\n| c |\n|:-:|\n| 3 |\n");
+        assert!(!body.html.contains("style="), "{}", body.html);
+        assert!(body.html.contains("class=\"align-right\""), "{}", body.html);
+        assert!(
+            body.html.contains("aria-label=\"Table 2\""),
+            "{}",
+            body.html
+        );
+        assert_eq!(body.html.matches("</table></div>").count(), 2);
     }
 
     #[test]

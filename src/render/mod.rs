@@ -94,6 +94,8 @@ pub fn render_site(
                 &urls.absolute(&crate::model::page_path(page.kind, &page.slug.value)),
             );
             context.insert("page", &view);
+            context.insert("page_url", &urls.page(page.kind, &page.slug.value));
+            context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
             renderer.render(
                 &format!("{}.html", page.kind.type_name()),
                 &context,
@@ -105,7 +107,7 @@ pub fn render_site(
     let mut jobs: Vec<(String, String, Context)> = Vec::new();
     list_jobs(site, &cards, &urls, &mut jobs);
     taxonomy_jobs(site, &cards, &urls, &mut jobs);
-    home_job(site, &cards, &mut jobs);
+    home_job(site, &cards, &config.title, &mut jobs);
     for (template, path, page_type, title) in [
         (
             "outcomes.html",
@@ -123,6 +125,11 @@ pub fn render_site(
             context.insert("outcomes", &outcome_groups(site, &urls));
         }
         jobs.push((template.to_owned(), path.to_owned(), context));
+    }
+    for (_, path, context) in &mut jobs {
+        if let Some(folder) = path.strip_suffix("index.html") {
+            context.insert("page_url", &urls.path(&format!("/{folder}")));
+        }
     }
     let other_results: Vec<Result<OutputFile, Box<Diagnostic>>> = jobs
         .par_iter()
@@ -516,7 +523,12 @@ fn taxonomy_jobs(
     }
 }
 
-fn home_job(site: &Site, cards: &[Card], jobs: &mut Vec<(String, String, Context)>) {
+fn home_job(
+    site: &Site,
+    cards: &[Card],
+    site_title: &str,
+    jobs: &mut Vec<(String, String, Context)>,
+) {
     let latest: Vec<Card> = ordered(site, ContentKind::CaseStudy)
         .into_iter()
         .take(6)
@@ -529,7 +541,7 @@ fn home_job(site: &Site, cards: &[Card], jobs: &mut Vec<(String, String, Context
         .collect();
     let mut context = Context::new();
     context.insert("page_type", "home");
-    context.insert("title", "Home");
+    context.insert("title", &site_title);
     context.insert("latest", &latest);
     context.insert("programmes", &programmes);
     context.insert(
@@ -571,6 +583,42 @@ fn outcome_groups(site: &Site, urls: &Urls) -> serde_json::Value {
         "intro": "Every outcome figure stated on this site, grouped by what it measures, with the page that states it.",
         "groups": groups,
     })
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    label: String,
+    url: String,
+}
+
+/// The parents of a content page: home, its list, and a module's or cohort's programme.
+fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
+    let mut crumbs = vec![Crumb {
+        label: "Home".into(),
+        url: urls.path("/"),
+    }];
+    let programme = match &page.details {
+        Details::Module(m) => m.programme.as_ref(),
+        Details::Cohort(c) => c.programme.as_ref(),
+        _ => None,
+    };
+    match programme.and_then(|p| site.get(ContentKind::Programme, &p.value)) {
+        Some(parent) => {
+            crumbs.push(Crumb {
+                label: kind_plural(ContentKind::Programme).into(),
+                url: urls.path("/programmes/"),
+            });
+            crumbs.push(Crumb {
+                label: parent.title.clone(),
+                url: urls.page(ContentKind::Programme, &parent.slug.value),
+            });
+        }
+        None => crumbs.push(Crumb {
+            label: kind_plural(page.kind).into(),
+            url: urls.path(&format!("/{}/", page.kind.folder())),
+        }),
+    }
+    crumbs
 }
 
 fn text_file(path: &str, text: String) -> OutputFile {

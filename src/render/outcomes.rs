@@ -108,7 +108,7 @@ pub fn outcome_view(outcome: &Outcome) -> OutcomeView {
             }
             let table = TableView {
                 caption: outcome.label.clone(),
-                head: vec!["".into(), "CQC rating".into(), "As at".into()],
+                head: vec!["When".into(), "CQC rating".into(), "As at".into()],
                 rows,
             };
             (

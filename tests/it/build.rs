@@ -388,3 +388,77 @@ fn only_pages_with_code_load_the_code_stylesheet() {
     );
     assert!(page(&output, "css/code.css").contains(".hl-"));
 }
+
+#[test]
+fn static_files_are_copied_and_links_out_of_the_site_are_not_followed() {
+    let (guard, root) = copy_example();
+    std::fs::create_dir_all(root.join("static/files")).unwrap();
+    std::fs::write(root.join("static/files/guide.pdf"), b"%PDF-1.4 guide").unwrap();
+    let outside = guard.path().join("secret.txt");
+    std::fs::write(&outside, "not for publishing").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, root.join("static/files/secret.txt")).unwrap();
+    let output = root.join("public");
+    let result = build(&root, &output, &[]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert_eq!(
+        std::fs::read(output.join("files/guide.pdf")).unwrap(),
+        b"%PDF-1.4 guide"
+    );
+    #[cfg(unix)]
+    {
+        assert!(
+            !output.join("files/secret.txt").exists(),
+            "a link out of the site was followed"
+        );
+        assert!(
+            String::from_utf8_lossy(&result.stderr).contains("W104"),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+}
+
+/// The `<main>` element of a page, the part a theme change or a render change shows in.
+fn main_element(html: &str) -> String {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("the end of <main>") + "</main>".len();
+    html[start..end].to_owned()
+}
+
+#[test]
+fn snapshots_of_every_page_type_of_the_example() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    for (name, path) in [
+        ("home", "index.html"),
+        (
+            "case_study",
+            "case-studies/southampton-care-home-manager-leadership-programme/index.html",
+        ),
+        ("case_study_list", "case-studies/index.html"),
+        (
+            "programme",
+            "programmes/well-led-stockton-on-tees/index.html",
+        ),
+        ("module", "modules/well-led-leading-team/index.html"),
+        ("cohort", "cohorts/well-led-cohort-1/index.html"),
+        (
+            "organisation",
+            "organisations/southampton-city-ccg/index.html",
+        ),
+        ("dataset", "data/well-led-overall-ratings/index.html"),
+        ("taxonomy", "topics/index.html"),
+        ("term", "key-questions/well-led/index.html"),
+        ("outcomes", "outcomes/index.html"),
+        ("not_found", "404.html"),
+    ] {
+        insta::assert_snapshot!(format!("page_{name}"), main_element(&page(&output, path)));
+    }
+}
