@@ -5,8 +5,11 @@
 //! values are serialised once. No I/O: the write stage puts the files on disk. A template that
 //! fails is a diagnostic (E014) naming the template, never a panic.
 
+pub mod charts;
 pub mod markdown;
+pub mod open_data;
 pub mod outcomes;
+pub mod overview;
 pub mod views;
 
 use rayon::prelude::*;
@@ -39,6 +42,19 @@ pub fn render_site(
     site: &Site,
     config: &Config,
     theme: &Theme,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    render_selected(site, config, theme, &|_| true)
+}
+
+/// Renders only the files whose output path (`case-studies/x/index.html`) `wanted` accepts,
+/// each byte for byte as [`render_site`] renders it: `casebook serve` re-renders only what a
+/// change affects. Work for the others is skipped before their Markdown or template context is
+/// built; the sitemap, when wanted, still lists every page.
+pub fn render_selected(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let tera = load_templates(theme)?;
     let urls = Urls {
@@ -82,6 +98,7 @@ pub fn render_site(
     let page_results: Vec<Result<OutputFile, Box<Diagnostic>>> = site
         .pages
         .par_iter()
+        .filter(|page| wanted(&page_output_path(page)))
         .map(|page| {
             let body = render_markdown(&page.body.markdown, &markdown);
             let view = page_view(page, body, &view_context);
@@ -104,34 +121,40 @@ pub fn render_site(
         })
         .collect();
 
-    let mut jobs: Vec<(String, String, Context)> = Vec::new();
+    let mut jobs = Jobs {
+        wanted,
+        list: Vec::new(),
+        paths: site.pages.iter().map(page_output_path).collect(),
+    };
     list_jobs(site, &cards, &urls, &mut jobs);
     taxonomy_jobs(site, &cards, &urls, &mut jobs);
     home_job(site, &cards, &config.title, &mut jobs);
+    for (path, title, value) in overview::overview_pages(site, &urls) {
+        let mut context = Context::new();
+        context.insert("page_type", "outcomes");
+        context.insert("title", &title);
+        context.insert("outcomes", &value);
+        jobs.push(("outcomes.html".to_owned(), path, context));
+    }
     for (template, path, page_type, title) in [
-        (
-            "outcomes.html",
-            "outcomes/index.html",
-            "outcomes",
-            "Outcomes",
-        ),
         ("search.html", "search/index.html", "search", "Search"),
         ("404.html", "404.html", "not-found", "Page not found"),
     ] {
+        if !jobs.wants(path) {
+            continue;
+        }
         let mut context = Context::new();
         context.insert("page_type", page_type);
         context.insert("title", title);
-        if page_type == "outcomes" {
-            context.insert("outcomes", &outcome_groups(site, &urls));
-        }
         jobs.push((template.to_owned(), path.to_owned(), context));
     }
-    for (_, path, context) in &mut jobs {
+    for (_, path, context) in &mut jobs.list {
         if let Some(folder) = path.strip_suffix("index.html") {
             context.insert("page_url", &urls.path(&format!("/{folder}")));
         }
     }
     let other_results: Vec<Result<OutputFile, Box<Diagnostic>>> = jobs
+        .list
         .par_iter()
         .map(|(template, path, context)| renderer.render(template, context, path))
         .collect();
@@ -149,25 +172,65 @@ pub fn render_site(
         diagnostics.dedup_by(|a, b| a.file == b.file && a.message == b.message);
         return Err(diagnostics);
     }
-    files.push(text_file("feed.xml", feed(site, config, &urls)));
-    files.push(text_file("sitemap.xml", sitemap(&files, &urls)));
+    let records = open_data::outcome_records(site, &urls);
+    files.push(text_file("data/outcomes.csv", open_data::to_csv(&records)));
     files.push(text_file(
-        "robots.txt",
-        format!(
-            "User-agent: *\nAllow: /\nSitemap: {}\n",
-            urls.absolute("/sitemap.xml")
-        ),
+        "data/outcomes.json",
+        open_data::to_json(&records) + "\n",
     ));
+    files.push(text_file(
+        "data/outcomes.schema.json",
+        open_data::json_schema(),
+    ));
+    if wanted("feed.xml") {
+        files.push(text_file("feed.xml", feed(site, config, &urls)));
+    }
+    if wanted("sitemap.xml") {
+        files.push(text_file("sitemap.xml", sitemap(&jobs.paths, &urls)));
+    }
+    if wanted("robots.txt") {
+        files.push(text_file(
+            "robots.txt",
+            format!(
+                "User-agent: *\nAllow: /\nSitemap: {}\n",
+                urls.absolute("/sitemap.xml")
+            ),
+        ));
+    }
     for (path, bytes) in &theme.static_files {
-        files.push(OutputFile {
-            path: path.clone(),
-            contents: bytes.clone(),
-        });
+        if wanted(path) {
+            files.push(OutputFile {
+                path: path.clone(),
+                contents: bytes.clone(),
+            });
+        }
     }
     // Only pages with highlighted code link this stylesheet.
-    files.push(text_file("css/code.css", markdown::highlight_css()));
+    if wanted("css/code.css") {
+        files.push(text_file("css/code.css", markdown::highlight_css()));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The template jobs of the listings and fixed pages, with the output path of every job,
+/// wanted or not (for the sitemap).
+struct Jobs<'a> {
+    wanted: &'a (dyn Fn(&str) -> bool + Sync),
+    list: Vec<(String, String, Context)>,
+    paths: Vec<String>,
+}
+
+impl Jobs<'_> {
+    /// Records `path` as part of the site and says whether it is to be rendered.
+    fn wants(&mut self, path: &str) -> bool {
+        self.paths.push(path.to_owned());
+        (self.wanted)(path)
+    }
+
+    fn push(&mut self, job: (String, String, Context)) {
+        self.list.push(job);
+    }
 }
 
 struct Renderer<'a> {
@@ -355,6 +418,9 @@ fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
         search_url: urls.path("/search/"),
         css_url: urls.path("/css/casebook.css"),
         code_css_url: urls.path("/css/code.css"),
+        outcomes_url: urls.path("/outcomes/"),
+        outcomes_csv_url: urls.path("/data/outcomes.csv"),
+        outcomes_json_url: urls.path("/data/outcomes.json"),
         feed_url: urls.path("/feed.xml"),
         navigation,
         search: config.search,
@@ -384,11 +450,11 @@ struct Pagination {
 
 /// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), calling
 /// `emit` with each page's output path, cards and pagination.
-fn paginate(
+fn paginate<T: Clone>(
     folder: &str,
-    items: &[Card],
+    items: &[T],
     urls: &Urls,
-    mut emit: impl FnMut(String, Vec<Card>, Pagination),
+    mut emit: impl FnMut(String, Vec<T>, Pagination),
 ) {
     let total = items.len().div_ceil(PAGE_SIZE).max(1);
     let page_url = |n: usize| {
@@ -441,7 +507,7 @@ fn ordered(site: &Site, kind: ContentKind) -> Vec<usize> {
     indices
 }
 
-fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Vec<(String, String, Context)>) {
+fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) {
     for kind in ContentKind::ALL {
         let items: Vec<Card> = ordered(site, kind)
             .into_iter()
@@ -452,6 +518,9 @@ fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Vec<(String, S
         }
         let folder = format!("/{}/", kind.folder());
         paginate(&folder, &items, urls, |path, chunk, pagination| {
+            if !jobs.wants(&path) {
+                return;
+            }
             let mut context = Context::new();
             let title = if pagination.current > 1 {
                 format!(
@@ -474,39 +543,31 @@ fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Vec<(String, S
     }
 }
 
-fn taxonomy_jobs(
-    site: &Site,
-    cards: &[Card],
-    urls: &Urls,
-    jobs: &mut Vec<(String, String, Context)>,
-) {
+fn taxonomy_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) {
     for taxonomy in Taxonomy::ALL {
         let terms = site.relations.terms.get(&taxonomy);
         let mut term_list = Vec::new();
         for (key, term) in terms.into_iter().flatten() {
             let folder = format!("/{}/{}/", taxonomy.segment(), key);
             term_list.push(serde_json::json!({"label": term.label, "url": urls.path(&folder), "count": term.pages.len()}));
-            let mut indices = term.pages.clone();
-            indices.sort_by(|&a, &b| {
-                (
-                    site.pages[a].kind,
-                    std::cmp::Reverse(site.pages[a].published),
-                    &site.pages[a].slug.value,
-                )
-                    .cmp(&(
-                        site.pages[b].kind,
-                        std::cmp::Reverse(site.pages[b].published),
-                        &site.pages[b].slug.value,
-                    ))
-            });
-            let items: Vec<Card> = indices.into_iter().map(|i| cards[i].clone()).collect();
+            let items: Vec<Card> = term_order(site, term)
+                .into_iter()
+                .map(|i| cards[i].clone())
+                .collect();
             paginate(&folder, &items, urls, |path, chunk, pagination| {
+                if !jobs.wants(&path) {
+                    return;
+                }
                 let mut context = Context::new();
                 context.insert("page_type", "term");
                 context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
                 context.insert("term", &serde_json::json!({"taxonomy_title": taxonomy.title(), "taxonomy_url": urls.path(&format!("/{}/", taxonomy.segment())), "label": term.label, "items": chunk, "pagination": pagination}));
                 jobs.push(("term.html".to_owned(), path, context));
             });
+        }
+        let path = format!("{}/index.html", taxonomy.segment());
+        if !jobs.wants(&path) {
+            continue;
         }
         let mut context = Context::new();
         context.insert("page_type", "taxonomy");
@@ -515,20 +576,79 @@ fn taxonomy_jobs(
             "taxonomy",
             &serde_json::json!({"title": taxonomy.title(), "terms": term_list}),
         );
-        jobs.push((
-            "taxonomy.html".to_owned(),
-            format!("{}/index.html", taxonomy.segment()),
-            context,
-        ));
+        jobs.push(("taxonomy.html".to_owned(), path, context));
     }
 }
 
-fn home_job(
-    site: &Site,
-    cards: &[Card],
-    site_title: &str,
-    jobs: &mut Vec<(String, String, Context)>,
-) {
+/// A term's pages as its page lists them: by kind, newest first, then by slug.
+fn term_order(site: &Site, term: &crate::model::Term) -> Vec<usize> {
+    let mut indices = term.pages.clone();
+    indices.sort_by(|&a, &b| {
+        (
+            site.pages[a].kind,
+            std::cmp::Reverse(site.pages[a].published),
+            &site.pages[a].slug.value,
+        )
+            .cmp(&(
+                site.pages[b].kind,
+                std::cmp::Reverse(site.pages[b].published),
+                &site.pages[b].slug.value,
+            ))
+    });
+    indices
+}
+
+/// One page of a paginated listing (a list of a kind or a taxonomy term) and what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Output path, such as `case-studies/page/2/index.html`.
+    pub path: String,
+    /// The pages it shows a card of, in order (indices into [`Site::pages`]).
+    pub pages: Vec<usize>,
+    /// How many pages the listing it belongs to has (its pagination links show them all).
+    pub of: usize,
+}
+
+/// Every paginated listing page of the site and the cards it shows, in the order the
+/// renderer paginates them. `casebook serve` compares these before and after a change to
+/// re-render only the listing pages whose cards or pagination changed.
+pub fn listings(site: &Site) -> Vec<Listing> {
+    let urls = Urls {
+        base_path: "/".into(),
+        base_url: "/".into(),
+    };
+    let mut out = Vec::new();
+    let mut add = |folder: &str, items: &[usize]| {
+        paginate(folder, items, &urls, |path, pages, pagination| {
+            out.push(Listing {
+                path,
+                pages,
+                of: pagination.total,
+            });
+        });
+    };
+    for kind in ContentKind::ALL {
+        let items = ordered(site, kind);
+        if items.is_empty() && kind != ContentKind::CaseStudy {
+            continue;
+        }
+        add(&format!("/{}/", kind.folder()), &items);
+    }
+    for taxonomy in Taxonomy::ALL {
+        for (key, term) in site.relations.terms.get(&taxonomy).into_iter().flatten() {
+            add(
+                &format!("/{}/{}/", taxonomy.segment(), key),
+                &term_order(site, term),
+            );
+        }
+    }
+    out
+}
+
+fn home_job(site: &Site, cards: &[Card], site_title: &str, jobs: &mut Jobs<'_>) {
+    if !jobs.wants("index.html") {
+        return;
+    }
     let latest: Vec<Card> = ordered(site, ContentKind::CaseStudy)
         .into_iter()
         .take(6)
@@ -553,36 +673,6 @@ fn home_job(
         }),
     );
     jobs.push(("home.html".to_owned(), "index.html".to_owned(), context));
-}
-
-/// Every outcome on the site grouped by metric, each with the page that states it.
-fn outcome_groups(site: &Site, urls: &Urls) -> serde_json::Value {
-    let mut groups: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
-    for page in &site.pages {
-        let list = match &page.details {
-            Details::CaseStudy(c) => &c.outcomes,
-            Details::Programme(p) => &p.outcomes,
-            Details::Cohort(c) => &c.outcomes,
-            _ => continue,
-        };
-        for outcome in list {
-            groups
-                .entry(outcome.metric.clone())
-                .or_default()
-                .push(serde_json::json!({
-                    "outcome": outcomes::outcome_view(outcome),
-                    "page": {"label": page.title, "url": urls.page(page.kind, &page.slug.value)},
-                }));
-        }
-    }
-    let groups: Vec<serde_json::Value> = groups
-        .into_iter()
-        .map(|(metric, items)| serde_json::json!({"metric_label": outcomes::metric_label(&metric), "items": items}))
-        .collect();
-    serde_json::json!({
-        "intro": "Every outcome figure stated on this site, grouped by what it measures, with the page that states it.",
-        "groups": groups,
-    })
 }
 
 #[derive(Serialize)]
@@ -679,13 +769,13 @@ fn feed(site: &Site, config: &Config, urls: &Urls) -> String {
     xml
 }
 
-fn sitemap(files: &[OutputFile], urls: &Urls) -> String {
+fn sitemap(every_path: &[String], urls: &Urls) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut paths: Vec<&str> = files
+    let mut paths: Vec<&str> = every_path
         .iter()
-        .filter_map(|f| f.path.strip_suffix("index.html"))
+        .filter_map(|path| path.strip_suffix("index.html"))
         .collect();
     paths.sort_unstable();
     for path in paths {

@@ -22,6 +22,8 @@ pub struct OutcomeView {
     pub has_figures: bool,
     /// The figures as a table.
     pub table: Option<TableView>,
+    /// The chart, as inline SVG (trusted: built here, every text escaped).
+    pub chart_svg: Option<String>,
     /// What is counted.
     pub unit: Option<String>,
     /// When ("date not stated" when missing).
@@ -63,8 +65,9 @@ pub fn metric_label(metric: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Builds the view of one outcome.
-pub fn outcome_view(outcome: &Outcome) -> OutcomeView {
+/// Builds the view of one outcome. With a chart `id` (unique on the page: it names the
+/// chart's patterns) the view carries the chart; without, text and table only.
+pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
     let unit = outcome.unit.clone();
     let noun = unit.clone().unwrap_or_default();
     let (headline, table, as_at) = match &outcome.figures {
@@ -226,7 +229,10 @@ pub fn outcome_view(outcome: &Outcome) -> OutcomeView {
             (headline, Some(table), money.as_at.or(outcome.as_at))
         }
     };
+    let chart_svg =
+        chart_id.and_then(|id| crate::render::charts::outcome_chart(outcome, &headline, id));
     OutcomeView {
+        chart_svg,
         label: outcome.label.clone(),
         kind_label: outcome.kind.label(),
         metric_label: metric_label(&outcome.metric),
@@ -249,27 +255,33 @@ fn distribution(
 ) -> (String, Option<TableView>, Option<Period>) {
     let good = |d: &Distribution| d.counts[0] + d.counts[1];
     let whole = |d: &Distribution| d.total.unwrap_or_else(|| d.counts.iter().sum());
+    let noun = capitalised(outcome.unit.as_deref().unwrap_or("services"));
     let headline = match (before, after) {
         (Some(b), Some(a)) => {
-            let (from, to) = (good(b), good(a));
-            let verb = change_verb(from as f64, to as f64);
-            if verb == "stayed" {
-                format!(
-                    "Services rated Good or Outstanding stayed at {to} of {}",
-                    whole(a)
-                )
-            } else {
-                format!(
-                    "Services rated Good or Outstanding {verb} from {from} of {} to {to} of {}",
-                    whole(b),
-                    whole(a)
-                )
+            let good_index = 1;
+            let of = |d: &Distribution| whole(d);
+            let mut sentence = change_sentence(
+                &format!("{noun} rated Good"),
+                b.counts[good_index],
+                a.counts[good_index],
+                of(b),
+                of(a),
+            );
+            let ri = 2;
+            if b.counts[ri] != a.counts[ri] {
+                let verb = change_verb(b.counts[ri] as f64, a.counts[ri] as f64);
+                sentence.push_str(&format!(
+                    ", and those rated Requires improvement {verb} from {} to {}",
+                    b.counts[ri], a.counts[ri]
+                ));
             }
+            sentence
         }
         (None, Some(d)) | (Some(d), None) => format!(
-            "{} of {} services rated Good or Outstanding",
+            "{} of {} {} rated Good or Outstanding",
             good(d),
-            whole(d)
+            whole(d),
+            noun.to_lowercase()
         ),
         (None, None) => outcome.label.clone(),
     };
@@ -378,6 +390,27 @@ fn amount(
         Some(table),
         after.and_then(|a| a.as_at).or(outcome.as_at),
     )
+}
+
+/// "Homes rated Good rose from 14 to 20 of 24"; totals are named once when they agree.
+fn change_sentence(subject: &str, from: u64, to: u64, from_total: u64, to_total: u64) -> String {
+    let verb = change_verb(from as f64, to as f64);
+    match (verb, from_total == to_total) {
+        ("stayed", true) => format!("{subject} stayed at {to} of {to_total}"),
+        ("stayed", false) => {
+            format!("{subject} stayed at {to} (of {from_total}, then of {to_total})")
+        }
+        (_, true) => format!("{subject} {verb} from {from} to {to} of {to_total}"),
+        (_, false) => format!("{subject} {verb} from {from} of {from_total} to {to} of {to_total}"),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn change_verb(from: f64, to: f64) -> &'static str {

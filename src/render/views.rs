@@ -22,6 +22,9 @@ pub struct SiteView {
     pub(crate) search_url: String,
     pub(crate) css_url: String,
     pub(crate) code_css_url: String,
+    pub(crate) outcomes_url: String,
+    pub(crate) outcomes_csv_url: String,
+    pub(crate) outcomes_json_url: String,
     pub(crate) feed_url: String,
     pub(crate) navigation: Vec<NavView>,
     pub(crate) search: bool,
@@ -62,6 +65,19 @@ pub struct Urls {
 }
 
 impl Urls {
+    /// The URLs of a site published at `base_url`.
+    pub fn new(base_url: &str) -> Urls {
+        let base_url = if base_url.ends_with('/') {
+            base_url.to_owned()
+        } else {
+            format!("{base_url}/")
+        };
+        Urls {
+            base_path: crate::render::base_path(&base_url),
+            base_url,
+        }
+    }
+
     /// A site path (`/case-studies/x/`) with the base path.
     pub fn path(&self, site_path: &str) -> String {
         format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
@@ -339,8 +355,12 @@ pub fn page_view(
             accessed: s.accessed.map(date_text),
         })
     };
-    let outcomes =
-        |list: &[Outcome]| -> Vec<OutcomeView> { list.iter().map(outcome_view).collect() };
+    let outcomes = |list: &[Outcome]| -> Vec<OutcomeView> {
+        list.iter()
+            .enumerate()
+            .map(|(i, o)| outcome_view(o, Some(&format!("o{}", i + 1))))
+            .collect()
+    };
     let place_text = |place: &Place| -> Option<String> {
         place
             .nhs_region
@@ -472,6 +492,31 @@ pub fn page_view(
                 })
                 .unwrap_or_default();
             put("modules", json(&modules));
+            let cohort_results: Vec<serde_json::Value> = site
+                .relations
+                .programme_cohorts
+                .get(slug)
+                .into_iter()
+                .flatten()
+                .filter_map(|&i| {
+                    let cohort = &site.pages[i];
+                    let Details::Cohort(details) = &cohort.details else { return None };
+                    if details.outcomes.is_empty() {
+                        return None;
+                    }
+                    let views: Vec<OutcomeView> = details
+                        .outcomes
+                        .iter()
+                        .enumerate()
+                        .map(|(j, o)| outcome_view(o, Some(&format!("c{}-o{}", i, j + 1))))
+                        .collect();
+                    Some(serde_json::json!({
+                        "cohort": LinkView { label: cohort.title.clone(), url: Some(urls.page(ContentKind::Cohort, &cohort.slug.value)) },
+                        "outcomes": views,
+                    }))
+                })
+                .collect();
+            put("cohort_results", json(&cohort_results));
             put(
                 "cohorts",
                 json(
@@ -667,6 +712,7 @@ pub fn page_view(
         Details::Dataset(d) => {
             put("unit", json(&d.unit));
             put("table", json(&dataset_table(page, d)));
+            put("chart_svg", json(&dataset_chart(page, d)));
             put("notes", json(&d.notes));
             put("source", json(&source(&d.source)));
         }
@@ -708,6 +754,49 @@ pub fn dataset_table(page: &Page, dataset: &Dataset) -> TableView {
         head: dataset.columns.iter().map(|c| c.label.clone()).collect(),
         rows,
     }
+}
+
+/// A dataset's chart, where its columns allow one: a first column of CQC ratings and
+/// columns of counts become one 100% stacked bar per count column.
+pub fn dataset_chart(page: &Page, dataset: &Dataset) -> Option<String> {
+    let first = dataset.columns.first()?;
+    if first.kind != ColumnType::CqcRating {
+        return None;
+    }
+    let mut bars = Vec::new();
+    for (index, column) in dataset.columns.iter().enumerate().skip(1) {
+        if column.kind != ColumnType::Int {
+            continue;
+        }
+        let mut counts = [0u64; 5];
+        for row in &dataset.rows {
+            if let (Some(Cell::Rating(rating)), Some(Cell::Int(count))) =
+                (row.first(), row.get(index))
+            {
+                let slot = CqcRating::ALL.iter().position(|r| r == rating).unwrap_or(4);
+                counts[slot] += count;
+            }
+        }
+        bars.push((column.label.clone(), counts));
+    }
+    if bars.is_empty() {
+        return None;
+    }
+    let summary = format!(
+        "{}: services by CQC rating, {}",
+        page.title,
+        bars.iter()
+            .map(|(label, counts)| format!(
+                "{label} {} of {} rated Good or Outstanding",
+                counts[0] + counts[1],
+                counts.iter().sum::<u64>()
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    Some(crate::render::charts::dataset_distribution_chart(
+        &bars, &summary, "dataset",
+    ))
 }
 
 fn site_index(site: &Site, kind: ContentKind, slug: &str) -> Option<usize> {

@@ -6,5 +6,6 @@ mod build;
 mod cli;
 mod example;
 mod harness;
+mod outcomes;
 mod robustness;
 mod snapshots;

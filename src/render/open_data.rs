@@ -1,0 +1,468 @@
+//! Open data: every outcome measure on the site as one flat record, written as
+//! `/data/outcomes.csv` (RFC 4180) and `/data/outcomes.json`, with a JSON Schema.
+//!
+//! A measure stated without figures still gets its record, with the figures empty. Text cells
+//! of the CSV that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return) are prefixed with `'`; numbers are plain numbers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::ContentKind;
+use crate::model::content::{Details, Distribution, Figures, Outcome, Page, SourceRef};
+use crate::model::vocab::{CqcRating, Vocabulary};
+use crate::model::{Site, page_terms};
+use crate::render::views::Urls;
+
+macro_rules! record {
+    ($($(#[doc = $doc:literal])* $kind:ident $name:ident: $ty:ty,)*) => {
+        /// One outcome measure, flat, as written to CSV and JSON.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct OutcomeRecord {
+            $($(#[doc = $doc])* pub $name: $ty,)*
+        }
+
+        impl OutcomeRecord {
+            /// The CSV column names, in order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name),)*];
+
+            fn cells(&self) -> Vec<String> {
+                vec![$(record!(@cell $kind self.$name),)*]
+            }
+
+            fn schema_properties() -> serde_json::Map<String, serde_json::Value> {
+                let mut properties = serde_json::Map::new();
+                $(properties.insert(stringify!($name).to_owned(), record!(@schema $kind $($doc),*));)*
+                properties
+            }
+        }
+    };
+    (@cell text $value:expr) => { text_cell(&$value) };
+    (@cell texts $value:expr) => { text_cell(&Some($value.join("; "))) };
+    (@cell number $value:expr) => { $value.map(crate::render::outcomes::number).unwrap_or_default() };
+    (@schema text $($doc:literal),*) => { serde_json::json!({"type": ["string", "null"], "description": concat!($($doc),*).trim()}) };
+    (@schema texts $($doc:literal),*) => { serde_json::json!({"type": "array", "items": {"type": "string"}, "description": concat!($($doc),*).trim()}) };
+    (@schema number $($doc:literal),*) => { serde_json::json!({"type": ["number", "null"], "description": concat!($($doc),*).trim()}) };
+}
+
+record! {
+    /// Absolute URL of the page that states the measure.
+    text page_url: Option<String>,
+    /// Type of that page: case-study, programme or cohort.
+    text page_type: Option<String>,
+    /// Title of that page.
+    text page_title: Option<String>,
+    /// Organisations named by the page (by name).
+    texts organisations: Vec<String>,
+    /// NHS England region key.
+    text nhs_region: Option<String>,
+    /// ONS region or nation key.
+    text ons_region: Option<String>,
+    /// Care setting keys.
+    texts care_settings: Vec<String>,
+    /// CQC key question keys the page addresses.
+    texts key_questions: Vec<String>,
+    /// Metric key (vocabulary, site-defined or custom:<slug>).
+    text metric: Option<String>,
+    /// Outcome kind: rating-distribution, rating-change, count, share, relative-change, measure, score or money.
+    text kind: Option<String>,
+    /// Label shown with the figure.
+    text label: Option<String>,
+    /// What is counted.
+    text unit: Option<String>,
+    /// Key question of a key-question rating.
+    text key_question: Option<String>,
+    /// Which direction is better: higher or lower.
+    text better: Option<String>,
+    /// Who reported the figure: self, evaluation, regulator or commissioner.
+    text reported_by: Option<String>,
+    /// When the figure applies (period), if stated.
+    text as_at: Option<String>,
+    /// Single value (count, measure, share per cent, relative change per cent, score, money).
+    number value: Option<f64>,
+    /// Share: the part.
+    number numerator: Option<f64>,
+    /// Share: the whole.
+    number denominator: Option<f64>,
+    /// Before value (count, measure).
+    number before_value: Option<f64>,
+    /// After value (count, measure).
+    number after_value: Option<f64>,
+    /// When the before figure applies.
+    text before_as_at: Option<String>,
+    /// When the after figure applies.
+    text after_as_at: Option<String>,
+    /// Rating distribution before: services rated Outstanding.
+    number before_outstanding: Option<f64>,
+    /// Rating distribution before: Good.
+    number before_good: Option<f64>,
+    /// Rating distribution before: Requires improvement.
+    number before_requires_improvement: Option<f64>,
+    /// Rating distribution before: Inadequate.
+    number before_inadequate: Option<f64>,
+    /// Rating distribution before: Not rated.
+    number before_not_rated: Option<f64>,
+    /// Rating distribution before: total services.
+    number before_total: Option<f64>,
+    /// Derived: per cent of services rated Good or Outstanding before.
+    number before_good_or_outstanding_percent: Option<f64>,
+    /// Rating distribution after: Outstanding.
+    number after_outstanding: Option<f64>,
+    /// Rating distribution after: Good.
+    number after_good: Option<f64>,
+    /// Rating distribution after: Requires improvement.
+    number after_requires_improvement: Option<f64>,
+    /// Rating distribution after: Inadequate.
+    number after_inadequate: Option<f64>,
+    /// Rating distribution after: Not rated.
+    number after_not_rated: Option<f64>,
+    /// Rating distribution after: total services.
+    number after_total: Option<f64>,
+    /// Derived: per cent of services rated Good or Outstanding after.
+    number after_good_or_outstanding_percent: Option<f64>,
+    /// Rating change: the service.
+    text subject: Option<String>,
+    /// Rating change: rating before.
+    text from_rating: Option<String>,
+    /// Rating change: rating after.
+    text to_rating: Option<String>,
+    /// Relative change: baseline figure.
+    number baseline: Option<f64>,
+    /// Relative change: resulting figure.
+    number result: Option<f64>,
+    /// Score: scale minimum.
+    number scale_min: Option<f64>,
+    /// Score: scale maximum.
+    number scale_max: Option<f64>,
+    /// Score: number of responses.
+    number n: Option<f64>,
+    /// Money: currency code.
+    text currency: Option<String>,
+    /// Money: what the amount is per.
+    text per: Option<String>,
+    /// Provenance of the figure.
+    text source_url: Option<String>,
+    /// Licence of the page's source text.
+    text licence: Option<String>,
+    /// Caveats, or the original wording of an approximate figure.
+    text note: Option<String>,
+}
+
+/// Every outcome measure of the site, in page order, one record each.
+pub fn outcome_records(site: &Site, urls: &Urls) -> Vec<OutcomeRecord> {
+    let mut records = Vec::new();
+    for page in &site.pages {
+        let (outcomes, source) = match &page.details {
+            Details::CaseStudy(c) => (&c.outcomes, &c.source),
+            Details::Programme(p) => (&p.outcomes, &p.source),
+            Details::Cohort(c) => (&c.outcomes, &c.source),
+            _ => continue,
+        };
+        let context = PageContext::of(site, page, source, urls);
+        for outcome in outcomes {
+            records.push(record_of(&context, outcome));
+        }
+    }
+    records
+}
+
+/// What every record of one page shares.
+pub(crate) struct PageContext {
+    pub(crate) url: String,
+    pub(crate) kind: ContentKind,
+    pub(crate) title: String,
+    pub(crate) organisations: Vec<String>,
+    pub(crate) nhs_region: Option<String>,
+    pub(crate) ons_region: Option<String>,
+    pub(crate) care_settings: Vec<String>,
+    pub(crate) key_questions: Vec<String>,
+    pub(crate) licence: Option<String>,
+}
+
+impl PageContext {
+    /// The shared fields; a cohort takes its places and settings from its programme.
+    pub(crate) fn of(
+        site: &Site,
+        page: &Page,
+        source: &Option<SourceRef>,
+        urls: &Urls,
+    ) -> PageContext {
+        let programme = match &page.details {
+            Details::Cohort(c) => c
+                .programme
+                .as_ref()
+                .and_then(|p| site.get(ContentKind::Programme, &p.value)),
+            _ => None,
+        };
+        let filed = programme.unwrap_or(page);
+        let mut care_settings = Vec::new();
+        let mut key_questions = Vec::new();
+        let mut nhs_region = None;
+        for (taxonomy, key, _) in page_terms(filed) {
+            match taxonomy {
+                crate::model::Taxonomy::Settings => care_settings.push(key),
+                crate::model::Taxonomy::KeyQuestions => key_questions.push(key),
+                crate::model::Taxonomy::Regions => nhs_region = Some(key),
+                crate::model::Taxonomy::Topics => {}
+            }
+        }
+        let (organisations, ons_region) = match &filed.details {
+            Details::CaseStudy(c) => (
+                c.organisations.iter().map(|o| o.name.clone()).collect(),
+                c.place.ons_region,
+            ),
+            Details::Programme(p) => (
+                p.organisations.iter().map(|o| o.name.clone()).collect(),
+                p.place.ons_region,
+            ),
+            _ => (Vec::new(), None),
+        };
+        let ons_region = match &page.details {
+            Details::Cohort(c) => c.place.ons_region.or(ons_region),
+            _ => ons_region,
+        };
+        PageContext {
+            url: urls.absolute(&crate::model::page_path(page.kind, &page.slug.value)),
+            kind: page.kind,
+            title: page.title.clone(),
+            organisations,
+            nhs_region,
+            ons_region: ons_region.map(|r| r.key().to_owned()),
+            care_settings,
+            key_questions,
+            licence: source
+                .as_ref()
+                .and_then(|s| s.licence)
+                .map(|l| l.key().to_owned()),
+        }
+    }
+}
+
+fn record_of(page: &PageContext, outcome: &Outcome) -> OutcomeRecord {
+    let mut record = OutcomeRecord {
+        page_url: Some(page.url.clone()),
+        page_type: Some(page.kind.type_name().to_owned()),
+        page_title: Some(page.title.clone()),
+        organisations: page.organisations.clone(),
+        nhs_region: page.nhs_region.clone(),
+        ons_region: page.ons_region.clone(),
+        care_settings: page.care_settings.clone(),
+        key_questions: page.key_questions.clone(),
+        metric: Some(outcome.metric.clone()),
+        kind: Some(outcome.kind.key().to_owned()),
+        label: Some(outcome.label.clone()),
+        unit: outcome.unit.clone(),
+        key_question: outcome.key_question.map(|k| k.key().to_owned()),
+        better: outcome.better.map(|b| b.key().to_owned()),
+        reported_by: outcome.reported_by.map(|r| r.key().to_owned()),
+        as_at: outcome.as_at.map(|p| p.to_string()),
+        value: None,
+        numerator: None,
+        denominator: None,
+        before_value: None,
+        after_value: None,
+        before_as_at: None,
+        after_as_at: None,
+        before_outstanding: None,
+        before_good: None,
+        before_requires_improvement: None,
+        before_inadequate: None,
+        before_not_rated: None,
+        before_total: None,
+        before_good_or_outstanding_percent: None,
+        after_outstanding: None,
+        after_good: None,
+        after_requires_improvement: None,
+        after_inadequate: None,
+        after_not_rated: None,
+        after_total: None,
+        after_good_or_outstanding_percent: None,
+        subject: None,
+        from_rating: None,
+        to_rating: None,
+        baseline: None,
+        result: None,
+        scale_min: None,
+        scale_max: None,
+        n: None,
+        currency: None,
+        per: None,
+        source_url: outcome.source_url.clone(),
+        licence: page.licence.clone(),
+        note: outcome.note.clone(),
+    };
+    match &outcome.figures {
+        Figures::None => {}
+        Figures::RatingDistribution { before, after } => {
+            if let Some(d) = before {
+                let [o, g, r, i, n] = counts(d);
+                (
+                    record.before_outstanding,
+                    record.before_good,
+                    record.before_requires_improvement,
+                ) = (o, g, r);
+                (record.before_inadequate, record.before_not_rated) = (i, n);
+                record.before_total = Some(total(d) as f64);
+                record.before_good_or_outstanding_percent = good_percent(d);
+                record.before_as_at = d.as_at.map(|p| p.to_string());
+            }
+            if let Some(d) = after {
+                let [o, g, r, i, n] = counts(d);
+                (
+                    record.after_outstanding,
+                    record.after_good,
+                    record.after_requires_improvement,
+                ) = (o, g, r);
+                (record.after_inadequate, record.after_not_rated) = (i, n);
+                record.after_total = Some(total(d) as f64);
+                record.after_good_or_outstanding_percent = good_percent(d);
+                record.after_as_at = d.as_at.map(|p| p.to_string());
+            }
+        }
+        Figures::RatingChange { subject, from, to } => {
+            record.subject = subject.clone();
+            record.from_rating = from.as_ref().map(|r| r.rating.key().to_owned());
+            record.to_rating = to.as_ref().map(|r| r.rating.key().to_owned());
+            record.before_as_at = from.as_ref().and_then(|r| r.as_at).map(|p| p.to_string());
+            record.after_as_at = to.as_ref().and_then(|r| r.as_at).map(|p| p.to_string());
+        }
+        Figures::Amount {
+            value,
+            before,
+            after,
+        } => {
+            record.value = value.as_ref().map(|v| v.value);
+            record.before_value = before.as_ref().map(|v| v.value);
+            record.after_value = after.as_ref().map(|v| v.value);
+            record.before_as_at = before.as_ref().and_then(|v| v.as_at).map(|p| p.to_string());
+            record.after_as_at = after.as_ref().and_then(|v| v.as_at).map(|p| p.to_string());
+        }
+        Figures::Share {
+            numerator,
+            denominator,
+            value,
+        } => {
+            record.numerator = numerator.map(|v| v as f64);
+            record.denominator = denominator.map(|v| v as f64);
+            record.value = Some((value * 10.0).round() / 10.0);
+        }
+        Figures::RelativeChange {
+            value,
+            from_as_at,
+            to_as_at,
+            baseline,
+            result,
+        } => {
+            record.value = Some(*value);
+            record.before_as_at = from_as_at.map(|p| p.to_string());
+            record.after_as_at = to_as_at.map(|p| p.to_string());
+            record.baseline = *baseline;
+            record.result = *result;
+        }
+        Figures::Score { value, min, max, n } => {
+            record.value = Some(*value);
+            record.scale_min = Some(*min);
+            record.scale_max = Some(*max);
+            record.n = n.map(|v| v as f64);
+        }
+        Figures::Money(money) => {
+            record.value = Some(money.value);
+            record.currency = Some(money.currency.clone());
+            record.per = money.per.clone();
+            record.as_at = money.as_at.or(outcome.as_at).map(|p| p.to_string());
+        }
+    }
+    record
+}
+
+fn counts(d: &Distribution) -> [Option<f64>; 5] {
+    let mut out = [None; 5];
+    for (i, _) in CqcRating::ALL.iter().enumerate() {
+        out[i] = Some(d.counts[i] as f64);
+    }
+    out
+}
+
+fn total(d: &Distribution) -> u64 {
+    d.total.unwrap_or_else(|| d.counts.iter().sum())
+}
+
+fn good_percent(d: &Distribution) -> Option<f64> {
+    let whole = total(d);
+    (whole > 0).then(|| ((d.counts[0] + d.counts[1]) as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+/// A text cell, made inert for spreadsheets.
+fn text_cell(value: &Option<String>) -> String {
+    match value {
+        Some(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{text}"),
+        Some(text) => text.clone(),
+        None => String::new(),
+    }
+}
+
+/// The records as RFC 4180 CSV: a header row, CRLF line ends, fields quoted when needed.
+pub fn to_csv(records: &[OutcomeRecord]) -> String {
+    let mut out = String::new();
+    let mut push_row = |cells: &[String]| {
+        let row: Vec<String> = cells
+            .iter()
+            .map(|cell| {
+                if cell.contains([',', '"', '\r', '\n']) {
+                    format!("\"{}\"", cell.replace('"', "\"\""))
+                } else {
+                    cell.clone()
+                }
+            })
+            .collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    };
+    let header: Vec<String> = OutcomeRecord::COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    push_row(&header);
+    for record in records {
+        push_row(&record.cells());
+    }
+    out
+}
+
+/// The records as a JSON array.
+pub fn to_json(records: &[OutcomeRecord]) -> String {
+    serde_json::to_string_pretty(records).expect("records are plain data and serialise")
+}
+
+/// The JSON Schema of `outcomes.json`.
+pub fn json_schema() -> String {
+    let schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "outcomes.schema.json",
+        "title": "casebook outcome measures",
+        "description": "Every outcome measure published on a casebook site, one record each. Figures a measure does not state are null.",
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": OutcomeRecord::COLUMNS,
+            "properties": OutcomeRecord::schema_properties(),
+        }
+    });
+    serde_json::to_string_pretty(&schema).expect("the schema is plain data") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses() {
+        assert_eq!(
+            text_cell(&Some("=HYPERLINK(\"x\")".into())),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(text_cell(&Some("-5 homes".into())), "'-5 homes");
+        assert_eq!(text_cell(&Some("plain".into())), "plain");
+        assert_eq!(OutcomeRecord::COLUMNS.len(), 50);
+    }
+}

@@ -1,0 +1,343 @@
+//! `/outcomes/`: every measure on the site grouped by metric, with sums of rating
+//! distributions and shares sorted by value, and the same overview filtered by NHS region,
+//! care setting and CQC key question (as static pages, so filtering works without JavaScript).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::content::{Details, Figures};
+use crate::model::vocab::{CqcRating, KeyQuestion, Vocabulary};
+use crate::model::{Site, Taxonomy};
+use crate::render::charts::dataset_distribution_chart;
+use crate::render::open_data::PageContext;
+use crate::render::outcomes::{TableView, metric_label, outcome_view};
+use crate::render::views::Urls;
+
+/// One measure in the overview: where it comes from and what it says.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    page: Link,
+    label: String,
+    kind_label: &'static str,
+    headline: String,
+    as_at: String,
+    #[serde(skip)]
+    sort: (bool, i64),
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Link {
+    label: String,
+    url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Sums {
+    headline: String,
+    table: TableView,
+    chart_svg: String,
+    pages: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Group {
+    id: String,
+    metric_label: String,
+    count: usize,
+    sums: Option<Sums>,
+    rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct FilterLink {
+    label: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Filter {
+    title: &'static str,
+    links: Vec<FilterLink>,
+}
+
+/// Counts before and after of a rating distribution, with totals; `None` on a side it lacks.
+#[derive(Debug, Clone, Copy)]
+struct Sides {
+    before: Option<([u64; 5], u64)>,
+    after: Option<([u64; 5], u64)>,
+}
+
+/// A measure with the facets it can be filtered by.
+struct Measure {
+    group: (String, Option<KeyQuestion>),
+    facets: Vec<(Taxonomy, String)>,
+    row: Row,
+    distribution: Option<Sides>,
+}
+
+/// The overview pages: `(output path, page title, context value)` for `/outcomes/` and each
+/// filter that has measures.
+pub fn overview_pages(site: &Site, urls: &Urls) -> Vec<(String, String, serde_json::Value)> {
+    let measures = collect(site, urls);
+    let filter_taxonomies = [
+        (Taxonomy::Regions, "NHS region"),
+        (Taxonomy::Settings, "Care setting"),
+        (Taxonomy::KeyQuestions, "CQC key question"),
+    ];
+    let mut available: BTreeMap<(Taxonomy, String), usize> = BTreeMap::new();
+    for measure in &measures {
+        for facet in &measure.facets {
+            *available.entry(facet.clone()).or_default() += 1;
+        }
+    }
+    let label_of = |taxonomy: Taxonomy, key: &str| -> String {
+        site.relations
+            .terms
+            .get(&taxonomy)
+            .and_then(|terms| terms.get(key))
+            .map_or_else(|| key.to_owned(), |t| t.label.clone())
+    };
+    let filters_for = |current: Option<&(Taxonomy, String)>| -> Vec<Filter> {
+        filter_taxonomies
+            .iter()
+            .map(|(taxonomy, title)| Filter {
+                title,
+                links: available
+                    .keys()
+                    .filter(|(t, _)| t == taxonomy)
+                    .map(|(t, key)| FilterLink {
+                        label: format!("{} ({})", label_of(*t, key), available[&(*t, key.clone())]),
+                        url: urls.path(&format!("/outcomes/{}/{key}/", t.segment())),
+                        current: current == Some(&(*t, key.clone())),
+                    })
+                    .collect(),
+            })
+            .filter(|f| !f.links.is_empty())
+            .collect()
+    };
+    let mut pages = Vec::new();
+    let all: Vec<&Measure> = measures.iter().collect();
+    pages.push((
+        "outcomes/index.html".to_owned(),
+        "Outcomes".to_owned(),
+        context(&all, None, filters_for(None), urls),
+    ));
+    for facet in available.keys() {
+        let subset: Vec<&Measure> = measures
+            .iter()
+            .filter(|m| m.facets.contains(facet))
+            .collect();
+        let label = format!(
+            "{}: {}",
+            filter_taxonomies
+                .iter()
+                .find(|(t, _)| *t == facet.0)
+                .map_or("", |(_, t)| *t),
+            label_of(facet.0, &facet.1)
+        );
+        let path = format!("outcomes/{}/{}/index.html", facet.0.segment(), facet.1);
+        pages.push((
+            path,
+            format!("Outcomes — {label}"),
+            context(&subset, Some(label), filters_for(Some(facet)), urls),
+        ));
+    }
+    pages
+}
+
+fn context(
+    measures: &[&Measure],
+    filter_label: Option<String>,
+    filters: Vec<Filter>,
+    urls: &Urls,
+) -> serde_json::Value {
+    let mut grouped: BTreeMap<&(String, Option<KeyQuestion>), Vec<&Measure>> = BTreeMap::new();
+    for measure in measures {
+        grouped.entry(&measure.group).or_default().push(measure);
+    }
+    let groups: Vec<Group> = grouped
+        .into_iter()
+        .enumerate()
+        .map(|(index, ((metric, question), list))| {
+            let mut rows: Vec<Row> = list.iter().map(|m| m.row.clone()).collect();
+            rows.sort_by_key(|row| row.sort);
+            let label = match question {
+                Some(question) => format!("{}: {}", metric_label(metric), question.label()),
+                None => metric_label(metric),
+            };
+            Group {
+                id: format!("metric-{}", index + 1),
+                sums: sums(&list, &label, index),
+                metric_label: label,
+                count: rows.len(),
+                rows,
+            }
+        })
+        .collect();
+    serde_json::json!({
+        "intro": "Every outcome figure stated on this site, grouped by what it measures. Each figure links to the page that states it.",
+        "filter_label": filter_label,
+        "all_url": urls.path("/outcomes/"),
+        "filters": filters,
+        "csv_url": urls.path("/data/outcomes.csv"),
+        "json_url": urls.path("/data/outcomes.json"),
+        "schema_url": urls.path("/data/outcomes.schema.json"),
+        "groups": groups,
+    })
+}
+
+fn sums(list: &[&Measure], label: &str, index: usize) -> Option<Sums> {
+    let with: Vec<_> = list.iter().filter_map(|m| m.distribution).collect();
+    if with.is_empty() {
+        return None;
+    }
+    let (mut before, mut after) = ([0u64; 5], [0u64; 5]);
+    let (mut before_total, mut after_total) = (0u64, 0u64);
+    for sides in &with {
+        if let Some((counts, total)) = sides.before {
+            for (sum, count) in before.iter_mut().zip(counts) {
+                *sum += count;
+            }
+            before_total += total;
+        }
+        if let Some((counts, total)) = sides.after {
+            for (sum, count) in after.iter_mut().zip(counts) {
+                *sum += count;
+            }
+            after_total += total;
+        }
+    }
+    let mut rows = Vec::new();
+    for (i, rating) in CqcRating::ALL.iter().enumerate() {
+        if before[i] + after[i] > 0 {
+            rows.push(vec![
+                rating.label().to_owned(),
+                before[i].to_string(),
+                after[i].to_string(),
+            ]);
+        }
+    }
+    rows.push(vec![
+        "Total".to_owned(),
+        before_total.to_string(),
+        after_total.to_string(),
+    ]);
+    let good = |c: &[u64; 5]| c[0] + c[1];
+    let headline = format!(
+        "Across {} {}, services rated Good or Outstanding went from {} of {} before to {} of {} after",
+        with.len(),
+        if with.len() == 1 {
+            "measure"
+        } else {
+            "measures"
+        },
+        good(&before),
+        before_total,
+        good(&after),
+        after_total
+    );
+    let chart_svg = dataset_distribution_chart(
+        &[
+            ("Before (sum)".to_owned(), before),
+            ("After (sum)".to_owned(), after),
+        ],
+        &headline,
+        &format!("sum{}", index + 1),
+    );
+    Some(Sums {
+        headline,
+        table: TableView {
+            caption: format!("{label}: sums across pages"),
+            head: vec!["CQC rating".into(), "Before".into(), "After".into()],
+            rows,
+        },
+        chart_svg,
+        pages: with.len(),
+    })
+}
+
+fn collect(site: &Site, urls: &Urls) -> Vec<Measure> {
+    let mut measures = Vec::new();
+    let mut order = 0i64;
+    for page in &site.pages {
+        let (outcomes, source) = match &page.details {
+            Details::CaseStudy(c) => (&c.outcomes, &c.source),
+            Details::Programme(p) => (&p.outcomes, &p.source),
+            Details::Cohort(c) => (&c.outcomes, &c.source),
+            _ => continue,
+        };
+        let context = PageContext::of(site, page, source, urls);
+        let mut facets: Vec<(Taxonomy, String)> = Vec::new();
+        facets.extend(
+            context
+                .nhs_region
+                .iter()
+                .map(|r| (Taxonomy::Regions, r.clone())),
+        );
+        facets.extend(
+            context
+                .care_settings
+                .iter()
+                .map(|s| (Taxonomy::Settings, s.clone())),
+        );
+        facets.extend(
+            context
+                .key_questions
+                .iter()
+                .map(|k| (Taxonomy::KeyQuestions, k.clone())),
+        );
+        for outcome in outcomes {
+            order += 1;
+            let view = outcome_view(outcome, None);
+            let sort = match &outcome.figures {
+                Figures::Share { value, .. } => (false, -((value * 10.0).round() as i64)),
+                _ => (true, order),
+            };
+            let distribution = match &outcome.figures {
+                Figures::RatingDistribution { before, after } => {
+                    let side = |d: &crate::model::content::Distribution| {
+                        (d.counts, d.total.unwrap_or_else(|| d.counts.iter().sum()))
+                    };
+                    Some(Sides {
+                        before: before.as_ref().map(side),
+                        after: after.as_ref().map(side),
+                    })
+                }
+                _ => None,
+            };
+            let mut row_facets = facets.clone();
+            if let Some(question) = outcome.key_question {
+                let key = (Taxonomy::KeyQuestions, question.key().to_owned());
+                if !row_facets.contains(&key) {
+                    row_facets.push(key);
+                }
+            }
+            measures.push(Measure {
+                group: (
+                    outcome.metric.clone(),
+                    if outcome.metric == "cqc-key-question-rating" {
+                        outcome.key_question
+                    } else {
+                        None
+                    },
+                ),
+                facets: row_facets,
+                row: Row {
+                    page: Link {
+                        label: page.title.clone(),
+                        url: urls.page(page.kind, &page.slug.value),
+                    },
+                    label: outcome.label.clone(),
+                    kind_label: view.kind_label,
+                    headline: view.headline,
+                    as_at: view.as_at,
+                    sort,
+                },
+                distribution,
+            });
+        }
+    }
+    measures
+}

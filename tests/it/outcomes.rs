@@ -1,0 +1,377 @@
+//! Outcomes: charts drawn from the data, text summaries, the site-wide overview and its
+//! sums, and the open data (CSV and JSON) read back and compared with the model.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use casebook::render::open_data::{OutcomeRecord, outcome_records};
+use casebook::render::views::Urls;
+
+use crate::harness::{casebook, copy_example, fixture};
+
+fn build_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let output = temp.path().join("public");
+    let root = fixture("outcomes");
+    let result = casebook(&[
+        "build",
+        "--quiet",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    (temp, output)
+}
+
+fn read(output: &Path, path: &str) -> String {
+    std::fs::read_to_string(output.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every `<svg …>…</svg>` in a page.
+fn svgs(html: &str) -> Vec<String> {
+    html.split("<svg")
+        .skip(1)
+        .map(|rest| format!("<svg{}", &rest[..rest.find("</svg>").unwrap() + 6]))
+        .collect()
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(tag[start..start + tag[start..].find('"')?].to_owned())
+}
+
+/// `(data-rating, data-value, width)` of every drawn segment or bar of an SVG.
+fn drawn(svg: &str) -> Vec<(Option<String>, f64, f64)> {
+    svg.split("<rect")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>').unwrap()];
+            let value = attribute(tag, "data-value")?.parse().unwrap();
+            Some((
+                attribute(tag, "data-rating"),
+                value,
+                attribute(tag, "width").unwrap().parse().unwrap(),
+            ))
+        })
+        .collect()
+}
+
+/// The text of every `<text>` element of an SVG.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .map(|rest| rest[rest.find('>').unwrap() + 1..rest.find("</text>").unwrap()].to_owned())
+        .collect()
+}
+
+#[test]
+fn every_kind_renders_with_its_summary() {
+    let (_guard, output) = build_fixture();
+    let html = read(&output, "case-studies/all-kinds/index.html");
+    for summary in [
+        "Services rated Good rose from 2 to 4 of 6, and those rated Requires improvement fell from 3 to 1",
+        "Fixture House went from Requires improvement to Good",
+        "Falls a month fell from 18 to 4 falls",
+        "Stayed at 7 admissions",
+        "Days between infections rose from 3.5 to 9 days",
+        "56 of 60 (93.3%)",
+        "25% decrease",
+        "8.5 on a scale of 0 to 10 from 40 responses",
+        "£1.4 million a year",
+    ] {
+        assert!(html.contains(summary), "summary missing: {summary}");
+    }
+    // Charts for every kind that has figures to compare; a single amount of money is text only.
+    let charts = svgs(&html);
+    assert_eq!(
+        charts.len(),
+        8,
+        "one chart per outcome with figures to draw, money excepted"
+    );
+    for chart in &charts {
+        assert!(
+            chart.contains("role=\"img\"") && chart.contains("aria-label=\""),
+            "{chart}"
+        );
+        assert!(chart.contains("<title>"), "{chart}");
+    }
+    // A measure without figures is text only, with its note.
+    assert!(html.contains("=1+1 sanctions have reduced"));
+}
+
+#[test]
+fn drawn_values_and_widths_equal_the_data() {
+    let (_guard, output) = build_fixture();
+    let html = read(&output, "case-studies/all-kinds/index.html");
+    let charts = svgs(&html);
+    let distribution = &charts[0];
+    let segments = drawn(distribution);
+    let before: Vec<(String, f64)> = segments[..3]
+        .iter()
+        .map(|(r, v, _)| (r.clone().unwrap(), *v))
+        .collect();
+    assert_eq!(
+        before,
+        vec![
+            ("outstanding".into(), 1.0),
+            ("good".into(), 2.0),
+            ("requires-improvement".into(), 3.0)
+        ]
+    );
+    let after: Vec<f64> = segments[3..].iter().map(|(_, v, _)| *v).collect();
+    assert_eq!(after, vec![1.0, 4.0, 1.0]);
+    // Widths are proportional to the counts (a 100% bar of the same length for each row).
+    let unit = segments[0].2 / segments[0].1;
+    for (_, value, width) in &segments {
+        assert!(
+            (width - unit * value).abs() < 0.2,
+            "{width} is not {value} units of {unit}"
+        );
+    }
+    assert!(
+        texts(distribution).iter().any(|t| t == "4 (67%)"),
+        "{:?}",
+        texts(distribution)
+    );
+    // Before and after bars of a count: values drawn and labelled.
+    let falls = &charts[2];
+    assert_eq!(
+        drawn(falls).iter().map(|d| d.1).collect::<Vec<_>>(),
+        vec![18.0, 4.0]
+    );
+    assert!(
+        texts(falls).contains(&"18 falls".to_owned())
+            && texts(falls).contains(&"4 falls".to_owned())
+    );
+    // A share is drawn against 100.
+    let share = charts.iter().find(|c| c.contains("chart--share")).unwrap();
+    let bars = drawn(share);
+    assert!((bars[0].1 - 93.333).abs() < 0.01, "{:?}", bars);
+    assert!(texts(share).iter().any(|t| t == "56 of 60 (93.3%)"));
+}
+
+#[test]
+fn the_overview_sums_rating_distributions_and_sorts_shares() {
+    let (_guard, output) = build_fixture();
+    let html = read(&output, "outcomes/index.html");
+    // cqc-overall-rating distributions: programme (5G 4RI 1I → 1O 8G 1RI), all-kinds (1O 2G 3RI → 1O 4G 1RI),
+    // second (10G 2I, before only).
+    let section = &html[html.find(">CQC overall rating</h2>").unwrap()..];
+    let table =
+        &section[section.find("sums across pages").unwrap()..section.find("</table>").unwrap()];
+    let rows: BTreeMap<String, (String, String)> = table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .split("</t")
+                .filter_map(|part| part.rfind('>').map(|i| part[i + 1..].trim().to_owned()))
+                .filter(|cell| !cell.is_empty())
+                .collect();
+            (cells[0].clone(), (cells[1].clone(), cells[2].clone()))
+        })
+        .collect();
+    assert_eq!(rows["Outstanding"], ("1".into(), "2".into()));
+    assert_eq!(rows["Good"], ("17".into(), "12".into()));
+    assert_eq!(rows["Requires improvement"], ("7".into(), "2".into()));
+    assert_eq!(rows["Inadequate"], ("3".into(), "0".into()));
+    assert_eq!(rows["Total"], ("28".into(), "16".into()));
+    // Shares, highest first, each linking to its page.
+    let shares = &html[html.find(">Homes rated Good or Outstanding</h2>").unwrap()..];
+    assert!(shares.find("56 of 60").unwrap() < shares.find("40%").unwrap());
+    // Filters work without JavaScript: a static page per region, setting and key question.
+    let london = read(&output, "outcomes/regions/london/index.html");
+    assert!(london.contains("Leading well") && !london.contains("Every kind of outcome"));
+    assert!(
+        output
+            .join("outcomes/settings/homecare/index.html")
+            .is_file()
+    );
+    assert!(
+        output
+            .join("outcomes/key-questions/safe/index.html")
+            .is_file()
+    );
+}
+
+/// A small RFC 4180 reader, enough to read the CSV back.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if cell.is_empty() => quoted = true,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) if chars.peek() == Some(&'\n') => {
+                chars.next();
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (other, _) => cell.push(other),
+        }
+    }
+    rows
+}
+
+#[test]
+fn open_data_round_trips_to_the_model() {
+    let (_guard, output) = build_fixture();
+    let checked = casebook::check(&fixture("outcomes")).unwrap();
+    let urls = Urls::new(&checked.config.base_url);
+    let expected = outcome_records(&checked.site, &urls);
+    assert_eq!(expected.len(), 14);
+
+    let json: Vec<OutcomeRecord> =
+        serde_json::from_str(&read(&output, "data/outcomes.json")).unwrap();
+    assert_eq!(json, expected);
+
+    let csv = read(&output, "data/outcomes.csv");
+    let rows = parse_csv(&csv);
+    assert_eq!(
+        rows[0],
+        OutcomeRecord::COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(rows.len(), expected.len() + 1);
+    let column = |name: &str| {
+        OutcomeRecord::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    for (row, record) in rows[1..].iter().zip(&expected) {
+        assert_eq!(row[column("page_url")], record.page_url.clone().unwrap());
+        assert_eq!(row[column("label")], record.label.clone().unwrap());
+        for (name, value) in [
+            ("value", record.value),
+            ("numerator", record.numerator),
+            ("before_good", record.before_good),
+            ("after_total", record.after_total),
+        ] {
+            let cell = &row[column(name)];
+            assert_eq!(
+                if cell.is_empty() {
+                    None
+                } else {
+                    Some(cell.parse::<f64>().unwrap())
+                },
+                value,
+                "{name}"
+            );
+        }
+    }
+    // A formula is inert; a figure-less measure has its record with empty figures.
+    assert!(csv.contains("'=HYPERLINK(\"\"http://x\"\")"), "{csv}");
+    assert!(csv.contains("'=1+1 sanctions have reduced"));
+    let sanctions = json
+        .iter()
+        .find(|r| r.label.as_deref() == Some("Sanctions"))
+        .unwrap();
+    assert!(sanctions.value.is_none() && sanctions.before_value.is_none());
+    // Absolute page URLs carry the base path.
+    assert!(
+        sanctions
+            .page_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://example.org/evidence/case-studies/")
+    );
+}
+
+#[test]
+fn open_data_follows_its_schema() {
+    let (_guard, output) = build_fixture();
+    let schema: serde_json::Value =
+        serde_json::from_str(&read(&output, "data/outcomes.schema.json")).unwrap();
+    let docs: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::harness::repo_root().join("docs/outcomes.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        schema, docs,
+        "docs/outcomes.schema.json is stale: copy public/data/outcomes.schema.json there"
+    );
+    let properties = schema["items"]["properties"].as_object().unwrap();
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&read(&output, "data/outcomes.json")).unwrap();
+    for record in &records {
+        let record = record.as_object().unwrap();
+        assert_eq!(record.keys().collect::<Vec<_>>().len(), properties.len());
+        for (name, value) in record {
+            let property = &properties[name];
+            let types: Vec<&str> = match &property["type"] {
+                serde_json::Value::String(t) => vec![t.as_str()],
+                serde_json::Value::Array(list) => {
+                    list.iter().map(|t| t.as_str().unwrap()).collect()
+                }
+                other => panic!("bad type {other}"),
+            };
+            let kind = match value {
+                serde_json::Value::Null => "null",
+                serde_json::Value::String(_) => "string",
+                serde_json::Value::Number(_) => "number",
+                serde_json::Value::Array(_) => "array",
+                _ => "other",
+            };
+            assert!(
+                types.contains(&kind),
+                "{name}: {kind} is not one of {types:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_titles_stay_inert_in_charts_and_overview() {
+    let (_guard, output) = build_fixture();
+    for path in [
+        "case-studies/all-kinds/index.html",
+        "outcomes/index.html",
+        "outcomes/regions/south-west/index.html",
+    ] {
+        assert!(!read(&output, path).contains("<script>alert"), "{path}");
+    }
+}
+
+#[test]
+fn the_example_programme_shows_both_rating_charts() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    let result = casebook(&[
+        "build",
+        "--quiet",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0));
+    let html = read(&output, "programmes/well-led-stockton-on-tees/index.html");
+    let charts = svgs(&html);
+    assert_eq!(charts.len(), 2);
+    assert!(html.contains("Homes rated Good rose from 14 to 20 of 24"));
+    assert!(html.contains("Providers rated Good rose from 0 to 6 of 9"));
+    for (index, chart) in charts.iter().enumerate() {
+        insta::assert_snapshot!(format!("well_led_chart_{index}"), chart);
+    }
+    let dataset = read(&output, "data/well-led-overall-ratings/index.html");
+    assert_eq!(svgs(&dataset).len(), 1, "the dataset has a chart");
+}
