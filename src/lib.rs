@@ -122,7 +122,8 @@ pub enum Stage {
 /// What a finished build did.
 #[derive(Debug)]
 pub struct BuildReport {
-    /// The checked site (diagnostics are warnings only).
+    /// The checked content: its diagnostics (warnings only) and sources; its site has moved
+    /// into the build.
     pub checked: Checked,
     /// Content pages published.
     pub pages: usize,
@@ -164,17 +165,26 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     if checked.has_errors() {
         return Err(BuildError::Content(Box::new(checked)));
     }
+    // The checked site moves into the published one (the report keeps only diagnostics and
+    // sources): a large site is not held twice.
+    let site = std::mem::take(&mut checked.site);
+    // Source texts are kept only where a warning will show a line of them.
+    let shown: std::collections::BTreeSet<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.file.as_str())
+        .collect();
+    let sources = std::mem::take(&mut checked.sources);
+    let sources = sources
+        .into_iter()
+        .filter(|s| shown.contains(s.path.as_str()))
+        .collect();
+    checked.sources = sources;
     let published = if options.drafts {
-        checked.site.clone()
+        site
     } else {
         // Drafts leave the site: links and references to them become plain text.
-        let pages = checked
-            .site
-            .pages
-            .iter()
-            .filter(|page| !page.draft)
-            .cloned()
-            .collect();
+        let pages = site.pages.into_iter().filter(|page| !page.draft).collect();
         let link_options = model::LinkOptions {
             link_check: checked.config.link_check,
             static_files: Default::default(),
@@ -183,19 +193,24 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     };
     let theme = theme::load_theme(&options.root, &checked.config.theme)?;
     progress(Stage::Rendering);
-    let files = match render::render_site(&published, &checked.config, &theme) {
-        Ok(files) => files,
-        Err(template_errors) => {
-            checked.diagnostics.extend(template_errors);
-            diagnostics::sort(&mut checked.diagnostics);
-            return Err(BuildError::Content(Box::new(checked)));
-        }
-    };
-    progress(Stage::Writing);
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| options.root.join("public"));
+    // Each rendered file goes straight to the staging folder, so a large site is never held in
+    // memory whole; the staging folder replaces the output only when everything is written.
+    let staging = write::Staging::create(&output)?;
+    let emit = |file: render::OutputFile| staging.write(&file);
+    match render::render_to(&published, &checked.config, &theme, &emit) {
+        Ok(()) => {}
+        Err(render::RenderFailure::Templates(template_errors)) => {
+            checked.diagnostics.extend(template_errors);
+            diagnostics::sort(&mut checked.diagnostics);
+            return Err(BuildError::Content(Box::new(checked)));
+        }
+        Err(render::RenderFailure::Output(error)) => return Err(error.into()),
+    }
+    progress(Stage::Writing);
     let (copies, skipped_links) = write::static_copies(&options.root);
     for link in &skipped_links {
         checked.diagnostics.push(
@@ -208,7 +223,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             .with_hint("copy the file into static/ instead of linking to it"),
         );
     }
-    let written = write::write_site(&output, &files, &copies)?;
+    staging.copy_static(&copies)?;
+    let written = staging.commit()?;
     Ok(BuildReport {
         pages: published.pages.len(),
         files: written,

@@ -85,8 +85,8 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
         if show_progress {
             let label = match stage {
                 casebook::Stage::Checking => "checking content",
-                casebook::Stage::Rendering => "rendering pages",
-                casebook::Stage::Writing => "writing output",
+                casebook::Stage::Rendering => "rendering and writing pages",
+                casebook::Stage::Writing => "copying static files",
             };
             eprint!(
                 "\r\x1b[2K{label}… ({:.1} s)",

@@ -80,114 +80,152 @@ pub fn static_copies(root: &Path) -> (Vec<StaticCopy>, Vec<String>) {
     (copies, skipped)
 }
 
+/// An output being written: files go into a staging folder beside the output folder, and
+/// only [`Staging::commit`] puts them in its place. Dropped without a commit, the staging
+/// folder is removed and the previous output stays as it was.
+#[derive(Debug)]
+pub struct Staging {
+    output: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+    committed: bool,
+    written: std::sync::atomic::AtomicUsize,
+}
+
+impl Staging {
+    /// Prepares a staging folder for `output`, clearing what an interrupted build left.
+    pub fn create(output: &Path) -> Result<Staging, OutputError> {
+        if output.is_file() {
+            return Err(OutputError::BadOutput(format!(
+                "the output {} is a file, not a folder",
+                output.display()
+            )));
+        }
+        let parent = output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = output
+            .file_name()
+            .map_or_else(|| "public".to_owned(), |n| n.to_string_lossy().into_owned());
+        std::fs::create_dir_all(parent).map_err(|source| OutputError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+        // Folders left by an interrupted build (killed, power cut) are removed first.
+        if let Ok(entries) = std::fs::read_dir(parent) {
+            let prefixes = [
+                format!(".{name}.casebook-new-"),
+                format!(".{name}.casebook-old-"),
+            ];
+            for entry in entries.flatten() {
+                let file_name = entry.file_name().to_string_lossy().into_owned();
+                if prefixes
+                    .iter()
+                    .any(|prefix| file_name.starts_with(prefix.as_str()))
+                {
+                    remove_if_present(&entry.path())?;
+                }
+            }
+        }
+        let staging = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.casebook-old-{}", std::process::id()));
+        std::fs::create_dir_all(&staging).map_err(|source| OutputError::Io {
+            path: staging.clone(),
+            source,
+        })?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            staging,
+            old,
+            committed: false,
+            written: Default::default(),
+        })
+    }
+
+    /// Writes one file (safe to call from many threads at once).
+    pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
+        let target = self.staging.join(&file.path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::write(&target, &file.contents).map_err(|source| OutputError::Io {
+            path: target,
+            source,
+        })?;
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Copies static files, except where a rendered file already has that path (a site cannot
+    /// replace a page by a static file by accident).
+    pub fn copy_static(&self, copies: &[StaticCopy]) -> Result<(), OutputError> {
+        copies.par_iter().try_for_each(|copy| {
+            let target = self.staging.join(&copy.path);
+            if target.exists() {
+                return Ok(());
+            }
+            if let Some(folder) = target.parent() {
+                std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
+                    path: folder.to_path_buf(),
+                    source,
+                })?;
+            }
+            std::fs::copy(&copy.source, &target).map_err(|source| OutputError::Io {
+                path: copy.source.clone(),
+                source,
+            })?;
+            self.written
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        })
+    }
+
+    /// Puts the staged output in place of the old one; returns the number of files written.
+    pub fn commit(mut self) -> Result<usize, OutputError> {
+        if self.output.exists() {
+            std::fs::rename(&self.output, &self.old).map_err(|source| OutputError::Io {
+                path: self.output.clone(),
+                source,
+            })?;
+        }
+        if let Err(source) = std::fs::rename(&self.staging, &self.output) {
+            // Put the previous output back before reporting.
+            let _restore = std::fs::rename(&self.old, &self.output);
+            return Err(OutputError::Io {
+                path: self.output.clone(),
+                source,
+            });
+        }
+        self.committed = true;
+        remove_if_present(&self.old)?;
+        Ok(self.written.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _cleanup_is_best_effort = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
 /// Writes `files` and `copies` into `output`, replacing what was there only when everything
-/// has been written. Files in `copies` win over rendered files of the same path only if no
-/// rendered file has that path (a site cannot replace a page by a static file by accident).
+/// has been written.
 pub fn write_site(
     output: &Path,
     files: &[OutputFile],
     copies: &[StaticCopy],
 ) -> Result<usize, OutputError> {
-    if output.is_file() {
-        return Err(OutputError::BadOutput(format!(
-            "the output {} is a file, not a folder",
-            output.display()
-        )));
-    }
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = output
-        .file_name()
-        .map_or_else(|| "public".to_owned(), |n| n.to_string_lossy().into_owned());
-    std::fs::create_dir_all(parent).map_err(|source| OutputError::Io {
-        path: parent.to_path_buf(),
-        source,
-    })?;
-    let staging = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.casebook-old-{}", std::process::id()));
-    // Folders left by an interrupted build (killed, power cut) are removed first.
-    if let Ok(entries) = std::fs::read_dir(parent) {
-        let prefixes = [
-            format!(".{name}.casebook-new-"),
-            format!(".{name}.casebook-old-"),
-        ];
-        for entry in entries.flatten() {
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            if prefixes
-                .iter()
-                .any(|prefix| file_name.starts_with(prefix.as_str()))
-            {
-                remove_if_present(&entry.path())?;
-            }
-        }
-    }
-
-    let result = fill(&staging, files, copies);
-    if let Err(error) = result {
-        let _cleanup_is_best_effort = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| OutputError::Io { path, source }
-    };
-    if output.exists() {
-        std::fs::rename(output, &old).map_err(io(output))?;
-    }
-    if let Err(source) = std::fs::rename(&staging, output) {
-        // Put the previous output back before reporting.
-        let _restore = std::fs::rename(&old, output);
-        return Err(OutputError::Io {
-            path: output.to_path_buf(),
-            source,
-        });
-    }
-    remove_if_present(&old)?;
-    Ok(files.len() + copies.len())
-}
-
-fn fill(staging: &Path, files: &[OutputFile], copies: &[StaticCopy]) -> Result<(), OutputError> {
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(copies.iter().map(|c| c.path.as_str()))
-        .filter_map(|p| Path::new(p).parent().map(|parent| staging.join(parent)))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    std::fs::create_dir_all(staging).map_err(|source| OutputError::Io {
-        path: staging.to_path_buf(),
-        source,
-    })?;
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
-            path: folder.clone(),
-            source,
-        })?;
-    }
-    let rendered: std::collections::BTreeSet<&str> =
-        files.iter().map(|f| f.path.as_str()).collect();
-    copies
-        .par_iter()
-        .filter(|copy| !rendered.contains(copy.path.as_str()))
-        .try_for_each(|copy| {
-            let target = staging.join(&copy.path);
-            std::fs::copy(&copy.source, &target)
-                .map(|_| ())
-                .map_err(|source| OutputError::Io {
-                    path: copy.source.clone(),
-                    source,
-                })
-        })?;
-    files.par_iter().try_for_each(|file| {
-        let target = staging.join(&file.path);
-        std::fs::write(&target, &file.contents).map_err(|source| OutputError::Io {
-            path: target,
-            source,
-        })
-    })
+    let staging = Staging::create(output)?;
+    files.par_iter().try_for_each(|file| staging.write(file))?;
+    staging.copy_static(copies)?;
+    staging.commit()
 }
 
 fn remove_if_present(path: &Path) -> Result<(), OutputError> {

@@ -56,7 +56,65 @@ pub fn render_selected(
     theme: &Theme,
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let tera = load_templates(theme)?;
+    let files = std::sync::Mutex::new(Vec::new());
+    let collect = |file: OutputFile| -> Result<(), std::convert::Infallible> {
+        files.lock().map_err(|_| unreachable_poison())?.push(file);
+        Ok(())
+    };
+    match render_into(site, config, theme, wanted, &collect) {
+        Ok(()) => {}
+        Err(RenderFailure::Templates(diagnostics)) => return Err(diagnostics),
+        Err(RenderFailure::Output(never)) => match never {},
+    }
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Why rendering stopped: template errors, or the sink that takes the files failed.
+#[derive(Debug)]
+pub enum RenderFailure<E> {
+    /// Template errors (E014), sorted.
+    Templates(Vec<Diagnostic>),
+    /// The sink's error, such as a file that could not be written.
+    Output(E),
+}
+
+/// Renders every file and hands each to `emit` as soon as it is ready, so a large site is
+/// never held in memory whole (`casebook build` writes each file straight to its staging
+/// folder). The files are the same as [`render_site`]'s; the order of calls is not defined.
+pub fn render_to<E: Send>(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<(), RenderFailure<E>> {
+    render_into(site, config, theme, &|_| true, emit)
+}
+
+fn unreachable_poison() -> std::convert::Infallible {
+    panic!("a thread collecting rendered files panicked")
+}
+
+/// One rendering task's failure.
+enum Failure<E> {
+    Template(Box<Diagnostic>),
+    Output(E),
+}
+
+fn render_into<E: Send>(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<(), RenderFailure<E>> {
+    let send = |result: Result<OutputFile, Box<Diagnostic>>| -> Result<(), Failure<E>> {
+        emit(result.map_err(Failure::Template)?).map_err(Failure::Output)
+    };
+    let tera = load_templates(theme).map_err(RenderFailure::Templates)?;
     let urls = Urls {
         base_path: base_path(&config.base_url),
         base_url: config.base_url.clone(),
@@ -95,7 +153,7 @@ pub fn render_selected(
     };
 
     let renderer = Renderer { tera: &tera };
-    let page_results: Vec<Result<OutputFile, Box<Diagnostic>>> = site
+    let page_results: Vec<Result<(), Failure<E>>> = site
         .pages
         .par_iter()
         .filter(|page| wanted(&page_output_path(page)))
@@ -113,29 +171,52 @@ pub fn render_selected(
             context.insert("page", &view);
             context.insert("page_url", &urls.page(page.kind, &page.slug.value));
             context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
-            renderer.render(
+            send(renderer.render(
                 &format!("{}.html", page.kind.type_name()),
                 &context,
                 &page_output_path(page),
-            )
+            ))
         })
         .collect();
 
+    // Listing pages are rendered in batches as they are set up, so their template values are
+    // never all in memory at once.
+    let failures: std::sync::Mutex<Vec<Failure<E>>> = std::sync::Mutex::new(Vec::new());
+    let flush = |batch: Vec<(String, String, Context)>| {
+        let mut found: Vec<Failure<E>> = batch
+            .into_par_iter()
+            .map(|(template, path, mut context)| {
+                if let Some(folder) = path.strip_suffix("index.html") {
+                    context.insert("page_url", &urls.path(&format!("/{folder}")));
+                }
+                send(renderer.render(&template, &context, &path))
+            })
+            .filter_map(Result::err)
+            .collect();
+        if !found.is_empty() {
+            failures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .append(&mut found);
+        }
+    };
     let mut jobs = Jobs {
         wanted,
         list: Vec::new(),
         paths: site.pages.iter().map(page_output_path).collect(),
+        flush: &flush,
     };
     list_jobs(site, &cards, &urls, &mut jobs);
     taxonomy_jobs(site, &cards, &urls, &mut jobs);
     home_job(site, &cards, &config.title, &mut jobs);
-    for (path, title, value) in overview::overview_pages(site, &urls) {
-        let mut context = Context::new();
-        context.insert("page_type", "outcomes");
-        context.insert("title", &title);
-        context.insert("outcomes", &value);
-        jobs.push(("outcomes.html".to_owned(), path, context));
-    }
+    // The overview pages' values are large on a big site: each is built just before its page
+    // is rendered, not all up front.
+    let overview = overview::Overview::new(site, &urls);
+    let overview_pages: Vec<overview::OverviewPage> = overview
+        .pages()
+        .into_iter()
+        .filter(|page| jobs.wants(&page.path))
+        .collect();
     for (template, path, page_type, title) in [
         ("search.html", "search/index.html", "search", "Search"),
         ("404.html", "404.html", "not-found", "Page not found"),
@@ -148,40 +229,62 @@ pub fn render_selected(
         context.insert("title", title);
         jobs.push((template.to_owned(), path.to_owned(), context));
     }
-    for (_, path, context) in &mut jobs.list {
-        if let Some(folder) = path.strip_suffix("index.html") {
-            context.insert("page_url", &urls.path(&format!("/{folder}")));
-        }
-    }
-    let other_results: Vec<Result<OutputFile, Box<Diagnostic>>> = jobs
-        .list
-        .par_iter()
-        .map(|(template, path, context)| renderer.render(template, context, path))
+    jobs.finish();
+    let other_results: Vec<Result<(), Failure<E>>> = std::mem::take(
+        &mut *failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_iter()
+    .map(Err)
+    .collect();
+    // One overview page at a time: each holds every measure it lists.
+    let overview_results: Vec<Result<(), Failure<E>>> = overview_pages
+        .iter()
+        .map(|page| {
+            let mut context = Context::new();
+            context.insert("page_type", "outcomes");
+            context.insert("title", &page.title);
+            context.insert("outcomes", &overview.context(page));
+            if let Some(folder) = page.path.strip_suffix("index.html") {
+                context.insert("page_url", &urls.path(&format!("/{folder}")));
+            }
+            send(renderer.render("outcomes.html", &context, &page.path))
+        })
         .collect();
 
-    let mut files = Vec::new();
     let mut diagnostics = Vec::new();
-    for result in page_results.into_iter().chain(other_results) {
+    for result in page_results
+        .into_iter()
+        .chain(other_results)
+        .chain(overview_results)
+    {
         match result {
-            Ok(file) => files.push(file),
-            Err(diagnostic) => diagnostics.push(*diagnostic),
+            Ok(()) => {}
+            Err(Failure::Template(diagnostic)) => diagnostics.push(*diagnostic),
+            Err(Failure::Output(error)) => return Err(RenderFailure::Output(error)),
         }
     }
     if !diagnostics.is_empty() {
         diagnostics.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
         diagnostics.dedup_by(|a, b| a.file == b.file && a.message == b.message);
-        return Err(diagnostics);
+        return Err(RenderFailure::Templates(diagnostics));
     }
-    let records = open_data::outcome_records(site, &urls);
-    files.push(text_file("data/outcomes.csv", open_data::to_csv(&records)));
-    files.push(text_file(
-        "data/outcomes.json",
-        open_data::to_json(&records) + "\n",
-    ));
-    files.push(text_file(
-        "data/outcomes.schema.json",
-        open_data::json_schema(),
-    ));
+    let mut files = Vec::new();
+    if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
+        let records = open_data::outcome_records(site, &urls);
+        files.push(text_file("data/outcomes.csv", open_data::to_csv(&records)));
+        files.push(text_file(
+            "data/outcomes.json",
+            open_data::to_json(&records) + "\n",
+        ));
+    }
+    if wanted("data/outcomes.schema.json") {
+        files.push(text_file(
+            "data/outcomes.schema.json",
+            open_data::json_schema(),
+        ));
+    }
     if wanted("feed.xml") {
         files.push(text_file("feed.xml", feed(site, config, &urls)));
     }
@@ -209,8 +312,10 @@ pub fn render_selected(
     if wanted("css/code.css") {
         files.push(text_file("css/code.css", markdown::highlight_css()));
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    for file in files {
+        emit(file).map_err(RenderFailure::Output)?;
+    }
+    Ok(())
 }
 
 /// The template jobs of the listings and fixed pages, with the output path of every job,
@@ -219,7 +324,11 @@ struct Jobs<'a> {
     wanted: &'a (dyn Fn(&str) -> bool + Sync),
     list: Vec<(String, String, Context)>,
     paths: Vec<String>,
+    flush: &'a (dyn Fn(Vec<(String, String, Context)>) + Sync),
 }
+
+/// Listing pages set up before a batch is rendered.
+const BATCH: usize = 256;
 
 impl Jobs<'_> {
     /// Records `path` as part of the site and says whether it is to be rendered.
@@ -230,6 +339,14 @@ impl Jobs<'_> {
 
     fn push(&mut self, job: (String, String, Context)) {
         self.list.push(job);
+        if self.list.len() >= BATCH {
+            (self.flush)(std::mem::take(&mut self.list));
+        }
+    }
+
+    /// Renders what is left.
+    fn finish(&mut self) {
+        (self.flush)(std::mem::take(&mut self.list));
     }
 }
 

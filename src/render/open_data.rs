@@ -15,10 +15,12 @@ use crate::render::views::Urls;
 
 macro_rules! record {
     ($($(#[doc = $doc:literal])* $kind:ident $name:ident: $ty:ty,)*) => {
-        /// One outcome measure, flat, as written to CSV and JSON.
+        /// One outcome measure, flat, as written to CSV and JSON. In JSON a figure the
+        /// measure does not state is left out rather than written as null, which keeps the
+        /// file small on a large site.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         pub struct OutcomeRecord {
-            $($(#[doc = $doc])* pub $name: $ty,)*
+            $($(#[doc = $doc])* #[serde(default, skip_serializing_if = "IsEmpty::is_empty")] pub $name: $ty,)*
         }
 
         impl OutcomeRecord {
@@ -39,9 +41,9 @@ macro_rules! record {
     (@cell text $value:expr) => { text_cell(&$value) };
     (@cell texts $value:expr) => { text_cell(&Some($value.join("; "))) };
     (@cell number $value:expr) => { $value.map(crate::render::outcomes::number).unwrap_or_default() };
-    (@schema text $($doc:literal),*) => { serde_json::json!({"type": ["string", "null"], "description": concat!($($doc),*).trim()}) };
+    (@schema text $($doc:literal),*) => { serde_json::json!({"type": "string", "description": concat!($($doc),*).trim()}) };
     (@schema texts $($doc:literal),*) => { serde_json::json!({"type": "array", "items": {"type": "string"}, "description": concat!($($doc),*).trim()}) };
-    (@schema number $($doc:literal),*) => { serde_json::json!({"type": ["number", "null"], "description": concat!($($doc),*).trim()}) };
+    (@schema number $($doc:literal),*) => { serde_json::json!({"type": "number", "description": concat!($($doc),*).trim()}) };
 }
 
 record! {
@@ -145,6 +147,23 @@ record! {
     text licence: Option<String>,
     /// Caveats, or the original wording of an approximate figure.
     text note: Option<String>,
+}
+
+/// Values left out of the JSON when empty.
+trait IsEmpty {
+    fn is_empty(&self) -> bool;
+}
+
+impl<T> IsEmpty for Option<T> {
+    fn is_empty(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> IsEmpty for Vec<T> {
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
 }
 
 /// Every outcome measure of the site, in page order, one record each.
@@ -428,9 +447,19 @@ pub fn to_csv(records: &[OutcomeRecord]) -> String {
     out
 }
 
-/// The records as a JSON array.
+/// The records as a JSON array, one record a line.
 pub fn to_json(records: &[OutcomeRecord]) -> String {
-    serde_json::to_string_pretty(records).expect("records are plain data and serialise")
+    let mut out = String::from("[\n");
+    for (index, record) in records.iter().enumerate() {
+        out.push_str(&serde_json::to_string(record).expect("records are plain data and serialise"));
+        out.push_str(if index + 1 < records.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
+    }
+    out.push(']');
+    out
 }
 
 /// The JSON Schema of `outcomes.json`.
@@ -439,12 +468,12 @@ pub fn json_schema() -> String {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "outcomes.schema.json",
         "title": "casebook outcome measures",
-        "description": "Every outcome measure published on a casebook site, one record each. Figures a measure does not state are null.",
+        "description": "Every outcome measure published on a casebook site, one record each. A field the measure does not state is left out.",
         "type": "array",
         "items": {
             "type": "object",
             "additionalProperties": false,
-            "required": OutcomeRecord::COLUMNS,
+            "required": ["page_url", "page_type", "page_title", "metric", "kind", "label"],
             "properties": OutcomeRecord::schema_properties(),
         }
     });

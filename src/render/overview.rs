@@ -77,74 +77,119 @@ struct Measure {
     distribution: Option<Sides>,
 }
 
-/// The overview pages: `(output path, page title, context value)` for `/outcomes/` and each
-/// filter that has measures.
-pub fn overview_pages(site: &Site, urls: &Urls) -> Vec<(String, String, serde_json::Value)> {
-    let measures = collect(site, urls);
-    let filter_taxonomies = [
-        (Taxonomy::Regions, "NHS region"),
-        (Taxonomy::Settings, "Care setting"),
-        (Taxonomy::KeyQuestions, "CQC key question"),
-    ];
-    let mut available: BTreeMap<(Taxonomy, String), usize> = BTreeMap::new();
-    for measure in &measures {
-        for facet in &measure.facets {
-            *available.entry(facet.clone()).or_default() += 1;
+/// One page of the overview: all measures, or those of one filter.
+#[derive(Debug, Clone)]
+pub struct OverviewPage {
+    /// Output path (`outcomes/regions/london/index.html`).
+    pub path: String,
+    /// Page title.
+    pub title: String,
+    facet: Option<(Taxonomy, String)>,
+    label: Option<String>,
+}
+
+/// The measures of a site, collected once, from which each overview page's values are built.
+pub struct Overview<'a> {
+    measures: Vec<Measure>,
+    available: BTreeMap<(Taxonomy, String), usize>,
+    site: &'a Site,
+    urls: &'a Urls,
+}
+
+const FILTERS: [(Taxonomy, &str); 3] = [
+    (Taxonomy::Regions, "NHS region"),
+    (Taxonomy::Settings, "Care setting"),
+    (Taxonomy::KeyQuestions, "CQC key question"),
+];
+
+impl<'a> Overview<'a> {
+    /// Collects every measure of the site.
+    pub fn new(site: &'a Site, urls: &'a Urls) -> Overview<'a> {
+        let measures = collect(site, urls);
+        let mut available: BTreeMap<(Taxonomy, String), usize> = BTreeMap::new();
+        for measure in &measures {
+            for facet in &measure.facets {
+                *available.entry(facet.clone()).or_default() += 1;
+            }
+        }
+        Overview {
+            measures,
+            available,
+            site,
+            urls,
         }
     }
-    let label_of = |taxonomy: Taxonomy, key: &str| -> String {
-        site.relations
+
+    /// `/outcomes/` and one page per filter that has measures.
+    pub fn pages(&self) -> Vec<OverviewPage> {
+        let mut pages = vec![OverviewPage {
+            path: "outcomes/index.html".to_owned(),
+            title: "Outcomes".to_owned(),
+            facet: None,
+            label: None,
+        }];
+        for facet in self.available.keys() {
+            let taxonomy = FILTERS
+                .iter()
+                .find(|(t, _)| *t == facet.0)
+                .map_or("", |(_, t)| *t);
+            let label = format!("{taxonomy}: {}", self.label_of(facet.0, &facet.1));
+            pages.push(OverviewPage {
+                path: format!("outcomes/{}/{}/index.html", facet.0.segment(), facet.1),
+                title: format!("Outcomes — {label}"),
+                facet: Some(facet.clone()),
+                label: Some(label),
+            });
+        }
+        pages
+    }
+
+    /// The template value of one overview page.
+    pub fn context(&self, page: &OverviewPage) -> serde_json::Value {
+        let subset: Vec<&Measure> = match &page.facet {
+            Some(facet) => self
+                .measures
+                .iter()
+                .filter(|m| m.facets.contains(facet))
+                .collect(),
+            None => self.measures.iter().collect(),
+        };
+        context(
+            &subset,
+            page.label.clone(),
+            self.filters(page.facet.as_ref()),
+            self.urls,
+        )
+    }
+
+    fn label_of(&self, taxonomy: Taxonomy, key: &str) -> String {
+        self.site
+            .relations
             .terms
             .get(&taxonomy)
             .and_then(|terms| terms.get(key))
             .map_or_else(|| key.to_owned(), |t| t.label.clone())
-    };
-    let filters_for = |current: Option<&(Taxonomy, String)>| -> Vec<Filter> {
-        filter_taxonomies
+    }
+
+    fn filters(&self, current: Option<&(Taxonomy, String)>) -> Vec<Filter> {
+        FILTERS
             .iter()
             .map(|(taxonomy, title)| Filter {
                 title,
-                links: available
-                    .keys()
-                    .filter(|(t, _)| t == taxonomy)
-                    .map(|(t, key)| FilterLink {
-                        label: format!("{} ({})", label_of(*t, key), available[&(*t, key.clone())]),
-                        url: urls.path(&format!("/outcomes/{}/{key}/", t.segment())),
+                links: self
+                    .available
+                    .iter()
+                    .filter(|((t, _), _)| t == taxonomy)
+                    .map(|((t, key), count)| FilterLink {
+                        label: format!("{} ({count})", self.label_of(*t, key)),
+                        url: self.urls.path(&format!("/outcomes/{}/{key}/", t.segment())),
                         current: current == Some(&(*t, key.clone())),
                     })
                     .collect(),
             })
             .filter(|f| !f.links.is_empty())
             .collect()
-    };
-    let mut pages = Vec::new();
-    let all: Vec<&Measure> = measures.iter().collect();
-    pages.push((
-        "outcomes/index.html".to_owned(),
-        "Outcomes".to_owned(),
-        context(&all, None, filters_for(None), urls),
-    ));
-    for facet in available.keys() {
-        let subset: Vec<&Measure> = measures
-            .iter()
-            .filter(|m| m.facets.contains(facet))
-            .collect();
-        let label = format!(
-            "{}: {}",
-            filter_taxonomies
-                .iter()
-                .find(|(t, _)| *t == facet.0)
-                .map_or("", |(_, t)| *t),
-            label_of(facet.0, &facet.1)
-        );
-        let path = format!("outcomes/{}/{}/index.html", facet.0.segment(), facet.1);
-        pages.push((
-            path,
-            format!("Outcomes — {label}"),
-            context(&subset, Some(label), filters_for(Some(facet)), urls),
-        ));
     }
-    pages
 }
 
 fn context(
