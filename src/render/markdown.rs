@@ -219,10 +219,11 @@ fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
             }
             let base = explicit.unwrap_or_else(|| {
                 let slug = crate::parse::suggest_slug(&text);
-                if slug.is_empty() {
-                    "section".to_owned()
-                } else {
-                    slug
+                // `section-` ids belong to the theme's own sections (outcomes, contacts …).
+                match slug.as_str() {
+                    "" => "heading".to_owned(),
+                    _ if slug.starts_with("section-") => format!("heading-{slug}"),
+                    _ => slug,
                 }
             });
             let mut anchor = base.clone();
@@ -344,6 +345,16 @@ mod tests {
         );
         assert_eq!(body.toc.len(), 3);
         assert!(body.html.contains("<h3 id=\"better-outcomes\">"));
+    }
+
+    #[test]
+    fn heading_ids_never_take_the_theme_section_prefix() {
+        let body = render("## Section outcomes\n");
+        assert!(
+            body.html.contains("id=\"heading-section-outcomes\""),
+            "{}",
+            body.html
+        );
     }
 
     #[test]

@@ -379,6 +379,10 @@ fn the_example_programme_shows_both_rating_charts() {
     for (index, chart) in charts.iter().enumerate() {
         insta::assert_snapshot!(format!("well_led_chart_{index}"), chart);
     }
+    // The overview adds up the example: Well Led's overall ratings are the only distribution.
+    let overview = read(&output, "outcomes/index.html");
+    assert!(overview.contains("Across 1 measure, services rated Good or Outstanding went from 16 of 24 before to 22 of 24 after"), "overview sums");
+    assert!(overview.contains("/case-studies/southampton-care-home-manager-leadership-programme/"));
     let dataset = read(&output, "data/well-led-overall-ratings/index.html");
     assert_eq!(svgs(&dataset).len(), 1, "the dataset has a chart");
 }
