@@ -81,23 +81,25 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
     };
     let started = std::time::Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let progress = |stage: casebook::Stage| {
-        if show_progress {
-            let label = match stage {
-                casebook::Stage::Checking => "checking content",
-                casebook::Stage::Rendering => "rendering and writing pages",
-                casebook::Stage::Writing => "copying static files",
-            };
-            eprint!(
-                "\r\x1b[2K{label}… ({:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
-        }
+    // A spinner on a terminal, shown once a build has taken a second; nothing when piped.
+    let stage = std::sync::atomic::AtomicU8::new(0);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let progress = |current: casebook::Stage| {
+        let number = match current {
+            casebook::Stage::Checking => 0,
+            casebook::Stage::Rendering => 1,
+            casebook::Stage::Writing => 2,
+        };
+        stage.store(number, std::sync::atomic::Ordering::Relaxed);
     };
-    let result = casebook::build(&options, &progress);
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+    let result = std::thread::scope(|scope| {
+        if show_progress {
+            scope.spawn(|| spin(started, &stage, &done));
+        }
+        let result = casebook::build(&options, &progress);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    });
     match result {
         Ok(report) => {
             let (_, warnings) = diagnostics::count(&report.checked.diagnostics);
@@ -142,6 +144,38 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
             ExitCode::from(1)
         }
         Err(casebook::BuildError::Other(error)) => usage_error(&error.to_string()),
+    }
+}
+
+/// Shows the build's stage and elapsed time until `done`, starting after one second.
+fn spin(
+    started: std::time::Instant,
+    stage: &std::sync::atomic::AtomicU8,
+    done: &std::sync::atomic::AtomicBool,
+) {
+    const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+    let mut frame = 0;
+    let mut shown = false;
+    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if started.elapsed().as_secs_f64() < 1.0 {
+            continue;
+        }
+        let label = match stage.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => "checking content",
+            1 => "rendering and writing pages",
+            _ => "copying static files",
+        };
+        eprint!(
+            "\r\x1b[2K{} {label}… {:.1} s",
+            FRAMES[frame % 4],
+            started.elapsed().as_secs_f64()
+        );
+        frame += 1;
+        shown = true;
+    }
+    if shown {
+        eprint!("\r\x1b[2K");
     }
 }
 
