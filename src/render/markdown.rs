@@ -348,6 +348,14 @@ mod tests {
     }
 
     #[test]
+    fn gfm_footnotes_and_strikethrough_render() {
+        let body = render("A claim.[^1] ~~Old~~ new.\n\n[^1]: The source.\n");
+        assert!(body.html.contains("<del>Old</del>"), "{}", body.html);
+        assert!(body.html.contains("footnote-definition"), "{}", body.html);
+        assert!(body.html.contains("href=\"#1\""), "{}", body.html);
+    }
+
+    #[test]
     fn heading_ids_never_take_the_theme_section_prefix() {
         let body = render("## Section outcomes\n");
         assert!(

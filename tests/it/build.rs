@@ -462,3 +462,46 @@ fn snapshots_of_every_page_type_of_the_example() {
         insta::assert_snapshot!(format!("page_{name}"), main_element(&page(&output, path)));
     }
 }
+
+#[test]
+fn a_site_theme_folder_replaces_the_built_in_theme() {
+    let (_guard, root) = copy_example();
+    let theme = root.join("themes/plain");
+    crate::harness::copy_dir(&crate::harness::repo_root().join("themes/default"), &theme);
+    std::fs::write(
+        theme.join("templates/404.html"),
+        "<!doctype html><title>Plain</title><p>Plain theme's not-found page</p>",
+    )
+    .unwrap();
+    std::fs::write(root.join("casebook.yaml"), "theme: plain\n").unwrap();
+    let output = root.join("public");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    assert!(page(&output, "404.html").contains("Plain theme's not-found page"));
+    std::fs::write(root.join("casebook.yaml"), "theme: missing\n").unwrap();
+    let result = build(&root, &output, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("theme `missing` not found"));
+}
+
+#[test]
+fn a_piped_build_prints_a_summary_and_no_progress() {
+    let (_guard, root) = copy_example();
+    let output = root.join("public");
+    let result = casebook(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("built 17 pages") && stderr.contains("index.html"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r'),
+        "progress written to a pipe: {stderr:?}"
+    );
+}
