@@ -63,7 +63,7 @@ record! {
     texts care_settings: Vec<String>,
     /// CQC key question keys the page addresses.
     texts key_questions: Vec<String>,
-    /// Metric key (vocabulary, site-defined or custom:<slug>).
+    /// Metric key (vocabulary, site-defined or `custom:<slug>`).
     text metric: Option<String>,
     /// Outcome kind: rating-distribution, rating-change, count, share, relative-change, measure, score or money.
     text kind: Option<String>,
