@@ -17,7 +17,7 @@ cargo test --doc
 cargo build --bin casebook
 
 shopt -s nullglob
-browser_tests=(tests/browser/*.test.mjs)
+browser_tests=(tests/browser/*.test.mjs tests/browser/client/*.test.mjs)
 if [ ${#browser_tests[@]} -eq 0 ]; then
   echo "scripts/test.sh: no browser tests in tests/browser/" >&2
   exit 1

@@ -13,6 +13,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod theme;
 pub mod write;
 
@@ -209,6 +210,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             return Err(BuildError::Content(Box::new(checked)));
         }
         Err(render::RenderFailure::Output(error)) => return Err(error.into()),
+    }
+    for file in search::build_index(&published, &checked.config) {
+        staging.write(&file)?;
     }
     progress(Stage::Writing);
     let (copies, skipped_links) = write::static_copies(&options.root);

@@ -8,4 +8,5 @@ mod example;
 mod harness;
 mod outcomes;
 mod robustness;
+mod search;
 mod snapshots;

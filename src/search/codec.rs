@@ -1,0 +1,514 @@
+//! Byte formats of the index shards, with a decoder for each encoder (the client in
+//! `search-core.js` has the same decoders; the round trips here and the fixture tests there keep
+//! the two agreeing).
+//!
+//! Integers are LEB128 varints. Doc-id lists are ascending and delta-coded; a list denser than
+//! one id in eight is a bitmap of ⌈N/8⌉ bytes instead (bit `i % 8` of byte `i / 8`).
+//!
+//! - **Postings shard** (`p/`): `first_stem, count`, then per stem `byte_length, record`; a
+//!   record is `(df << 1 | is_bitmap)`, the doc ids, then `df` impact bytes in doc order.
+//! - **Vocabulary shard** (`v/`): `count`, then per surface form (sorted by bytes)
+//!   `shared_prefix_bytes, suffix_len, suffix, stem_id, df, scale, postings_shard` (front coding),
+//!   then the hashes of the postings shards named (see [`VocabShard`]).
+//! - **Doc set** (facet values, `f/`): one doc-id list, `(len << 1 | is_bitmap)` then the ids.
+//! - **Numeric column** (`n/`): `count`, then per doc `doc_delta, zigzag(round(value × 100))`.
+
+/// Appends `value` as a LEB128 varint.
+pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A cursor over encoded bytes; every read is checked.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+/// Encoded bytes ended early or held an impossible value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("corrupt search shard at byte {0}")]
+pub struct Corrupt(pub usize);
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, at: 0 }
+    }
+
+    /// Whether every byte has been read.
+    pub fn is_done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+
+    /// Reads a varint.
+    pub fn varint(&mut self) -> Result<u64, Corrupt> {
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = *self.bytes.get(self.at).ok_or(Corrupt(self.at))?;
+            self.at += 1;
+            if shift > 63 {
+                return Err(Corrupt(self.at));
+            }
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+            shift += 7;
+        }
+    }
+
+    /// Reads a varint that must fit a `usize`.
+    pub fn size(&mut self) -> Result<usize, Corrupt> {
+        let at = self.at;
+        usize::try_from(self.varint()?).map_err(|_| Corrupt(at))
+    }
+
+    /// Reads `len` raw bytes.
+    pub fn bytes(&mut self, len: usize) -> Result<&'a [u8], Corrupt> {
+        let end = self.at.checked_add(len).ok_or(Corrupt(self.at))?;
+        let slice = self.bytes.get(self.at..end).ok_or(Corrupt(self.at))?;
+        self.at = end;
+        Ok(slice)
+    }
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes [`base64`].
+pub fn unbase64(text: &str) -> Result<Vec<u8>, Corrupt> {
+    let value = |c: u8, at: usize| -> Result<u32, Corrupt> {
+        Ok(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err(Corrupt(at)),
+        } as u32)
+    };
+    let bytes = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for (index, chunk) in bytes.chunks(4).enumerate() {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c, index * 4 + i)? << (18 - 6 * i);
+        }
+        let take = match chunk.len() {
+            4 => 3,
+            3 => 2,
+            2 => 1,
+            _ => return Err(Corrupt(index * 4)),
+        };
+        out.extend_from_slice(&n.to_be_bytes()[1..1 + take]);
+    }
+    Ok(out)
+}
+
+/// A 64-bit FNV-1a hash, for content-hashed file names (8 hex digits are used).
+pub fn hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
+}
+
+/// Whether a list of `len` ids out of `n` docs is stored as a bitmap.
+pub fn is_dense(len: usize, n: usize) -> bool {
+    len > 0 && len * 8 > n
+}
+
+/// Appends ascending `ids` (all `< n`) as deltas or, when dense, as a bitmap. Writes the flag
+/// into the low bit of `head` (which the caller puts before the ids).
+fn put_ids(out: &mut Vec<u8>, ids: &[u32], n: usize, dense: bool) {
+    if dense {
+        let mut bitmap = vec![0u8; n.div_ceil(8)];
+        for &id in ids {
+            bitmap[id as usize / 8] |= 1 << (id % 8);
+        }
+        out.extend_from_slice(&bitmap);
+    } else {
+        let mut last = 0u32;
+        for (i, &id) in ids.iter().enumerate() {
+            put_varint(out, u64::from(if i == 0 { id } else { id - last }));
+            last = id;
+        }
+    }
+}
+
+fn read_ids(
+    reader: &mut Reader<'_>,
+    len: usize,
+    n: usize,
+    dense: bool,
+) -> Result<Vec<u32>, Corrupt> {
+    let mut ids = Vec::with_capacity(len);
+    if dense {
+        let bitmap = reader.bytes(n.div_ceil(8))?;
+        for (byte_index, &byte) in bitmap.iter().enumerate() {
+            for bit in 0..8 {
+                if byte & (1 << bit) != 0 {
+                    ids.push((byte_index * 8 + bit) as u32);
+                }
+            }
+        }
+        if ids.len() != len {
+            return Err(Corrupt(reader.at));
+        }
+    } else {
+        let mut last = 0u64;
+        for i in 0..len {
+            let delta = reader.varint()?;
+            last = if i == 0 { delta } else { last + delta };
+            ids.push(u32::try_from(last).map_err(|_| Corrupt(reader.at))?);
+        }
+    }
+    Ok(ids)
+}
+
+/// A doc-id list (facet value): `(len << 1 | is_bitmap)` then the ids.
+pub fn encode_doc_set(out: &mut Vec<u8>, ids: &[u32], n: usize) {
+    let dense = is_dense(ids.len(), n);
+    put_varint(out, ((ids.len() as u64) << 1) | u64::from(dense));
+    put_ids(out, ids, n, dense);
+}
+
+/// Decodes [`encode_doc_set`].
+pub fn decode_doc_set(reader: &mut Reader<'_>, n: usize) -> Result<Vec<u32>, Corrupt> {
+    let head = reader.varint()?;
+    let len = usize::try_from(head >> 1).map_err(|_| Corrupt(reader.at))?;
+    read_ids(reader, len, n, head & 1 == 1)
+}
+
+/// The postings of one stem: ascending doc ids and one impact byte each.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Postings {
+    /// Doc ids, ascending.
+    pub docs: Vec<u32>,
+    /// Quantised BM25F impact per doc, 1–255.
+    pub impacts: Vec<u8>,
+}
+
+/// One postings record (see the module documentation).
+pub fn encode_postings(out: &mut Vec<u8>, postings: &Postings, n: usize) {
+    let dense = is_dense(postings.docs.len(), n);
+    put_varint(out, ((postings.docs.len() as u64) << 1) | u64::from(dense));
+    put_ids(out, &postings.docs, n, dense);
+    out.extend_from_slice(&postings.impacts);
+}
+
+/// Decodes [`encode_postings`].
+pub fn decode_postings(reader: &mut Reader<'_>, n: usize) -> Result<Postings, Corrupt> {
+    let head = reader.varint()?;
+    let len = usize::try_from(head >> 1).map_err(|_| Corrupt(reader.at))?;
+    let docs = read_ids(reader, len, n, head & 1 == 1)?;
+    let impacts = reader.bytes(len)?.to_vec();
+    Ok(Postings { docs, impacts })
+}
+
+/// A postings shard: stems `first..first + records.len()`, each record length-prefixed so the
+/// client decodes only the stems it needs.
+pub fn encode_postings_shard(first: u32, records: &[Postings], n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, u64::from(first));
+    put_varint(&mut out, records.len() as u64);
+    let mut record = Vec::new();
+    for postings in records {
+        record.clear();
+        encode_postings(&mut record, postings, n);
+        put_varint(&mut out, record.len() as u64);
+        out.extend_from_slice(&record);
+    }
+    out
+}
+
+/// Decodes [`encode_postings_shard`]: the first stem id and every record.
+pub fn decode_postings_shard(bytes: &[u8], n: usize) -> Result<(u32, Vec<Postings>), Corrupt> {
+    let mut reader = Reader::new(bytes);
+    let first = u32::try_from(reader.varint()?).map_err(|_| Corrupt(0))?;
+    let count = reader.size()?;
+    let mut records = Vec::new();
+    for _ in 0..count {
+        let len = reader.size()?;
+        let mut inner = Reader::new(reader.bytes(len)?);
+        records.push(decode_postings(&mut inner, n)?);
+    }
+    Ok((first, records))
+}
+
+/// One vocabulary entry: a surface form, its stem and the stem's document frequency.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VocabEntry {
+    /// The normalised word as it occurs in the text.
+    pub surface: String,
+    /// The stem's id (its rank among all stems, sorted).
+    pub stem: u32,
+    /// Documents containing the stem.
+    pub df: u32,
+    /// The stem's scale: a posting's score is its impact times this.
+    pub scale: u32,
+}
+
+/// A vocabulary shard: entries sorted by surface form, the postings shard of each entry's
+/// stem, and the file hash of every postings shard named (so the manifest need not list them).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VocabShard {
+    /// The entries, sorted by surface form.
+    pub entries: Vec<VocabEntry>,
+    /// Per entry, the postings shard holding its stem.
+    pub postings: Vec<u32>,
+    /// Postings shards named by `postings`, ascending, with their file hashes (8 hex digits).
+    pub hashes: Vec<(u32, String)>,
+}
+
+/// Encodes a [`VocabShard`]: `count`, per entry `shared_prefix_bytes, suffix_len, suffix,
+/// stem, df, scale, postings_shard`, then `k` and `k` × `(postings_shard, hash as 4 bytes)`.
+pub fn encode_vocab_shard(shard: &VocabShard) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, shard.entries.len() as u64);
+    let mut previous: &[u8] = &[];
+    for (entry, postings) in shard.entries.iter().zip(&shard.postings) {
+        let bytes = entry.surface.as_bytes();
+        let shared = previous
+            .iter()
+            .zip(bytes)
+            .take_while(|(a, b)| a == b)
+            .count();
+        put_varint(&mut out, shared as u64);
+        put_varint(&mut out, (bytes.len() - shared) as u64);
+        out.extend_from_slice(&bytes[shared..]);
+        put_varint(&mut out, u64::from(entry.stem));
+        put_varint(&mut out, u64::from(entry.df));
+        put_varint(&mut out, u64::from(entry.scale));
+        put_varint(&mut out, u64::from(*postings));
+        previous = bytes;
+    }
+    put_varint(&mut out, shard.hashes.len() as u64);
+    for (index, hash) in &shard.hashes {
+        put_varint(&mut out, u64::from(*index));
+        let value = u32::from_str_radix(hash, 16).unwrap_or_default();
+        out.extend_from_slice(&value.to_be_bytes());
+    }
+    out
+}
+
+/// Decodes [`encode_vocab_shard`].
+pub fn decode_vocab_shard(bytes: &[u8]) -> Result<VocabShard, Corrupt> {
+    let mut reader = Reader::new(bytes);
+    let count = reader.size()?;
+    let mut shard = VocabShard::default();
+    let mut previous: Vec<u8> = Vec::new();
+    let small = |reader: &mut Reader<'_>| -> Result<u32, Corrupt> {
+        let at = reader.at;
+        u32::try_from(reader.varint()?).map_err(|_| Corrupt(at))
+    };
+    for _ in 0..count {
+        let shared = reader.size()?;
+        let len = reader.size()?;
+        if shared > previous.len() {
+            return Err(Corrupt(reader.at));
+        }
+        let mut word = previous[..shared].to_vec();
+        word.extend_from_slice(reader.bytes(len)?);
+        let surface = String::from_utf8(word.clone()).map_err(|_| Corrupt(reader.at))?;
+        let stem = small(&mut reader)?;
+        let df = small(&mut reader)?;
+        let scale = small(&mut reader)?;
+        shard.entries.push(VocabEntry {
+            surface,
+            stem,
+            df,
+            scale,
+        });
+        shard.postings.push(small(&mut reader)?);
+        previous = word;
+    }
+    for _ in 0..reader.size()? {
+        let index = small(&mut reader)?;
+        let raw = reader.bytes(4)?;
+        let value = u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]);
+        shard.hashes.push((index, format!("{value:08x}")));
+    }
+    Ok(shard)
+}
+
+/// Scale of numeric columns: values are stored in hundredths.
+pub const NUMERIC_SCALE: f64 = 100.0;
+
+/// A numeric column: `(doc, value)` pairs, ascending by doc, values rounded to hundredths.
+pub fn encode_numeric(pairs: &[(u32, f64)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, pairs.len() as u64);
+    let mut last = 0u32;
+    for (i, &(doc, value)) in pairs.iter().enumerate() {
+        put_varint(&mut out, u64::from(if i == 0 { doc } else { doc - last }));
+        last = doc;
+        let scaled = (value * NUMERIC_SCALE).round() as i64;
+        put_varint(&mut out, ((scaled << 1) ^ (scaled >> 63)) as u64);
+    }
+    out
+}
+
+/// Decodes [`encode_numeric`].
+pub fn decode_numeric(bytes: &[u8]) -> Result<Vec<(u32, f64)>, Corrupt> {
+    let mut reader = Reader::new(bytes);
+    let count = reader.size()?;
+    let mut pairs = Vec::new();
+    let mut doc = 0u64;
+    for i in 0..count {
+        let delta = reader.varint()?;
+        doc = if i == 0 { delta } else { doc + delta };
+        let zigzag = reader.varint()?;
+        let scaled = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        pairs.push((
+            u32::try_from(doc).map_err(|_| Corrupt(reader.at))?,
+            scaled as f64 / NUMERIC_SCALE,
+        ));
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn varints_round_trip() {
+        for value in [
+            0,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut out = Vec::new();
+            put_varint(&mut out, value);
+            let mut reader = Reader::new(&out);
+            assert_eq!(reader.varint(), Ok(value));
+            assert!(reader.is_done());
+        }
+        assert!(Reader::new(&[0x80]).varint().is_err());
+    }
+
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert!(unbase64("Zm9v!").is_err());
+    }
+
+    #[test]
+    fn hashes_are_short_and_stable() {
+        assert_eq!(hash(b"casebook"), hash(b"casebook"));
+        assert_ne!(hash(b"casebook"), hash(b"casebool"));
+        assert_eq!(hash(b"").len(), 8);
+    }
+
+    fn sorted_ids(max: u32) -> impl Strategy<Value = (Vec<u32>, usize)> {
+        (1..max).prop_flat_map(|n| {
+            (
+                proptest::collection::btree_set(0..n, 0..(n as usize).min(200)),
+                Just(n as usize),
+            )
+                .prop_map(|(set, n)| (set.into_iter().collect(), n))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn base64_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
+            prop_assert_eq!(unbase64(&base64(&bytes)), Ok(bytes));
+        }
+
+        #[test]
+        fn doc_sets_round_trip((ids, n) in sorted_ids(400)) {
+            let mut out = Vec::new();
+            encode_doc_set(&mut out, &ids, n);
+            let mut reader = Reader::new(&out);
+            prop_assert_eq!(decode_doc_set(&mut reader, n), Ok(ids));
+            prop_assert!(reader.is_done());
+        }
+
+        #[test]
+        fn postings_shards_round_trip(
+            lists in proptest::collection::vec(sorted_ids(300), 0..6),
+            first in 0u32..1000,
+        ) {
+            let n = 300;
+            let records: Vec<Postings> = lists
+                .into_iter()
+                .map(|(docs, _)| {
+                    let docs: Vec<u32> = docs.into_iter().filter(|&d| (d as usize) < n).collect();
+                    let impacts = docs.iter().map(|&d| (d % 255 + 1) as u8).collect();
+                    Postings { docs, impacts }
+                })
+                .collect();
+            let bytes = encode_postings_shard(first, &records, n);
+            prop_assert_eq!(decode_postings_shard(&bytes, n), Ok((first, records)));
+        }
+
+        #[test]
+        fn vocab_shards_round_trip(words in proptest::collection::btree_set("[a-zé0-9]{1,12}", 0..50)) {
+            let entries: Vec<VocabEntry> = words
+                .into_iter()
+                .enumerate()
+                .map(|(i, surface)| VocabEntry { surface, stem: i as u32 * 7, df: i as u32 + 1, scale: 65535 - i as u32 })
+                .collect();
+            let postings: Vec<u32> = (0..entries.len() as u32).map(|i| i / 3).collect();
+            let mut hashes: Vec<(u32, String)> = postings.iter().map(|&p| (p, hash(&p.to_le_bytes()))).collect();
+            hashes.dedup();
+            let shard = VocabShard { entries, postings, hashes };
+            prop_assert_eq!(decode_vocab_shard(&encode_vocab_shard(&shard)), Ok(shard));
+        }
+
+        #[test]
+        fn numeric_columns_round_trip(
+            values in proptest::collection::btree_map(0u32..5000, -100_000i64..100_000, 0..60),
+        ) {
+            let pairs: Vec<(u32, f64)> = values
+                .into_iter()
+                .map(|(doc, v)| (doc, v as f64 / 100.0))
+                .collect();
+            prop_assert_eq!(decode_numeric(&encode_numeric(&pairs)), Ok(pairs));
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The index as files under `search/`: each a classic script calling
+//! `__CS_SHARD(key, data)`, so that it loads by `<script>` injection from `file://` and under a
+//! strict CSP. `data` is base64 of a `codec` format, or a JSON object.
+//!
+//! | file | key | data |
+//! |---|---|---|
+//! | `manifest.js` | `manifest` | JSON: N, vocabulary shard boundaries and hashes, facets, numeric fields (postings shards are named by the vocabulary shards, so the manifest stays the same size as N grows) |
+//! | `v/<i>.<hash>.js` | `v/<i>` | vocabulary shard |
+//! | `p/<i>.<hash>.js` | `p/<i>` | postings shard |
+//! | `f/<facet>.<hash>.js` | `f/<facet>` | JSON: values `[key, label, count]`, `ids`: their doc sets |
+//! | `n/<i>.<hash>.js`, `n/date.<hash>.js` | `n/<i>`, `n/date` | numeric column |
+//! | `d/<hash>/<doc>.js` | `d/<doc>` | JSON result card |
+//!
+//! Names carry a hash of their content (cards: of all cards), so a host may cache them forever;
+//! only `manifest.js` keeps its name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::render::OutputFile;
+use crate::search::codec::{
+    self, Postings, VocabShard, base64, encode_doc_set, encode_numeric, encode_postings,
+    encode_postings_shard, encode_vocab_shard,
+};
+use crate::search::docs::{FACETS, SearchDoc};
+use crate::search::index::Index;
+
+/// Format version, in the manifest.
+pub const FORMAT: u32 = 1;
+
+/// How big shards may grow, in raw (not yet base64) bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ShardSizes {
+    /// Vocabulary shards.
+    pub vocab: usize,
+    /// Postings shards (a single stem larger than this gets a shard of its own).
+    pub postings: usize,
+}
+
+impl Default for ShardSizes {
+    fn default() -> ShardSizes {
+        ShardSizes {
+            vocab: 6 * 1024,
+            postings: 32 * 1024,
+        }
+    }
+}
+
+/// A numeric field while it is gathered: label, unit, `(doc, value)` pairs.
+type NumericField<'a> = (&'a str, &'a str, Vec<(u32, f64)>);
+
+/// Bins of the histogram of each numeric field, in the manifest (for sliders).
+pub const HISTOGRAM_BINS: usize = 10;
+
+fn script(key: &str, data: &str) -> Vec<u8> {
+    format!("__CS_SHARD({},{data});\n", Value::from(key)).into_bytes()
+}
+
+fn binary_script(key: &str, bytes: &[u8]) -> Vec<u8> {
+    script(key, &format!("\"{}\"", base64(bytes)))
+}
+
+fn hashed(folder: &str, name: &str, contents: Vec<u8>) -> (String, OutputFile) {
+    let hash = codec::hash(&contents);
+    (
+        hash.clone(),
+        OutputFile {
+            path: format!("search/{folder}/{name}.{hash}.js"),
+            contents,
+        },
+    )
+}
+
+/// Every file of the index of `docs`, paths under `search/`, sorted by path.
+pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<OutputFile> {
+    let n = index.n;
+    let mut files = Vec::new();
+
+    // Postings, first: each vocabulary entry names its stem's postings shard and hash.
+    let mut shard_of_stem: Vec<u32> = vec![0; index.postings.len()];
+    let mut postings_hashes: Vec<String> = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    let mut record = Vec::new();
+    let mut cut_postings = |from: usize, to: usize, files: &mut Vec<OutputFile>| {
+        let i = postings_hashes.len();
+        let data = encode_postings_shard(from as u32, &index.postings[from..to], n);
+        let (hash, file) = hashed("p", &i.to_string(), binary_script(&format!("p/{i}"), &data));
+        postings_hashes.push(hash);
+        shard_of_stem[from..to].fill(i as u32);
+        files.push(file);
+    };
+    for (i, postings) in index.postings.iter().enumerate() {
+        record.clear();
+        encode_postings(&mut record, postings, n);
+        if i > start && bytes + record.len() > sizes.postings {
+            cut_postings(start, i, &mut files);
+            start = i;
+            bytes = 0;
+        }
+        bytes += record.len() + 3;
+    }
+    if start < index.postings.len() {
+        cut_postings(start, index.postings.len(), &mut files);
+    }
+
+    // Vocabulary.
+    let mut vocab_first: Vec<String> = Vec::new();
+    let mut vocab_hashes = String::new();
+    let mut cut_vocab = |from: usize, to: usize, files: &mut Vec<OutputFile>| {
+        let i = vocab_first.len();
+        vocab_first.push(index.vocab[from].surface.clone());
+        let entries = index.vocab[from..to].to_vec();
+        let postings: Vec<u32> = entries
+            .iter()
+            .map(|e| shard_of_stem[e.stem as usize])
+            .collect();
+        let named: BTreeSet<u32> = postings.iter().copied().collect();
+        let hashes = named
+            .into_iter()
+            .map(|j| (j, postings_hashes[j as usize].clone()))
+            .collect();
+        let data = encode_vocab_shard(&VocabShard {
+            entries,
+            postings,
+            hashes,
+        });
+        let (hash, file) = hashed("v", &i.to_string(), binary_script(&format!("v/{i}"), &data));
+        vocab_hashes.push_str(&hash);
+        files.push(file);
+    };
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, entry) in index.vocab.iter().enumerate() {
+        let size = entry.surface.len() + 8;
+        if i > start && bytes + size > sizes.vocab {
+            cut_vocab(start, i, &mut files);
+            start = i;
+            bytes = 0;
+        }
+        bytes += size;
+    }
+    if start < index.vocab.len() {
+        cut_vocab(start, index.vocab.len(), &mut files);
+    }
+
+    // Facets.
+    let mut facets = Vec::new();
+    for (f, (key, label)) in FACETS.iter().enumerate() {
+        let mut values: BTreeMap<&str, (&str, Vec<u32>)> = BTreeMap::new();
+        for (doc, d) in docs.iter().enumerate() {
+            for (facet, value, value_label) in &d.facets {
+                if *facet == f {
+                    let entry = values.entry(value).or_insert((value_label, Vec::new()));
+                    if entry.1.last() != Some(&(doc as u32)) {
+                        entry.1.push(doc as u32);
+                    }
+                }
+            }
+        }
+        let mut ids = Vec::new();
+        let mut listed = Vec::new();
+        for (value, (value_label, docs)) in &values {
+            encode_doc_set(&mut ids, docs, n);
+            listed.push(json!([value, value_label, docs.len()]));
+        }
+        let data = json!({ "values": listed, "ids": base64(&ids) });
+        let (hash, file) = hashed("f", key, script(&format!("f/{key}"), &data.to_string()));
+        files.push(file);
+        facets.push(json!({ "key": key, "label": label, "h": hash, "size": values.len() }));
+    }
+
+    // Numeric fields.
+    let mut fields: BTreeMap<&str, NumericField<'_>> = BTreeMap::new();
+    for (doc, d) in docs.iter().enumerate() {
+        for (key, label, unit, value) in &d.numbers {
+            fields
+                .entry(key)
+                .or_insert((label, unit, Vec::new()))
+                .2
+                .push((doc as u32, *value));
+        }
+    }
+    let mut numbers = Vec::new();
+    for (i, (key, (label, unit, pairs))) in fields.iter().enumerate() {
+        let (hash, file) = hashed(
+            "n",
+            &i.to_string(),
+            binary_script(&format!("n/{i}"), &encode_numeric(pairs)),
+        );
+        files.push(file);
+        let min = pairs.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let max = pairs.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+        let mut histogram = [0usize; HISTOGRAM_BINS];
+        for (_, value) in pairs {
+            let bin = if max > min {
+                (((value - min) / (max - min)) * HISTOGRAM_BINS as f64) as usize
+            } else {
+                0
+            };
+            histogram[bin.min(HISTOGRAM_BINS - 1)] += 1;
+        }
+        numbers.push(json!({
+            "key": key, "label": label, "unit": unit, "count": pairs.len(),
+            "min": min, "max": max, "hist": histogram, "h": hash,
+        }));
+    }
+    let dates: Vec<(u32, f64)> = docs
+        .iter()
+        .enumerate()
+        .filter_map(|(doc, d)| {
+            let date = d.date.as_ref()?;
+            let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+            Some((doc as u32, digits.parse::<f64>().ok()?))
+        })
+        .collect();
+    let (date_hash, file) = hashed(
+        "n",
+        "date",
+        binary_script("n/date", &encode_numeric(&dates)),
+    );
+    files.push(file);
+
+    // Cards.
+    let cards: Vec<Vec<u8>> = docs
+        .iter()
+        .enumerate()
+        .map(|(doc, d)| {
+            let labels: Vec<&str> = d
+                .facets
+                .iter()
+                .filter(|(f, _, _)| (1..=3).contains(f))
+                .map(|(_, _, label)| label.as_str())
+                .collect();
+            let kind = d
+                .facets
+                .iter()
+                .find(|(f, _, _)| *f == 0)
+                .map(|(_, _, label)| label.as_str())
+                .unwrap_or_default();
+            let card = json!({
+                "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": d.date,
+                "f": labels, "o": d.figures, "x": d.text,
+            });
+            script(&format!("d/{doc}"), &card.to_string())
+        })
+        .collect();
+    let cards_hash = codec::hash(&cards.concat());
+    for (doc, contents) in cards.into_iter().enumerate() {
+        files.push(OutputFile {
+            path: format!("search/d/{cards_hash}/{doc}.js"),
+            contents,
+        });
+    }
+
+    let manifest = json!({
+        "format": FORMAT,
+        "n": n,
+        "stems": index.stems.len(),
+        "v": vocab_first,
+        "vh": vocab_hashes,
+        "facets": facets,
+        "numbers": numbers,
+        "date": date_hash,
+        "cards": cards_hash,
+    });
+    files.push(OutputFile {
+        path: "search/manifest.js".to_owned(),
+        contents: script("manifest", &manifest.to_string()),
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// Reads a shard file back: its key and its data (base64 decoded, or JSON text).
+pub fn read_script(contents: &[u8]) -> Option<(String, ShardData)> {
+    let text = std::str::from_utf8(contents).ok()?;
+    let inner = text
+        .trim_end()
+        .strip_prefix("__CS_SHARD(")?
+        .strip_suffix(");")?;
+    let mut stream = serde_json::Deserializer::from_str(inner).into_iter::<Value>();
+    let key = stream.next()?.ok()?;
+    let rest = inner.get(stream.byte_offset()..)?.strip_prefix(',')?;
+    let data: Value = serde_json::from_str(rest).ok()?;
+    let data = match data {
+        Value::String(b64) => ShardData::Bytes(codec::unbase64(&b64).ok()?),
+        other => ShardData::Json(other),
+    };
+    Some((key.as_str()?.to_owned(), data))
+}
+
+/// The data of a shard file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShardData {
+    /// A binary format.
+    Bytes(Vec<u8>),
+    /// A JSON object.
+    Json(Value),
+}
+
+/// Postings of every stem as stored (for tests and tools): decodes all postings shards.
+pub fn read_all_postings(files: &[OutputFile], n: usize) -> Option<Vec<Postings>> {
+    let mut shards: Vec<(u32, Vec<Postings>)> = Vec::new();
+    for file in files.iter().filter(|f| f.path.starts_with("search/p/")) {
+        if let (_, ShardData::Bytes(bytes)) = read_script(&file.contents)? {
+            shards.push(codec::decode_postings_shard(&bytes, n).ok()?);
+        }
+    }
+    shards.sort_by_key(|(first, _)| *first);
+    Some(shards.into_iter().flat_map(|(_, p)| p).collect())
+}

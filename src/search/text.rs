@@ -1,0 +1,304 @@
+//! Text for the index: plain text out of Markdown, and the tokeniser shared (in spirit and in
+//! its tables) with the browser client, `themes/default/static/js/search-core.js`.
+//!
+//! Normalising is: lower case, drop combining marks (U+0300–U+036F), fold the Latin letters of
+//! [`FOLD_TABLE`] (`é` → `e`, `æ` → `ae`, `ß` → `ss`). Tokens are runs of letters and digits;
+//! an apostrophe inside a word is dropped (`manager's` → `managers`), a comma between digits is
+//! dropped (`1,200` → `1200`), a point between digits is kept (`3.5`), a `%` ends a number
+//! (`20%` → `20`), and a hyphenated word gives its parts and the joined whole (`well-led` →
+//! `well`, `led`, `wellled`). The client applies the same rules to queries.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+/// Accent folding after lower-casing: each space-separated entry is a letter followed by what
+/// it stands for. The client holds the same string (a test checks they agree).
+pub const FOLD_TABLE: &str = "àa áa âa ãa äa åa āa ăa ąa æae çc ćc ĉc ċc čc ďd đd ðd èe ée êe ëe ēe ĕe ėe ęe ěe ĝg ğg ġg ģg ĥh ħh ìi íi îi ïi ĩi īi ĭi įi ıi ĵj ķk ĺl ļl ľl ŀl łl ñn ńn ņn ňn òo óo ôo õo öo øo ōo ŏo őo œoe ŕr ŗr řr śs ŝs şs šs ßss ţt ťt ŧt þth ùu úu ûu üu ũu ūu ŭu ůu űu ųu ŵw ýy ÿy ŷy źz żz žz";
+
+/// Longest token kept, in characters (longer runs are identifiers or junk).
+pub const MAX_TOKEN_CHARS: usize = 40;
+
+fn fold_map() -> &'static [(char, &'static str)] {
+    static MAP: OnceLock<Vec<(char, &'static str)>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: Vec<(char, &'static str)> = FOLD_TABLE
+            .split(' ')
+            .filter_map(|entry| {
+                let mut chars = entry.char_indices();
+                let (_, from) = chars.next()?;
+                let (at, _) = chars.next()?;
+                Some((from, &entry[at..]))
+            })
+            .collect();
+        map.sort_unstable();
+        map
+    })
+}
+
+/// Lower-cases and folds `text` (see the module documentation).
+pub fn normalise(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            if ('\u{300}'..='\u{36f}').contains(&lower) {
+                continue;
+            }
+            match fold_map().binary_search_by(|(from, _)| from.cmp(&lower)) {
+                Ok(index) => out.push_str(fold_map()[index].1),
+                Err(_) => out.push(lower),
+            }
+        }
+    }
+    out
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02bc}')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// The tokens of `text`, normalised, in order (see the module documentation).
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, |token| out.push(token.to_owned()));
+    out
+}
+
+/// Calls `emit` with every token of `text`, in order, without allocating per token.
+pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
+    let folded = normalise(text);
+    // The current word's characters, its hyphen-separated parts as ranges of `word`; the
+    // joined form of a hyphenated word is all of `word`.
+    let mut word = String::new();
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut part_start = 0;
+    let mut flush = |word: &mut String, parts: &mut Vec<(usize, usize)>, part_start: &mut usize| {
+        if word.len() > *part_start {
+            parts.push((*part_start, word.len()));
+        }
+        let keep = |p: &str| p.len() <= MAX_TOKEN_CHARS || p.chars().count() <= MAX_TOKEN_CHARS;
+        for &(a, b) in parts.iter() {
+            if keep(&word[a..b]) {
+                emit(&word[a..b]);
+            }
+        }
+        if parts.len() > 1 && keep(word) {
+            emit(word);
+        }
+        parts.clear();
+        word.clear();
+        *part_start = 0;
+    };
+    let mut chars = folded.chars().peekable();
+    let mut prev: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && is_word(c)) {
+            word.push(c);
+            prev = Some(c);
+            continue;
+        }
+        let next = chars.peek().copied();
+        let between_words = prev.is_some_and(is_word) && next.is_some_and(is_word);
+        let between_digits =
+            prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let in_word = word.len() > part_start;
+        if in_word && (is_apostrophe(c) && between_words || c == ',' && between_digits) {
+            // dropped: manager's → managers, 1,200 → 1200
+        } else if in_word && c == '.' && between_digits {
+            word.push('.');
+        } else if in_word && is_hyphen(c) && between_words {
+            parts.push((part_start, word.len()));
+            part_start = word.len();
+        } else {
+            flush(&mut word, &mut parts, &mut part_start);
+        }
+        prev = Some(c);
+    }
+    flush(&mut word, &mut parts, &mut part_start);
+}
+
+/// The plain text of a Markdown body: headings apart, everything else as paragraphs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlainText {
+    /// Heading texts, in order.
+    pub headings: Vec<String>,
+    /// The other blocks' texts, one per line.
+    pub body: String,
+    /// Everything, headings included, in reading order, one block per line.
+    pub text: String,
+}
+
+/// Extracts the text of a Markdown body: every block ends with a line break (so
+/// `<dd>0</dd><dt>Cost` can never become `0Cost`), inline code and image descriptions count as text, raw
+/// HTML is left out.
+pub fn markdown_text(markdown: &str) -> PlainText {
+    let mut text = PlainText::default();
+    let mut heading: Option<String> = None;
+    let end_block = |s: &mut String| {
+        if !s.is_empty() && !s.ends_with('\n') {
+            s.push('\n');
+        }
+    };
+    for event in Parser::new_ext(markdown, crate::parse::markdown_options()) {
+        let piece: Option<&str> = match &event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                Some(t)
+            }
+            Event::SoftBreak | Event::HardBreak => Some(" "),
+            _ => None,
+        };
+        if let Some(piece) = piece {
+            match heading.as_mut() {
+                Some(h) => h.push_str(piece),
+                None => {
+                    text.body.push_str(piece);
+                    text.text.push_str(piece);
+                }
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                end_block(&mut text.body);
+                end_block(&mut text.text);
+                heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(h) = heading.take() {
+                    let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !h.is_empty() {
+                        text.text.push_str(&h);
+                        text.text.push('\n');
+                        text.headings.push(h);
+                    }
+                }
+            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::FootnoteDefinition
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition,
+            )
+            | Event::Rule
+            | Event::Start(
+                Tag::Paragraph
+                | Tag::Item
+                | Tag::List(_)
+                | Tag::TableCell
+                | Tag::Table(_)
+                | Tag::BlockQuote(_)
+                | Tag::CodeBlock(_)
+                | Tag::FootnoteDefinition(_)
+                | Tag::DefinitionListTitle
+                | Tag::DefinitionListDefinition,
+            ) => {
+                end_block(&mut text.body);
+                end_block(&mut text.text);
+            }
+            _ => {}
+        }
+    }
+    text.body = text.body.trim_end().to_owned();
+    text.text = text.text.trim_end().to_owned();
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokeniser_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Care home", &["care", "home"]),
+            ("Café crème", &["cafe", "creme"]),
+            ("Cafe\u{301}", &["cafe"]),
+            ("STRAßE Æsir Œuvre", &["strasse", "aesir", "oeuvre"]),
+            ("Łódź Škoda", &["lodz", "skoda"]),
+            ("well-led", &["well", "led", "wellled"]),
+            (
+                "end-of-life care",
+                &["end", "of", "life", "endoflife", "care"],
+            ),
+            ("- list -dash", &["list", "dash"]),
+            ("20% fewer", &["20", "fewer"]),
+            ("rose by 3.5 points.", &["rose", "by", "3.5", "points"]),
+            ("£1,200 saved", &["1200", "saved"]),
+            ("1, 2, 3", &["1", "2", "3"]),
+            ("manager's role", &["managers", "role"]),
+            ("manager’s", &["managers"]),
+            ("'quoted'", &["quoted"]),
+            ("0cost", &["0cost"]),
+            ("a/b (c)", &["a", "b", "c"]),
+            ("", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(tokens(text), *expected, "tokens of {text:?}");
+        }
+    }
+
+    #[test]
+    fn overlong_runs_are_dropped() {
+        let long = "x".repeat(MAX_TOKEN_CHARS + 1);
+        assert_eq!(tokens(&format!("a {long} b")), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn fold_table_entries_are_well_formed() {
+        for entry in FOLD_TABLE.split(' ') {
+            let mut chars = entry.chars();
+            let from = chars.next().expect("a letter");
+            assert!(!from.is_ascii(), "{entry}");
+            assert!(
+                chars.clone().count() >= 1 && chars.all(|c| c.is_ascii_lowercase()),
+                "{entry}"
+            );
+        }
+    }
+
+    #[test]
+    fn blocks_never_run_together() {
+        let text = markdown_text(
+            "# Title\n\nFirst para\nsoft.\n\n| a | b |\n|---|---|\n| 0 | Cost |\n\n- one\n  - nested\n- two\n\n## Next *part*\n\n`code` here <b>raw</b>",
+        );
+        assert_eq!(text.headings, vec!["Title", "Next part"]);
+        assert!(
+            text.text.starts_with("Title\nFirst para soft.\n"),
+            "{:?}",
+            text.text
+        );
+        assert!(
+            text.text.contains("\nNext part\ncode here"),
+            "{:?}",
+            text.text
+        );
+        assert_eq!(
+            tokens(&text.body),
+            vec![
+                "first", "para", "soft", "a", "b", "0", "cost", "one", "nested", "two", "code",
+                "here", "raw"
+            ]
+        );
+    }
+}

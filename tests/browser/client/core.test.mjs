@@ -1,0 +1,116 @@
+// Unit tests of the client's pure logic (search-core.js), no browser and no index needed.
+//
+//   node --test tests/browser/
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { S, CORE_PATH, GLUE_PATH, gzipSize } from './helpers.mjs';
+
+test('tokens follow the indexer (same table as src/search/text.rs tokeniser_table)', () => {
+  const cases = [
+    ['Care home', ['care', 'home']],
+    ['Café crème', ['cafe', 'creme']],
+    ['Cafe\u0301', ['cafe']],
+    ['STRAßE Æsir Œuvre', ['strasse', 'aesir', 'oeuvre']],
+    ['Łódź Škoda', ['lodz', 'skoda']],
+    ['well-led', ['well', 'led', 'wellled']],
+    ['end-of-life care', ['end', 'of', 'life', 'endoflife', 'care']],
+    ['- list -dash', ['list', 'dash']],
+    ['20% fewer', ['20', 'fewer']],
+    ['rose by 3.5 points.', ['rose', 'by', '3.5', 'points']],
+    ['£1,200 saved', ['1200', 'saved']],
+    ['1, 2, 3', ['1', '2', '3']],
+    ["manager's role", ['managers', 'role']],
+    ['manager’s', ['managers']],
+    ["'quoted'", ['quoted']],
+    ['0cost', ['0cost']],
+    ['a/b (c)', ['a', 'b', 'c']],
+    ['', []],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(S.tokens(text), expected, text);
+  assert.deepEqual(S.tokens('well-led', true), ['well', 'led']);
+  assert.deepEqual(S.tokens('x'.repeat(41) + ' y'), ['y']);
+});
+
+test('queries: terms, last-term prefix, exclusions, phrases', () => {
+  assert.deepEqual(S.parseQuery('care hom'), {
+    terms: [{ token: 'care', prefix: false }, { token: 'hom', prefix: true }], excluded: [], phrases: [],
+  });
+  assert.equal(S.parseQuery('care hom ').terms[1].prefix, false, 'a trailing space ends the word');
+  assert.equal(S.parseQuery('care ho').terms[1].prefix, false, 'no prefix under 3 letters');
+  assert.deepEqual(S.parseQuery('falls -night').excluded, ['night']);
+  assert.deepEqual(S.parseQuery('-"night shift" falls').excluded, ['night', 'shift']);
+  const q = S.parseQuery('"post-fall huddle" Reading');
+  assert.deepEqual(q.phrases, [['post', 'fall', 'huddle']]);
+  assert.deepEqual(q.terms.map((t) => t.token), ['post', 'fall', 'huddle', 'reading']);
+  assert.equal(q.terms[3].prefix, true);
+  assert.deepEqual(S.parseQuery('"unclosed phrase').phrases, [['unclosed', 'phrase']]);
+  assert.deepEqual(S.parseQuery('care care').terms.length, 1);
+  assert.deepEqual(S.parseQuery('   ').terms, []);
+  assert.deepEqual(S.parseQuery('-').terms, [], 'a lone dash is no word');
+});
+
+test('Damerau-Levenshtein distance and the typo budget', () => {
+  assert.equal(S.distance('dementia', 'demntia', 2), 1);
+  assert.equal(S.distance('dementia', 'dmeentia', 2), 1, 'adjacent swap counts once');
+  assert.equal(S.distance('falls', 'flals', 1), 1);
+  assert.equal(S.distance('care', 'core', 1), 1);
+  assert.equal(S.distance('kitten', 'sitting', 5), 3);
+  assert.equal(S.distance('abc', 'abcdef', 1), 2, 'stops early past the limit');
+  assert.equal(S.typoBudget('care'), 0);
+  assert.equal(S.typoBudget('falls'), 1);
+  assert.equal(S.typoBudget('medicines'), 2);
+});
+
+test('excerpts mark matched words with segments, never HTML', () => {
+  const text = 'The night team <b>led</b> a huddle after every fall. Falls at night dropped by 20%.';
+  const segs = S.excerpt(text, ['fall', 'falls'], [], 30);
+  const marked = segs.filter((s) => s.mark).map((s) => s.text);
+  assert.deepEqual(marked, ['fall', 'Falls']);
+  assert.equal(segs.map((s) => s.text).join(''), text, 'the whole short text, unchanged');
+  const long = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') + ' dementia care ' + 'x '.repeat(50);
+  const cut = S.excerpt(long, ['dementia'], [], 20);
+  assert.equal(cut[0].text, '…');
+  assert.ok(cut.some((s) => s.mark && s.text === 'dementia'));
+  assert.equal(cut.at(-1).text, '…');
+  assert.deepEqual(S.excerpt('Demented? no: dementia', [], ['dement'], 10).filter((s) => s.mark).map((s) => s.text), ['Demented', 'dementia']);
+});
+
+test('URL state round trips, facets repeat, unknown keys are ignored', () => {
+  const state = {
+    q: 'falls "night shift"',
+    filters: { region: ['north-east', 'london'], setting: ['care-home'] },
+    range: { key: 'share:homes-rated-good-or-outstanding', min: 80, max: undefined },
+    sort: 'date',
+  };
+  const qs = S.writeState(state);
+  assert.equal(qs, '?q=falls+%22night+shift%22&region=north-east&region=london&setting=care-home&metric=share%3Ahomes-rated-good-or-outstanding&min=80&sort=date');
+  assert.deepEqual(S.readState(qs), state);
+  assert.deepEqual(S.readState('?q=x&colour=red&min=abc'), { q: 'x', filters: {}, sort: 'relevance', range: { key: '', min: undefined, max: undefined } });
+  assert.equal(S.writeState({ q: '', filters: {}, range: {} }), '');
+});
+
+test('result links are relative to /search/ and name index.html over file://', () => {
+  assert.equal(S.resultHref('/case-studies/x/', false), '../case-studies/x/');
+  assert.equal(S.resultHref('/case-studies/x/', true), '../case-studies/x/index.html');
+});
+
+test('the live region text says what happened', () => {
+  const base = { unknown: [], exact: true };
+  assert.equal(S.describe({ ...base, total: 3, mode: 'and' }, 'falls '), '3 results for “falls”.');
+  assert.equal(S.describe({ ...base, total: 1, mode: 'and' }, 'x'), '1 result for “x”.');
+  assert.equal(S.describe({ ...base, total: 0, mode: 'and', unknown: ['zzz'] }, 'zzz'), 'No results for “zzz”. No page has the word “zzz”.');
+  assert.equal(S.describe({ ...base, total: 5, mode: 'or' }, 'a b'), 'No page has all the words; 5 results with some of them.');
+  assert.equal(S.describe({ ...base, total: 5, mode: 'and', exact: false }, 'a'), '5 or more results for “a”.');
+});
+
+test('the client is at most 12 KB gzipped, uses no eval and no innerHTML', () => {
+  const core = fs.readFileSync(CORE_PATH);
+  const glue = fs.readFileSync(GLUE_PATH);
+  const size = gzipSize(core) + gzipSize(glue);
+  assert.ok(size <= 12 * 1024, `search-core.js + search.js are ${size} bytes gzipped`);
+  for (const src of [core.toString(), glue.toString()]) {
+    assert.doesNotMatch(src, /\beval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  }
+});

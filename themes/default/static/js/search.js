@@ -1,0 +1,219 @@
+/* casebook search page: DOM glue around search-core.js. Enhances the GET form of /search/:
+   results as you type, facets with counts, an outcome range, sort, URL state, a live region.
+   Classic script, no inline handlers, no eval: works from file:// and under a strict CSP. */
+(function () {
+  'use strict';
+  var S = window.CasebookSearch;
+  var script = document.currentScript;
+  var form = document.querySelector('main form.search-form');
+  var results = document.getElementById('search-results');
+  var status = document.getElementById('search-status');
+  var controls = document.getElementById('search-controls');
+  if (!S || !script || !form || !results || !status || !controls) return;
+  var input = form.querySelector('input[name="q"]');
+  var fallback = document.getElementById('search-fallback');
+  if (fallback) fallback.hidden = true;
+
+  var PAGE = 10;
+  var DEBOUNCE = 40;
+  var COUNTED = ['type', 'region', 'setting', 'key_question', 'topic', 'programme'];
+  var TOP = 12;
+  var isFile = location.protocol === 'file:';
+  var base = new URL('../search/', script.src).href;
+  var engine = S.createEngine(function (path) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement('script');
+      s.src = base + path;
+      s.onload = function () { s.remove(); resolve(); };
+      s.onerror = function () { s.remove(); reject(new Error('cannot load ' + path)); };
+      document.head.appendChild(s);
+    });
+  });
+  window.__CS_SHARD = engine.register;
+
+  var state = S.readState(location.search);
+  var seq = 0, current = null, shown = 0, timer = 0;
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function field(id, label, control) {
+    var p = el('p', { class: 'search-controls__field' });
+    p.append(el('label', { for: id }, label), ' ', control);
+    return p;
+  }
+
+  var sort, metric, min, max, facetBox;
+  function buildControls(m) {
+    sort = el('select', { id: 'search-sort' });
+    sort.append(el('option', { value: 'relevance' }, 'Relevance'), el('option', { value: 'date' }, 'Newest first'));
+    metric = el('select', { id: 'search-metric' });
+    metric.append(el('option', { value: '' }, 'Any outcome'));
+    m.numbers.forEach(function (f) {
+      metric.append(el('option', { value: f.key }, f.label + (f.unit === '%' ? ' (%)' : f.unit ? ' (' + f.unit + ')' : '') + ' – ' + f.count));
+    });
+    min = el('input', { id: 'search-min', type: 'number', step: 'any', inputmode: 'decimal' });
+    max = el('input', { id: 'search-max', type: 'number', step: 'any', inputmode: 'decimal' });
+    var range = el('fieldset', { class: 'search-range' });
+    range.append(el('legend', {}, 'Outcome figure'), field('search-metric', 'Measure', metric),
+      field('search-min', 'At least', min), field('search-max', 'At most', max));
+    facetBox = el('div', { class: 'search-facets' });
+    controls.append(field('search-sort', 'Sort by', sort), range, facetBox);
+    controls.hidden = false;
+    [sort, metric].forEach(function (c) { c.addEventListener('change', function () { readControls(); run('push'); }); });
+    [min, max].forEach(function (c) { c.addEventListener('change', function () { readControls(); run('push'); }); });
+  }
+
+  function syncControls() {
+    input.value = state.q;
+    if (!sort) return;
+    sort.value = state.sort;
+    metric.value = state.range.key || '';
+    min.value = isFinite(state.range.min) ? state.range.min : '';
+    max.value = isFinite(state.range.max) ? state.range.max : '';
+  }
+
+  function readControls() {
+    state.q = input.value;
+    if (!sort) return;
+    state.sort = sort.value;
+    var num = function (i) { return i.value === '' || isNaN(+i.value) ? undefined : +i.value; };
+    state.range = { key: metric.value, min: num(min), max: num(max) };
+  }
+
+  function renderFacets(result, my) {
+    var m = engine.manifest();
+    var shownFacets = m.facets.filter(function (f) { return COUNTED.indexOf(f.key) >= 0; });
+    Promise.all(shownFacets.map(function (f) { return engine.facet(f.key); })).then(function (data) {
+      if (my !== seq) return;
+      var focused = document.activeElement && facetBox.contains(document.activeElement) ? document.activeElement.id : null;
+      facetBox.textContent = '';
+      shownFacets.forEach(function (f, i) {
+        var facet = data[i], counts = result.counts[f.key] || {}, chosen = state.filters[f.key] || [];
+        if (!facet) return;
+        var values = facet.values.filter(function (v) { return counts[v.key] > 0 || chosen.indexOf(v.key) >= 0; });
+        values.sort(function (a, b) { return (counts[b.key] || 0) - (counts[a.key] || 0) || (a.label < b.label ? -1 : 1); });
+        values = values.filter(function (v, k) { return k < TOP || chosen.indexOf(v.key) >= 0; });
+        if (!values.length) return;
+        var set = el('fieldset', { class: 'search-facet' }), list = el('ul', { class: 'search-facet__list' });
+        set.append(el('legend', {}, f.label), list);
+        values.forEach(function (v) {
+          var id = 'facet-' + f.key + '-' + v.key.replace(/[^a-z0-9-]/gi, '-');
+          var box = el('input', { type: 'checkbox', id: id, value: v.key });
+          box.checked = chosen.indexOf(v.key) >= 0;
+          box.addEventListener('change', function () {
+            var now = (state.filters[f.key] || []).filter(function (k) { return k !== v.key; });
+            if (box.checked) now.push(v.key);
+            state.filters[f.key] = now;
+            readControls();
+            run('push');
+          });
+          var li = el('li');
+          li.append(box, ' ', el('label', { for: id }, v.label + ' (' + (counts[v.key] || 0) + ')'));
+          list.append(li);
+        });
+        facetBox.append(set);
+      });
+      var again = focused && document.getElementById(focused);
+      if (again) again.focus();
+    });
+  }
+
+  function renderItems(result, items, list) {
+    items.forEach(function (item) {
+      var c = item.card, li = el('li', { class: 'search-result' });
+      var h = el('h2', { class: 'search-result__title' });
+      h.append(el('a', { href: S.resultHref(c.u, isFile) }, c.t));
+      var meta = [c.k, c.d].concat(c.f || []).filter(Boolean).join(' · ');
+      var text = el('p', { class: 'search-result__excerpt' });
+      S.excerpt(c.s + '\n' + c.x, result.marks, result.prefixes, 32).forEach(function (s) {
+        text.append(s.mark ? el('mark', {}, s.text) : document.createTextNode(s.text));
+      });
+      li.append(h, el('p', { class: 'search-result__meta' }, meta), text);
+      list.append(li);
+    });
+  }
+
+  function render(result, items) {
+    results.textContent = '';
+    if (!items.length) return;
+    var list = el('ol', { class: 'search-results__list' });
+    renderItems(result, items, list);
+    results.append(list);
+    shown = items.length;
+    if (shown < result.total) {
+      var more = el('button', { type: 'button', class: 'search-more' }, 'More results');
+      more.addEventListener('click', function () {
+        engine.page(result, shown, PAGE).then(function (next) {
+          var firstNew = list.children.length;
+          renderItems(result, next, list);
+          shown += next.length;
+          status.textContent = S.describe(result, state.q) + ' Showing ' + shown + '.';
+          if (shown >= result.total) more.remove();
+          var link = list.children[firstNew] && list.children[firstNew].querySelector('a');
+          if (link) link.focus();
+        });
+      });
+      results.append(more);
+    }
+  }
+
+  function run(history_) {
+    var my = ++seq;
+    var url = location.pathname + S.writeState(state);
+    if (history_ === 'push' && url !== location.pathname + location.search) history.pushState(null, '', url);
+    else if (history_ === 'replace') history.replaceState(null, '', url);
+    var opts = { filters: state.filters, range: state.range, sort: state.sort };
+    // Results first (nothing else competes for the connections), then the facet counts.
+    engine.search(state.q, opts)
+      .then(function (result) {
+        if (my !== seq) return;
+        current = result;
+        return engine.page(result, 0, PAGE).then(function (items) {
+          if (my !== seq) return;
+          render(result, items);
+          status.textContent = S.describe(result, state.q);
+          opts.count = COUNTED;
+          return engine.search(state.q, opts).then(function (counted) {
+            if (my === seq) renderFacets(counted, my);
+          });
+        });
+      })
+      .catch(function () {
+        if (my !== seq) return;
+        status.textContent = 'Search could not load its index. Browse the lists instead.';
+        if (fallback) fallback.hidden = false;
+      });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    clearTimeout(timer);
+    readControls();
+    run('push');
+  });
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { readControls(); run('replace'); }, DEBOUNCE);
+  });
+  window.addEventListener('popstate', function () {
+    state = S.readState(location.search);
+    syncControls();
+    run(null);
+  });
+
+  syncControls();
+  engine.init().then(function (m) {
+    buildControls(m);
+    syncControls();
+    run(null);
+  }, function () {
+    status.textContent = 'Search could not load its index. Browse the lists instead.';
+    if (fallback) fallback.hidden = false;
+  });
+  S.page = { engine: engine, current: function () { return current; } };
+})();
