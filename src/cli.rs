@@ -12,7 +12,7 @@ use casebook::model::time::Date;
 #[derive(Debug, Parser)]
 #[command(name = "casebook", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  casebook build   # then open public/index.html\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
+    after_help = "Examples:\n  casebook serve   # preview at http://127.0.0.1:1111/ while you edit\n  casebook build   # then open public/index.html\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -31,6 +31,21 @@ pub(crate) enum Command {
         after_help = "Exit codes: 0 no errors (warnings allowed), 1 content errors, 2 usage or I/O error.\n\nExamples:\n  casebook check\n  casebook check --root my-site --format json\n  casebook check --deny-warnings   # in CI: warnings fail too"
     )]
     Check(CheckArgs),
+    /// Preview the site: build it in memory, serve it and rebuild what changes as you edit.
+    #[command(
+        after_help = "The preview is built in memory and served from there: nothing is written to public/, so
+an error in the content can never damage a built site. Each save rebuilds only what it
+affects and open pages reload by themselves (a stylesheet change swaps the stylesheet
+without a reload). While the content has errors, the last good version stays served with
+an overlay listing the errors, and the terminal shows them too. Drafts are shown, marked
+as drafts, unless --no-drafts. Stop with Ctrl-C.
+
+Examples:
+  casebook serve                       # then open http://127.0.0.1:1111/
+  casebook serve --root my-site --open
+  casebook serve --port 8080 --no-drafts"
+    )]
+    Serve(ServeArgs),
     /// Create a new content file from a skeleton that passes `casebook check` as it is.
     #[command(
         after_help = "The file is written to content/<type folder>/<slug>.md, the slug made from the title.\nAn existing file is never overwritten. Modules and cohorts need --programme.\n\nExamples:\n  casebook new case-study \"Fewer falls at night in Wigan\"\n  casebook new module --programme well-led-stockton-on-tees \"Managing self\""
@@ -68,6 +83,25 @@ pub(crate) struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The site folder (holding casebook.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// The port to listen on; when it is taken, the next free one is used (0: any free port).
+    #[arg(long, default_value_t = casebook::serve::DEFAULT_PORT)]
+    pub(crate) port: u16,
+    /// The address to listen on. Anything but loopback lets other machines see the preview.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) bind: std::net::IpAddr,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    pub(crate) open: bool,
+    /// Leave out pages marked `draft: true`, as `casebook build` does.
+    #[arg(long)]
+    pub(crate) no_drafts: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -175,6 +175,22 @@ pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
+/// Reads one content file, named by its site-relative path (`content/case-studies/x.md`),
+/// exactly as [`load`] reads it: `casebook serve` re-reads only the files that changed.
+/// `None` when the path is not a content file or no longer exists.
+pub fn load_file(
+    root: &Path,
+    relative: &str,
+    max_file_size: u64,
+) -> Option<Result<Result<Source, Diagnostic>, LoadError>> {
+    let kind = kind_of_path(relative)?;
+    let path = root.join(relative);
+    if !path.is_file() {
+        return None;
+    }
+    Some(read_source(root, kind, &path, max_file_size))
+}
+
 /// The files under `root/static`, as site paths (`/files/guide.pdf`), sorted. Links are not
 /// followed, so nothing outside the site is listed.
 pub fn list_static_files(root: &Path) -> BTreeSet<String> {

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Build(args) => run_build(&args, colour),
+        Command::Serve(args) => run_serve(&args, colour),
         Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
         Command::New(args) => run_new(
             &args.root,
@@ -144,6 +145,89 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
             ExitCode::from(1)
         }
         Err(casebook::BuildError::Other(error)) => usage_error(&error.to_string()),
+    }
+}
+
+fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
+    use casebook::serve::{Drafts, Report, ServeOptions};
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}, not loopback: other machines on the network can see the preview, drafts included",
+            args.bind
+        );
+    }
+    let options = ServeOptions {
+        root: args.root.clone(),
+        bind: args.bind,
+        port: args.port,
+        drafts: if args.no_drafts {
+            Drafts::Hidden
+        } else {
+            Drafts::Shown
+        },
+        colour,
+    };
+    let report = |report: Report<'_>| match report {
+        Report::Listening {
+            url,
+            note,
+            pages,
+            took,
+        } => {
+            if let Some(note) = note {
+                eprintln!("note: {note}");
+            }
+            eprintln!(
+                "built {pages} pages in memory in {:.2} s
+serving {url}  (Ctrl-C to stop)",
+                took.as_secs_f64()
+            );
+            if args.open {
+                open_browser(url);
+            }
+        }
+        Report::Diagnostics(text) => eprint!("{text}"),
+        Report::Rebuilt(update) => eprintln!(
+            "rebuilt in {} ms: {} {} rendered, {} changed{}{}",
+            update.took.as_millis(),
+            update.rendered,
+            plural(update.rendered, "file", "files"),
+            update.changed.len(),
+            if update.full { " (everything)" } else { "" },
+            match (update.search, update.took_with_search) {
+                (Some(files), Some(took)) => format!(
+                    "; search index updated ({files} files) at {} ms",
+                    took.as_millis()
+                ),
+                _ => String::new(),
+            }
+        ),
+        Report::Kept { errors } => eprintln!(
+            "{errors} {}: still serving the last good version (fix and save to update)",
+            plural(errors, "error", "errors")
+        ),
+    };
+    match casebook::serve::serve(&options, &report) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => usage_error(&error.to_string()),
+    }
+}
+
+/// Opens `url` with xdg-open (or `open` on macOS) when there is one; never fails.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if spawned.is_err() {
+        eprintln!("note: could not run {opener}; open {url} in your browser");
     }
 }
 

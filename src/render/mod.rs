@@ -211,10 +211,13 @@ fn render_into<E: Send>(
     home_job(site, &cards, &config.title, &mut jobs);
     // The overview pages' values are large on a big site: each is built just before its page
     // is rendered, not all up front.
-    let overview = overview::Overview::new(site, &urls);
+    // `casebook serve` skips the overview, costly on a big site, when neither its pages nor the
+    // sitemap (which lists them) are wanted.
+    let overview = (wanted("outcomes/index.html") || wanted("sitemap.xml"))
+        .then(|| overview::Overview::new(site, &urls));
     let overview_pages: Vec<overview::OverviewPage> = overview
-        .pages()
-        .into_iter()
+        .iter()
+        .flat_map(overview::Overview::pages)
         .filter(|page| jobs.wants(&page.path))
         .collect();
     for (template, path, page_type, title) in [
@@ -245,7 +248,10 @@ fn render_into<E: Send>(
             let mut context = Context::new();
             context.insert("page_type", "outcomes");
             context.insert("title", &page.title);
-            context.insert("outcomes", &overview.context(page));
+            context.insert(
+                "outcomes",
+                &overview.as_ref().map(|overview| overview.context(page)),
+            );
             if let Some(folder) = page.path.strip_suffix("index.html") {
                 context.insert("page_url", &urls.path(&format!("/{folder}")));
             }
@@ -566,11 +572,14 @@ struct Pagination {
 }
 
 /// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), calling
-/// `emit` with each page's output path, cards and pagination.
+/// `emit` with each page's output path, cards and pagination. For a page `wanted` refuses,
+/// `emit` gets no items and no links (it only records the path): every page links every
+/// other, so building the links of pages nobody renders costs the square of their number.
 fn paginate<T: Clone>(
     folder: &str,
     items: &[T],
     urls: &Urls,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     mut emit: impl FnMut(String, Vec<T>, Pagination),
 ) {
     let total = items.len().div_ceil(PAGE_SIZE).max(1);
@@ -582,6 +591,18 @@ fn paginate<T: Clone>(
         }
     };
     for number in 1..=total {
+        let path = listing_page_path(folder, number);
+        if !wanted(&path) {
+            let skipped = Pagination {
+                current: number,
+                total,
+                previous_url: None,
+                next_url: None,
+                pages: Vec::new(),
+            };
+            emit(path, Vec::new(), skipped);
+            continue;
+        }
         let start = (number - 1) * PAGE_SIZE;
         let chunk = items[start.min(items.len())..(start + PAGE_SIZE).min(items.len())].to_vec();
         let pagination = Pagination {
@@ -597,12 +618,16 @@ fn paginate<T: Clone>(
                 })
                 .collect(),
         };
-        let path = if number == 1 {
-            format!("{}index.html", folder.trim_start_matches('/'))
-        } else {
-            format!("{}page/{number}/index.html", folder.trim_start_matches('/'))
-        };
         emit(path, chunk, pagination);
+    }
+}
+
+/// The output path of page `number` of the listing under `folder` (`/case-studies/`).
+fn listing_page_path(folder: &str, number: usize) -> String {
+    if number == 1 {
+        format!("{}index.html", folder.trim_start_matches('/'))
+    } else {
+        format!("{}page/{number}/index.html", folder.trim_start_matches('/'))
     }
 }
 
@@ -626,37 +651,41 @@ fn ordered(site: &Site, kind: ContentKind) -> Vec<usize> {
 
 fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) {
     for kind in ContentKind::ALL {
-        let items: Vec<Card> = ordered(site, kind)
-            .into_iter()
-            .map(|i| cards[i].clone())
-            .collect();
+        let items = ordered(site, kind);
         if items.is_empty() && kind != ContentKind::CaseStudy {
             continue;
         }
         let folder = format!("/{}/", kind.folder());
-        paginate(&folder, &items, urls, |path, chunk, pagination| {
-            if !jobs.wants(&path) {
-                return;
-            }
-            let mut context = Context::new();
-            let title = if pagination.current > 1 {
-                format!(
-                    "{} (page {} of {})",
-                    kind_plural(kind),
-                    pagination.current,
-                    pagination.total
-                )
-            } else {
-                kind_plural(kind).to_owned()
-            };
-            context.insert("page_type", "list");
-            context.insert("title", &title);
-            context.insert(
-                "list",
-                &serde_json::json!({"title": title, "items": chunk, "pagination": pagination}),
-            );
-            jobs.push(("list.html".to_owned(), path, context));
-        });
+        paginate(
+            &folder,
+            &items,
+            urls,
+            jobs.wanted,
+            |path, chunk, pagination| {
+                if !jobs.wants(&path) {
+                    return;
+                }
+                let chunk: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
+                let mut context = Context::new();
+                let title = if pagination.current > 1 {
+                    format!(
+                        "{} (page {} of {})",
+                        kind_plural(kind),
+                        pagination.current,
+                        pagination.total
+                    )
+                } else {
+                    kind_plural(kind).to_owned()
+                };
+                context.insert("page_type", "list");
+                context.insert("title", &title);
+                context.insert(
+                    "list",
+                    &serde_json::json!({"title": title, "items": chunk, "pagination": pagination}),
+                );
+                jobs.push(("list.html".to_owned(), path, context));
+            },
+        );
     }
 }
 
@@ -667,20 +696,24 @@ fn taxonomy_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) 
         for (key, term) in terms.into_iter().flatten() {
             let folder = format!("/{}/{}/", taxonomy.segment(), key);
             term_list.push(serde_json::json!({"label": term.label, "url": urls.path(&folder), "count": term.pages.len()}));
-            let items: Vec<Card> = term_order(site, term)
-                .into_iter()
-                .map(|i| cards[i].clone())
-                .collect();
-            paginate(&folder, &items, urls, |path, chunk, pagination| {
-                if !jobs.wants(&path) {
-                    return;
-                }
-                let mut context = Context::new();
-                context.insert("page_type", "term");
-                context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
-                context.insert("term", &serde_json::json!({"taxonomy_title": taxonomy.title(), "taxonomy_url": urls.path(&format!("/{}/", taxonomy.segment())), "label": term.label, "items": chunk, "pagination": pagination}));
-                jobs.push(("term.html".to_owned(), path, context));
-            });
+            let items = term_order(site, term);
+            paginate(
+                &folder,
+                &items,
+                urls,
+                jobs.wanted,
+                |path, chunk, pagination| {
+                    if !jobs.wants(&path) {
+                        return;
+                    }
+                    let chunk: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
+                    let mut context = Context::new();
+                    context.insert("page_type", "term");
+                    context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
+                    context.insert("term", &serde_json::json!({"taxonomy_title": taxonomy.title(), "taxonomy_url": urls.path(&format!("/{}/", taxonomy.segment())), "label": term.label, "items": chunk, "pagination": pagination}));
+                    jobs.push(("term.html".to_owned(), path, context));
+                },
+            );
         }
         let path = format!("{}/index.html", taxonomy.segment());
         if !jobs.wants(&path) {
@@ -730,19 +763,19 @@ pub struct Listing {
 /// renderer paginates them. `casebook serve` compares these before and after a change to
 /// re-render only the listing pages whose cards or pagination changed.
 pub fn listings(site: &Site) -> Vec<Listing> {
-    let urls = Urls {
-        base_path: "/".into(),
-        base_url: "/".into(),
-    };
     let mut out = Vec::new();
+    // As `paginate` splits a listing, without building the pagination links.
     let mut add = |folder: &str, items: &[usize]| {
-        paginate(folder, items, &urls, |path, pages, pagination| {
+        let of = items.len().div_ceil(PAGE_SIZE).max(1);
+        for number in 1..=of {
+            let start = ((number - 1) * PAGE_SIZE).min(items.len());
+            let end = (start + PAGE_SIZE).min(items.len());
             out.push(Listing {
-                path,
-                pages,
-                of: pagination.total,
+                path: listing_page_path(folder, number),
+                pages: items[start..end].to_vec(),
+                of,
             });
-        });
+        }
     };
     for kind in ContentKind::ALL {
         let items = ordered(site, kind);

@@ -9,4 +9,5 @@ mod harness;
 mod outcomes;
 mod robustness;
 mod search;
+mod serve;
 mod snapshots;

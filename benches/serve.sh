@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Live-preview benchmark: how long after saving one case study `casebook serve` serves the
+# rebuilt page and sends the reload event, on a generated site, next to a full build's time.
+#
+#   benches/serve.sh [N]            # default N: 10000
+#
+# Generates (or reuses) the corpus of ../shared/bench/gen_corpus.py under target/bench-corpus/N
+# as benches/build.sh does, copies its casebook site to a temporary folder, times one full
+# `casebook build`, then starts `casebook serve` on a free port and saves one case study SAVES
+# times (each save writes a temporary file and renames it over the case study, as editors do,
+# and appends a unique sentence to its body). For each save it measures, from the rename:
+#   page:   until GET of the case study's page returns the new sentence (polled every 2 ms);
+#   reload: until the `reload` event arrives on an open /__casebook/events connection.
+# Prints the median, minimum and maximum of each, and the server's own rebuild times.
+#
+# Environment: SAVES (default 10), PAUSE (seconds between saves, default 8: long enough for
+# the search index, rebuilt after the page is served, to finish), CASEBOOK_SHARED (default
+# <repo>/../shared), CARGO_TARGET_DIR (as cargo), KEEP=1 keeps the temporary folder.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(git -C "$HERE" rev-parse --show-toplevel 2>/dev/null || (cd "$HERE/.." && pwd))"
+SHARED="${CASEBOOK_SHARED:-$REPO/../shared}"
+GEN="$SHARED/bench/gen_corpus.py"
+CHECK="$HERE/check_output.py"
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+case "$TARGET" in /*) ;; *) TARGET="$REPO/$TARGET" ;; esac
+SAVES="${SAVES:-10}"
+PAUSE="${PAUSE:-8}"
+N="${1:-10000}"
+
+die() { echo "benches/serve.sh: $*" >&2; exit 1; }
+say() { echo "== $*" >&2; }
+
+[[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive whole number, not '$N'"
+[[ "$SAVES" =~ ^[1-9][0-9]*$ ]] || die "SAVES must be a positive whole number"
+[ -f "$GEN" ] || die "no corpus generator at $GEN (set CASEBOOK_SHARED to the shared/ folder)"
+command -v python3 >/dev/null || die "python3 is needed"
+
+say "building casebook (release)"
+(cd "$REPO" && cargo build --release --bin casebook >&2)
+CASEBOOK="$TARGET/release/casebook"
+[ -x "$CASEBOOK" ] || die "no casebook binary at $CASEBOOK"
+
+CORPUS="$TARGET/bench-corpus/$N"
+if [ -f "$CORPUS/manifest.json" ] && python3 "$CHECK" fresh "$CORPUS/manifest.json" "$GEN" 2>/dev/null; then
+  say "N=$N: reusing corpus $CORPUS"
+else
+  say "N=$N: generating corpus in $CORPUS"
+  rm -rf "$CORPUS"
+  mkdir -p "$CORPUS"
+  python3 "$GEN" "$N" "$CORPUS" >&2
+fi
+[ -d "$CORPUS/casebook/content" ] || die "the corpus has no casebook/content folder"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/casebook-serve-bench.XXXXXX")"
+SERVER_PID=
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [ "${KEEP:-}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+cp -r "$CORPUS/casebook" "$WORK/site"
+
+say "full build of N=$N"
+start=$(date +%s.%N)
+"$CASEBOOK" build --root "$WORK/site" --output "$WORK/public" --quiet
+end=$(date +%s.%N)
+FULL_BUILD=$(python3 -c "print(f'{$end - $start:.2f}')")
+rm -rf "$WORK/public"
+
+say "starting casebook serve"
+"$CASEBOOK" serve --root "$WORK/site" --port 0 2>"$WORK/serve.log" &
+SERVER_PID=$!
+
+python3 - "$WORK" "$SAVES" "$PAUSE" "$FULL_BUILD" "$N" <<'PY'
+import os, re, socket, statistics, sys, threading, time
+
+work, saves, pause, full_build, n = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+log_path = os.path.join(work, "serve.log")
+
+deadline = time.time() + 600
+address = None
+while time.time() < deadline and address is None:
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        match = re.search(r"serving http://([0-9.]+):(\d+)/", log.read())
+    if match:
+        address = (match.group(1), int(match.group(2)))
+    else:
+        time.sleep(0.2)
+if address is None:
+    sys.exit("benches/serve.sh: the server printed no address within 10 minutes")
+startup = open(log_path).read()
+print(f"server: {startup.strip().splitlines()[-2].strip()}", file=sys.stderr)
+
+def get(path):
+    with socket.create_connection(address, timeout=30) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        chunks = []
+        while True:
+            data = s.recv(1 << 16)
+            if not data:
+                break
+            chunks.append(data)
+    return b"".join(chunks)
+
+events = []  # (time, name)
+def listen():
+    s = socket.create_connection(address, timeout=None)
+    s.sendall(b"GET /__casebook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+    buffer = b""
+    while True:
+        data = s.recv(4096)
+        if not data:
+            return
+        buffer += data
+        while b"\n\n" in buffer:
+            message, buffer = buffer.split(b"\n\n", 1)
+            for line in message.split(b"\n"):
+                if line.startswith(b"event: "):
+                    events.append((time.perf_counter(), line[7:].decode()))
+threading.Thread(target=listen, daemon=True).start()
+time.sleep(0.5)
+
+folder = os.path.join(work, "site", "content", "case-studies")
+files = sorted(f for f in os.listdir(folder) if f.endswith(".md"))
+page_times, reload_times = [], []
+for i in range(saves):
+    name = files[(i * 997) % len(files)]
+    slug = name[:-3]
+    marker = f"Benchmark sentence {i} {time.time_ns()}."
+    path = os.path.join(folder, name)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    temporary = os.path.join(folder, f".{name}.tmp")
+    with open(temporary, "w", encoding="utf-8") as f:
+        f.write(text.rstrip("\n") + f"\n\n{marker}\n")
+    seen = len(events)
+    os.replace(temporary, path)
+    saved = time.perf_counter()
+    page_at = reload_at = None
+    while time.perf_counter() - saved < 120 and (page_at is None or reload_at is None):
+        if reload_at is None:
+            for at, name_ in events[seen:]:
+                if name_ == "reload":
+                    reload_at = at
+                    break
+        if page_at is None and marker.encode() in get(f"/case-studies/{slug}/"):
+            page_at = time.perf_counter()
+        time.sleep(0.002)
+    if page_at is None or reload_at is None:
+        sys.exit(f"benches/serve.sh: save {i}: no {'page' if page_at is None else 'reload'} within 120 s")
+    page_times.append((page_at - saved) * 1000)
+    reload_times.append((reload_at - saved) * 1000)
+    print(f"save {i + 1:2}: page {page_times[-1]:7.1f} ms, reload event {reload_times[-1]:7.1f} ms", file=sys.stderr)
+    time.sleep(pause)
+
+def summary(values):
+    return f"median {statistics.median(values):7.1f} ms (min {min(values):.1f}, max {max(values):.1f})"
+rebuilds = re.findall(r"rebuilt in (\d+) ms", open(log_path).read())
+print()
+print(f"casebook serve, N={n} ({saves} saves of one case study, {os.cpu_count()} CPUs)")
+print(f"  full build (casebook build):        {full_build} s")
+print(f"  save → rebuilt page served:         {summary(page_times)}")
+print(f"  save → reload event:                {summary(reload_times)}")
+if rebuilds:
+    print(f"  server's rebuild (pages) time:      median {statistics.median(int(r) for r in rebuilds)} ms")
+PY

@@ -1,0 +1,421 @@
+//! Which outputs a content change can affect: the part of incremental rebuilds that decides
+//! what to re-render.
+//!
+//! After each good render the workspace keeps a [`Memo`]: a footprint of every page (its key,
+//! the pages it names, its outcomes), the cards every listing page shows, and which kinds of
+//! page exist (the navigation depends on it). A change to some files re-renders:
+//!
+//! - the changed pages, and the pages that name them (their titles, cards or existence show
+//!   there: related case studies, organisations, programmes, links in bodies);
+//! - the pages they name, before and after the change (an organisation lists the pages naming
+//!   it, a programme its modules, cohorts and case studies), and a module's sibling modules;
+//! - every listing page whose cards or pagination changed, or which shows a changed page;
+//! - the home page, the taxonomy indexes, the feed and the sitemap (one each, cheap);
+//! - the outcomes page only when a changed page's outcomes (or its title or slug) changed;
+//! - any output this module does not know (so that a new kind of output is rendered rather
+//!   than left stale);
+//!
+//! and everything when the set of kinds with pages changed. Pure: no I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::load::ContentKind;
+use crate::model::content::{Details, Page};
+use crate::model::{Site, Taxonomy};
+use crate::render;
+use crate::theme::Theme;
+
+type Key = (ContentKind, String);
+
+/// What the rest of the site depends on in one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Footprint {
+    key: Key,
+    /// Pages it names (references, links), whether or not they exist.
+    refs: Vec<Key>,
+    /// Its outcomes with its title, as text, when it states any.
+    outcomes: Option<String>,
+}
+
+impl Footprint {
+    pub(crate) fn of(page: &Page) -> Footprint {
+        let mut refs: Vec<Key> = page
+            .links
+            .iter()
+            .filter_map(|link| key_of_url(&link.value))
+            .collect();
+        let mut add = |kind: ContentKind, slug: &str| refs.push((kind, slug.to_owned()));
+        let organisations = |links: &[crate::model::content::OrganisationLink],
+                             add: &mut dyn FnMut(ContentKind, &str)| {
+            for link in links {
+                if let Some(slug) = &link.slug {
+                    add(ContentKind::Organisation, &slug.value);
+                }
+            }
+        };
+        let outcomes = match &page.details {
+            Details::CaseStudy(c) => {
+                organisations(&c.organisations, &mut add);
+                for (kind, slug) in [
+                    (ContentKind::Programme, &c.programme),
+                    (ContentKind::Cohort, &c.cohort),
+                ] {
+                    if let Some(slug) = slug {
+                        add(kind, &slug.value);
+                    }
+                }
+                for related in &c.related {
+                    add(ContentKind::CaseStudy, &related.value);
+                }
+                &c.outcomes[..]
+            }
+            Details::Programme(p) => {
+                organisations(&p.organisations, &mut add);
+                for module in &p.modules {
+                    add(ContentKind::Module, &module.value);
+                }
+                for cohort in &p.cohorts {
+                    add(ContentKind::Cohort, &cohort.value);
+                }
+                &p.outcomes[..]
+            }
+            Details::Module(m) => {
+                if let Some(programme) = &m.programme {
+                    add(ContentKind::Programme, &programme.value);
+                }
+                &[][..]
+            }
+            Details::Cohort(c) => {
+                if let Some(programme) = &c.programme {
+                    add(ContentKind::Programme, &programme.value);
+                }
+                &c.outcomes[..]
+            }
+            Details::Organisation(o) => {
+                if let Some(successor) = &o.successor {
+                    add(ContentKind::Organisation, &successor.value);
+                }
+                &[][..]
+            }
+            Details::Dataset(_) => &[][..],
+        };
+        refs.sort();
+        refs.dedup();
+        Footprint {
+            key: (page.kind, page.slug.value.clone()),
+            refs,
+            outcomes: (!outcomes.is_empty()).then(|| format!("{}\n{outcomes:?}", page.title)),
+        }
+    }
+}
+
+/// Listing page path → the pages it shows (as [`Ids`]), how many pages its listing has, and
+/// its heading.
+type Listings = BTreeMap<String, (Vec<u32>, usize, String)>;
+
+/// A number for each page key ever seen, so that listings compare as numbers.
+#[derive(Debug, Clone, Default)]
+struct Ids {
+    by_key: BTreeMap<ContentKind, BTreeMap<String, u32>>,
+    next: u32,
+}
+
+impl Ids {
+    fn of(&mut self, kind: ContentKind, slug: &str) -> u32 {
+        let slugs = self.by_key.entry(kind).or_default();
+        if let Some(&id) = slugs.get(slug) {
+            return id;
+        }
+        let id = self.next;
+        self.next += 1;
+        slugs.insert(slug.to_owned(), id);
+        id
+    }
+}
+
+/// What the last good render was made from, as far as choosing what to re-render needs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Memo {
+    /// By file.
+    footprints: BTreeMap<String, Footprint>,
+    listings: Listings,
+    ids: Ids,
+    kinds: BTreeSet<ContentKind>,
+}
+
+/// The parts of a [`Memo`] a change replaced: what the site was before it.
+#[derive(Debug, Default)]
+pub(crate) struct Before {
+    footprints: Vec<Footprint>,
+    /// `None` when the listings did not change.
+    listings: Option<Listings>,
+    kinds: BTreeSet<ContentKind>,
+}
+
+impl Memo {
+    /// The memo of a whole site.
+    pub(crate) fn of(site: &Site) -> Memo {
+        let mut memo = Memo {
+            footprints: super::workspace::footprints(site),
+            ..Memo::default()
+        };
+        memo.listings = listings(site, &mut memo.ids);
+        memo.kinds = kinds(site);
+        memo
+    }
+
+    /// Brings the memo up to `site` after the files in `changed` changed (only their
+    /// footprints are computed again) and returns what it replaced. `relinked` says whether
+    /// the site was linked again; when it was not, only page bodies changed and the listings
+    /// and kinds are as they were.
+    pub(crate) fn advance(
+        &mut self,
+        site: &Site,
+        changed: &BTreeSet<String>,
+        relinked: bool,
+    ) -> Before {
+        let mut before = Before::default();
+        for file in changed {
+            before.footprints.extend(self.footprints.remove(file));
+        }
+        for page in site
+            .pages
+            .iter()
+            .filter(|page| changed.contains(&page.file))
+        {
+            self.footprints
+                .insert(page.file.clone(), Footprint::of(page));
+        }
+        if relinked {
+            before.listings = Some(std::mem::replace(
+                &mut self.listings,
+                listings(site, &mut self.ids),
+            ));
+            before.kinds = std::mem::replace(&mut self.kinds, kinds(site));
+        } else {
+            before.kinds = self.kinds.clone();
+        }
+        before
+    }
+}
+
+/// The outputs to render after a change, and those to drop.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plan {
+    wanted: BTreeSet<String>,
+    /// Outputs known not to change.
+    known: BTreeSet<String>,
+    outcomes: bool,
+    /// Outputs of pages and listings that no longer exist.
+    pub(crate) removed: Vec<String>,
+}
+
+impl Plan {
+    /// Whether the output at `path` is to be rendered again.
+    pub(crate) fn wants(&self, path: &str) -> bool {
+        if self.wanted.contains(path) {
+            return true;
+        }
+        if path.starts_with("outcomes/") || path.starts_with("data/outcomes.") {
+            return self.outcomes;
+        }
+        if self.known.contains(path) || is_page_path(path) {
+            return false;
+        }
+        !matches!(
+            path,
+            "404.html" | "search/index.html" | "robots.txt" | "css/code.css"
+        )
+    }
+}
+
+/// What to re-render after the files in `changed` changed from `before` to the `site` of
+/// `after`; `None` when everything must be rendered.
+pub(crate) fn plan(
+    before: &Before,
+    after: &Memo,
+    site: &Site,
+    theme: &Theme,
+    changed: &BTreeSet<String>,
+) -> Option<Plan> {
+    if before.kinds != after.kinds {
+        return None;
+    }
+    let mut plan = Plan::default();
+    let old: Vec<&Footprint> = before.footprints.iter().collect();
+    let new: Vec<&Footprint> = changed
+        .iter()
+        .filter_map(|file| after.footprints.get(file))
+        .collect();
+    let changed_keys: BTreeSet<&Key> = old.iter().chain(&new).map(|f| &f.key).collect();
+
+    let mut wanted_keys: BTreeSet<Key> = BTreeSet::new();
+    for footprint in old.iter().chain(&new) {
+        wanted_keys.insert(footprint.key.clone());
+        for named in &footprint.refs {
+            wanted_keys.insert(named.clone());
+            if named.0 == ContentKind::Programme {
+                // A module shows its neighbours' titles.
+                for &i in site
+                    .relations
+                    .programme_modules
+                    .get(&named.1)
+                    .into_iter()
+                    .flatten()
+                {
+                    let module = &site.pages[i];
+                    wanted_keys.insert((module.kind, module.slug.value.clone()));
+                }
+            }
+        }
+    }
+    for footprint in after.footprints.values() {
+        if footprint.refs.iter().any(|r| changed_keys.contains(r)) {
+            wanted_keys.insert(footprint.key.clone());
+        }
+    }
+    for (kind, slug) in &wanted_keys {
+        let path = page_output_path(*kind, slug);
+        if site.get(*kind, slug).is_some() {
+            plan.wanted.insert(path);
+        } else if old.iter().any(|f| f.key == (*kind, slug.clone())) {
+            plan.removed.push(path);
+        }
+    }
+
+    let changed_ids: BTreeSet<u32> = changed_keys
+        .iter()
+        .filter_map(|(kind, slug)| after.ids.by_key.get(kind)?.get(slug).copied())
+        .collect();
+    let mut paths_changed =
+        !plan.removed.is_empty() || new.iter().any(|f| !old.iter().any(|o| o.key == f.key));
+    let before_listings = before.listings.as_ref().unwrap_or(&after.listings);
+    for (path, (members, of, heading)) in &after.listings {
+        let previous = before_listings.get(path);
+        paths_changed |= previous.is_none();
+        let same = previous.is_some_and(|(m, o, h)| m == members && o == of && h == heading);
+        if !same || members.iter().any(|id| changed_ids.contains(id)) {
+            plan.wanted.insert(path.clone());
+        } else {
+            plan.known.insert(path.clone());
+        }
+    }
+    for path in before_listings.keys() {
+        if !after.listings.contains_key(path) {
+            plan.removed.push(path.clone());
+            paths_changed = true;
+        }
+    }
+    plan.wanted.insert("index.html".into());
+    for taxonomy in Taxonomy::ALL {
+        plan.wanted
+            .insert(format!("{}/index.html", taxonomy.segment()));
+    }
+    plan.wanted.insert("feed.xml".into());
+    plan.known.extend(theme.static_files.keys().cloned());
+    let outcomes_before: Vec<(&Key, &Option<String>)> =
+        old.iter().map(|f| (&f.key, &f.outcomes)).collect();
+    let outcomes_after: Vec<(&Key, &Option<String>)> =
+        new.iter().map(|f| (&f.key, &f.outcomes)).collect();
+    plan.outcomes = outcomes_before
+        .iter()
+        .filter(|(_, o)| o.is_some())
+        .ne(outcomes_after.iter().filter(|(_, o)| o.is_some()));
+    // The sitemap lists every page: it changes only when pages come or go (the outcomes
+    // overview's filter pages may come and go with outcomes).
+    if paths_changed || plan.outcomes {
+        plan.wanted.insert("sitemap.xml".into());
+    } else {
+        plan.known.insert("sitemap.xml".into());
+    }
+    plan.removed.sort();
+    plan.removed.dedup();
+    Some(plan)
+}
+
+fn page_output_path(kind: ContentKind, slug: &str) -> String {
+    format!("{}/{}/index.html", kind.folder(), slug)
+}
+
+/// Whether `path` has the shape of a content page's output (`case-studies/x/index.html`).
+fn is_page_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(parts.as_slice(), [folder, _, "index.html"]
+        if ContentKind::ALL.iter().any(|k| k.folder() == *folder))
+}
+
+/// The page a site-absolute URL (`/case-studies/x/#y`) points at.
+fn key_of_url(url: &str) -> Option<Key> {
+    let path = url.split(['#', '?']).next()?;
+    let mut parts = path.trim_matches('/').split('/');
+    let folder = parts.next()?;
+    let slug = parts.next()?;
+    if parts.next().is_some() || slug.is_empty() {
+        return None;
+    }
+    let kind = ContentKind::ALL
+        .into_iter()
+        .find(|k| k.folder() == folder)?;
+    Some((kind, slug.to_owned()))
+}
+
+fn kinds(site: &Site) -> BTreeSet<ContentKind> {
+    site.pages.iter().map(|page| page.kind).collect()
+}
+
+fn listings(site: &Site, ids: &mut Ids) -> Listings {
+    let page_ids: Vec<u32> = site
+        .pages
+        .iter()
+        .map(|page| ids.of(page.kind, &page.slug.value))
+        .collect();
+    render::listings(site)
+        .into_iter()
+        .map(|listing| {
+            let heading = term_label(site, &listing.path);
+            let members = listing.pages.iter().map(|&i| page_ids[i]).collect();
+            (listing.path, (members, listing.of, heading))
+        })
+        .collect()
+}
+
+/// The label of the taxonomy term a listing path belongs to (empty for lists of a kind).
+fn term_label(site: &Site, path: &str) -> String {
+    let mut parts = path.split('/');
+    let (Some(segment), Some(key)) = (parts.next(), parts.next()) else {
+        return String::new();
+    };
+    Taxonomy::ALL
+        .into_iter()
+        .find(|t| t.segment() == segment)
+        .and_then(|t| site.relations.terms.get(&t)?.get(key))
+        .map(|term| term.label.clone())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_pages() {
+        assert_eq!(
+            key_of_url("/case-studies/a-b/#x"),
+            Some((ContentKind::CaseStudy, "a-b".into()))
+        );
+        assert_eq!(
+            key_of_url("/data/set"),
+            Some((ContentKind::Dataset, "set".into()))
+        );
+        assert_eq!(key_of_url("/files/x.pdf"), None);
+        assert_eq!(key_of_url("/case-studies/"), None);
+    }
+
+    #[test]
+    fn page_paths_are_told_from_listings() {
+        assert!(is_page_path("case-studies/x/index.html"));
+        assert!(!is_page_path("case-studies/page/2/index.html"));
+        assert!(!is_page_path("case-studies/index.html"));
+        assert!(!is_page_path("topics/x/index.html"));
+    }
+}

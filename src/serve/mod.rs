@@ -1,0 +1,344 @@
+//! Stage 7, serve: the live preview behind `casebook serve`.
+//!
+//! Builds the site into memory, serves it over HTTP on loopback, watches the site's files and
+//! rebuilds only what a change affects ([`workspace`]; `affected` decides what that is), then
+//! tells open pages to reload over Server-Sent Events ([`events`]). The preview never writes the output folder:
+//! the files live in memory and are swapped at once after each good rebuild, so a content
+//! error can never damage anything; while the content has errors, the last good site is
+//! served with an overlay listing them, and the same list goes to open pages and the terminal.
+//! The server never stops on a content error.
+//!
+//! Threads: one accepts connections, a fixed pool answers them ([`http`]), the notify
+//! debouncer runs its own, and the caller's thread runs the rebuild loop. State is owned by
+//! [`serve`] and shared by `Arc`, never global.
+
+mod affected;
+pub mod events;
+pub mod files;
+pub mod http;
+pub mod watch;
+pub mod workspace;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::diagnostics::{self, Colour, Diagnostic};
+use crate::render::markdown::escape_html;
+pub use workspace::{Changes, Drafts, Problem, Update, Workspace};
+
+/// The port tried first.
+pub const DEFAULT_PORT: u16 = 1111;
+/// How many ports after the one asked for are tried when it is taken.
+const PORT_TRIES: u16 = 20;
+/// How often open event streams get a comment, so that dead ones are found and dropped.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// The address to listen on (loopback unless the user asks otherwise).
+    pub bind: IpAddr,
+    /// The port to try first; 0 lets the system choose a free one.
+    pub port: u16,
+    /// Whether drafts are shown.
+    pub drafts: Drafts,
+    /// Colour for diagnostics in the terminal.
+    pub colour: Colour,
+}
+
+/// What the server tells the terminal.
+#[derive(Debug)]
+pub enum Report<'a> {
+    /// Listening; `note` says why the port is not the one asked for.
+    Listening {
+        /// The preview's address, such as `http://127.0.0.1:1111/`.
+        url: &'a str,
+        /// Set when the port asked for was taken.
+        note: Option<String>,
+        /// Pages in the site.
+        pages: usize,
+        /// How long the first build took.
+        took: Duration,
+    },
+    /// Diagnostics, rendered for a person (source lines, carets, hints).
+    Diagnostics(&'a str),
+    /// A rebuild finished and the preview shows it.
+    Rebuilt(&'a Update),
+    /// A rebuild found errors; the last good site stays served.
+    Kept {
+        /// Errors found.
+        errors: usize,
+    },
+}
+
+/// Something that stops the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// No port could be listened on.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address tried (the last one when several ports were tried).
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The site's config or theme cannot be read.
+    #[error(transparent)]
+    Site(#[from] crate::Error),
+    /// The files cannot be watched.
+    #[error("cannot watch the site's files: {0}")]
+    Watch(#[from] notify::Error),
+    /// A server thread cannot be started.
+    #[error("cannot start the server: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Builds the site, serves it and rebuilds it on every change until the process is stopped
+/// (Ctrl-C). Returns only when the server cannot start.
+pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), ServeError> {
+    let started = std::time::Instant::now();
+    let (listener, note) = listen(options.bind, options.port)?;
+    let address = listener.local_addr().map_err(|source| ServeError::Bind {
+        address: SocketAddr::new(options.bind, options.port),
+        source,
+    })?;
+    let url = format!("http://{address}/");
+    let mut workspace = Workspace::open_for_preview(&options.root, options.drafts, &url)?;
+    let shared = Arc::new(http::Shared::default());
+    shared.publish(snapshot(&workspace));
+    http::start(listener, Arc::clone(&shared)).map_err(ServeError::Thread)?;
+    start_keep_alive(Arc::clone(&shared)).map_err(ServeError::Thread)?;
+    let mut watcher = watch::Watcher::start(&options.root)?;
+    report_state(&workspace, options.colour, report);
+    report(Report::Listening {
+        url: &url,
+        note,
+        pages: workspace.page_count(),
+        took: started.elapsed(),
+    });
+
+    while let Ok(first) = watcher.events.recv() {
+        let mut batches = vec![first];
+        // Events that arrived while the last rebuild ran are handled together.
+        while let Ok(more) = watcher.events.try_recv() {
+            batches.push(more);
+        }
+        let paths = batches
+            .into_iter()
+            .flat_map(|batch| batch.unwrap_or_default())
+            .filter(|event| watch::is_change(&event.event.kind))
+            .flat_map(|event| event.event.paths);
+        let changes = watcher.changes(paths);
+        if changes.is_empty() {
+            continue;
+        }
+        if changes.rescan_content || changes.static_files || changes.theme {
+            // A folder may have been created; watching it is best effort.
+            let _later_events_will_retry = watcher.watch_new_folders();
+        }
+        let update_started = std::time::Instant::now();
+        let had_errors = workspace.has_errors();
+        let mut update = workspace.apply_pages(&changes);
+        shared.publish(snapshot(&workspace));
+        let (errors, _) = diagnostics::count(workspace.diagnostics());
+        if workspace.has_errors() {
+            shared
+                .hub
+                .broadcast(&http::diagnostics_event(&overlay_json(&workspace)));
+            report_state(&workspace, options.colour, report);
+            report(Report::Kept {
+                errors: errors + workspace.problems().len(),
+            });
+            continue;
+        }
+        if had_errors {
+            shared
+                .hub
+                .broadcast(&http::diagnostics_event(&overlay_json(&workspace)));
+            report_state(&workspace, options.colour, report);
+        }
+        if !update.changed.is_empty() {
+            let css_only = update.changed.iter().all(|path| path.ends_with(".css"));
+            let data = serde_json::json!({"css_only": css_only, "changed": update.changed.len()});
+            shared
+                .hub
+                .broadcast(&events::message("reload", &data.to_string()));
+        }
+        if let Some(changed) = workspace.update_search() {
+            shared.publish(snapshot(&workspace));
+            update.search = Some(changed.len());
+        }
+        update.took_with_search = Some(update_started.elapsed());
+        report(Report::Rebuilt(&update));
+    }
+    Ok(())
+}
+
+impl Workspace {
+    /// Opens the site for the preview, with links pointing at the preview's own address.
+    pub fn open_for_preview(
+        root: &std::path::Path,
+        drafts: Drafts,
+        base_url: &str,
+    ) -> Result<Workspace, crate::Error> {
+        Workspace::open_with_base_url(root, drafts, Some(base_url))
+    }
+}
+
+/// Binds `bind:port`, or the next free port when it is taken (saying so); port 0 lets the
+/// system choose.
+fn listen(bind: IpAddr, port: u16) -> Result<(TcpListener, Option<String>), ServeError> {
+    let last = if port == 0 {
+        0
+    } else {
+        port.saturating_add(PORT_TRIES)
+    };
+    let mut error = None;
+    for candidate in port..=last {
+        let address = SocketAddr::new(bind, candidate);
+        match TcpListener::bind(address) {
+            Ok(listener) => {
+                let note = (candidate != port).then(|| {
+                    format!("port {port} is in use, so the preview uses port {candidate}")
+                });
+                return Ok((listener, note));
+            }
+            Err(source) if source.kind() == std::io::ErrorKind::AddrInUse => {
+                error = Some((address, source));
+            }
+            Err(source) => return Err(ServeError::Bind { address, source }),
+        }
+    }
+    let (address, source) = error.unwrap_or_else(|| {
+        (
+            SocketAddr::new(bind, port),
+            std::io::Error::from(std::io::ErrorKind::AddrInUse),
+        )
+    });
+    Err(ServeError::Bind { address, source })
+}
+
+fn start_keep_alive(shared: Arc<http::Shared>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("casebook-keep-alive".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(KEEP_ALIVE);
+                shared.hub.broadcast(": keep-alive\n\n");
+            }
+        })
+        .map(|_| ())
+}
+
+fn report_state(workspace: &Workspace, colour: Colour, report: &dyn Fn(Report<'_>)) {
+    let shown: Vec<Diagnostic> = workspace.diagnostics().to_vec();
+    if !shown.is_empty() {
+        let text = diagnostics::render_human(&shown, |file| workspace.source_text(file), colour);
+        report(Report::Diagnostics(&text));
+    }
+    for problem in workspace.problems() {
+        report(Report::Diagnostics(&format!(
+            "error: {}: {}\n",
+            problem.file, problem.message
+        )));
+    }
+}
+
+/// One entry of the overlay.
+#[derive(Debug, Serialize)]
+struct OverlayItem<'a> {
+    code: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+fn overlay_items(workspace: &Workspace) -> Vec<OverlayItem<'_>> {
+    let mut items: Vec<OverlayItem<'_>> = workspace
+        .problems()
+        .iter()
+        .map(|problem| OverlayItem {
+            code: "error",
+            file: &problem.file,
+            line: 1,
+            column: 1,
+            message: &problem.message,
+            hint: None,
+        })
+        .collect();
+    items.extend(
+        workspace
+            .diagnostics()
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| OverlayItem {
+                code: d.code.as_str(),
+                file: &d.file,
+                line: d.line,
+                column: d.column,
+                message: &d.message,
+                hint: d.hint.as_deref(),
+            }),
+    );
+    items
+}
+
+/// The `diagnostics` event's data: `{"errors": [...]}`.
+fn overlay_json(workspace: &Workspace) -> String {
+    serde_json::json!({ "errors": overlay_items(workspace) }).to_string()
+}
+
+/// The overlay markup, the same as the live-reload script builds from the event.
+fn overlay_html(workspace: &Workspace) -> Option<String> {
+    let items = overlay_items(workspace);
+    if items.is_empty() {
+        return None;
+    }
+    let count = if items.len() == 1 {
+        "1 error".to_owned()
+    } else {
+        format!("{} errors", items.len())
+    };
+    let mut html = format!(
+        "<div id=\"casebook-overlay\" class=\"casebook-overlay\" role=\"alert\"><h2 class=\"casebook-overlay-title\">{count}: showing the last good version of the site</h2><ol class=\"casebook-overlay-list\">"
+    );
+    for item in &items {
+        html.push_str(&format!(
+            "<li><p class=\"casebook-overlay-where\">{}:{}:{} {}</p><p class=\"casebook-overlay-message\">{}</p>",
+            escape_html(item.file),
+            item.line,
+            item.column,
+            escape_html(item.code),
+            escape_html(item.message)
+        ));
+        if let Some(hint) = item.hint {
+            html.push_str(&format!(
+                "<p class=\"casebook-overlay-hint\">hint: {}</p>",
+                escape_html(hint)
+            ));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str(
+        "</ol><button type=\"button\" class=\"casebook-overlay-hide\">Hide</button></div>",
+    );
+    Some(html)
+}
+
+fn snapshot(workspace: &Workspace) -> http::Snapshot {
+    let (rendered, statics) = workspace.files();
+    http::Snapshot {
+        rendered,
+        statics,
+        overlay: overlay_html(workspace),
+        diagnostics_event: http::diagnostics_event(&overlay_json(workspace)),
+    }
+}

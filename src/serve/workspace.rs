@@ -1,0 +1,736 @@
+//! The state `casebook serve` keeps between rebuilds, and the incremental rebuild itself.
+//!
+//! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
+//! files of the last good render. A change re-reads and re-parses only the files it names,
+//! links the site again (or, when only page bodies changed, puts the new pages in place), and
+//! re-renders only the outputs the change can affect (see `serve::affected`); a template
+//! change re-renders everything without re-parsing, a config change starts over. While the
+//! content has errors the last good files stay as they were, and the changes wait until the
+//! content is good again. The files are never written to disk.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{self, Config};
+use crate::diagnostics::{self, Diagnostic};
+use crate::load::{self, ContentKind, Source};
+use crate::model::content::{Body, Page};
+use crate::model::{self, Site};
+use crate::parse;
+use crate::render;
+use crate::serve::affected::{self, Footprint, Memo};
+use crate::theme::{self, Theme};
+use crate::write;
+
+pub use crate::serve::files::{Files, Layers};
+
+/// One changed content file, read again.
+// A rebuild holds one of these per changed file, a handful at most: boxing the page would
+// cost more than the space it saves.
+#[allow(clippy::large_enum_variant)]
+enum Reread {
+    /// Gone (deleted or renamed away).
+    Gone,
+    /// Present but unreadable.
+    Problem(load::LoadError),
+    /// Too large or not UTF-8.
+    Unusable(Box<Diagnostic>),
+    /// Read and parsed (the page when its front matter could be read).
+    Read(Source, Option<Page>, Vec<Diagnostic>),
+}
+
+/// What reading one content file gives: the source, or the diagnostic that makes it unusable,
+/// or an I/O error.
+type LoadResult = Result<Result<Source, Diagnostic>, load::LoadError>;
+
+/// What changed on disk since the last rebuild, by site-relative path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Content files added, modified or removed (`content/case-studies/x.md`).
+    pub content: BTreeSet<String>,
+    /// A folder under `content/` changed as a whole (renamed, removed): list the files again.
+    pub rescan_content: bool,
+    /// Something under `static/` changed.
+    pub static_files: bool,
+    /// A template or theme file changed.
+    pub theme: bool,
+    /// `casebook.yaml` changed.
+    pub config: bool,
+}
+
+impl Changes {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+
+    /// Adds the changes of `other`.
+    pub fn merge(&mut self, other: Changes) {
+        self.content.extend(other.content);
+        self.rescan_content |= other.rescan_content;
+        self.static_files |= other.static_files;
+        self.theme |= other.theme;
+        self.config |= other.config;
+    }
+}
+
+/// A problem that is not a content diagnostic but still stops the preview from updating: an
+/// unreadable theme or config, a folder that cannot be read. Shown like a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file involved, site-relative when possible.
+    pub file: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What one rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct Update {
+    /// Output paths whose contents changed, were added or removed (empty when the content has
+    /// errors and nothing was rendered).
+    pub changed: Vec<String>,
+    /// Outputs rendered this time (all of them on a full render).
+    pub rendered: usize,
+    /// Whether every output was rendered.
+    pub full: bool,
+    /// How long the rebuild took (until the pages were ready).
+    pub took: Duration,
+    /// Search index files that changed, when the index was rebuilt after the pages.
+    pub search: Option<usize>,
+    /// How long the rebuild took with the search index, when it was rebuilt after the pages.
+    pub took_with_search: Option<Duration>,
+}
+
+/// Which pages a preview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafts {
+    /// Drafts are shown (marked as drafts by the theme): the preview's default.
+    Shown,
+    /// Drafts are left out, as `casebook build` does.
+    Hidden,
+}
+
+/// The site as `casebook serve` holds it between rebuilds.
+#[derive(Debug)]
+pub struct Workspace {
+    root: PathBuf,
+    drafts: Drafts,
+    /// Replaces the config's `base_url` (the preview's own address).
+    base_url: Option<String>,
+    config: Config,
+    theme: Theme,
+    sources: BTreeMap<String, Source>,
+    /// Load and parse diagnostics, by file.
+    file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
+    /// The linked site with every page that could be read.
+    site: Site,
+    /// Pages linking left out because another file has their slug (an error while it lasts).
+    spare: Vec<Page>,
+    link_diagnostics: Vec<Diagnostic>,
+    static_paths: BTreeSet<String>,
+    static_files: Arc<Files>,
+    skipped_links: Vec<String>,
+    rendered: Layers,
+    memo: Memo,
+    /// Content files changed since the last good render.
+    pending: BTreeSet<String>,
+    /// Whether the next render must render everything.
+    pending_all: bool,
+    /// Whether the site was linked again since the last good render (rather than only
+    /// having page bodies replaced in place).
+    relinked_since_render: bool,
+    /// Paths of the search index's files among the rendered files.
+    search_paths: BTreeSet<String>,
+    /// Whether the search index is older than the rendered pages.
+    search_stale: bool,
+    diagnostics: Vec<Diagnostic>,
+    problems: Vec<Problem>,
+}
+
+impl Workspace {
+    /// Loads, parses and links the site at `root` and renders it when it has no errors. Fails
+    /// only when the config or the theme cannot be read at all.
+    pub fn open(root: &Path, drafts: Drafts) -> Result<Workspace, crate::Error> {
+        Workspace::open_with_base_url(root, drafts, None)
+    }
+
+    /// As [`Workspace::open`], with `base_url` in place of the config's (as `casebook build
+    /// --base-url` does).
+    pub fn open_with_base_url(
+        root: &Path,
+        drafts: Drafts,
+        base_url: Option<&str>,
+    ) -> Result<Workspace, crate::Error> {
+        let base_url = base_url.map(|url| {
+            if url.ends_with('/') {
+                url.to_owned()
+            } else {
+                format!("{url}/")
+            }
+        });
+        let mut config = config::load_config(root)?;
+        if let Some(url) = &base_url {
+            config.base_url = url.clone();
+        }
+        let theme = theme::load_theme(root, &config.theme)?;
+        let mut workspace = Workspace {
+            root: root.to_path_buf(),
+            drafts,
+            base_url,
+            config,
+            theme,
+            sources: BTreeMap::new(),
+            file_diagnostics: BTreeMap::new(),
+            site: Site::default(),
+            spare: Vec::new(),
+            link_diagnostics: Vec::new(),
+            static_paths: BTreeSet::new(),
+            static_files: Arc::default(),
+            skipped_links: Vec::new(),
+            rendered: Layers::default(),
+            memo: Memo::default(),
+            pending: BTreeSet::new(),
+            pending_all: true,
+            relinked_since_render: true,
+            search_paths: BTreeSet::new(),
+            search_stale: false,
+            diagnostics: Vec::new(),
+            problems: Vec::new(),
+        };
+        workspace.read_all_content()?;
+        workspace.read_static();
+        workspace.relink();
+        workspace.render();
+        workspace.update_search();
+        Ok(workspace)
+    }
+
+    /// Applies `changes` as [`Workspace::apply_pages`] does, then brings the search index up
+    /// to date: afterwards the files are those of a full build of the same content.
+    pub fn apply(&mut self, changes: &Changes) -> Update {
+        let started = Instant::now();
+        let mut update = self.apply_pages(changes);
+        if let Some(changed) = self.update_search() {
+            update.changed.extend(changed);
+            update.changed.sort();
+            update.changed.dedup();
+        }
+        update.took = started.elapsed();
+        update
+    }
+
+    /// Rebuilds the search index when the pages changed since it was built; returns the
+    /// output paths that changed. The index covers the whole site, so it is rebuilt after
+    /// the pages are served rather than before: the page being edited shows at once, and
+    /// search catches up moments later.
+    pub fn update_search(&mut self) -> Option<Vec<String>> {
+        if !self.search_stale {
+            return None;
+        }
+        self.search_stale = false;
+        let index = crate::search::build_index(&self.published(), &self.config);
+        let paths: BTreeSet<String> = index.iter().map(|file| file.path.clone()).collect();
+        let removed: Vec<String> = self.search_paths.difference(&paths).cloned().collect();
+        let (next, changed) = self.rendered.update(
+            &removed,
+            index
+                .into_iter()
+                .map(|file| (file.path, Arc::from(file.contents))),
+        );
+        self.rendered = next;
+        self.search_paths = paths;
+        Some(changed)
+    }
+
+    /// Applies `changes`: re-reads what they name and re-renders the pages they affect
+    /// (the search index waits for [`Workspace::update_search`]). Never fails: problems are
+    /// kept in [`Workspace::problems`] and the last good files stay served.
+    pub fn apply_pages(&mut self, changes: &Changes) -> Update {
+        let started = Instant::now();
+        self.problems.clear();
+        let mut in_place = false;
+        if changes.config {
+            match config::load_config(&self.root) {
+                Ok(mut config) => {
+                    if let Some(url) = &self.base_url {
+                        config.base_url = url.clone();
+                    }
+                    self.config = config;
+                    if let Err(error) = self.read_all_content() {
+                        self.problem("content", &error);
+                    }
+                    self.reload_theme();
+                    self.pending_all = true;
+                }
+                Err(error) => self.problem(config::CONFIG_FILE, &error),
+            }
+        } else {
+            if changes.theme {
+                self.reload_theme();
+                self.pending_all = true;
+            }
+            let mut paths = changes.content.clone();
+            if changes.rescan_content {
+                paths.extend(self.content_files_changed_on_disk());
+            }
+            in_place = self.reread(&paths);
+        }
+        if changes.static_files {
+            self.read_static();
+        }
+        if in_place && !changes.static_files {
+            self.collect_diagnostics();
+        } else {
+            self.relink();
+            self.relinked_since_render = true;
+        }
+        let mut update = if self.problems.is_empty() {
+            self.render()
+        } else {
+            Update::default()
+        };
+        update.took = started.elapsed();
+        update
+    }
+
+    /// The files of the last good render, rendered and static, as the server serves them:
+    /// a rendered file wins over a static file of the same path, as in `casebook build`.
+    pub fn files(&self) -> (Layers, Arc<Files>) {
+        (self.rendered.clone(), Arc::clone(&self.static_files))
+    }
+
+    /// Every diagnostic of the current content (errors and warnings), sorted.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Problems outside the content that stopped the last rebuild.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Whether the preview is behind the files on disk: content errors or other problems.
+    pub fn has_errors(&self) -> bool {
+        !self.problems.is_empty() || self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The text of a content file, for showing source lines in diagnostics.
+    pub fn source_text(&self, file: &str) -> Option<&str> {
+        self.sources.get(file).map(|source| source.text.as_str())
+    }
+
+    /// Pages in the linked site (drafts included).
+    pub fn page_count(&self) -> usize {
+        self.site.pages.len()
+    }
+
+    /// The site root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The site as published: every page, or without drafts (linked again, so that links and
+    /// references to drafts become plain text, as in `casebook build`).
+    fn published(&self) -> std::borrow::Cow<'_, Site> {
+        match self.drafts {
+            Drafts::Shown => std::borrow::Cow::Borrowed(&self.site),
+            Drafts::Hidden => {
+                let pages = self
+                    .site
+                    .pages
+                    .iter()
+                    .filter(|page| !page.draft)
+                    .cloned()
+                    .collect();
+                let options = model::LinkOptions {
+                    link_check: self.config.link_check,
+                    static_files: BTreeSet::new(),
+                };
+                std::borrow::Cow::Owned(model::link_site(pages, &options).0)
+            }
+        }
+    }
+
+    fn problem(&mut self, file: &str, error: &dyn std::fmt::Display) {
+        self.problems.push(Problem {
+            file: file.to_owned(),
+            message: error.to_string(),
+        });
+    }
+
+    fn reload_theme(&mut self) {
+        match theme::load_theme(&self.root, &self.config.theme) {
+            Ok(theme) => self.theme = theme,
+            Err(error) => self.problem("templates", &error),
+        }
+    }
+
+    fn parse_options(&self) -> parse::ParseOptions {
+        parse::ParseOptions {
+            extra_metrics: self.config.metrics.clone(),
+        }
+    }
+
+    fn read_all_content(&mut self) -> Result<(), load::LoadError> {
+        let loaded = load::load(&self.root, self.config.max_file_size)?;
+        let options = self.parse_options();
+        let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = loaded
+            .sources
+            .par_iter()
+            .map(|source| parse::parse_source(source, &options))
+            .collect();
+        self.file_diagnostics.clear();
+        for diagnostic in loaded.diagnostics {
+            self.file_diagnostics
+                .entry(diagnostic.file.clone())
+                .or_default()
+                .push(diagnostic);
+        }
+        let mut pages = Vec::with_capacity(parsed.len());
+        for (page, file_diagnostics) in parsed {
+            pages.extend(page);
+            for diagnostic in file_diagnostics {
+                self.file_diagnostics
+                    .entry(diagnostic.file.clone())
+                    .or_default()
+                    .push(diagnostic);
+            }
+        }
+        self.sources = loaded
+            .sources
+            .into_iter()
+            .map(|source| (source.path.clone(), source))
+            .collect();
+        self.site = Site::default();
+        self.spare = pages;
+        Ok(())
+    }
+
+    /// Re-reads and re-parses the content files at `paths`; a missing file is removed.
+    /// Returns true when every changed page could replace its old version in the linked site
+    /// as it is (see [`Workspace::slot_in_place`]): then linking again is not needed.
+    fn reread(&mut self, paths: &BTreeSet<String>) -> bool {
+        if paths.is_empty() {
+            return true;
+        }
+        let options = self.parse_options();
+        let root = self.root.clone();
+        let max = self.config.max_file_size;
+        let results: Vec<(String, Option<LoadResult>)> = paths
+            .par_iter()
+            .map(|path| (path.clone(), load::load_file(&root, path, max)))
+            .collect();
+        let results: Vec<(String, Reread)> = results
+            .into_iter()
+            .map(|(path, result)| {
+                let reread = match result {
+                    Some(Err(error)) if root.join(&path).exists() => Reread::Problem(error),
+                    None | Some(Err(_)) => Reread::Gone,
+                    Some(Ok(Err(diagnostic))) => Reread::Unusable(Box::new(diagnostic)),
+                    Some(Ok(Ok(source))) => {
+                        let (page, diagnostics) = parse::parse_source(&source, &options);
+                        Reread::Read(source, page, diagnostics)
+                    }
+                };
+                (path, reread)
+            })
+            .collect();
+        let slots: Option<Vec<usize>> = results
+            .iter()
+            .map(|(_, reread)| match reread {
+                Reread::Read(_, Some(page), _) => self.slot_in_place(page),
+                _ => None,
+            })
+            .collect();
+        if let Some(slots) = slots {
+            for ((path, reread), slot) in results.into_iter().zip(slots) {
+                if let Reread::Read(source, Some(page), diagnostics) = reread {
+                    self.site.pages[slot] = page;
+                    self.file_diagnostics.remove(&path);
+                    self.store(&path, source, diagnostics);
+                    self.pending.insert(path);
+                }
+            }
+            return true;
+        }
+        let mut pages = std::mem::take(&mut self.site.pages);
+        pages.append(&mut self.spare);
+        pages.retain(|page| !paths.contains(&page.file));
+        for (path, reread) in results {
+            self.sources.remove(&path);
+            self.file_diagnostics.remove(&path);
+            match reread {
+                // The file vanished or became unreadable between the event and the read: when
+                // it is gone, it is a deletion; otherwise the problem is shown until next save.
+                Reread::Problem(error) => self.problem(&path, &error),
+                Reread::Gone => {}
+                Reread::Unusable(diagnostic) => {
+                    self.file_diagnostics
+                        .insert(path.clone(), vec![*diagnostic]);
+                }
+                Reread::Read(source, page, diagnostics) => {
+                    pages.extend(page);
+                    self.store(&path, source, diagnostics);
+                }
+            }
+            self.pending.insert(path);
+        }
+        self.site = Site::default();
+        self.spare = pages;
+        false
+    }
+
+    fn store(&mut self, path: &str, source: Source, diagnostics: Vec<Diagnostic>) {
+        if !diagnostics.is_empty() {
+            self.file_diagnostics.insert(path.to_owned(), diagnostics);
+        }
+        self.sources.insert(path.to_owned(), source);
+    }
+
+    /// Where `page` can replace its old version in the linked site without linking again: when
+    /// only its body changed and its links did not (so the index, the relations and every
+    /// link diagnostic stay the same), and no link diagnostic names its file (their positions
+    /// could have moved). Linking 10,000 pages takes most of a rebuild; a body edit, the
+    /// commonest change, needs none of it.
+    fn slot_in_place(&self, page: &Page) -> Option<usize> {
+        if !self.spare.is_empty() {
+            return None;
+        }
+        let slot = self.site.index_of(page.kind, &page.slug.value)?;
+        let old = &self.site.pages[slot];
+        let named =
+            |d: &Diagnostic| d.file == page.file || d.related.iter().any(|r| r.file == page.file);
+        if old.file != page.file || self.link_diagnostics.iter().any(named) {
+            return None;
+        }
+        if !old
+            .links
+            .iter()
+            .map(|l| &l.value)
+            .eq(page.links.iter().map(|l| &l.value))
+        {
+            return None;
+        }
+        let without_body = |page: &Page| {
+            let mut page = page.clone();
+            page.body = Body::default();
+            page.links.clear();
+            format!("{page:?}")
+        };
+        (without_body(old) == without_body(page)).then_some(slot)
+    }
+
+    /// Content files whose presence on disk differs from what is loaded (after a folder was
+    /// renamed or removed as a whole).
+    fn content_files_changed_on_disk(&self) -> BTreeSet<String> {
+        let content = self.root.join("content");
+        let on_disk: BTreeSet<String> = WalkDir::new(&content)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| load::relative_path(&self.root, entry.path()))
+            .filter(|path| load::kind_of_path(path).is_some())
+            .collect();
+        let known: BTreeSet<&String> = self
+            .sources
+            .keys()
+            .chain(self.file_diagnostics.keys())
+            .collect();
+        let mut changed: BTreeSet<String> = on_disk
+            .iter()
+            .filter(|path| !known.contains(path))
+            .cloned()
+            .collect();
+        changed.extend(
+            known
+                .into_iter()
+                .filter(|path| !on_disk.contains(*path))
+                .cloned(),
+        );
+        changed
+    }
+
+    fn read_static(&mut self) {
+        let (copies, skipped) = write::static_copies(&self.root);
+        let mut files = Files::new();
+        for copy in copies {
+            match std::fs::read(&copy.source) {
+                Ok(bytes) => {
+                    files.insert(copy.path, bytes.into());
+                }
+                Err(error) => self.problem(&format!("static/{}", copy.path), &error),
+            }
+        }
+        self.static_files = Arc::new(files);
+        self.skipped_links = skipped;
+        self.static_paths = load::list_static_files(&self.root);
+    }
+
+    /// Links every page again, keeping aside the pages linking drops as duplicates so that
+    /// the next change can bring them back.
+    fn relink(&mut self) {
+        let mut pages = std::mem::take(&mut self.site.pages);
+        pages.append(&mut self.spare);
+        // link_site keeps, of the pages sharing a kind and slug, the one whose file sorts first
+        // and drops the others (reporting them): copies of those are kept here.
+        let mut first_file: BTreeMap<(ContentKind, &str), &str> = BTreeMap::new();
+        let mut duplicated = false;
+        for page in &pages {
+            let key = (page.kind, page.slug.value.as_str());
+            match first_file.get_mut(&key) {
+                Some(first) => {
+                    duplicated = true;
+                    if page.file.as_str() < *first {
+                        *first = &page.file;
+                    }
+                }
+                None => {
+                    first_file.insert(key, &page.file);
+                }
+            }
+        }
+        let spare: Vec<Page> = if duplicated {
+            pages
+                .iter()
+                .filter(|page| {
+                    first_file.get(&(page.kind, page.slug.value.as_str()))
+                        != Some(&page.file.as_str())
+                })
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        drop(first_file);
+        let kept = pages;
+        let options = model::LinkOptions {
+            link_check: self.config.link_check,
+            static_files: self.static_paths.clone(),
+        };
+        let (site, link_diagnostics) = model::link_site(kept, &options);
+        self.site = site;
+        self.spare = spare;
+        self.link_diagnostics = link_diagnostics;
+        self.collect_diagnostics();
+    }
+
+    /// Gathers the diagnostics of every stage, sorted.
+    fn collect_diagnostics(&mut self) {
+        let mut all: Vec<Diagnostic> = self
+            .file_diagnostics
+            .values()
+            .flatten()
+            .cloned()
+            .chain(self.link_diagnostics.iter().cloned())
+            .collect();
+        for link in &self.skipped_links {
+            all.push(
+                Diagnostic::new(
+                    diagnostics::Code::W104,
+                    link,
+                    diagnostics::Pos::START,
+                    "symlink points outside the site and was not copied",
+                )
+                .with_hint("copy the file into static/ instead of linking to it"),
+            );
+        }
+        diagnostics::sort(&mut all);
+        self.diagnostics = all;
+    }
+
+    /// Renders what the pending changes affect, when the content has no errors.
+    fn render(&mut self) -> Update {
+        if self.has_errors() {
+            return Update::default();
+        }
+        let mut memo = std::mem::take(&mut self.memo);
+        let published = self.published();
+        let published = published.as_ref();
+        let plan = if self.pending_all {
+            memo = Memo::of(published);
+            None
+        } else {
+            let before = memo.advance(published, &self.pending, self.relinked_since_render);
+            affected::plan(&before, &memo, published, &self.theme, &self.pending)
+        };
+        let result = match &plan {
+            None => render::render_site(published, &self.config, &self.theme),
+            Some(plan) => render::render_selected(published, &self.config, &self.theme, &|path| {
+                plan.wants(path)
+            }),
+        };
+        self.memo = memo;
+        let files = match result {
+            Ok(files) => files,
+            Err(template_diagnostics) => {
+                // The memo already describes the new site: render everything next time.
+                self.pending_all = true;
+                self.diagnostics.extend(template_diagnostics);
+                diagnostics::sort(&mut self.diagnostics);
+                return Update::default();
+            }
+        };
+        let rendered_count = files.len();
+        let files = files
+            .into_iter()
+            .map(|file| (file.path, Arc::from(file.contents)));
+        let (next, changed) = match &plan {
+            None => {
+                let mut next: Files = files.collect();
+                // The search index is not part of a render: it stays until rebuilt.
+                for path in &self.search_paths {
+                    if let Some(bytes) = self.rendered.get(path) {
+                        next.insert(path.clone(), Arc::clone(bytes));
+                    }
+                }
+                let changed = changed_paths(&self.rendered.to_map(), &next);
+                (Layers::from_map(next), changed)
+            }
+            Some(plan) => self.rendered.update(&plan.removed, files),
+        };
+        self.rendered = next;
+        let full = plan.is_none();
+        // The index reads the model, not the pages: any content change may change it.
+        self.search_stale |= full || !self.pending.is_empty();
+        self.pending.clear();
+        self.pending_all = false;
+        self.relinked_since_render = false;
+        Update {
+            changed,
+            rendered: rendered_count,
+            full,
+            ..Update::default()
+        }
+    }
+}
+
+/// Paths added, removed or with other contents in `next` than in `previous`.
+fn changed_paths(previous: &Files, next: &Files) -> Vec<String> {
+    let mut changed: Vec<String> = next
+        .iter()
+        .filter(|(path, bytes)| previous.get(*path) != Some(*bytes))
+        .map(|(path, _)| path.clone())
+        .collect();
+    changed.extend(
+        previous
+            .keys()
+            .filter(|path| !next.contains_key(*path))
+            .cloned(),
+    );
+    changed.sort();
+    changed
+}
+
+/// Footprints of the pages of `site`, by file.
+pub(crate) fn footprints(site: &Site) -> BTreeMap<String, Footprint> {
+    site.pages
+        .par_iter()
+        .map(|page| (page.file.clone(), Footprint::of(page)))
+        .collect()
+}

@@ -1,0 +1,718 @@
+//! `casebook serve`: incremental rebuilds equal full builds (through the library), and the
+//! real binary on a free port: changes, adds, deletes and renames reach the pages and the
+//! live-reload stream, a broken file keeps the last good site with the overlay, traversal
+//! attempts get 404, and a flood of requests with many open event streams all succeed.
+//! Every wait is bounded.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use casebook::serve::{Changes, Drafts, Workspace};
+
+use crate::harness::copy_example;
+
+const CASE: &str = "content/case-studies/stockton-leadership-and-peer-support-network.md";
+const CASE_URL: &str = "/case-studies/stockton-leadership-and-peer-support-network/";
+const WAIT: Duration = Duration::from_secs(15);
+
+// ---------------------------------------------------------------- incremental = full build
+
+const BASE_URL: &str = "http://127.0.0.1:1/";
+
+/// The files a full `casebook build --drafts` of `root` writes.
+fn full_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let output = root.parent().unwrap().join("full-build");
+    let options = casebook::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(output.clone()),
+        base_url: Some(BASE_URL.into()),
+        drafts: true,
+    };
+    casebook::build(&options, &|_| {}).expect("the full build succeeds");
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let path = casebook::load::relative_path(&output, entry.path());
+            files.insert(path, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    std::fs::remove_dir_all(&output).unwrap();
+    files
+}
+
+/// What the workspace serves, as one map (a rendered file wins over a static one).
+fn served(workspace: &Workspace) -> BTreeMap<String, Vec<u8>> {
+    let (rendered, statics) = workspace.files();
+    let mut files: BTreeMap<String, Vec<u8>> = statics
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .collect();
+    for (path, bytes) in rendered.to_map().iter() {
+        files.insert(path.clone(), bytes.to_vec());
+    }
+    files
+}
+
+fn assert_same(workspace: &Workspace, root: &Path, step: &str) {
+    assert!(
+        !workspace.has_errors(),
+        "{step}: {:?} {:?}",
+        workspace.diagnostics(),
+        workspace.problems()
+    );
+    let incremental = served(workspace);
+    let full = full_build(root);
+    let only_incremental: Vec<&String> = incremental
+        .keys()
+        .filter(|p| !full.contains_key(*p))
+        .collect();
+    let only_full: Vec<&String> = full
+        .keys()
+        .filter(|p| !incremental.contains_key(*p))
+        .collect();
+    assert!(
+        only_incremental.is_empty() && only_full.is_empty(),
+        "{step}: only in the incremental rebuild: {only_incremental:?}; only in the full build: {only_full:?}"
+    );
+    let differing: Vec<&String> = full
+        .iter()
+        .filter(|(path, bytes)| incremental.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{step}: files differ from a full build: {differing:?}"
+    );
+}
+
+fn edit(root: &Path, file: &str, change: impl FnOnce(String) -> String) -> Changes {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, change(text)).unwrap();
+    content_change(&[file])
+}
+
+fn content_change(files: &[&str]) -> Changes {
+    let mut changes = Changes::default();
+    changes
+        .content
+        .extend(files.iter().map(|f| (*f).to_owned()));
+    changes
+}
+
+/// Adds `count` case studies (copies of one of the example's) so that lists paginate.
+fn add_case_studies(root: &Path, numbers: std::ops::Range<usize>) {
+    let text = std::fs::read_to_string(root.join(CASE)).unwrap();
+    for n in numbers {
+        let copy = text
+            .replacen(
+                "title: A leadership",
+                &format!("title: Copy {n:02} of a leadership"),
+                1,
+            )
+            .replacen(
+                "published: 2025-01-20",
+                &format!("published: 2024-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
+                1,
+            );
+        std::fs::write(
+            root.join(format!("content/case-studies/copy-{n:02}.md")),
+            copy,
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn incremental_rebuilds_equal_a_full_build() {
+    let (_temp, root) = copy_example();
+    add_case_studies(&root, 0..30);
+    let mut workspace =
+        Workspace::open_with_base_url(&root, Drafts::Shown, Some(BASE_URL)).unwrap();
+    assert_same(&workspace, &root, "first build");
+
+    let update = workspace.apply(&edit(&root, CASE, |t| t + "\n\nA new closing paragraph.\n"));
+    assert!(!update.full, "a body edit renders only what it affects");
+    assert!(
+        update.rendered < 40,
+        "a body edit rendered {} files",
+        update.rendered
+    );
+    assert_same(&workspace, &root, "body edited");
+
+    workspace.apply(&edit(&root, CASE, |t| {
+        t.replacen("title: A leadership", "title: Renamed, a leadership", 1)
+    }));
+    assert_same(&workspace, &root, "title edited");
+
+    workspace.apply(&edit(&root, "content/case-studies/copy-03.md", |t| {
+        t.replacen("published: 2024-04-04", "published: 2026-01-01", 1)
+    }));
+    assert_same(&workspace, &root, "date edited: lists reorder");
+
+    workspace.apply(&edit(&root, "content/case-studies/copy-05.md", |t| {
+        t.replacen("topics:\n", "topics:\n  - A brand new topic\n", 1)
+    }));
+    assert_same(&workspace, &root, "topic added");
+
+    // Only copy-12 names copy-13: retitling copy-13 must reach copy-12's related cards.
+    workspace.apply(&edit(&root, "content/case-studies/copy-12.md", |t| {
+        t.replacen("related:\n", "related:\n  - copy-13\n", 1)
+    }));
+    assert_same(&workspace, &root, "related added");
+    workspace.apply(&edit(&root, "content/case-studies/copy-13.md", |t| {
+        t.replacen("title: Copy 13", "title: Retitled copy 13", 1)
+    }));
+    assert_same(&workspace, &root, "a page named by one other page retitled");
+
+    let organisation = "content/organisations/stockton-on-tees-borough-council.md";
+    workspace.apply(&edit(&root, organisation, |t| {
+        t.replacen("name: ", "name: The ", 1)
+    }));
+    assert_same(&workspace, &root, "organisation renamed");
+
+    add_case_studies(&root, 30..32);
+    let added: Vec<String> = (30..32)
+        .map(|n| format!("content/case-studies/copy-{n:02}.md"))
+        .collect();
+    let added: Vec<&str> = added.iter().map(String::as_str).collect();
+    workspace.apply(&content_change(&added));
+    assert_same(&workspace, &root, "files added: a list page more");
+
+    std::fs::remove_file(root.join("content/case-studies/copy-07.md")).unwrap();
+    std::fs::remove_file(root.join("content/case-studies/copy-31.md")).unwrap();
+    workspace.apply(&content_change(&[
+        "content/case-studies/copy-07.md",
+        "content/case-studies/copy-31.md",
+    ]));
+    assert_same(&workspace, &root, "files deleted");
+
+    std::fs::rename(
+        root.join("content/case-studies/copy-08.md"),
+        root.join("content/case-studies/renamed-copy.md"),
+    )
+    .unwrap();
+    workspace.apply(&content_change(&[
+        "content/case-studies/copy-08.md",
+        "content/case-studies/renamed-copy.md",
+    ]));
+    assert_same(&workspace, &root, "file renamed");
+
+    let module = "content/modules/well-led-managing-self.md";
+    workspace.apply(&edit(&root, module, |t| {
+        t.replacen("title: ", "title: Retitled ", 1)
+    }));
+    assert_same(&workspace, &root, "module retitled: its neighbours change");
+
+    // A broken file keeps the last good files; fixing it catches up with everything since.
+    let before = served(&workspace);
+    let good = std::fs::read_to_string(root.join(CASE)).unwrap();
+    workspace.apply(&edit(&root, CASE, |t| {
+        t.replacen("published: 2025-01-20", "published: 2025-02-31", 1)
+    }));
+    assert!(workspace.has_errors());
+    assert!(served(&workspace) == before, "the last good files stay");
+    workspace.apply(&edit(&root, "content/case-studies/copy-09.md", |t| {
+        t + "\nEdited while another file was broken.\n"
+    }));
+    assert!(served(&workspace) == before, "the last good files stay");
+    workspace.apply(&edit(&root, CASE, |_| good));
+    assert_same(&workspace, &root, "fixed after an error");
+
+    let folder = root.join("content/case-studies/2024");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::rename(
+        root.join("content/case-studies/copy-10.md"),
+        folder.join("copy-10.md"),
+    )
+    .unwrap();
+    workspace.apply(&Changes {
+        rescan_content: true,
+        content: ["content/case-studies/copy-10.md".to_owned()].into(),
+        ..Changes::default()
+    });
+    assert_same(&workspace, &root, "moved into a folder");
+
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost</h1>{% endblock content %}",
+    )
+    .unwrap();
+    let update = workspace.apply(&Changes {
+        theme: true,
+        ..Changes::default()
+    });
+    assert!(update.full, "a template change renders everything");
+    assert_same(&workspace, &root, "template override added");
+}
+
+// ---------------------------------------------------------------- the real server
+
+/// A `casebook serve` process on a free port; killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+            .args(["serve", "--root", root.to_str().unwrap(), "--port", "0"])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start casebook serve");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let shared = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(at) = line.find("http://") {
+                    let url = line[at + 7..].split('/').next().unwrap_or("").to_owned();
+                    let _ = sender.send(url);
+                }
+                shared.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let started = Instant::now();
+        let address = receiver
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("no address printed; stderr: {}", log.lock().unwrap()));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "startup took {:?}",
+            started.elapsed()
+        );
+        Server {
+            child,
+            address,
+            log,
+        }
+    }
+
+    fn get(&self, target: &str) -> Response {
+        request(&self.address, &format!("GET {target} HTTP/1.1"))
+    }
+
+    fn events(&self) -> EventStream {
+        EventStream::open(&self.address)
+    }
+
+    /// Waits until `check` holds for the answer to GET `target`.
+    fn wait_for(&self, target: &str, what: &str, check: impl Fn(&Response) -> bool) -> Response {
+        let started = Instant::now();
+        loop {
+            let response = self.get(target);
+            if check(&response) {
+                return response;
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "{what}: GET {target} answered {} after {WAIT:?}; server log:\n{}",
+                response.status,
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// Sends one raw request line (with Host and Connection: close) and reads the whole answer.
+fn request(address: &str, request_line: &str) -> Response {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).expect("read the answer");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+/// An open `/__casebook/events` connection whose text is collected by a thread.
+struct EventStream {
+    text: Arc<Mutex<String>>,
+    _stream: TcpStream,
+}
+
+impl EventStream {
+    fn open(address: &str) -> EventStream {
+        let mut stream = TcpStream::connect(address).expect("connect");
+        write!(
+            stream,
+            "GET /__casebook/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let text = Arc::new(Mutex::new(String::new()));
+        let mut reader = stream.try_clone().unwrap();
+        let shared = Arc::clone(&text);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(read) = reader.read(&mut buffer) {
+                if read == 0 {
+                    break;
+                }
+                shared
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..read]));
+            }
+        });
+        let events = EventStream {
+            text,
+            _stream: stream,
+        };
+        events.wait_for("the stream's first message", |t| t.contains("retry:"));
+        events
+    }
+
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            {
+                let text = self.text.lock().unwrap();
+                if check(&text) {
+                    return text.clone();
+                }
+                assert!(
+                    started.elapsed() < WAIT,
+                    "{what}: not in the event stream after {WAIT:?}:\n{text}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn count(&self, event: &str) -> usize {
+        self.text
+            .lock()
+            .unwrap()
+            .matches(&format!("event: {event}\n"))
+            .count()
+    }
+}
+
+fn write_file(root: &Path, file: &str, text: &str) {
+    let path: PathBuf = root.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn serve_answers_with_the_site_types_index_pages_and_the_404_page() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.body.contains("/__casebook/live-reload.js"));
+    let css = server.get("/css/casebook.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(!css.body.contains("live-reload"));
+    assert_eq!(
+        server.get("/feed.xml").header("content-type"),
+        Some("application/xml; charset=utf-8")
+    );
+    let script = server.get("/__casebook/live-reload.js");
+    assert_eq!(script.status, 200);
+    assert!(script.body.contains("EventSource"));
+    let folder = server.get("/case-studies");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("location"), Some("/case-studies/"));
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("<h1"), "the theme's 404 page");
+    let head = request(&server.address, "HEAD / HTTP/1.1");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(request(&server.address, "POST / HTTP/1.1").status, 405);
+}
+
+#[test]
+fn build_output_never_has_the_live_reload_script() {
+    let (temp, root) = copy_example();
+    let output = temp.path().join("public");
+    let result = crate::harness::casebook(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(result.status.success());
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+            assert!(!text.contains("__casebook"), "{}", entry.path().display());
+        }
+    }
+}
+
+#[test]
+fn serve_rebuilds_on_change_add_delete_and_rename_and_sends_reload() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let events = server.events();
+
+    // Change: the page shows the new text and open pages are told to reload.
+    let text = std::fs::read_to_string(root.join(CASE)).unwrap();
+    write_file(
+        &root,
+        CASE,
+        &(text.clone() + "\nA sentence added while serving.\n"),
+    );
+    server.wait_for(CASE_URL, "changed page", |r| {
+        r.body.contains("A sentence added while serving.")
+    });
+    events.wait_for("a reload after the change", |t| t.contains("event: reload"));
+
+    // Add: the new page is served and listed.
+    let added = text
+        .replacen("title: A leadership", "title: Freshly added study", 1)
+        .replacen("published: 2025-01-20", "published: 2025-06-01", 1);
+    write_file(&root, "content/case-studies/freshly-added.md", &added);
+    server.wait_for("/case-studies/freshly-added/", "added page", |r| {
+        r.status == 200 && r.body.contains("Freshly added study")
+    });
+    server.wait_for("/case-studies/", "added page listed", |r| {
+        r.body.contains("/case-studies/freshly-added/")
+    });
+
+    // Rename: the old address goes, the new one comes.
+    std::fs::rename(
+        root.join("content/case-studies/freshly-added.md"),
+        root.join("content/case-studies/renamed-study.md"),
+    )
+    .unwrap();
+    server.wait_for("/case-studies/renamed-study/", "renamed page", |r| {
+        r.status == 200 && r.body.contains("Freshly added study")
+    });
+    server.wait_for("/case-studies/freshly-added/", "old name gone", |r| {
+        r.status == 404
+    });
+
+    // Delete: 404, and gone from every list.
+    std::fs::remove_file(root.join("content/case-studies/renamed-study.md")).unwrap();
+    server.wait_for("/case-studies/renamed-study/", "deleted page", |r| {
+        r.status == 404
+    });
+    let list = server.get("/case-studies/");
+    assert!(!list.body.contains("renamed-study"));
+    assert!(!server.get("/").body.contains("renamed-study"));
+    assert!(!server.get("/sitemap.xml").body.contains("renamed-study"));
+    assert!(events.count("reload") >= 3);
+}
+
+#[test]
+fn serve_keeps_the_last_good_site_with_an_overlay_while_a_file_is_broken() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let events = server.events();
+    let good = std::fs::read_to_string(root.join(CASE)).unwrap();
+    let page_before = server.get(CASE_URL);
+
+    write_file(
+        &root,
+        CASE,
+        &good.replacen("published: 2025-01-20", "published: 2025-02-31", 1),
+    );
+    let with_overlay = server.wait_for(CASE_URL, "overlay", |r| {
+        r.body.contains("id=\"casebook-overlay\"")
+    });
+    assert_eq!(
+        with_overlay.status, 200,
+        "the last good page is still served"
+    );
+    assert!(
+        with_overlay.body.contains("2025-02-31"),
+        "the message names the value"
+    );
+    assert!(
+        with_overlay.body.contains(":8:12 E007"),
+        "file, line and column"
+    );
+    assert!(with_overlay.body.contains("hint: "));
+    assert!(
+        with_overlay
+            .body
+            .contains("A leadership and peer support network"),
+        "the page is the last good one"
+    );
+    assert!(
+        server.get("/").body.contains("id=\"casebook-overlay\""),
+        "on every page"
+    );
+    events.wait_for("the diagnostics event", |t| {
+        t.contains("event: diagnostics\ndata: {\"errors\":[{\"code\":\"E007\"")
+    });
+    assert!(
+        server.log.lock().unwrap().contains("error[E007]"),
+        "the terminal shows it"
+    );
+
+    write_file(&root, CASE, &good);
+    server.wait_for(CASE_URL, "overlay gone", |r| {
+        !r.body.contains("id=\"casebook-overlay\"")
+    });
+    events.wait_for("the all-clear", |t| {
+        t.ends_with("event: diagnostics\ndata: {\"errors\":[]}\n\n")
+    });
+    assert_eq!(server.get(CASE_URL).body, page_before.body);
+}
+
+#[test]
+fn serve_swaps_stylesheets_when_only_css_changed() {
+    let (_temp, root) = copy_example();
+    crate::harness::copy_dir(
+        &crate::harness::repo_root().join("themes/default"),
+        &root.join("themes/default"),
+    );
+    let server = Server::start(&root);
+    let events = server.events();
+    let css = root.join("themes/default/static/css/casebook.css");
+    let text = std::fs::read_to_string(&css).unwrap();
+    std::fs::write(&css, text + "\n/* changed while serving */\n").unwrap();
+    server.wait_for("/css/casebook.css", "the new stylesheet", |r| {
+        r.body.contains("changed while serving")
+    });
+    let stream = events.wait_for("a stylesheet-only reload", |t| t.contains("event: reload"));
+    assert!(stream.contains("\"css_only\":true"), "{stream}");
+}
+
+#[test]
+fn serve_refuses_paths_outside_the_site() {
+    let (temp, root) = copy_example();
+    std::fs::write(temp.path().join("secret.txt"), "secret").unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(temp.path().join("secret.txt"), root.join("static/link.txt"))
+        .unwrap();
+    let server = Server::start(&root);
+    for target in [
+        "/../secret.txt",
+        "/../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/case-studies/..%2f..%2fsecret.txt",
+        "/..\\secret.txt",
+        "/%5c..%5csecret.txt",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/index.html%00.txt",
+        "/link.txt",
+        &format!("/{}", temp.path().join("secret.txt").display()),
+    ] {
+        let response = request(&server.address, &format!("GET {target} HTTP/1.1"));
+        assert_eq!(response.status, 404, "GET {target}");
+        assert!(!response.body.contains("secret"), "GET {target}");
+    }
+    assert_eq!(
+        request(&server.address, "GET http://example.org/ HTTP/1.1").status,
+        404
+    );
+}
+
+#[test]
+fn serve_answers_a_flood_of_requests_with_many_event_streams_open() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let streams: Vec<EventStream> = (0..50).map(|_| server.events()).collect();
+    let started = Instant::now();
+    let targets = [
+        "/",
+        CASE_URL,
+        "/css/casebook.css",
+        "/case-studies/",
+        "/feed.xml",
+    ];
+    let threads: Vec<_> = (0..16)
+        .map(|t| {
+            let address = server.address.clone();
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                for i in 0..125 {
+                    let target = targets[(t + i) % targets.len()];
+                    let response = request(&address, &format!("GET {target} HTTP/1.1"));
+                    if response.status != 200 || response.body.is_empty() {
+                        failures.push(format!("{target}: {}", response.status));
+                    }
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(failures.is_empty(), "failed requests: {failures:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "2,000 requests took {:?}",
+        started.elapsed()
+    );
+    // The open streams still work: a change reaches all of them.
+    let text = std::fs::read_to_string(root.join(CASE)).unwrap();
+    write_file(&root, CASE, &(text + "\nAfter the flood.\n"));
+    for stream in &streams {
+        stream.wait_for("a reload on every open stream", |t| {
+            t.contains("event: reload")
+        });
+    }
+}
