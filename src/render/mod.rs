@@ -123,11 +123,7 @@ fn render_into<E: Send>(
     let mut tera = tera;
     tera.global_context().insert("site", &site_view);
 
-    let cards: Vec<Card> = site
-        .pages
-        .par_iter()
-        .map(|page| card(page, &urls))
-        .collect();
+    let cards = Cards::new(site, &urls);
     let highlighter = Highlighter::default();
     let is_published = |path: &str| {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -649,7 +645,7 @@ fn ordered(site: &Site, kind: ContentKind) -> Vec<usize> {
     indices
 }
 
-fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) {
+fn list_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_>) {
     for kind in ContentKind::ALL {
         let items = ordered(site, kind);
         if items.is_empty() && kind != ContentKind::CaseStudy {
@@ -689,7 +685,7 @@ fn list_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) {
     }
 }
 
-fn taxonomy_jobs(site: &Site, cards: &[Card], urls: &Urls, jobs: &mut Jobs<'_>) {
+fn taxonomy_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_>) {
     for taxonomy in Taxonomy::ALL {
         let terms = site.relations.terms.get(&taxonomy);
         let mut term_list = Vec::new();
@@ -795,7 +791,7 @@ pub fn listings(site: &Site) -> Vec<Listing> {
     out
 }
 
-fn home_job(site: &Site, cards: &[Card], site_title: &str, jobs: &mut Jobs<'_>) {
+fn home_job(site: &Site, cards: &Cards<'_>, site_title: &str, jobs: &mut Jobs<'_>) {
     if !jobs.wants("index.html") {
         return;
     }

@@ -165,6 +165,35 @@ pub fn period_text(period: Period) -> String {
     }
 }
 
+/// The cards of a site's pages, each made the first time it is needed: a preview server that
+/// re-renders a few pages makes only the cards those pages show.
+pub struct Cards<'a> {
+    site: &'a Site,
+    urls: &'a Urls,
+    cells: Vec<std::sync::OnceLock<Card>>,
+}
+
+impl<'a> Cards<'a> {
+    /// Cards for every page of `site`, none made yet.
+    pub fn new(site: &'a Site, urls: &'a Urls) -> Cards<'a> {
+        Cards {
+            site,
+            urls,
+            cells: (0..site.pages.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Cards<'_> {
+    type Output = Card;
+
+    fn index(&self, index: usize) -> &Card {
+        self.cells[index].get_or_init(|| card(&self.site.pages[index], self.urls))
+    }
+}
+
 /// The card of a page.
 pub fn card(page: &Page, urls: &Urls) -> Card {
     let mut meta = Vec::new();
@@ -290,7 +319,7 @@ pub struct PageView {
 pub struct ViewContext<'a> {
     pub(crate) site: &'a Site,
     pub(crate) urls: &'a Urls,
-    pub(crate) cards: &'a [Card],
+    pub(crate) cards: &'a Cards<'a>,
     pub(crate) show_emails: bool,
 }
 
