@@ -217,17 +217,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     }
     progress(Stage::Writing);
     let (copies, skipped_links) = write::static_copies(&options.root);
-    for link in &skipped_links {
-        checked.diagnostics.push(
-            Diagnostic::new(
-                diagnostics::Code::W104,
-                link,
-                diagnostics::Pos::START,
-                "symlink points outside the site and was not copied",
-            )
-            .with_hint("copy the file into static/ instead of linking to it"),
-        );
-    }
+    checked.diagnostics.extend(
+        skipped_links
+            .iter()
+            .map(|link| write::skipped_link_warning(link)),
+    );
     staging.copy_static(&copies)?;
     let written = staging.commit()?;
     Ok(BuildReport {

@@ -79,6 +79,30 @@ impl ContentKind {
             .find(|kind| kind.folder() == folder)
     }
 
+    /// The name of one page of this kind, for people: `Case study`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ContentKind::CaseStudy => "Case study",
+            ContentKind::Programme => "Programme",
+            ContentKind::Module => "Module",
+            ContentKind::Cohort => "Cohort",
+            ContentKind::Organisation => "Organisation",
+            ContentKind::Dataset => "Dataset",
+        }
+    }
+
+    /// The heading of the list of this kind: `Case studies`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ContentKind::CaseStudy => "Case studies",
+            ContentKind::Programme => "Programmes",
+            ContentKind::Module => "Modules",
+            ContentKind::Cohort => "Cohorts",
+            ContentKind::Organisation => "Organisations",
+            ContentKind::Dataset => "Datasets",
+        }
+    }
+
     /// Whether files of this kind are Markdown with front matter (all but datasets).
     pub fn has_body(self) -> bool {
         self != ContentKind::Dataset

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::diagnostics::{Code, Diagnostic, Pos};
 use crate::render::OutputFile;
 
 /// Something that stopped the output from being written.
@@ -36,13 +37,16 @@ pub struct StaticCopy {
     pub path: String,
 }
 
-/// What the write stage reports.
-#[derive(Debug, Default)]
-pub struct Written {
-    /// Files written.
-    pub files: usize,
-    /// Symlinks under `static/` that point outside the site and were skipped.
-    pub skipped_links: Vec<String>,
+/// The warning (W104) for a symlink under `static/` that leads outside the site and is not
+/// copied; `path` is site-relative (`static/files/x.pdf`).
+pub fn skipped_link_warning(path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::W104,
+        path,
+        Pos::START,
+        "symlink points outside the site and was not copied",
+    )
+    .with_hint("copy the file into static/ instead of linking to it")
 }
 
 /// Lists the files under `root/static` to copy, skipping symlinks that lead outside the site.

@@ -38,6 +38,19 @@ pub struct Page {
     pub details: Details,
 }
 
+impl Page {
+    /// The outcome measures of a page that can state them (case studies, programmes and
+    /// cohorts), with the page's source, which gives their licence.
+    pub fn outcomes_with_source(&self) -> Option<(&[Outcome], Option<&SourceRef>)> {
+        match &self.details {
+            Details::CaseStudy(c) => Some((&c.outcomes, c.source.as_ref())),
+            Details::Programme(p) => Some((&p.outcomes, p.source.as_ref())),
+            Details::Cohort(c) => Some((&c.outcomes, c.source.as_ref())),
+            _ => None,
+        }
+    }
+}
+
 /// A Markdown body and the file line it starts on.
 #[derive(Debug, Clone, Default)]
 pub struct Body {

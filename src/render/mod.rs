@@ -500,7 +500,7 @@ fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
         for kind in [ContentKind::Programme, ContentKind::Organisation] {
             if site.pages_of(kind).next().is_some() {
                 nav.push(NavView {
-                    title: kind_plural(kind).into(),
+                    title: kind.plural().into(),
                     url: urls.path(&format!("/{}/", kind.folder())),
                 });
             }
@@ -666,12 +666,12 @@ fn list_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_>) {
                 let title = if pagination.current > 1 {
                     format!(
                         "{} (page {} of {})",
-                        kind_plural(kind),
+                        kind.plural(),
                         pagination.current,
                         pagination.total
                     )
                 } else {
-                    kind_plural(kind).to_owned()
+                    kind.plural().to_owned()
                 };
                 context.insert("page_type", "list");
                 context.insert("title", &title);
@@ -841,7 +841,7 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
     match programme.and_then(|p| site.get(ContentKind::Programme, &p.value)) {
         Some(parent) => {
             crumbs.push(Crumb {
-                label: kind_plural(ContentKind::Programme).into(),
+                label: ContentKind::Programme.plural().into(),
                 url: urls.path("/programmes/"),
             });
             crumbs.push(Crumb {
@@ -850,7 +850,7 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
             });
         }
         None => crumbs.push(Crumb {
-            label: kind_plural(page.kind).into(),
+            label: page.kind.plural().into(),
             url: urls.path(&format!("/{}/", page.kind.folder())),
         }),
     }

@@ -170,11 +170,8 @@ impl<T> IsEmpty for Vec<T> {
 pub fn outcome_records(site: &Site, urls: &Urls) -> Vec<OutcomeRecord> {
     let mut records = Vec::new();
     for page in &site.pages {
-        let (outcomes, source) = match &page.details {
-            Details::CaseStudy(c) => (&c.outcomes, &c.source),
-            Details::Programme(p) => (&p.outcomes, &p.source),
-            Details::Cohort(c) => (&c.outcomes, &c.source),
-            _ => continue,
+        let Some((outcomes, source)) = page.outcomes_with_source() else {
+            continue;
         };
         let context = PageContext::of(site, page, source, urls);
         for outcome in outcomes {
@@ -202,7 +199,7 @@ impl PageContext {
     pub(crate) fn of(
         site: &Site,
         page: &Page,
-        source: &Option<SourceRef>,
+        source: Option<&SourceRef>,
         urls: &Urls,
     ) -> PageContext {
         let programme = match &page.details {
@@ -248,10 +245,7 @@ impl PageContext {
             ons_region: ons_region.map(|r| r.key().to_owned()),
             care_settings,
             key_questions,
-            licence: source
-                .as_ref()
-                .and_then(|s| s.licence)
-                .map(|l| l.key().to_owned()),
+            licence: source.and_then(|s| s.licence).map(|l| l.key().to_owned()),
         }
     }
 }

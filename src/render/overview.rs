@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::content::{Details, Figures};
+use crate::model::content::Figures;
 use crate::model::vocab::{CqcRating, KeyQuestion, Vocabulary};
 use crate::model::{Site, Taxonomy};
 use crate::render::charts::dataset_distribution_chart;
@@ -307,11 +307,8 @@ fn collect(site: &Site, urls: &Urls) -> Vec<Measure> {
     let mut measures = Vec::new();
     let mut order = 0i64;
     for page in &site.pages {
-        let (outcomes, source) = match &page.details {
-            Details::CaseStudy(c) => (&c.outcomes, &c.source),
-            Details::Programme(p) => (&p.outcomes, &p.source),
-            Details::Cohort(c) => (&c.outcomes, &c.source),
-            _ => continue,
+        let Some((outcomes, source)) = page.outcomes_with_source() else {
+            continue;
         };
         let context = PageContext::of(site, page, source, urls);
         let mut facets: Vec<(Taxonomy, String)> = Vec::new();

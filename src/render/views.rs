@@ -99,30 +99,6 @@ impl Urls {
     }
 }
 
-/// The label of a kind, for cards.
-pub fn kind_label(kind: ContentKind) -> &'static str {
-    match kind {
-        ContentKind::CaseStudy => "Case study",
-        ContentKind::Programme => "Programme",
-        ContentKind::Module => "Module",
-        ContentKind::Cohort => "Cohort",
-        ContentKind::Organisation => "Organisation",
-        ContentKind::Dataset => "Dataset",
-    }
-}
-
-/// The plural heading of a kind's list.
-pub fn kind_plural(kind: ContentKind) -> &'static str {
-    match kind {
-        ContentKind::CaseStudy => "Case studies",
-        ContentKind::Programme => "Programmes",
-        ContentKind::Module => "Modules",
-        ContentKind::Cohort => "Cohorts",
-        ContentKind::Organisation => "Organisations",
-        ContentKind::Dataset => "Datasets",
-    }
-}
-
 /// "20 January 2025".
 pub fn date_text(date: Date) -> String {
     const MONTHS: [&str; 12] = [
@@ -215,7 +191,7 @@ pub fn card(page: &Page, urls: &Urls) -> Card {
         title: page.title.clone(),
         url: urls.page(page.kind, &page.slug.value),
         summary: page.summary.clone(),
-        kind_label: kind_label(page.kind),
+        kind_label: page.kind.label(),
         published: page.published.map(date_text),
         meta,
         draft: page.draft,

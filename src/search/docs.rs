@@ -53,18 +53,6 @@ pub struct SearchDoc {
     pub text: String,
 }
 
-/// A label for a content type.
-pub fn kind_label(kind: ContentKind) -> &'static str {
-    match kind {
-        ContentKind::CaseStudy => "Case study",
-        ContentKind::Programme => "Programme",
-        ContentKind::Module => "Module",
-        ContentKind::Cohort => "Cohort",
-        ContentKind::Organisation => "Organisation",
-        ContentKind::Dataset => "Dataset",
-    }
-}
-
 fn metric_label(metric: &str) -> String {
     METRICS
         .iter()
@@ -133,7 +121,7 @@ fn page_doc(site: &Site, page: &Page) -> SearchDoc {
     doc.facets.push((
         0,
         page.kind.type_name().to_owned(),
-        kind_label(page.kind).to_owned(),
+        page.kind.label().to_owned(),
     ));
     let mut tags: Vec<String> = Vec::new();
     let mut body: Vec<String> = vec![plain.body.clone()];

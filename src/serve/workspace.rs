@@ -629,17 +629,11 @@ impl Workspace {
             .cloned()
             .chain(self.link_diagnostics.iter().cloned())
             .collect();
-        for link in &self.skipped_links {
-            all.push(
-                Diagnostic::new(
-                    diagnostics::Code::W104,
-                    link,
-                    diagnostics::Pos::START,
-                    "symlink points outside the site and was not copied",
-                )
-                .with_hint("copy the file into static/ instead of linking to it"),
-            );
-        }
+        all.extend(
+            self.skipped_links
+                .iter()
+                .map(|link| crate::write::skipped_link_warning(link)),
+        );
         diagnostics::sort(&mut all);
         self.diagnostics = all;
     }
