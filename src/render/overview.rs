@@ -44,10 +44,16 @@ struct Sums {
 struct Group {
     id: String,
     metric_label: String,
+    /// Measures in the group; at most [`ROWS_SHOWN`] of them are in `rows`.
     count: usize,
     sums: Option<Sums>,
     rows: Vec<Row>,
 }
+
+/// Measures listed per group on an overview page. The sums cover every measure; the rest of
+/// the rows are in the open data (a page listing 10,000 rows would be megabytes of HTML that
+/// no reader scrolls).
+pub const ROWS_SHOWN: usize = 50;
 
 #[derive(Debug, Clone, Serialize)]
 struct FilterLink {
@@ -206,8 +212,10 @@ fn context(
         .into_iter()
         .enumerate()
         .map(|(index, ((metric, question), list))| {
-            let mut rows: Vec<Row> = list.iter().map(|m| m.row.clone()).collect();
+            let mut rows: Vec<&Row> = list.iter().map(|m| &m.row).collect();
             rows.sort_by_key(|row| row.sort);
+            let count = rows.len();
+            let rows: Vec<Row> = rows.into_iter().take(ROWS_SHOWN).cloned().collect();
             let label = match question {
                 Some(question) => format!("{}: {}", metric_label(metric), question.label()),
                 None => metric_label(metric),
@@ -216,7 +224,7 @@ fn context(
                 id: format!("metric-{}", index + 1),
                 sums: sums(&list, &label, index),
                 metric_label: label,
-                count: rows.len(),
+                count,
                 rows,
             }
         })

@@ -386,3 +386,66 @@ fn the_example_programme_shows_both_rating_charts() {
     let dataset = read(&output, "data/well-led-overall-ratings/index.html");
     assert_eq!(svgs(&dataset).len(), 1, "the dataset has a chart");
 }
+
+#[test]
+fn the_overview_lists_at_most_fifty_measures_a_group_but_sums_them_all() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("site");
+    let folder = root.join("content/case-studies");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(root.join("casebook.yaml"), "title: Many measures\n").unwrap();
+    for i in 0..60 {
+        std::fs::write(
+            folder.join(format!("home-{i:02}.md")),
+            format!(
+                "---\ntitle: Home {i:02}\nsummary: One of many.\npublished: 2024-03-01\n\
+                 organisations: [{{name: Trust {i}, org_type: nhs-trust}}]\nnhs_region: london\n\
+                 care_settings: [care-home]\noutcomes:\n  - kind: share\n    \
+                 metric: homes-rated-good-or-outstanding\n    label: Homes rated good\n    \
+                 value: {value}\n  - kind: rating-distribution\n    metric: cqc-overall-rating\n    \
+                 label: Ratings\n    before: {{good: 1, inadequate: 1, total: 2}}\n---\nBody.\n",
+                value = i + 20
+            ),
+        )
+        .unwrap();
+    }
+    let output = temp.path().join("public");
+    let result = casebook(&[
+        "build",
+        "--quiet",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for page in ["outcomes/index.html", "outcomes/regions/london/index.html"] {
+        let html = read(&output, page);
+        let shares = &html[html.find(">Homes rated Good or Outstanding</h2>").unwrap()..];
+        let shares = &shares[..shares.find("</section>").unwrap()];
+        // The 50 highest shares, highest first: 79% down to 30%; 29% and below are left out.
+        assert_eq!(
+            shares.matches("<tr><th scope=\"row\">").count(),
+            50,
+            "{page}"
+        );
+        assert!(
+            shares.find("79%").unwrap() < shares.find("30%").unwrap(),
+            "{page}"
+        );
+        assert!(!shares.contains("29%"), "{page}");
+        assert!(shares.contains("Showing 50 of 60 measures."), "{page}");
+        assert!(shares.contains("60 measures</caption>"), "{page}");
+        // The sums still count all 60 pages: 60 Good and 60 Inadequate before.
+        let ratings = &html[html.find(">CQC overall rating</h2>").unwrap()..];
+        let ratings = &ratings[..ratings.find("</section>").unwrap()];
+        assert!(ratings.contains("<td>60</td>"), "{page}: {ratings}");
+    }
+    // The CSV has every measure: 120 records and a header.
+    assert_eq!(read(&output, "data/outcomes.csv").lines().count(), 121);
+}
