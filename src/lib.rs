@@ -117,6 +117,8 @@ pub enum Stage {
     Checking,
     /// Rendering pages.
     Rendering,
+    /// Finishing the search index (built alongside the pages).
+    Indexing,
     /// Writing the output.
     Writing,
 }
@@ -203,7 +205,20 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(&output)?;
     let emit = |file: render::OutputFile| staging.write(&file);
-    match render::render_to(&published, &checked.config, &theme, &emit) {
+    // The search index is built on its own thread while the pages render: both only read the
+    // site, and the index's sequential steps fill the gaps in rendering's parallel ones.
+    let (rendered, indexed) = std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| -> Result<(), write::OutputError> {
+            search::emit_index(&published, &checked.config, |file| staging.write(&file))
+        });
+        let rendered = render::render_to(&published, &checked.config, &theme, &emit);
+        progress(Stage::Indexing);
+        let indexed = indexing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rendered, indexed)
+    });
+    match rendered {
         Ok(()) => {}
         Err(render::RenderFailure::Templates(template_errors)) => {
             checked.diagnostics.extend(template_errors);
@@ -212,9 +227,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         }
         Err(render::RenderFailure::Output(error)) => return Err(error.into()),
     }
-    for file in search::build_index(&published, &checked.config) {
-        staging.write(&file)?;
-    }
+    indexed?;
     progress(Stage::Writing);
     let (copies, skipped_links) = write::static_copies(&options.root);
     checked.diagnostics.extend(

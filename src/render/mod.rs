@@ -272,50 +272,48 @@ fn render_into<E: Send>(
         diagnostics.dedup_by(|a, b| a.file == b.file && a.message == b.message);
         return Err(RenderFailure::Templates(diagnostics));
     }
-    let mut files = Vec::new();
+    // Each file goes out as soon as it is made: the open data of a large site is tens of MB.
+    let put = |file: OutputFile| emit(file).map_err(RenderFailure::Output);
     if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
         let records = open_data::outcome_records(site, &urls);
-        files.push(text_file("data/outcomes.csv", open_data::to_csv(&records)));
-        files.push(text_file(
+        put(text_file("data/outcomes.csv", open_data::to_csv(&records)))?;
+        put(text_file(
             "data/outcomes.json",
             open_data::to_json(&records) + "\n",
-        ));
+        ))?;
     }
     if wanted("data/outcomes.schema.json") {
-        files.push(text_file(
+        put(text_file(
             "data/outcomes.schema.json",
             open_data::json_schema(),
-        ));
+        ))?;
     }
     if wanted("feed.xml") {
-        files.push(text_file("feed.xml", feed(site, config, &urls)));
+        put(text_file("feed.xml", feed(site, config, &urls)))?;
     }
     if wanted("sitemap.xml") {
-        files.push(text_file("sitemap.xml", sitemap(&jobs.paths, &urls)));
+        put(text_file("sitemap.xml", sitemap(&jobs.paths, &urls)))?;
     }
     if wanted("robots.txt") {
-        files.push(text_file(
+        put(text_file(
             "robots.txt",
             format!(
                 "User-agent: *\nAllow: /\nSitemap: {}\n",
                 urls.absolute("/sitemap.xml")
             ),
-        ));
+        ))?;
     }
     for (path, bytes) in &theme.static_files {
         if wanted(path) {
-            files.push(OutputFile {
+            put(OutputFile {
                 path: path.clone(),
                 contents: bytes.clone(),
-            });
+            })?;
         }
     }
     // Only pages with highlighted code link this stylesheet.
     if wanted("css/code.css") {
-        files.push(text_file("css/code.css", markdown::highlight_css()));
-    }
-    for file in files {
-        emit(file).map_err(RenderFailure::Output)?;
+        put(text_file("css/code.css", markdown::highlight_css()))?;
     }
     Ok(())
 }

@@ -136,12 +136,34 @@ pub fn unbase64(text: &str) -> Result<Vec<u8>, Corrupt> {
 
 /// A 64-bit FNV-1a hash, for content-hashed file names (8 hex digits are used).
 pub fn hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut hasher = Hasher::default();
+    hasher.update(bytes);
+    hasher.finish()
+}
+
+/// [`hash`] of bytes given in parts: the same as the hash of the parts joined.
+#[derive(Debug, Clone, Copy)]
+pub struct Hasher(u64);
+
+impl Default for Hasher {
+    fn default() -> Hasher {
+        Hasher(0xcbf2_9ce4_8422_2325)
     }
-    format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
+}
+
+impl Hasher {
+    /// Adds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// The hash, as 8 hex digits.
+    pub fn finish(&self) -> String {
+        format!("{:08x}", (self.0 >> 32) ^ (self.0 & 0xffff_ffff))
+    }
 }
 
 /// Whether a list of `len` ids out of `n` docs is stored as a bitmap.
@@ -441,6 +463,10 @@ mod tests {
         assert_eq!(hash(b"casebook"), hash(b"casebook"));
         assert_ne!(hash(b"casebook"), hash(b"casebool"));
         assert_eq!(hash(b"").len(), 8);
+        let mut parts = Hasher::default();
+        parts.update(b"case");
+        parts.update(b"book");
+        assert_eq!(parts.finish(), hash(b"casebook"));
     }
 
     fn sorted_ids(max: u32) -> impl Strategy<Value = (Vec<u32>, usize)> {

@@ -103,12 +103,8 @@ fn cut(text: &str, limit: usize) -> &str {
     &text[..end]
 }
 
-/// The index's view of every page of the site, in site order (the doc id is the position).
-pub fn site_docs(site: &Site) -> Vec<SearchDoc> {
-    site.pages.iter().map(|page| page_doc(site, page)).collect()
-}
-
-fn page_doc(site: &Site, page: &Page) -> SearchDoc {
+/// The index's view of one page; its `fields` hold the text to count.
+pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
     let plain = markdown_text(&page.body.markdown);
     let mut doc = SearchDoc {
         url: page_path(page.kind, &page.slug.value),

@@ -7,7 +7,7 @@
 //! ranking needs no document lengths, positions or idf in the browser, and common words keep
 //! 255 levels (one global scale would leave them one or two).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -124,140 +124,227 @@ pub struct Index {
     pub postings: Vec<Postings>,
 }
 
-/// Counts the tokens of each field of `doc`, by surface form, and the field lengths.
-fn count_surfaces(doc: &SearchDoc) -> (FxMap<String, FieldCounts>, FieldCounts) {
-    let mut counts: FxMap<String, FieldCounts> =
-        FxMap::with_capacity_and_hasher(512, Default::default());
-    let mut lengths = [0u32; FIELDS];
-    for (f, text) in doc.fields.iter().enumerate() {
-        for_each_token(text, |token| {
-            lengths[f] += 1;
-            match counts.get_mut(token) {
-                Some(c) => c[f] += 1,
-                None => {
-                    let mut c = [0; FIELDS];
-                    c[f] = 1;
-                    counts.insert(token.to_owned(), c);
-                }
-            }
-        });
-    }
-    (counts, lengths)
+/// The term counts of one document, by surface form, with its field lengths: made in
+/// parallel, then added to an [`IndexBuilder`] one at a time.
+pub struct DocCounts {
+    counts: FxMap<String, FieldCounts>,
+    lengths: FieldCounts,
 }
 
-impl Index {
-    /// Builds the index of `docs` (doc id = position).
-    pub fn build(docs: &[SearchDoc]) -> Index {
-        let n = docs.len();
-        let counted: Vec<(FxMap<String, FieldCounts>, FieldCounts)> =
-            docs.par_iter().map(count_surfaces).collect();
-
-        let mut distinct: HashSet<&str, std::hash::BuildHasherDefault<FxHasher>> =
-            HashSet::default();
-        for (counts, _) in &counted {
-            distinct.extend(counts.keys().map(String::as_str));
-        }
-        let mut surfaces: Vec<&str> = distinct.into_iter().collect();
-        surfaces.sort_unstable();
-        let stemmed: Vec<String> = surfaces
-            .par_iter()
-            .map_init(english, |stemmer, surface| stem(stemmer, surface))
-            .collect();
-        let stems: Vec<String> = stemmed
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<String>>()
-            .into_iter()
-            .collect();
-        let stem_id: HashMap<&str, u32> = stems
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i as u32))
-            .collect();
-        let surface_stem: FxMap<&str, u32> = surfaces
-            .iter()
-            .zip(&stemmed)
-            .map(|(surface, stem)| (*surface, stem_id[stem.as_str()]))
-            .collect();
-
-        // Per document, counts by stem id (sorted by id for deterministic iteration).
-        let per_doc: Vec<(Vec<(u32, FieldCounts)>, FieldCounts)> = counted
-            .par_iter()
-            .map(|(counts, lengths)| {
-                let mut by_stem: Vec<(u32, FieldCounts)> = counts
-                    .iter()
-                    .map(|(surface, c)| (surface_stem[surface.as_str()], *c))
-                    .collect();
-                by_stem.sort_unstable_by_key(|(id, _)| *id);
-                let mut merged: Vec<(u32, FieldCounts)> = Vec::with_capacity(by_stem.len());
-                for (id, c) in by_stem {
-                    match merged.last_mut() {
-                        Some((last, total)) if *last == id => {
-                            for f in 0..FIELDS {
-                                total[f] += c[f];
-                            }
-                        }
-                        _ => merged.push((id, c)),
+impl DocCounts {
+    /// Counts the tokens of each field (title, summary, headings, tags, body).
+    pub fn of(fields: &[String; FIELDS]) -> DocCounts {
+        let mut counts: FxMap<String, FieldCounts> =
+            FxMap::with_capacity_and_hasher(512, Default::default());
+        let mut lengths = [0u32; FIELDS];
+        for (f, text) in fields.iter().enumerate() {
+            for_each_token(text, |token| {
+                lengths[f] += 1;
+                match counts.get_mut(token) {
+                    Some(c) => c[f] += 1,
+                    None => {
+                        let mut c = [0; FIELDS];
+                        c[f] = 1;
+                        counts.insert(token.to_owned(), c);
                     }
                 }
-                (merged, *lengths)
-            })
+            });
+        }
+        DocCounts { counts, lengths }
+    }
+}
+
+/// One document as the builder keeps it: its stems (builder ids, ascending) with their counts
+/// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), and its field
+/// lengths. About 14 bytes a distinct stem, where the counts by surface string took ten times
+/// that.
+struct DocTerms {
+    stems: Box<[u32]>,
+    counts: Box<[[u16; FIELDS]]>,
+    lengths: FieldCounts,
+}
+
+/// Builds an [`Index`] one document at a time, keeping only what scoring needs: each surface
+/// form and stem once, and per document its stems and counts. Documents' text is not kept.
+pub struct IndexBuilder {
+    stemmer: Stemmer,
+    /// Surface form → builder stem id.
+    surfaces: FxMap<Box<str>, u32>,
+    /// Stem → builder stem id (in order of first sight).
+    stem_ids: FxMap<Box<str>, u32>,
+    docs: Vec<DocTerms>,
+    /// Reused between documents.
+    scratch: Vec<(u32, FieldCounts)>,
+}
+
+impl Default for IndexBuilder {
+    fn default() -> IndexBuilder {
+        IndexBuilder {
+            stemmer: english(),
+            surfaces: FxMap::default(),
+            stem_ids: FxMap::default(),
+            docs: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl IndexBuilder {
+    /// Adds the next document (its doc id is the number of documents added before it).
+    pub fn add(&mut self, doc: DocCounts) {
+        self.scratch.clear();
+        for (surface, counts) in doc.counts {
+            let id = match self.surfaces.get(surface.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let stemmed = stem(&self.stemmer, &surface);
+                    let next = self.stem_ids.len() as u32;
+                    let id = *self
+                        .stem_ids
+                        .entry(stemmed.into_boxed_str())
+                        .or_insert(next);
+                    self.surfaces.insert(surface.into_boxed_str(), id);
+                    id
+                }
+            };
+            self.scratch.push((id, counts));
+        }
+        self.scratch.sort_unstable_by_key(|(id, _)| *id);
+        let mut stems: Vec<u32> = Vec::with_capacity(self.scratch.len());
+        let mut counts: Vec<[u16; FIELDS]> = Vec::with_capacity(self.scratch.len());
+        for (id, c) in &self.scratch {
+            let c = c.map(|n| n.min(u32::from(u16::MAX)) as u16);
+            if stems.last() == Some(id) {
+                if let Some(total) = counts.last_mut() {
+                    for (sum, count) in total.iter_mut().zip(c) {
+                        *sum = sum.saturating_add(count);
+                    }
+                }
+            } else {
+                stems.push(*id);
+                counts.push(c);
+            }
+        }
+        self.docs.push(DocTerms {
+            stems: stems.into_boxed_slice(),
+            counts: counts.into_boxed_slice(),
+            lengths: doc.lengths,
+        });
+    }
+
+    /// Scores every posting and sorts the vocabulary.
+    pub fn finish(self) -> Index {
+        let n = self.docs.len();
+        // Stems sorted; `rank[builder id]` is the stem's id in the index.
+        let mut order: Vec<(&str, u32)> = self
+            .stem_ids
+            .iter()
+            .map(|(stem, id)| (stem.as_ref(), *id))
             .collect();
+        order.sort_unstable();
+        let mut rank = vec![0u32; order.len()];
+        for (position, (_, id)) in order.iter().enumerate() {
+            rank[*id as usize] = position as u32;
+        }
+        let stems: Vec<String> = order.iter().map(|(stem, _)| (*stem).to_owned()).collect();
 
         let mut df = vec![0u32; stems.len()];
         let mut total = [0f64; FIELDS];
-        for (by_stem, lengths) in &per_doc {
-            for (id, _) in by_stem {
-                df[*id as usize] += 1;
+        for doc in &self.docs {
+            for id in &doc.stems {
+                df[rank[*id as usize] as usize] += 1;
             }
-            for f in 0..FIELDS {
-                total[f] += f64::from(lengths[f]);
+            for (sum, length) in total.iter_mut().zip(doc.lengths) {
+                *sum += f64::from(length);
             }
         }
         let average = total.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
+        let score = |doc: &DocTerms, i: usize| {
+            let id = rank[doc.stems[i] as usize];
+            let counts = doc.counts[i].map(u32::from);
+            (
+                id,
+                bm25f(&counts, &doc.lengths, &average, df[id as usize], n),
+            )
+        };
 
-        let scored: Vec<Vec<(u32, f64)>> = per_doc
-            .par_iter()
-            .map(|(by_stem, lengths)| {
-                by_stem
-                    .iter()
-                    .map(|(id, c)| (*id, bm25f(c, lengths, &average, df[*id as usize], n)))
-                    .collect()
-            })
-            .collect();
         // Each stem's impacts use the full byte against its own highest score; the stem's
         // scale (its highest score against the index's) restores the weight between stems.
-        let mut stem_max = vec![0.0f64; stems.len()];
-        for (id, score) in scored.iter().flatten() {
-            let m = &mut stem_max[*id as usize];
-            *m = m.max(*score);
-        }
+        // Scores are cheap to compute, so they are computed twice rather than stored.
+        let stem_max: Vec<f64> = self
+            .docs
+            .par_iter()
+            .fold(
+                || vec![0.0f64; stems.len()],
+                |mut max, doc| {
+                    for i in 0..doc.stems.len() {
+                        let (id, s) = score(doc, i);
+                        let m = &mut max[id as usize];
+                        *m = m.max(s);
+                    }
+                    max
+                },
+            )
+            .reduce(
+                || vec![0.0f64; stems.len()],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x = x.max(y);
+                    }
+                    a
+                },
+            );
         let max = stem_max.iter().copied().fold(0.0f64, f64::max);
-        let mut postings = vec![Postings::default(); stems.len()];
-        for (doc, scores) in scored.iter().enumerate() {
-            for (id, score) in scores {
-                let p = &mut postings[*id as usize];
-                p.docs.push(doc as u32);
-                p.impacts.push(quantise(*score, stem_max[*id as usize]));
+        let mut postings: Vec<Postings> = df
+            .iter()
+            .map(|&df| Postings {
+                docs: Vec::with_capacity(df as usize),
+                impacts: Vec::with_capacity(df as usize),
+            })
+            .collect();
+        for (number, doc) in self.docs.iter().enumerate() {
+            for i in 0..doc.stems.len() {
+                let (id, s) = score(doc, i);
+                let p = &mut postings[id as usize];
+                p.docs.push(number as u32);
+                p.impacts.push(quantise(s, stem_max[id as usize]));
             }
         }
-        let vocab = surfaces
-            .iter()
-            .map(|surface| {
-                let stem = surface_stem[surface];
+        drop(self.docs);
+        let mut vocab: Vec<VocabEntry> = self
+            .surfaces
+            .into_iter()
+            .map(|(surface, id)| {
+                let stem = rank[id as usize];
                 VocabEntry {
-                    surface: (*surface).to_owned(),
+                    surface: surface.into_string(),
                     stem,
                     df: df[stem as usize],
                     scale: scale(stem_max[stem as usize], max),
                 }
             })
             .collect();
+        vocab.sort_unstable_by(|a, b| a.surface.cmp(&b.surface));
         Index {
             n,
             stems,
             vocab,
             postings,
         }
+    }
+}
+
+impl Index {
+    /// Builds the index of `docs` (doc id = position) from their text fields.
+    pub fn build(docs: &[SearchDoc]) -> Index {
+        let mut builder = IndexBuilder::default();
+        for counts in docs
+            .par_iter()
+            .map(|doc| DocCounts::of(&doc.fields))
+            .collect::<Vec<_>>()
+        {
+            builder.add(counts);
+        }
+        builder.finish()
     }
 }

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::render::OutputFile;
 use crate::search::codec::{
-    self, Postings, VocabShard, base64, encode_doc_set, encode_numeric, encode_postings,
+    self, Hasher, Postings, VocabShard, base64, encode_doc_set, encode_numeric, encode_postings,
     encode_postings_shard, encode_vocab_shard,
 };
 use crate::search::docs::{FACETS, SearchDoc};
@@ -54,7 +54,12 @@ type NumericField<'a> = (&'a str, &'a str, Vec<(u32, f64)>);
 pub const HISTOGRAM_BINS: usize = 10;
 
 fn script(key: &str, data: &str) -> Vec<u8> {
-    format!("__CS_SHARD({},{data});\n", Value::from(key)).into_bytes()
+    let key = Value::from(key).to_string();
+    let mut out = Vec::with_capacity(key.len() + data.len() + 16);
+    for part in ["__CS_SHARD(", &key, ",", data, ");\n"] {
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
 }
 
 fn binary_script(key: &str, bytes: &[u8]) -> Vec<u8> {
@@ -74,6 +79,28 @@ fn hashed(folder: &str, name: &str, contents: Vec<u8>) -> (String, OutputFile) {
 
 /// Every file of the index of `docs`, paths under `search/`, sorted by path.
 pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    let collect = |file| -> Result<(), std::convert::Infallible> {
+        files.push(file);
+        Ok(())
+    };
+    match emit_index_files(docs, index, sizes, collect) {
+        Ok(()) => {}
+        Err(never) => match never {},
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// Hands every file of the index of `docs` to `emit`, in no particular order, stopping at
+/// its first error. Result cards (most of the bytes) are made one at a time and never held
+/// together.
+pub fn emit_index_files<E>(
+    docs: &[SearchDoc],
+    index: &Index,
+    sizes: ShardSizes,
+    mut emit: impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let n = index.n;
     let mut files = Vec::new();
 
@@ -222,37 +249,13 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
     );
     files.push(file);
 
-    // Cards.
-    let cards: Vec<Vec<u8>> = docs
-        .iter()
-        .enumerate()
-        .map(|(doc, d)| {
-            let labels: Vec<&str> = d
-                .facets
-                .iter()
-                .filter(|(f, _, _)| (1..=3).contains(f))
-                .map(|(_, _, label)| label.as_str())
-                .collect();
-            let kind = d
-                .facets
-                .iter()
-                .find(|(f, _, _)| *f == 0)
-                .map(|(_, _, label)| label.as_str())
-                .unwrap_or_default();
-            let card = json!({
-                "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": d.date,
-                "f": labels, "o": d.figures, "x": d.text,
-            });
-            script(&format!("d/{doc}"), &card.to_string())
-        })
-        .collect();
-    let cards_hash = codec::hash(&cards.concat());
-    for (doc, contents) in cards.into_iter().enumerate() {
-        files.push(OutputFile {
-            path: format!("search/d/{cards_hash}/{doc}.js"),
-            contents,
-        });
+    // Cards: made twice, once for the hash of them all that names their folder and once to
+    // be written, rather than held together.
+    let mut cards = Hasher::default();
+    for (doc, d) in docs.iter().enumerate() {
+        cards.update(&card(doc, d));
     }
+    let cards_hash = cards.finish();
 
     let manifest = json!({
         "format": FORMAT,
@@ -269,8 +272,37 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
         path: "search/manifest.js".to_owned(),
         contents: script("manifest", &manifest.to_string()),
     });
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    for file in files {
+        emit(file)?;
+    }
+    for (doc, d) in docs.iter().enumerate() {
+        emit(OutputFile {
+            path: format!("search/d/{cards_hash}/{doc}.js"),
+            contents: card(doc, d),
+        })?;
+    }
+    Ok(())
+}
+
+/// The result card of document `doc`, as its script.
+fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
+    let labels: Vec<&str> = d
+        .facets
+        .iter()
+        .filter(|(f, _, _)| (1..=3).contains(f))
+        .map(|(_, _, label)| label.as_str())
+        .collect();
+    let kind = d
+        .facets
+        .iter()
+        .find(|(f, _, _)| *f == 0)
+        .map(|(_, _, label)| label.as_str())
+        .unwrap_or_default();
+    let card = json!({
+        "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": d.date,
+        "f": labels, "o": d.figures, "x": d.text,
+    });
+    script(&format!("d/{doc}"), &card.to_string())
 }
 
 /// Reads a shard file back: its key and its data (base64 decoded, or JSON text).
