@@ -254,6 +254,8 @@ fn render_into<E: Send>(
             send(renderer.render("outcomes.html", &context, &page.path))
         })
         .collect();
+    drop(overview_pages);
+    drop(overview);
 
     let mut diagnostics = Vec::new();
     for result in page_results
@@ -275,12 +277,13 @@ fn render_into<E: Send>(
     // Each file goes out as soon as it is made: the open data of a large site is tens of MB.
     let put = |file: OutputFile| emit(file).map_err(RenderFailure::Output);
     if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
-        let records = open_data::outcome_records(site, &urls);
-        put(text_file("data/outcomes.csv", open_data::to_csv(&records)))?;
         put(text_file(
-            "data/outcomes.json",
-            open_data::to_json(&records) + "\n",
+            "data/outcomes.csv",
+            open_data::to_csv(open_data::records(site, &urls)),
         ))?;
+        let mut json = open_data::to_json(open_data::records(site, &urls));
+        json.push('\n');
+        put(text_file("data/outcomes.json", json))?;
     }
     if wanted("data/outcomes.schema.json") {
         put(text_file(
@@ -361,13 +364,21 @@ impl Renderer<'_> {
         context: &Context,
         path: &str,
     ) -> Result<OutputFile, Box<Diagnostic>> {
-        match self.tera.render(template, context) {
-            Ok(html) => Ok(OutputFile {
-                path: path.to_owned(),
-                contents: html.into_bytes(),
-            }),
-            Err(error) => Err(Box::new(template_diagnostic(template, &error))),
+        // Each thread renders into one buffer that keeps its capacity, and the file gets an
+        // exact copy: no page grows its output by doubling.
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            match self.tera.render_to(template, context, &mut *buffer) {
+                Ok(()) => Ok(OutputFile {
+                    path: path.to_owned(),
+                    contents: buffer.as_slice().to_vec(),
+                }),
+                Err(error) => Err(Box::new(template_diagnostic(template, &error))),
+            }
+        })
     }
 }
 
@@ -399,8 +410,31 @@ fn template_diagnostic(template: &str, error: &tera::Error) -> Diagnostic {
     .with_hint("fix the template, or delete your override in templates/ to use the theme's own")
 }
 
+/// Escapes text for HTML as Tera's own escaping does (`&`, `<`, `>`, `"` and `'`, so values are
+/// safe in single-quoted attributes of an override too), but writes each run of plain bytes
+/// at once instead of byte by byte: a fifth of rendering time went to escaping.
+fn escape_into(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (index, byte) in bytes.iter().enumerate() {
+        let entity: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..index])?;
+        out.write_all(entity)?;
+        start = index + 1;
+    }
+    out.write_all(&bytes[start..])
+}
+
 fn load_templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
+    tera.set_escape_fn(escape_into);
     let mut diagnostics = Vec::new();
     // Templates refer to each other, so they are added together; when that fails, each is
     // tried alone against the rest to say which one is broken.
@@ -416,6 +450,7 @@ fn load_templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
                 .filter(|(other, _)| *other != name)
                 .map(|(n, f)| (n.as_str(), f.text.as_str()));
             let mut alone = Tera::new();
+            alone.set_escape_fn(escape_into);
             if alone.add_raw_templates(others).is_ok() {
                 if let Err(error) = alone.add_raw_templates([(name.as_str(), file.text.as_str())]) {
                     let mut diagnostic = template_diagnostic(name, &error);
@@ -935,6 +970,27 @@ fn sitemap(every_path: &[String], urls: &Urls) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_matches_teras_own() {
+        for text in [
+            "",
+            "plain text",
+            "<script>alert('x')</script>",
+            "Tom & Jerry's \"care\" <home>",
+            "&&<<>>\"\"''",
+            "café – naïve ✓",
+        ] {
+            let mut ours = Vec::new();
+            escape_into(text, &mut ours).unwrap();
+            let mut theirs = Vec::new();
+            tera::escape_html(text, &mut theirs).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn base_paths() {

@@ -168,17 +168,21 @@ impl<T> IsEmpty for Vec<T> {
 
 /// Every outcome measure of the site, in page order, one record each.
 pub fn outcome_records(site: &Site, urls: &Urls) -> Vec<OutcomeRecord> {
-    let mut records = Vec::new();
-    for page in &site.pages {
-        let Some((outcomes, source)) = page.outcomes_with_source() else {
-            continue;
+    records(site, urls).collect()
+}
+
+/// The records of [`outcome_records`], made one at a time (a large site has tens of
+/// thousands, and the files are written from them without holding them all).
+pub fn records<'a>(site: &'a Site, urls: &'a Urls) -> impl Iterator<Item = OutcomeRecord> + 'a {
+    site.pages.iter().flat_map(move |page| {
+        let (outcomes, context) = match page.outcomes_with_source() {
+            Some((outcomes, source)) => (outcomes, Some(PageContext::of(site, page, source, urls))),
+            None => (&[][..], None),
         };
-        let context = PageContext::of(site, page, source, urls);
-        for outcome in outcomes {
-            records.push(record_of(&context, outcome));
-        }
-    }
-    records
+        outcomes
+            .iter()
+            .filter_map(move |outcome| Some(record_of(context.as_ref()?, outcome)))
+    })
 }
 
 /// What every record of one page shares.
@@ -414,7 +418,7 @@ fn text_cell(value: &Option<String>) -> String {
 }
 
 /// The records as RFC 4180 CSV: a header row, CRLF line ends, fields quoted when needed.
-pub fn to_csv(records: &[OutcomeRecord]) -> String {
+pub fn to_csv(records: impl IntoIterator<Item = OutcomeRecord>) -> String {
     let mut out = String::new();
     let mut push_row = |cells: &[String]| {
         let row: Vec<String> = cells
@@ -442,17 +446,15 @@ pub fn to_csv(records: &[OutcomeRecord]) -> String {
 }
 
 /// The records as a JSON array, one record a line.
-pub fn to_json(records: &[OutcomeRecord]) -> String {
-    let mut out = String::from("[\n");
-    for (index, record) in records.iter().enumerate() {
-        out.push_str(&serde_json::to_string(record).expect("records are plain data and serialise"));
-        out.push_str(if index + 1 < records.len() {
-            ",\n"
-        } else {
-            "\n"
-        });
+pub fn to_json(records: impl IntoIterator<Item = OutcomeRecord>) -> String {
+    let mut out = String::from("[");
+    for (index, record) in records.into_iter().enumerate() {
+        out.push_str(if index == 0 { "\n" } else { ",\n" });
+        out.push_str(
+            &serde_json::to_string(&record).expect("records are plain data and serialise"),
+        );
     }
-    out.push(']');
+    out.push_str("\n]");
     out
 }
 
