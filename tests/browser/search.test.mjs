@@ -1,6 +1,7 @@
 // Search end to end in headless Chromium, over http://127.0.0.1 (under a strict CSP) and over
 // file://: type a query, filter by a facet with the keyboard, narrow by an outcome figure,
-// follow a result and come back; axe-core on /search/ with results shown.
+// follow a result and come back, open the (lazily loaded) organisation filter, find an
+// organisation by name and choose it; axe-core on /search/ with results and filters shown.
 //
 // Builds tests/fixtures/search-site/ with target/debug/casebook. Skips when Chromium or
 // node_modules is missing, unless CASEBOOK_REQUIRE_BROWSER=1 (then it fails), like a11y.test.mjs.
@@ -49,7 +50,7 @@ async function withStrictCsp(page) {
 
 const resultCount = (page) => page.$$eval('#search-results li.search-result', (l) => l.length);
 
-async function journey(t, page, searchUrl, { isFile }) {
+async function journey(t, page, searchUrl, { isFile, server }) {
   await page.goto(searchUrl, { waitUntil: 'load' });
   await page.waitForFunction(() => document.getElementById('search-status').textContent.length > 0);
   assert.equal(await page.$eval('#search-fallback', (e) => e.hidden), true, 'the no-JS message is hidden');
@@ -105,7 +106,86 @@ async function journey(t, page, searchUrl, { isFile }) {
   await page.waitForFunction((before) => document.querySelectorAll('#search-results li.search-result').length < before, {}, ranged);
   await page.goBack();
   await page.waitForFunction(() => document.getElementById('search-min').value === '80');
+
+  await organisationJourney(page, searchUrl.replace(/\?.*$/, ''), { server });
 }
+
+const orgLabels = (page) => page.$$eval('#search-controls input[id^="facet-organisation-"] + label', (ls) => ls.map((l) => l.textContent));
+const fetchedOrganisations = (server) => server.requests.filter((r) => r.path.startsWith('/search/f/organisation.')).length;
+
+/** The organisation filter: not loaded until opened (by keyboard), top 10 by count, “Show
+    more”, found by name, chosen with Space; the URL, the results and Back follow. */
+async function organisationJourney(page, searchUrl, { server }) {
+  await page.goto(searchUrl + '?q=care', { waitUntil: 'load' });
+  await page.waitForFunction(() => /results? for “care”/.test(document.getElementById('search-status').textContent)
+    && document.querySelector('#search-controls input[id^="facet-region-"]'));
+  const all = await resultTotal(page);
+  const open = await page.waitForSelector('#open-organisation');
+  assert.equal(await page.$eval('#open-organisation', (b) => b.closest('fieldset').querySelector('legend').textContent), 'Organisation');
+  assert.equal(await page.$$eval('#search-controls input[id^="facet-organisation-"]', (l) => l.length), 0);
+  if (server) assert.equal(fetchedOrganisations(server), 0, 'the organisation filter is not loaded before it is opened');
+
+  await open.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'find-organisation');
+  if (server) assert.equal(fetchedOrganisations(server), 1);
+  assert.equal(await page.$eval('label[for="find-organisation"]', (l) => l.textContent), 'Find organisation');
+  const top = await orgLabels(page);
+  assert.equal(top.length, 10, top.join(' | '));
+  const counts = top.map((l) => Number(l.match(/\((\d+)\)$/)[1]));
+  assert.deepEqual(counts, [...counts].sort((x, y) => y - x), 'most results first');
+  const note = '#search-controls fieldset:has(#find-organisation) [role="status"]';
+  assert.match(await page.$eval(note, (p) => p.textContent), /^Showing 10 of \d+$/);
+
+  // Show more: ten more, and focus on the first of them.
+  await page.$eval('#search-controls fieldset:has(#find-organisation) .search-facet__more', (b) => b.focus());
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#search-controls input[id^="facet-organisation-"]').length > 10);
+  const shownNow = await orgLabels(page);
+  assert.equal(await page.evaluate(() => document.activeElement.nextElementSibling && document.activeElement.nextElementSibling.textContent), shownNow[10]);
+
+  // Type to find, Tab to the first match, Space to choose it.
+  await page.focus('#find-organisation');
+  await page.keyboard.type('devon', { delay: 20 });
+  await page.waitForFunction(() => {
+    const ls = [...document.querySelectorAll('#search-controls input[id^="facet-organisation-"] + label')];
+    return ls.length > 0 && ls.every((l) => /devon/i.test(l.textContent));
+  });
+  assert.match(await page.$eval(note, (p) => p.textContent), /^Showing (\d+) of \1$/);
+  await page.keyboard.press('Tab');
+  const chosen = await page.evaluate(() => ({ id: document.activeElement.id, key: document.activeElement.value, label: document.activeElement.nextElementSibling.textContent }));
+  assert.match(chosen.id, /^facet-organisation-/);
+  const expected = Number(chosen.label.match(/\((\d+)\)$/)[1]);
+  await page.keyboard.press('Space');
+  await page.waitForFunction((key) => new URLSearchParams(location.search).getAll('organisation').includes(key), {}, chosen.key);
+  await page.waitForFunction((k) => document.querySelectorAll('#search-results li.search-result').length === Math.min(k, 10)
+    && window.CasebookSearch.page.current().total === k, {}, expected);
+  assert.equal(await page.evaluate(() => document.activeElement.id), chosen.id, 'focus stays on the box');
+  assert.equal(await page.$eval(`#${chosen.id}`, (b) => b.checked), true);
+  assert.equal(await page.$eval('#find-organisation', (i) => i.value), 'devon', 'what was typed stays');
+  const inOrg = await page.evaluate(async (key) => {
+    const f = await window.CasebookSearch.page.engine.facet('organisation');
+    const ids = f.values.find((v) => v.key === key).ids;
+    return window.CasebookSearch.page.current().docs.every((d) => ids.includes(d));
+  }, chosen.key);
+  assert.ok(inOrg, 'every result is a page of the organisation');
+
+  // Back and forward, as for the other filters.
+  await page.goBack();
+  await page.waitForFunction(() => !/organisation=/.test(location.search));
+  await page.waitForFunction((n) => window.CasebookSearch.page.current().total === n, {}, all);
+  await page.waitForFunction((id) => { const b = document.getElementById(id); return !b || !b.checked; }, {}, chosen.id);
+  await page.goForward();
+  await page.waitForFunction((id) => { const b = document.getElementById(id); return b && b.checked; }, {}, chosen.id);
+  assert.equal(await resultTotal(page), expected);
+
+  // A link with the organisation in it opens with the filter loaded and the value chosen.
+  await page.goto(`${searchUrl}?organisation=${chosen.key}`, { waitUntil: 'load' });
+  await page.waitForFunction((id) => { const b = document.getElementById(id); return b && b.checked; }, {}, chosen.id);
+  assert.ok(await resultTotal(page) >= expected);
+}
+
+const resultTotal = (page) => page.evaluate(() => window.CasebookSearch.page.current().total);
 
 test('search over http://127.0.0.1 with a strict CSP, and over file://', { timeout: 600_000 }, async (t) => {
   if (!browserTestsCanRun(t, { axe: true })) return;
@@ -126,7 +206,7 @@ test('search over http://127.0.0.1 with a strict CSP, and over file://', { timeo
     page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
     await withStrictCsp(page);
     try {
-      await journey(t, page, new URL('search/', server.url).href, { isFile: false });
+      await journey(t, page, new URL('search/', server.url).href, { isFile: false, server });
       assert.deepEqual(violations, []);
       assert.deepEqual(page.problems, []);
       const shards = server.requests.filter((r) => r.path.startsWith('/search/') && r.path.endsWith('.js'));
@@ -158,6 +238,14 @@ test('search over http://127.0.0.1 with a strict CSP, and over file://', { timeo
       await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'search-1280.png'), fullPage: true });
       assert.deepEqual(violations, [], formatViolations(violations));
+      // The organisation filter open, with a name typed and more values shown.
+      await page.click('#open-organisation');
+      await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'find-organisation');
+      await page.keyboard.type('council');
+      await page.waitForFunction(() => /^Showing/.test(document.querySelector('#search-controls fieldset:has(#find-organisation) [role="status"]').textContent));
+      const open = await runAxe(page);
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'search-organisation-1280.png'), fullPage: true });
+      assert.deepEqual(open, [], formatViolations(open));
     } finally {
       await page.close();
     }

@@ -89,6 +89,38 @@ test('URL state round trips, facets repeat, unknown keys are ignored', () => {
   assert.deepEqual(S.readState(qs), state);
   assert.deepEqual(S.readState('?q=x&colour=red&min=abc'), { q: 'x', filters: {}, sort: 'relevance', range: { key: '', min: undefined, max: undefined } });
   assert.equal(S.writeState({ q: '', filters: {}, range: {} }), '');
+  const orgs = { q: '', filters: { organisation: ['bolton-council', 'skills-for-care'], programme: ['well-led'] }, range: { key: '', min: undefined, max: undefined }, sort: 'relevance' };
+  assert.equal(S.writeState(orgs), '?organisation=bolton-council&organisation=skills-for-care&programme=well-led');
+  assert.deepEqual(S.readState(S.writeState(orgs)), orgs);
+});
+
+test('facet values: chosen ones always, the others with results, most first, up to a limit, found by word prefixes', () => {
+  const facet = { values: [
+    ['devon-county-council', 'Devon County Council'], ['nhs-devon-ccg', 'NHS Devon Clinical Commissioning Group'],
+    ['bolton-council', 'Bolton Council'], ['cafe-de-sante', 'Café de Santé'], ['st-marys', 'St Mary’s Hospice'],
+    ['well-led', 'Well-led Network'], ['none', 'No Results Trust'],
+  ].map(([key, label]) => ({ key, label, count: 1, ids: [] })) };
+  const counts = { 'devon-county-council': 3, 'nhs-devon-ccg': 5, 'bolton-council': 5, 'cafe-de-sante': 1, 'st-marys': 2, 'well-led': 1 };
+  const keys = (r) => r.values.map((v) => v.key);
+  const all = S.facetValues(facet, counts, [], '', 10);
+  assert.deepEqual(keys(all), ['bolton-council', 'nhs-devon-ccg', 'devon-county-council', 'st-marys', 'cafe-de-sante', 'well-led'],
+    'most results first, then by label; values without results left out');
+  assert.equal(all.total, 6);
+  const top = S.facetValues(facet, counts, [], '', 2);
+  assert.deepEqual(keys(top), ['bolton-council', 'nhs-devon-ccg']);
+  assert.equal(top.total, 6, 'the total says how many more there are');
+  assert.deepEqual(keys(S.facetValues(facet, counts, ['none', 'well-led'], '', 2)), ['bolton-council', 'nhs-devon-ccg', 'well-led', 'none'],
+    'chosen values are shown past the limit, and without results');
+  assert.deepEqual(keys(S.facetValues(facet, counts, [], 'devon', 10)), ['nhs-devon-ccg', 'devon-county-council']);
+  assert.deepEqual(keys(S.facetValues(facet, counts, [], 'DEV cou', 10)), ['devon-county-council'], 'every word typed starts a word of the label');
+  assert.deepEqual(keys(S.facetValues(facet, counts, [], 'evon', 10)), [], 'words match from their start');
+  assert.deepEqual(keys(S.facetValues(facet, counts, [], 'cafe sant', 10)), ['cafe-de-sante'], 'folded like the index');
+  assert.deepEqual(keys(S.facetValues(facet, counts, [], 'marys', 10)), ['st-marys'], 'apostrophes as the tokeniser has them');
+  assert.deepEqual(keys(S.facetValues(facet, counts, [], 'well-le', 10)), ['well-led']);
+  assert.deepEqual(keys(S.facetValues(facet, counts, ['bolton-council'], 'devon', 1)), ['bolton-council', 'nhs-devon-ccg'],
+    'a chosen value stays in view whatever is typed');
+  const none = S.facetValues(facet, counts, [], 'zzz', 10);
+  assert.deepEqual([none.values.length, none.total], [0, 0]);
 });
 
 test('result links are relative to /search/ and name index.html over file://', () => {

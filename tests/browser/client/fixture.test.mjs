@@ -80,6 +80,23 @@ test('judged queries rank the pages a reader would expect first', async (t) => {
   }
 });
 
+test('a complete word ranks its own pages first: longer words count far less, however rare', async () => {
+  const { engine } = engineFor();
+  // As typed, “work” and “care” also match “worker”, “workforce”, “carers” and “career” (the
+  // last word may be unfinished). Those are rarer words, so their own scores run higher.
+  for (const word of ['work', 'care']) {
+    const exact = await engine.search(word + ' ', {}); // a trailing space: that word only
+    const typed = await engine.search(word, {});
+    const own = new Map(exact.docs.map((d, i) => [d, exact.scores[i]]));
+    const best = exact.scores[0];
+    typed.docs.forEach((d, i) => {
+      const bound = Math.max(own.get(d) || 0, 0.2 * best);
+      assert.ok(typed.scores[i] <= bound, `${word}: doc ${d} scores ${typed.scores[i]}, more than its own ${own.get(d)} or 0.2 × ${best}`);
+    });
+    assert.deepEqual(typed.docs.slice(0, 5), exact.docs.slice(0, 5), `${word}: the first results are those of the word`);
+  }
+});
+
 test('a word that occurs nowhere gives no results and is named; with others, OR is stated', async () => {
   const { engine } = engineFor();
   const none = await run(engine, 'zzzz');
@@ -157,6 +174,68 @@ test('facet filters AND across facets, OR within one, and counts leave their own
   assert.equal(browse.total, 40);
 });
 
+// search.js counts the filters of at most LAZY values with every query; larger ones (the
+// organisations of a big site) only once the reader opens them or the URL chooses a value.
+const GLUE = fs.readFileSync(GLUE_PATH, 'utf8');
+const LAZY = Number(GLUE.match(/var LAZY = (\d+)/)[1]);
+const FIND = Number(GLUE.match(/var FIND = (\d+)/)[1]);
+const eagerFacets = (m) => m.facets.filter((f) => f.size <= LAZY).map((f) => f.key);
+
+test('organisation and programme filters: results, counts and OR within each', async () => {
+  const { engine } = engineFor();
+  await engine.init();
+  const orgs = await engine.facet('organisation');
+  const two = orgs.values.filter((v) => v.count === 2).slice(0, 2);
+  assert.equal(two.length, 2);
+  // Browsing by one organisation gives exactly its pages; two give either.
+  const one = await engine.search('', { filters: { organisation: [two[0].key] } });
+  assert.equal(one.mode, 'browse');
+  assert.deepEqual([...one.docs].sort((a, b) => a - b), [...two[0].ids]);
+  const either = await engine.search('', { filters: { organisation: two.map((v) => v.key) } });
+  assert.deepEqual([...either.docs].sort((a, b) => a - b), [...new Set([...two[0].ids, ...two[1].ids])].sort((a, b) => a - b));
+  // With words: each organisation's count is the number of results once it is chosen.
+  const care = await engine.search('care', { count: ['organisation', 'programme'] });
+  const counted = Object.entries(care.counts.organisation).filter(([, n]) => n > 0);
+  assert.ok(counted.length > 10, `${counted.length} organisations have results for “care”`);
+  for (const [key, n] of counted.slice(0, 8)) {
+    assert.equal((await engine.search('care', { filters: { organisation: [key] } })).total, n, key);
+  }
+  // What the page shows of them: the top 10 by count, the rest behind “Show more” or found by name.
+  const shown = S.facetValues(orgs, care.counts.organisation, [], '', 10);
+  assert.equal(shown.values.length, 10);
+  assert.equal(shown.total, counted.length);
+  const devon = S.facetValues(orgs, care.counts.organisation, [], 'devon', 10).values.map((v) => v.label);
+  assert.ok(devon.length >= 1 && devon.every((l) => /devon/i.test(l)), devon.join(', '));
+  // Programme, and organisation with programme (AND across filters).
+  const programme = (await engine.facet('programme')).values[0];
+  const inProgramme = await engine.search('', { filters: { programme: [programme.key] }, count: ['organisation'] });
+  assert.equal(inProgramme.total, programme.count);
+  const [orgKey, n] = Object.entries(inProgramme.counts.organisation).find(([, k]) => k > 0);
+  const both = await engine.search('', { filters: { programme: [programme.key], organisation: [orgKey] } });
+  assert.equal(both.total, n);
+  assert.ok(both.docs.every((d) => programme.ids.includes(d)));
+});
+
+test('the organisation filter stays off the first-query path: loaded only when counted or chosen', async () => {
+  const { engine, stats } = engineFor();
+  const m = await engine.init();
+  const org = m.facets.find((f) => f.key === 'organisation');
+  assert.ok(org.size > LAZY, `the fixture has ${org.size} organisations, more than LAZY (${LAZY}): the Chromium test opens the lazy filter`);
+  assert.ok(org.size > FIND, 'and it has a box to find one');
+  assert.ok(eagerFacets(m).includes('programme') && !eagerFacets(m).includes('organisation'));
+  await engine.search('care', {});
+  await engine.search('care', { count: eagerFacets(m) });
+  assert.ok(!stats.paths.some((p) => p.startsWith('f/organisation')), stats.paths.join(' '));
+  const before = stats.gzip;
+  await engine.search('care', { count: [...eagerFacets(m), 'organisation'] });
+  assert.deepEqual(stats.paths.filter((p) => p.startsWith('f/')).slice(-1), [`f/organisation.${org.h}.js`]);
+  assert.ok(stats.gzip - before < 10 * 1024, `opening it costs ${stats.gzip - before} bytes here`);
+  // Chosen in the URL: the filter loads because it filters.
+  const chosen = engineFor();
+  await chosen.engine.search('', { filters: { organisation: ['bolton-council'] } });
+  assert.ok(chosen.stats.paths.some((p) => p.startsWith('f/organisation')));
+});
+
 test('numeric ranges, with a facet and words in one query; sort by date', async () => {
   const { engine } = engineFor();
   const key = 'share:survey-agreement';
@@ -200,7 +279,7 @@ test('budgets of search-design.md §5.4 hold at fixture scale', async () => {
   const facets = engineFor();
   await facets.engine.search('dementia', {});
   const before = facets.stats.gzip;
-  await facets.engine.search('dementia', { count: ['type', 'region', 'setting', 'key_question', 'topic', 'programme'] });
+  await facets.engine.search('dementia', { count: eagerFacets(facets.engine.manifest()) });
   assert.ok(facets.stats.gzip - before <= 40 * 1024, `T3: ${facets.stats.gzip - before} bytes for facet counts`);
 
   const typo = engineFor();

@@ -1,5 +1,5 @@
-/* casebook search, pure logic (no DOM; search.js is the glue). A classic script, so that it
-   loads from file://: global `CasebookSearch`, or a CommonJS module under node. */
+/* casebook search logic, no DOM: a classic script (file://), global CasebookSearch, or
+   CommonJS. */
 (function (root) {
   'use strict';
 
@@ -21,7 +21,6 @@
   var isWord = function (c) { return c !== undefined && WORD.test(c); };
   var isDigit = function (c) { return c !== undefined && c >= '0' && c <= '9'; };
 
-  /** Lower case, combining marks dropped, Latin letters folded (é → e, ß → ss). */
   function normalise(text) {
     var out = '';
     for (var c of text.toLowerCase()) {
@@ -89,7 +88,7 @@
     return { terms: terms, excluded: excluded, phrases: phrases };
   }
 
-  /** Damerau-Levenshtein (optimal string alignment) distance, or max+1 once past `max`. */
+  /** Damerau-Levenshtein (OSA) distance, or max+1 once past `max`. */
   function distance(a, b, max) {
     a = Array.from(a); b = Array.from(b);
     if (Math.abs(a.length - b.length) > max) return max + 1;
@@ -110,13 +109,10 @@
     return prev[b.length];
   }
 
-  /** Typo budget by length: 1 from 5 letters, 2 from 9. */
   function typoBudget(token) {
     var n = Array.from(token).length;
     return n >= 9 ? 2 : n >= 5 ? 1 : 0;
   }
-
-  // decoding
 
   function unbase64(s) {
     var bin = atob(s), out = new Uint8Array(bin.length);
@@ -158,8 +154,7 @@
     return readIds(r, Math.floor(head / 2), n, head & 1);
   }
 
-  /** Vocabulary shard → { words (sorted), stems, df, scale, shard (its postings shard),
-      hashes: { shard: hash } }. */
+  /** Vocabulary shard → { words, stems, df, scale, shard, hashes: { shard: hash } }. */
   function decodeVocab(bytes) {
     var r = new Reader(bytes), count = r.varint(), dec = new TextDecoder();
     var words = [], stems = new Uint32Array(count), df = new Uint32Array(count), scale = new Uint32Array(count), shard = new Uint32Array(count);
@@ -185,7 +180,7 @@
     return { words: words, stems: stems, df: df, scale: scale, shard: shard, hashes: hashes };
   }
 
-  /** Postings shard → { first, offsets } (records are decoded on demand by `postingsOf`). */
+  /** Postings shard → { first, offsets } (records: `postingsOf`). */
   function decodePostingsShard(bytes) {
     var r = new Reader(bytes), first = r.varint(), count = r.varint(), offsets = [];
     for (var i = 0; i < count; i++) { var len = r.varint(); offsets.push(r.at); r.at += len; }
@@ -201,7 +196,7 @@
     return { docs: docs, impacts: impacts };
   }
 
-  /** Numeric column → Float64Array(n), NaN where a doc has no value. */
+  /** → Float64Array(n), NaN where no value. */
   function decodeNumeric(bytes, n) {
     var r = new Reader(bytes), count = r.varint(), out = new Float64Array(n).fill(NaN), doc = 0;
     for (var i = 0; i < count; i++) {
@@ -227,17 +222,13 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (arr[mid] < x) lo = mid + 1; else hi = mid; }
     return lo;
   }
-  /** Index of the last element <= x, or -1. */
   function floorIndex(arr, x) {
     var lo = 0, hi = arr.length;
     while (lo < hi) { var mid = (lo + hi) >> 1; if (arr[mid] <= x) lo = mid + 1; else hi = mid; }
     return lo - 1;
   }
 
-  // the engine
-
-  /** An engine over one site's shards; `loadScript(path)` runs `search/<path>`, which calls
-      `engine.register`. */
+  /** `loadScript(path)` runs `search/<path>`, which calls `engine.register`. */
   function createEngine(loadScript) {
     var registry = {}, pending = {}, m = null, n = 0;
     var vocab = {}, postings = {}, facets = {}, numbers = {}, decoded = new Map();
@@ -307,7 +298,6 @@
       return load('d/' + doc, 'd/' + m.cards + '/' + doc + '.js');
     }
 
-    /** Shards whose words may start with `token` (or equal it). */
     function shardRange(token, prefix) {
       var from = Math.max(0, floorIndex(m.v, token));
       var to = prefix ? Math.max(from, floorIndex(m.v, token + '\uffff')) : from;
@@ -337,9 +327,11 @@
           }
         });
         prefixes.sort(function (a, b) { return b.df - a.df || a.stem - b.stem; });
-        // A complete word typed: a few of its longer forms count, far less.
-        var w = found.size ? WEIGHT.longer : WEIGHT.prefix;
-        prefixes.slice(0, found.size ? 5 : PREFIX_TOP).forEach(function (p) { add(p.v, p.k, w, 'prefix'); });
+        // A complete word typed: a few of its longer forms count, far less, however rare.
+        var top = found.size && found.values().next().value.weight;
+        prefixes.slice(0, top ? 5 : PREFIX_TOP).forEach(function (p) {
+          add(p.v, p.k, top ? WEIGHT.longer * Math.min(1, top / p.v.scale[p.k]) : WEIGHT.prefix, 'prefix');
+        });
         var typos = function (shardsToScan) {
           shardsToScan.forEach(function (v) {
             for (var k = 0; k < v.words.length; k++) {
@@ -384,7 +376,6 @@
       });
     }
 
-    /** Loaded words whose stem is in `stems` (to highlight). */
     function surfaceForms(stems) {
       var out = [];
       Object.keys(vocab).forEach(function (i) {
@@ -493,7 +484,7 @@
       if (opts.sort === 'date') {
         docs.sort(function (a, b) { return date(b) - date(a) || score[b] - score[a] || a - b; });
       } else {
-        // Native sort of one key per doc: score (rounded), then doc.
+        // One key per doc: score, then doc.
         var keys = new Float64Array(docs.length);
         docs.forEach(function (x, k) { keys[k] = Math.round(score[x]) * 1048576 + 1048575 - x; });
         keys.sort().reverse();
@@ -509,14 +500,11 @@
       };
     }
 
-    /** Cards of `docs`, in order. */
     function cards(docs) {
       return Promise.all(docs.map(card));
     }
 
-    /** Cards of `result.docs[from…]`, `size` of them. Phrases are checked on card text (no
-        positions in the index): at most PHRASE_CHECK candidates a call, in rank order; failing
-        ones leave `result`, whose total is then a lower bound (`exact` false). */
+    /** Cards from `from`; phrases are checked on them (`exact` false: total is a floor). */
     function page(result, from, size) {
       if (!result.phrases.length) {
         var slice = result.docs.slice(from, from + size);
@@ -558,15 +546,9 @@
     return phrases.every(function (p) { return text.indexOf(' ' + p.join(' ') + ' ') >= 0; });
   }
 
-  // presentation helpers
-
   var RUN = /[\p{Alphabetic}\p{N}\p{M}]+(?:['\u2019\u02bc.,\-\u2010\u2011][\p{Alphabetic}\p{N}\p{M}]+)*/gu;
 
-  /**
-   * An excerpt of `text` from just before the first marked word: segments { text, mark },
-   * about `words` words long, … where cut. `marks` are surface forms; words starting with one
-   * of `prefixes` are marked too.
-   */
+  /** { text, mark } segments from before the first mark, about `words` words. */
   function excerpt(text, marks, prefixes, words) {
     words = words || 30;
     var set = new Set(marks || []), runs = [], m;
@@ -579,7 +561,6 @@
     };
     RUN.lastIndex = 0;
     var firstMark = -1;
-    // Up to the first marked word and a window after it (the text can be long).
     while ((firstMark < 0 || runs.length < firstMark + words) && (m = RUN.exec(text))) {
       runs.push({ start: m.index, end: m.index + m[0].length, mark: marked(m[0]) });
       if (firstMark < 0 && runs[runs.length - 1].mark) firstMark = runs.length - 1;
@@ -604,13 +585,11 @@
     return out.map(function (s) { return { text: s.text.replace(/\s+/g, ' '), mark: s.mark }; });
   }
 
-  /** The link to a result from the search page (at `<base>/search/`), relative so that it
-      works under any base path and from file:// (where folders need index.html). */
+  /** Relative (any base path); file:// needs index.html. */
   function resultHref(url, isFile) {
     return '../' + url.replace(/^\//, '') + (isFile && /\/$/.test(url) ? 'index.html' : '');
   }
 
-  /** The state in a URL query string: q, facets (repeated), metric, min, max, sort. */
   function readState(search) {
     var p = new URLSearchParams(search), filters = {};
     FACETS.forEach(function (f) { var v = p.getAll(f).filter(Boolean); if (v.length) filters[f] = v; });
@@ -636,7 +615,19 @@
     return s ? '?' + s : '';
   }
 
-  /** What the live region says about a result. */
+  /** Chosen values, and at most `limit` others with results and words starting with `find`. */
+  function facetValues(facet, counts, chosen, find, limit) {
+    var want = tokens(find || '', true), n = function (v) { return counts[v.key] || 0; };
+    var all = facet.values.filter(function (v) {
+      return chosen.indexOf(v.key) >= 0 || n(v) > 0 && want.every(function (w) {
+        return (v.words || (v.words = tokens(v.label))).some(function (x) { return x.startsWith(w); });
+      });
+    });
+    all.sort(function (a, b) { return n(b) - n(a) || (a.label < b.label ? -1 : 1); });
+    var k = 0;
+    return { values: all.filter(function (v) { return chosen.indexOf(v.key) >= 0 || k++ < limit; }), total: all.length };
+  }
+
   function describe(result, q) {
     var n = result.total, more = result.exact === false ? ' or more' : '';
     var count = n === 1 ? '1 result' : n + more + ' results';
@@ -653,6 +644,7 @@
     decodePostingsShard: decodePostingsShard, postingsOf: postingsOf, decodeNumeric: decodeNumeric,
     decodeFacet: decodeFacet, createEngine: createEngine, excerpt: excerpt, resultHref: resultHref,
     readState: readState, writeState: writeState, describe: describe, hasPhrases: hasPhrases,
+    facetValues: facetValues,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.CasebookSearch = api;

@@ -1,6 +1,4 @@
-/* casebook search page: DOM glue around search-core.js. Enhances the GET form of /search/:
-   results as you type, facets with counts, an outcome range, sort, URL state, a live region.
-   Classic script, no inline handlers, no eval: works from file:// and under a strict CSP. */
+/* The search page's DOM. No inline handlers, no eval: file:// and a strict CSP work. */
 (function () {
   'use strict';
   var S = window.CasebookSearch;
@@ -16,8 +14,10 @@
 
   var PAGE = 10;
   var DEBOUNCE = 40;
-  var COUNTED = ['type', 'region', 'setting', 'key_question', 'topic', 'programme'];
-  var TOP = 12;
+  var TOP = 10; // values a filter shows (and adds per "Show more")
+  var FIND = 20; // more values: a box to find them
+  var LAZY = 60; // more: not loaded until opened (T3)
+  var ui = {}, focusNext = null; // per filter: { limit, find, open }
   var isFile = location.protocol === 'file:';
   var base = new URL('../search/', script.src).href;
   var engine = S.createEngine(function (path) {
@@ -64,8 +64,7 @@
     facetBox = el('div', { class: 'search-facets' });
     controls.append(field('search-sort', 'Sort by', sort), range, facetBox);
     controls.hidden = false;
-    [sort, metric].forEach(function (c) { c.addEventListener('change', function () { readControls(); run('push'); }); });
-    [min, max].forEach(function (c) { c.addEventListener('change', function () { readControls(); run('push'); }); });
+    [sort, metric, min, max].forEach(function (c) { c.addEventListener('change', function () { readControls(); run('push'); }); });
   }
 
   function syncControls() {
@@ -85,41 +84,87 @@
     state.range = { key: metric.value, min: num(min), max: num(max) };
   }
 
+  /** Large filters count once opened or chosen. */
+  function counted() {
+    return engine.manifest().facets.filter(function (f) {
+      return f.size <= LAZY || (ui[f.key] || {}).open || state.filters[f.key];
+    }).map(function (f) { return f.key; });
+  }
+
+  function count(my) {
+    var opts = { filters: state.filters, range: state.range, sort: state.sort, count: counted() };
+    return engine.search(state.q, opts).then(function (result) { if (my === seq) return renderFacets(result, my); });
+  }
+
   function renderFacets(result, my) {
-    var m = engine.manifest();
-    var shownFacets = m.facets.filter(function (f) { return COUNTED.indexOf(f.key) >= 0; });
-    Promise.all(shownFacets.map(function (f) { return engine.facet(f.key); })).then(function (data) {
+    var all = engine.manifest().facets, keys = counted();
+    return Promise.all(all.map(function (f) { return keys.indexOf(f.key) >= 0 ? engine.facet(f.key) : null; })).then(function (data) {
       if (my !== seq) return;
       var focused = document.activeElement && facetBox.contains(document.activeElement) ? document.activeElement.id : null;
       facetBox.textContent = '';
-      shownFacets.forEach(function (f, i) {
-        var facet = data[i], counts = result.counts[f.key] || {}, chosen = state.filters[f.key] || [];
-        if (!facet) return;
-        var values = facet.values.filter(function (v) { return counts[v.key] > 0 || chosen.indexOf(v.key) >= 0; });
-        values.sort(function (a, b) { return (counts[b.key] || 0) - (counts[a.key] || 0) || (a.label < b.label ? -1 : 1); });
-        values = values.filter(function (v, k) { return k < TOP || chosen.indexOf(v.key) >= 0; });
-        if (!values.length) return;
+      all.forEach(function (f, i) {
+        var u = ui[f.key] || (ui[f.key] = { limit: TOP, find: '' });
+        var counts = result.counts[f.key] || {}, chosen = state.filters[f.key] || [], name = f.label.toLowerCase();
         var set = el('fieldset', { class: 'search-facet' }), list = el('ul', { class: 'search-facet__list' });
-        set.append(el('legend', {}, f.label), list);
-        values.forEach(function (v) {
-          var id = 'facet-' + f.key + '-' + v.key.replace(/[^a-z0-9-]/gi, '-');
-          var box = el('input', { type: 'checkbox', id: id, value: v.key });
-          box.checked = chosen.indexOf(v.key) >= 0;
-          box.addEventListener('change', function () {
-            var now = (state.filters[f.key] || []).filter(function (k) { return k !== v.key; });
-            if (box.checked) now.push(v.key);
-            state.filters[f.key] = now;
-            readControls();
-            run('push');
+        var more = el('button', { type: 'button', class: 'search-facet__more' }), note = el('p', { class: 'search-facet__note', role: 'status' });
+        set.append(el('legend', {}, f.label));
+        if (!data[i]) {
+          if (!result.total) return;
+          var open = el('button', { type: 'button', id: 'open-' + f.key, class: 'search-facet__more' }, 'Show ' + name + ' filter');
+          open.addEventListener('click', function () {
+            u.open = true;
+            focusNext = 'find-' + f.key;
+            count(seq).catch(fail);
           });
-          var li = el('li');
-          li.append(box, ' ', el('label', { for: id }, v.label + ' (' + (counts[v.key] || 0) + ')'));
-          list.append(li);
+          set.append(open);
+          return facetBox.append(set);
+        }
+        var fill = function () {
+          var r = S.facetValues(data[i], counts, chosen, u.find, u.limit);
+          list.textContent = '';
+          r.values.forEach(function (v) {
+            var id = 'facet-' + f.key + '-' + v.key.replace(/[^a-z0-9-]/gi, '-');
+            var box = el('input', { type: 'checkbox', id: id, value: v.key });
+            box.checked = chosen.indexOf(v.key) >= 0;
+            box.addEventListener('change', function () {
+              var now = (state.filters[f.key] || []).filter(function (k) { return k !== v.key; });
+              if (box.checked) now.push(v.key);
+              state.filters[f.key] = now;
+              readControls();
+              run('push');
+            });
+            var li = el('li');
+            li.append(box, ' ', el('label', { for: id }, v.label + ' (' + (counts[v.key] || 0) + ')'));
+            list.append(li);
+          });
+          note.textContent = r.total ? 'Showing ' + r.values.length + ' of ' + r.total : 'None match';
+          more.textContent = 'Show ' + Math.min(TOP, r.total - r.values.length) + ' more';
+          more.hidden = r.values.length >= r.total;
+          return r.total;
+        };
+        if (!fill() && !u.find) return;
+        more.addEventListener('click', function () {
+          var at = list.children.length;
+          u.limit += TOP;
+          fill();
+          if (list.children[at]) list.children[at].querySelector('input').focus();
         });
+        if (f.size > FIND) {
+          var find = el('input', { type: 'search', id: 'find-' + f.key, autocomplete: 'off' });
+          find.value = u.find;
+          find.addEventListener('input', function () {
+            u.find = find.value;
+            u.limit = TOP;
+            fill();
+          });
+          set.append(field(find.id, 'Find ' + name, find), note);
+        }
+        set.append(list, more);
         facetBox.append(set);
       });
-      var again = focused && document.getElementById(focused);
+      var again = document.getElementById(focusNext) || document.getElementById(focused);
       if (again) again.focus();
+      if (again && again.id === focusNext) focusNext = null;
     });
   }
 
@@ -162,13 +207,18 @@
     }
   }
 
+  function fail() {
+    status.textContent = 'Search could not load its index. Browse the lists instead.';
+    if (fallback) fallback.hidden = false;
+  }
+
   function run(history_) {
     var my = ++seq;
     var url = location.pathname + S.writeState(state);
     if (history_ === 'push' && url !== location.pathname + location.search) history.pushState(null, '', url);
     else if (history_ === 'replace') history.replaceState(null, '', url);
     var opts = { filters: state.filters, range: state.range, sort: state.sort };
-    // Results first (nothing else competes for the connections), then the facet counts.
+    // Results first, then counts.
     engine.search(state.q, opts)
       .then(function (result) {
         if (my !== seq) return;
@@ -177,17 +227,10 @@
           if (my !== seq) return;
           render(result, items);
           status.textContent = S.describe(result, state.q);
-          opts.count = COUNTED;
-          return engine.search(state.q, opts).then(function (counted) {
-            if (my === seq) renderFacets(counted, my);
-          });
+          return count(my);
         });
       })
-      .catch(function () {
-        if (my !== seq) return;
-        status.textContent = 'Search could not load its index. Browse the lists instead.';
-        if (fallback) fallback.hidden = false;
-      });
+      .catch(function () { if (my === seq) fail(); });
   }
 
   form.addEventListener('submit', function (e) {
@@ -211,9 +254,6 @@
     buildControls(m);
     syncControls();
     run(null);
-  }, function () {
-    status.textContent = 'Search could not load its index. Browse the lists instead.';
-    if (fallback) fallback.hidden = false;
-  });
+  }, fail);
   S.page = { engine: engine, current: function () { return current; } };
 })();
