@@ -205,11 +205,18 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(&output)?;
     let emit = |file: render::OutputFile| staging.write(&file);
-    // The search index is built on its own thread while the pages render: both only read the
-    // site, and the index's sequential steps fill the gaps in rendering's parallel ones.
+    // The search index is built while the pages render: both only read the site. It has
+    // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
     let (rendered, indexed) = std::thread::scope(|scope| {
         let indexing = scope.spawn(|| -> Result<(), write::OutputError> {
-            search::emit_index(&published, &checked.config, |file| staging.write(&file))
+            let index = || search::emit_index(&published, &checked.config, |f| staging.write(&f));
+            match rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("casebook-index-{i}"))
+                .build()
+            {
+                Ok(pool) => pool.install(index),
+                Err(_) => index(),
+            }
         });
         let rendered = render::render_to(&published, &checked.config, &theme, &emit);
         progress(Stage::Indexing);

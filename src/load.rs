@@ -258,21 +258,21 @@ pub fn kind_of_path(relative: &str) -> Option<ContentKind> {
 
 /// Decodes file bytes as the loader does: UTF-8 required, BOM dropped, CRLF to LF. On invalid
 /// UTF-8 returns the byte offset of the first bad byte and its position.
-pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, Pos)> {
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, Pos)> {
     let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {
         0
     };
-    match std::str::from_utf8(&bytes[bom..]) {
-        Ok(text) => Ok(if text.contains('\r') {
-            text.replace("\r\n", "\n")
-        } else {
-            text.to_owned()
-        }),
+    bytes.drain(..bom);
+    // The file's bytes become its text without a copy, unless line endings change.
+    match String::from_utf8(bytes) {
+        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n")),
+        Ok(text) => Ok(text),
         Err(error) => {
-            let valid = error.valid_up_to();
-            let prefix = std::str::from_utf8(&bytes[bom..bom + valid])
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let prefix = std::str::from_utf8(&bytes[..valid])
                 .expect("valid_up_to marks the end of valid UTF-8");
             let prefix = prefix.replace("\r\n", "\n");
             Err((bom + valid, pos_of_byte_offset(&prefix, prefix.len())))
@@ -349,6 +349,10 @@ mod tests {
     fn decode_reports_first_bad_byte() {
         let (offset, at) = decode(b"---\r\nx: caf\xE9\n".to_vec()).unwrap_err();
         assert_eq!(offset, 11);
+        assert_eq!(at, Pos::new(2, 7));
+        // The offset counts the byte-order mark, as the file on disk has it.
+        let (offset, at) = decode(b"\xEF\xBB\xBF---\nx: caf\xE9\n".to_vec()).unwrap_err();
+        assert_eq!(offset, 13);
         assert_eq!(at, Pos::new(2, 7));
     }
 

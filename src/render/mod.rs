@@ -149,52 +149,50 @@ fn render_into<E: Send>(
     };
 
     let renderer = Renderer { tera: &tera };
-    let page_results: Vec<Result<(), Failure<E>>> = site
-        .pages
-        .par_iter()
-        .filter(|page| wanted(&page_output_path(page)))
-        .map(|page| {
-            let body = render_markdown(&page.body.markdown, &markdown);
-            let view = page_view(page, body, &view_context);
-            let mut context = Context::new();
-            context.insert("page_type", page.kind.type_name());
-            context.insert("title", &page.title);
-            context.insert("description", &page.summary);
-            context.insert(
-                "canonical_url",
-                &urls.absolute(&crate::model::page_path(page.kind, &page.slug.value)),
-            );
-            context.insert("page", &view);
-            context.insert("page_url", &urls.page(page.kind, &page.slug.value));
-            context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
-            send(renderer.render(
-                &format!("{}.html", page.kind.type_name()),
-                &context,
-                &page_output_path(page),
-            ))
-        })
-        .collect();
-
-    // Listing pages are rendered in batches as they are set up, so their template values are
-    // never all in memory at once.
+    // Failures of every task; a template that fails fails every page using it, so they are
+    // collected, not stopped at.
     let failures: std::sync::Mutex<Vec<Failure<E>>> = std::sync::Mutex::new(Vec::new());
-    let flush = |batch: Vec<(String, String, Context)>| {
-        let mut found: Vec<Failure<E>> = batch
-            .into_par_iter()
-            .map(|(template, path, mut context)| {
-                if let Some(folder) = path.strip_suffix("index.html") {
-                    context.insert("page_url", &urls.path(&format!("/{folder}")));
-                }
-                send(renderer.render(&template, &context, &path))
-            })
-            .filter_map(Result::err)
-            .collect();
-        if !found.is_empty() {
+    let record = |result: Result<(), Failure<E>>| {
+        if let Err(failure) = result {
             failures
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .append(&mut found);
+                .push(failure);
         }
+    };
+    let render_page = |page: &Page| {
+        let body = render_markdown(&page.body.markdown, &markdown);
+        let view = page_view(page, body, &view_context);
+        let mut context = Context::new();
+        context.insert("page_type", page.kind.type_name());
+        context.insert("title", &page.title);
+        context.insert("description", &page.summary);
+        context.insert(
+            "canonical_url",
+            &urls.absolute(&crate::model::page_path(page.kind, &page.slug.value)),
+        );
+        context.insert("page", &view);
+        context.insert("page_url", &urls.page(page.kind, &page.slug.value));
+        context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
+        send(renderer.render(
+            &format!("{}.html", page.kind.type_name()),
+            &context,
+            &page_output_path(page),
+        ))
+    };
+    // Listing pages are rendered in batches as they are set up, so their template values are
+    // never all in memory at once.
+    let flush = |batch: Vec<Job<'_>>| {
+        batch
+            .into_par_iter()
+            .map(|(template, path, make_context)| {
+                let mut context = make_context();
+                if let Some(folder) = path.strip_suffix("index.html") {
+                    context.insert("page_url", &urls.path(&format!("/{folder}")));
+                }
+                send(renderer.render(template, &context, &path))
+            })
+            .for_each(record);
     };
     let mut jobs = Jobs {
         wanted,
@@ -202,71 +200,88 @@ fn render_into<E: Send>(
         paths: site.pages.iter().map(page_output_path).collect(),
         flush: &flush,
     };
-    list_jobs(site, &cards, &urls, &mut jobs);
-    taxonomy_jobs(site, &cards, &urls, &mut jobs);
-    home_job(site, &cards, &config.title, &mut jobs);
-    // The overview pages' values are large on a big site: each is built just before its page
-    // is rendered, not all up front.
-    // `casebook serve` skips the overview, costly on a big site, when neither its pages nor the
-    // sitemap (which lists them) are wanted.
-    let overview = (wanted("outcomes/index.html") || wanted("sitemap.xml"))
-        .then(|| overview::Overview::new(site, &urls));
-    let overview_pages: Vec<overview::OverviewPage> = overview
-        .iter()
-        .flat_map(overview::Overview::pages)
-        .filter(|page| jobs.wants(&page.path))
-        .collect();
-    for (template, path, page_type, title) in [
-        ("search.html", "search/index.html", "search", "Search"),
-        ("404.html", "404.html", "not-found", "Page not found"),
-    ] {
-        if !jobs.wants(path) {
-            continue;
+    // Content pages, the open data and the overview render as parallel tasks while the
+    // listings are set up: no stage waits on a sequential one.
+    rayon::scope(|scope| {
+        scope.spawn(|_| {
+            site.pages
+                .par_iter()
+                .filter(|page| wanted(&page_output_path(page)))
+                .map(render_page)
+                .for_each(record);
+        });
+        if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
+            // Made from records one at a time, each file written as soon as it is made: the
+            // open data of a large site is tens of MB.
+            scope.spawn(|_| {
+                let csv = open_data::to_csv(open_data::records(site, &urls));
+                record(emit(text_file("data/outcomes.csv", csv)).map_err(Failure::Output));
+                let mut json = open_data::to_json(open_data::records(site, &urls));
+                json.push('\n');
+                record(emit(text_file("data/outcomes.json", json)).map_err(Failure::Output));
+            });
         }
-        let mut context = Context::new();
-        context.insert("page_type", page_type);
-        context.insert("title", title);
-        jobs.push((template.to_owned(), path.to_owned(), context));
-    }
-    jobs.finish();
-    let other_results: Vec<Result<(), Failure<E>>> = std::mem::take(
+        list_jobs(site, &cards, &urls, &mut jobs);
+        taxonomy_jobs(site, &cards, &urls, &mut jobs);
+        home_job(site, &cards, &config.title, &mut jobs);
+        // `casebook serve` skips the overview, costly on a big site, when neither its pages
+        // nor the sitemap (which lists them) are wanted.
+        let overview = (wanted("outcomes/index.html") || wanted("sitemap.xml"))
+            .then(|| overview::Overview::new(site, &urls));
+        let overview_pages: Vec<overview::OverviewPage> = overview
+            .iter()
+            .flat_map(overview::Overview::pages)
+            .filter(|page| jobs.wants(&page.path))
+            .collect();
+        // One overview page at a time: each holds every measure it lists.
+        scope.spawn(|_| {
+            for page in &overview_pages {
+                let mut context = Context::new();
+                context.insert("page_type", "outcomes");
+                context.insert("title", &page.title);
+                context.insert(
+                    "outcomes",
+                    &overview.as_ref().map(|overview| overview.context(page)),
+                );
+                if let Some(folder) = page.path.strip_suffix("index.html") {
+                    context.insert("page_url", &urls.path(&format!("/{folder}")));
+                }
+                record(send(renderer.render("outcomes.html", &context, &page.path)));
+            }
+            drop(overview_pages);
+            drop(overview);
+        });
+        for (template, path, page_type, title) in [
+            ("search.html", "search/index.html", "search", "Search"),
+            ("404.html", "404.html", "not-found", "Page not found"),
+        ] {
+            if !jobs.wants(path) {
+                continue;
+            }
+            jobs.push((
+                template,
+                path.to_owned(),
+                Box::new(move || {
+                    let mut context = Context::new();
+                    context.insert("page_type", page_type);
+                    context.insert("title", title);
+                    context
+                }),
+            ));
+        }
+        jobs.finish();
+    });
+
+    let mut diagnostics = Vec::new();
+    let failures = std::mem::take(
         &mut *failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
-    )
-    .into_iter()
-    .map(Err)
-    .collect();
-    // One overview page at a time: each holds every measure it lists.
-    let overview_results: Vec<Result<(), Failure<E>>> = overview_pages
-        .iter()
-        .map(|page| {
-            let mut context = Context::new();
-            context.insert("page_type", "outcomes");
-            context.insert("title", &page.title);
-            context.insert(
-                "outcomes",
-                &overview.as_ref().map(|overview| overview.context(page)),
-            );
-            if let Some(folder) = page.path.strip_suffix("index.html") {
-                context.insert("page_url", &urls.path(&format!("/{folder}")));
-            }
-            send(renderer.render("outcomes.html", &context, &page.path))
-        })
-        .collect();
-    drop(overview_pages);
-    drop(overview);
-
-    let mut diagnostics = Vec::new();
-    for result in page_results
-        .into_iter()
-        .chain(other_results)
-        .chain(overview_results)
-    {
-        match result {
-            Ok(()) => {}
-            Err(Failure::Template(diagnostic)) => diagnostics.push(*diagnostic),
-            Err(Failure::Output(error)) => return Err(RenderFailure::Output(error)),
+    );
+    for failure in failures {
+        match failure {
+            Failure::Template(diagnostic) => diagnostics.push(*diagnostic),
+            Failure::Output(error) => return Err(RenderFailure::Output(error)),
         }
     }
     if !diagnostics.is_empty() {
@@ -274,17 +289,7 @@ fn render_into<E: Send>(
         diagnostics.dedup_by(|a, b| a.file == b.file && a.message == b.message);
         return Err(RenderFailure::Templates(diagnostics));
     }
-    // Each file goes out as soon as it is made: the open data of a large site is tens of MB.
     let put = |file: OutputFile| emit(file).map_err(RenderFailure::Output);
-    if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
-        put(text_file(
-            "data/outcomes.csv",
-            open_data::to_csv(open_data::records(site, &urls)),
-        ))?;
-        let mut json = open_data::to_json(open_data::records(site, &urls));
-        json.push('\n');
-        put(text_file("data/outcomes.json", json))?;
-    }
     if wanted("data/outcomes.schema.json") {
         put(text_file(
             "data/outcomes.schema.json",
@@ -325,22 +330,30 @@ fn render_into<E: Send>(
 /// wanted or not (for the sitemap).
 struct Jobs<'a> {
     wanted: &'a (dyn Fn(&str) -> bool + Sync),
-    list: Vec<(String, String, Context)>,
+    list: Vec<Job<'a>>,
     paths: Vec<String>,
-    flush: &'a (dyn Fn(Vec<(String, String, Context)>) + Sync),
+    flush: &'a (dyn Fn(Vec<Job<'a>>) + Sync),
 }
+
+/// A listing or fixed page to render: template, output path, and what makes its template
+/// values. The values are made where the page is rendered, in parallel, not where the job is
+/// set up.
+type Job<'a> = (&'static str, String, MakeContext<'a>);
+
+/// Makes the template values of one page.
+type MakeContext<'a> = Box<dyn FnOnce() -> Context + Send + 'a>;
 
 /// Listing pages set up before a batch is rendered.
 const BATCH: usize = 256;
 
-impl Jobs<'_> {
+impl<'a> Jobs<'a> {
     /// Records `path` as part of the site and says whether it is to be rendered.
     fn wants(&mut self, path: &str) -> bool {
         self.paths.push(path.to_owned());
         (self.wanted)(path)
     }
 
-    fn push(&mut self, job: (String, String, Context)) {
+    fn push(&mut self, job: Job<'a>) {
         self.list.push(job);
         if self.list.len() >= BATCH {
             (self.flush)(std::mem::take(&mut self.list));
@@ -591,6 +604,24 @@ struct PageLink {
     current: bool,
 }
 
+/// A list page's values, as `list`.
+#[derive(Serialize)]
+struct ListView<'a> {
+    title: &'a str,
+    items: Vec<&'a Card>,
+    pagination: Pagination,
+}
+
+/// A taxonomy term page's values, as `term`.
+#[derive(Serialize)]
+struct TermView<'a> {
+    taxonomy_title: &'a str,
+    taxonomy_url: String,
+    label: &'a str,
+    items: Vec<&'a Card>,
+    pagination: Pagination,
+}
+
 #[derive(Serialize)]
 struct Pagination {
     current: usize,
@@ -678,7 +709,7 @@ fn ordered(site: &Site, kind: ContentKind) -> Vec<usize> {
     indices
 }
 
-fn list_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_>) {
+fn list_jobs<'a>(site: &'a Site, cards: &'a Cards<'a>, urls: &'a Urls, jobs: &mut Jobs<'a>) {
     for kind in ContentKind::ALL {
         let items = ordered(site, kind);
         if items.is_empty() && kind != ContentKind::CaseStudy {
@@ -694,31 +725,38 @@ fn list_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_>) {
                 if !jobs.wants(&path) {
                     return;
                 }
-                let chunk: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
-                let mut context = Context::new();
-                let title = if pagination.current > 1 {
-                    format!(
-                        "{} (page {} of {})",
-                        kind.plural(),
-                        pagination.current,
-                        pagination.total
-                    )
-                } else {
-                    kind.plural().to_owned()
+                let make = move || {
+                    let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
+                    let title = if pagination.current > 1 {
+                        format!(
+                            "{} (page {} of {})",
+                            kind.plural(),
+                            pagination.current,
+                            pagination.total
+                        )
+                    } else {
+                        kind.plural().to_owned()
+                    };
+                    let mut context = Context::new();
+                    context.insert("page_type", "list");
+                    context.insert("title", &title);
+                    context.insert(
+                        "list",
+                        &ListView {
+                            title: &title,
+                            items,
+                            pagination,
+                        },
+                    );
+                    context
                 };
-                context.insert("page_type", "list");
-                context.insert("title", &title);
-                context.insert(
-                    "list",
-                    &serde_json::json!({"title": title, "items": chunk, "pagination": pagination}),
-                );
-                jobs.push(("list.html".to_owned(), path, context));
+                jobs.push(("list.html", path, Box::new(make)));
             },
         );
     }
 }
 
-fn taxonomy_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_>) {
+fn taxonomy_jobs<'a>(site: &'a Site, cards: &'a Cards<'a>, urls: &'a Urls, jobs: &mut Jobs<'a>) {
     for taxonomy in Taxonomy::ALL {
         let terms = site.relations.terms.get(&taxonomy);
         let mut term_list = Vec::new();
@@ -735,12 +773,24 @@ fn taxonomy_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_
                     if !jobs.wants(&path) {
                         return;
                     }
-                    let chunk: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
-                    let mut context = Context::new();
-                    context.insert("page_type", "term");
-                    context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
-                    context.insert("term", &serde_json::json!({"taxonomy_title": taxonomy.title(), "taxonomy_url": urls.path(&format!("/{}/", taxonomy.segment())), "label": term.label, "items": chunk, "pagination": pagination}));
-                    jobs.push(("term.html".to_owned(), path, context));
+                    let make = move || {
+                        let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
+                        let mut context = Context::new();
+                        context.insert("page_type", "term");
+                        context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
+                        context.insert(
+                            "term",
+                            &TermView {
+                                taxonomy_title: taxonomy.title(),
+                                taxonomy_url: urls.path(&format!("/{}/", taxonomy.segment())),
+                                label: &term.label,
+                                items,
+                                pagination,
+                            },
+                        );
+                        context
+                    };
+                    jobs.push(("term.html", path, Box::new(make)));
                 },
             );
         }
@@ -748,14 +798,17 @@ fn taxonomy_jobs(site: &Site, cards: &Cards<'_>, urls: &Urls, jobs: &mut Jobs<'_
         if !jobs.wants(&path) {
             continue;
         }
-        let mut context = Context::new();
-        context.insert("page_type", "taxonomy");
-        context.insert("title", taxonomy.title());
-        context.insert(
-            "taxonomy",
-            &serde_json::json!({"title": taxonomy.title(), "terms": term_list}),
-        );
-        jobs.push(("taxonomy.html".to_owned(), path, context));
+        let make = move || {
+            let mut context = Context::new();
+            context.insert("page_type", "taxonomy");
+            context.insert("title", taxonomy.title());
+            context.insert(
+                "taxonomy",
+                &serde_json::json!({"title": taxonomy.title(), "terms": term_list}),
+            );
+            context
+        };
+        jobs.push(("taxonomy.html", path, Box::new(make)));
     }
 }
 
@@ -851,7 +904,11 @@ fn home_job(site: &Site, cards: &Cards<'_>, site_title: &str, jobs: &mut Jobs<'_
             "organisations": site.pages_of(ContentKind::Organisation).count(),
         }),
     );
-    jobs.push(("home.html".to_owned(), "index.html".to_owned(), context));
+    jobs.push((
+        "home.html",
+        "index.html".to_owned(),
+        Box::new(move || context),
+    ));
 }
 
 #[derive(Serialize)]
