@@ -232,12 +232,27 @@ pub fn write_site(
     staging.commit()
 }
 
+/// Removes a folder and everything in it, if it is there.
 fn remove_if_present(path: &Path) -> Result<(), OutputError> {
-    if path.exists() {
-        std::fs::remove_dir_all(path).map_err(|source| OutputError::Io {
+    match remove_tree(path) {
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => Err(OutputError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        }),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// Removes a folder tree, its entries in parallel: the previous output of a 10,000-page site
+/// is 30,000 files, which took seconds one at a time. Symlinks are removed, never followed.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            remove_tree(&entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(path)
 }
