@@ -209,7 +209,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
     let (rendered, indexed) = std::thread::scope(|scope| {
         let indexing = scope.spawn(|| -> Result<(), write::OutputError> {
-            let index = || search::emit_index(&published, &checked.config, |f| staging.write(&f));
+            let index = || {
+                let cards =
+                    search::emit_index(&published, &checked.config, &|file| staging.write(&file))?;
+                match cards {
+                    Some(cards) => staging.rename(cards.written, &cards.target),
+                    None => Ok(()),
+                }
+            };
             match rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("casebook-index-{i}"))
                 .build()

@@ -165,6 +165,22 @@ impl Staging {
         Ok(())
     }
 
+    /// Moves a file or folder already written, by output paths (`search/d/new` →
+    /// `search/d/1a2b3c4d`).
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), OutputError> {
+        let target = self.staging.join(to);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::rename(self.staging.join(from), &target).map_err(|source| OutputError::Io {
+            path: target,
+            source,
+        })
+    }
+
     /// Copies static files, except where a rendered file already has that path (a site cannot
     /// replace a page by a static file by accident).
     pub fn copy_static(&self, copies: &[StaticCopy]) -> Result<(), OutputError> {

@@ -17,65 +17,112 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::model::Site;
 use crate::render::OutputFile;
+use crate::search::codec::Hasher;
 
 pub use docs::{SearchDoc, page_doc};
 pub use index::{DocCounts, Index, IndexBuilder};
-pub use shards::{ShardSizes, emit_index_files, index_files};
+pub use shards::{PENDING_CARDS, ShardSizes, card, card_path, emit_index_files, index_files};
 
 /// The search index of a published site: every file under `search/`, sorted by path. Returns
 /// nothing when the config turns search off.
 pub fn build_index(site: &Site, config: &Config) -> Vec<OutputFile> {
-    let mut files = Vec::new();
+    let files = std::sync::Mutex::new(Vec::new());
     let collect = |file| -> Result<(), std::convert::Infallible> {
-        files.push(file);
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(file);
         Ok(())
     };
-    match emit_index(site, config, collect) {
-        Ok(()) => {}
+    let cards = match emit_index(site, config, &collect) {
+        Ok(cards) => cards,
         Err(never) => match never {},
+    };
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(cards) = cards {
+        for file in &mut files {
+            file.path = card_path(&file.path, &cards.hash);
+        }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
-/// Hands every file of the search index to `emit` as it is made, stopping at `emit`'s first
-/// error (`casebook build` writes each straight to disk). Nothing when search is off.
-pub fn emit_index<E>(
+/// Where [`emit_index`] wrote the result cards, and the folder they belong in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardFolder {
+    /// The folder written, [`PENDING_CARDS`].
+    pub written: &'static str,
+    /// The hash of all cards.
+    pub hash: String,
+    /// Where the folder is to be moved: `search/d/<hash>`.
+    pub target: String,
+}
+
+/// Hands every file of the search index to `emit` as it is made (from several threads),
+/// stopping at `emit`'s first error: `casebook build` writes each straight to disk. Result
+/// cards, most of the bytes, are written as their pages are read, into a folder that the
+/// caller then moves to the name the returned [`CardFolder`] gives (a hash of all cards, known
+/// only at the end). Nothing when search is off.
+pub fn emit_index<E: Send>(
     site: &Site,
     config: &Config,
-    emit: impl FnMut(OutputFile) -> Result<(), E>,
-) -> Result<(), E> {
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<Option<CardFolder>, E> {
     if !config.search {
-        return Ok(());
+        return Ok(None);
     }
-    let (docs, index) = index_site(site);
-    emit_index_files(&docs, &index, ShardSizes::default(), emit)
+    let (docs, index, hash) = index_site(site, emit)?;
+    emit_index_files(&docs, &index, ShardSizes::default(), &hash, emit)?;
+    Ok((!docs.is_empty()).then(|| CardFolder {
+        written: PENDING_CARDS,
+        target: format!("search/d/{hash}"),
+        hash,
+    }))
 }
 
 /// Pages read at a time: their text is counted in parallel and dropped before the next.
 const CHUNK: usize = 256;
 
-/// The index's view of every page and the index itself. Each page's text fields live only
-/// while they are counted, so memory grows with the vocabulary, not with the text.
-pub fn index_site(site: &Site) -> (Vec<SearchDoc>, Index) {
+/// The index's view of every page (without its text), the index itself, and the hash of
+/// all result cards. Each page's text lives only while it is counted and its card written
+/// (under [`PENDING_CARDS`]), so memory grows with the vocabulary, not with the text.
+pub fn index_site<E: Send>(
+    site: &Site,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<(Vec<SearchDoc>, Index, String), E> {
     let mut docs = Vec::with_capacity(site.pages.len());
     let mut builder = IndexBuilder::default();
-    for chunk in site.pages.chunks(CHUNK) {
-        let counted: Vec<(SearchDoc, DocCounts)> = chunk
+    let mut cards = Hasher::default();
+    for (number, chunk) in site.pages.chunks(CHUNK).enumerate() {
+        let first = number * CHUNK;
+        let counted: Vec<(SearchDoc, DocCounts, Vec<u8>)> = chunk
             .par_iter()
-            .map(|page| {
+            .enumerate()
+            .map(|(i, page)| {
                 let mut doc = page_doc(site, page);
                 let counts = DocCounts::of(&doc.fields);
+                let card = card(first + i, &doc);
                 doc.fields = Default::default();
-                (doc, counts)
+                doc.text = String::new();
+                (doc, counts, card)
             })
             .collect();
-        for (doc, counts) in counted {
+        let mut written = Vec::with_capacity(counted.len());
+        for (i, (doc, counts, card)) in counted.into_iter().enumerate() {
             builder.add(counts);
             docs.push(doc);
+            cards.update(&card);
+            written.push(OutputFile {
+                path: format!("{PENDING_CARDS}/{}.js", first + i),
+                contents: card,
+            });
         }
+        written.into_par_iter().try_for_each(emit)?;
     }
-    (docs, builder.finish())
+    Ok((docs, builder.finish(), cards.finish()))
 }
 
 #[cfg(test)]

@@ -77,14 +77,31 @@ fn hashed(folder: &str, name: &str, contents: Vec<u8>) -> (String, OutputFile) {
     )
 }
 
-/// Every file of the index of `docs`, paths under `search/`, sorted by path.
+/// Every file of the index of `docs`, paths under `search/`, sorted by path; the result cards
+/// are made from the docs' `text`.
 pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<OutputFile> {
-    let mut files = Vec::new();
+    let mut cards = Hasher::default();
+    let mut files: Vec<OutputFile> = docs
+        .iter()
+        .enumerate()
+        .map(|(doc, d)| {
+            let contents = card(doc, d);
+            cards.update(&contents);
+            OutputFile {
+                path: format!("{PENDING_CARDS}/{doc}.js"),
+                contents,
+            }
+        })
+        .collect();
+    let cards = cards.finish();
+    for file in &mut files {
+        file.path = card_path(&file.path, &cards);
+    }
     let collect = |file| -> Result<(), std::convert::Infallible> {
         files.push(file);
         Ok(())
     };
-    match emit_index_files(docs, index, sizes, collect) {
+    match emit_index_files(docs, index, sizes, &cards, collect) {
         Ok(()) => {}
         Err(never) => match never {},
     }
@@ -92,13 +109,25 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
     files
 }
 
-/// Hands every file of the index of `docs` to `emit`, in no particular order, stopping at
-/// its first error. Result cards (most of the bytes) are made one at a time and never held
-/// together.
+/// Where result cards are written before the hash of them all, which names their folder, is
+/// known (`search/d/<hash>/<doc>.js` once renamed).
+pub const PENDING_CARDS: &str = "search/d/new";
+
+/// The final path of a card written under [`PENDING_CARDS`], given the hash of all cards.
+pub fn card_path(pending: &str, cards_hash: &str) -> String {
+    match pending.strip_prefix(PENDING_CARDS) {
+        Some(rest) => format!("search/d/{cards_hash}{rest}"),
+        None => pending.to_owned(),
+    }
+}
+
+/// Hands every file of the index of `docs` but the result cards to `emit`, in no particular
+/// order, stopping at its first error. `cards_hash` names the cards' folder.
 pub fn emit_index_files<E>(
     docs: &[SearchDoc],
     index: &Index,
     sizes: ShardSizes,
+    cards_hash: &str,
     mut emit: impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let n = index.n;
@@ -249,14 +278,6 @@ pub fn emit_index_files<E>(
     );
     files.push(file);
 
-    // Cards: made twice, once for the hash of them all that names their folder and once to
-    // be written, rather than held together.
-    let mut cards = Hasher::default();
-    for (doc, d) in docs.iter().enumerate() {
-        cards.update(&card(doc, d));
-    }
-    let cards_hash = cards.finish();
-
     let manifest = json!({
         "format": FORMAT,
         "n": n,
@@ -275,17 +296,11 @@ pub fn emit_index_files<E>(
     for file in files {
         emit(file)?;
     }
-    for (doc, d) in docs.iter().enumerate() {
-        emit(OutputFile {
-            path: format!("search/d/{cards_hash}/{doc}.js"),
-            contents: card(doc, d),
-        })?;
-    }
     Ok(())
 }
 
 /// The result card of document `doc`, as its script.
-fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
+pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
     let labels: Vec<&str> = d
         .facets
         .iter()
