@@ -9,7 +9,8 @@
 # peak RSS), check every output against the corpus manifest (benches/check_output.py), and print
 # the medians and the casebook/Hugo ratios. See benches/README.md.
 #
-# Environment: RUNS (default 3), CASEBOOK_SHARED (default: <repo>/../shared),
+# Environment: RUNS (default 3), BENCH_SETTLE (seconds to wait after removing an earlier
+# benchmark's outputs, default 65; see "Deleting" in benches/README.md), CASEBOOK_SHARED (default: <repo>/../shared),
 # CARGO_TARGET_DIR (as cargo), HUGO (default: hugo on PATH), BENCH_CASEBOOK_REGIONS (e.g.
 # nhs_region: check casebook's /regions/ terms against that front-matter field of the corpus
 # instead of the manifest's ONS regions; see benches/README.md).
@@ -23,6 +24,7 @@ CHECK="$HERE/check_output.py"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 case "$TARGET" in /*) ;; *) TARGET="$REPO/$TARGET" ;; esac
 RUNS="${RUNS:-3}"
+SETTLE="${BENCH_SETTLE:-65}"
 
 die() { echo "benches/build.sh: $*" >&2; exit 1; }
 say() { echo "== $*" >&2; }
@@ -99,11 +101,11 @@ timed_build() {
     casebook) cmd=("$CASEBOOK" build --root "$CORPUS/casebook" --output "$out" --quiet) ;;
     hugo) cmd=("$HUGO" --quiet -s "$CORPUS/hugo" -d "$out" --cacheDir "$out.cache") ;;
   esac
-  rm -rf "$out" "$out.cache" "$CORPUS/hugo/resources" "$CORPUS/hugo/.hugo_build.lock"
+  [ ! -e "$out" ] || die "$out exists: each run builds into a fresh folder"
+  rm -rf "$CORPUS/hugo/resources" "$CORPUS/hugo/.hugo_build.lock"
   start="$(now)"
   /usr/bin/time -f "%e %M %U %S" -o "$tfile" "${cmd[@]}" >"$log" 2>&1 || status=$?
   end="$(now)"
-  rm -rf "$out.cache"
   if [ "$status" -ne 0 ]; then
     echo "benches/build.sh: the $tool build failed (exit $status): ${cmd[*]}" >&2
     tail -n 40 "$log" >&2
@@ -125,11 +127,22 @@ ROWS=()
 for n in "$@"; do
   CORPUS="$(corpus_for "$n")"
   OUTROOT="$TARGET/bench-out/$n"
+  # Outputs of an earlier benchmark go first, then the file system settles: ext4 without a
+  # journal (as on this project's VMs) skips inodes freed in the last minute when it creates
+  # files, scanning past each of them, so building just after deleting tens of thousands of
+  # files costs seconds that belong to neither tool. Within a benchmark nothing is deleted:
+  # every run writes to a fresh folder, kept until the next benchmark (for inspection).
+  if [ -e "$OUTROOT" ]; then
+    rm -rf "$OUTROOT"
+    sync
+    say "N=$n: removed the previous benchmark's outputs; waiting ${SETTLE}s for the file system to settle"
+    sleep "$SETTLE"
+  fi
   mkdir -p "$OUTROOT"
   declare -A WALLS=() CPUS=() RSS=() PAGES=() MED_W=() MED_C=() MED_MB=()
   for run in $(seq 1 "$RUNS"); do
     for tool in casebook hugo; do   # alternating, so that drift in the machine hits both
-      out="$OUTROOT/$tool"
+      out="$OUTROOT/$tool-$run"
       timed_build "$tool" "$out" "$OUTROOT/$tool.log"
       check=(python3 "$CHECK" check "$CORPUS/manifest.json" "$out")
       if [ "$tool" = casebook ] && [ -n "${BENCH_CASEBOOK_REGIONS:-}" ]; then

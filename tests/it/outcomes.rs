@@ -12,7 +12,12 @@ use crate::harness::{casebook, copy_example, fixture};
 fn build_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let output = temp.path().join("public");
-    let root = fixture("outcomes");
+    build(&fixture("outcomes"), &output);
+    (temp, output)
+}
+
+/// Builds the site at `root` into `output`, which must succeed.
+fn build(root: &Path, output: &Path) {
     let result = casebook(&[
         "build",
         "--quiet",
@@ -27,7 +32,6 @@ fn build_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
         "{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    (temp, output)
 }
 
 fn read(output: &Path, path: &str) -> String {
@@ -362,15 +366,7 @@ fn hostile_titles_stay_inert_in_charts_and_overview() {
 fn the_example_programme_shows_both_rating_charts() {
     let (_guard, root) = copy_example();
     let output = root.join("public");
-    let result = casebook(&[
-        "build",
-        "--quiet",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-    ]);
-    assert_eq!(result.status.code(), Some(0));
+    build(&root, &output);
     let html = read(&output, "programmes/well-led-stockton-on-tees/index.html");
     let charts = svgs(&html);
     assert_eq!(charts.len(), 2);
@@ -410,20 +406,7 @@ fn the_overview_lists_at_most_fifty_measures_a_group_but_sums_them_all() {
         .unwrap();
     }
     let output = temp.path().join("public");
-    let result = casebook(&[
-        "build",
-        "--quiet",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        result.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build(&root, &output);
     for page in ["outcomes/index.html", "outcomes/regions/london/index.html"] {
         let html = read(&output, page);
         let shares = &html[html.find(">Homes rated Good or Outstanding</h2>").unwrap()..];
