@@ -140,6 +140,12 @@ for n in "$@"; do
   fi
   mkdir -p "$OUTROOT"
   declare -A WALLS=() CPUS=() RSS=() PAGES=() MED_W=() MED_C=() MED_MB=()
+  # One untimed build per tool first, so that the corpus, the binaries and the file system's
+  # metadata are as warm for the first timed run as for the last.
+  for tool in casebook hugo; do
+    timed_build "$tool" "$OUTROOT/$tool-warmup" "$OUTROOT/$tool.log"
+    say "N=$n warm-up $tool: ${WALL}s wall (not counted)"
+  done
   for run in $(seq 1 "$RUNS"); do
     for tool in casebook hugo; do   # alternating, so that drift in the machine hits both
       out="$OUTROOT/$tool-$run"
