@@ -163,8 +163,17 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
     }
 }
 
+/// mimalloc's `mi_option_purge_delay`: the 16th option of `mi_option_e` in `mimalloc.h`, the
+/// same in mimalloc 2 and 3 (libmimalloc-sys names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
     use casebook::serve::{Drafts, Report, ServeOptions};
+    // The preview rebuilds again and again in the same memory: by default mimalloc hands freed
+    // pages back to the system and each rebuild faulted them in again, which added about 30 ms
+    // to every save on a 10,000-page site (benches/serve.sh).
+    // SAFETY: mi_option_set only stores an integer option, which any thread may do at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     if !args.bind.is_loopback() {
         eprintln!(
             "warning: listening on {}, not loopback: other machines on the network can see the preview, drafts included",
