@@ -101,6 +101,23 @@ fn every_build_writes_the_index_unless_search_is_off() {
     };
     casebook::build(&options, &|_| {}).expect("build");
     assert!(out.join("search/manifest.js").is_file());
+    // The build streams the index to disk and renames the cards' folder at the end; the
+    // preview collects it in memory. Both give the same files, and no pending folder is left.
+    let written: BTreeMap<String, Vec<u8>> = read_tree(&out.join("search"))
+        .into_iter()
+        .filter(|(path, _)| path != "index.html")
+        .collect();
+    let collected = fixture_index();
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        collected.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        written == collected,
+        "the built index differs from build_index"
+    );
+    assert!(!out.join(casebook::search::PENDING_CARDS).exists());
+    assert!(written.keys().any(|path| path.starts_with("d/")));
     let page = std::fs::read_to_string(out.join("search/index.html")).expect("search page");
     assert!(page.contains(r#"<script src="../js/search.js" defer></script>"#));
     assert!(page.contains(r#"id="search-fallback""#));
