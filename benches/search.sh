@@ -17,7 +17,8 @@
 # 5. Prints the search-design.md §5.4 table with the budgets and the ratios (and saves it under
 #    target/bench-results/).
 #
-# Environment: CASEBOOK_SHARED (default: <repo>/../shared), CARGO_TARGET_DIR, SKIP_PAGEFIND=1.
+# Environment: CASEBOOK_SHARED (default: <repo>/../shared), CARGO_TARGET_DIR, SKIP_PAGEFIND=1,
+# BENCH_SETTLE (seconds to wait after removing the previous output, default 65).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,7 +50,16 @@ fi
 say "building casebook (release)"
 (cd "$REPO" && cargo build --release --bin casebook >&2)
 out="$TARGET/bench-out/search-$N"
-rm -rf "$out" && mkdir -p "$out"
+# As in benches/build.sh: an earlier run's output goes first, then the file system settles
+# (ext4 without a journal scans past inodes freed in the last minute when it creates files),
+# and the timed build writes a folder that did not exist (see benches/README.md, "Deleting").
+if [ -e "$out" ]; then
+  rm -rf "$out"
+  sync
+  say "removed the previous output; waiting ${BENCH_SETTLE:-65}s for the file system to settle"
+  sleep "${BENCH_SETTLE:-65}"
+fi
+mkdir -p "$out"
 timing="$out/casebook.time"
 /usr/bin/time -o "$timing" -f "%e %M" "$TARGET/release/casebook" build --root "$dir/casebook" --output "$out/site" --quiet
 read -r cb_wall cb_rss < "$timing"
