@@ -15,8 +15,9 @@ use casebook::diagnostics::{self, Colour};
 use casebook::load::ContentKind;
 use cli::{Cli, Command, Format, NewKind};
 
-// mimalloc: a build allocates and frees millions of small strings from two threads, where
-// glibc's allocator spent a seventh of the build's CPU time (see benches/README.md).
+// mimalloc: a build allocates and frees millions of small strings from several threads, where
+// glibc's allocator took a seventh of the CPU time in a perf profile of the 10,000-page
+// benchmark build (benches/build.sh).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -80,28 +80,29 @@ fn hashed(folder: &str, name: &str, contents: Vec<u8>) -> (String, OutputFile) {
 /// Every file of the index of `docs`, paths under `search/`, sorted by path; the result cards
 /// are made from the docs' `text`.
 pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<OutputFile> {
-    let mut cards = Hasher::default();
-    let mut files: Vec<OutputFile> = docs
+    let cards: Vec<Vec<u8>> = docs
         .iter()
         .enumerate()
-        .map(|(doc, d)| {
-            let contents = card(doc, d);
-            cards.update(&contents);
-            OutputFile {
-                path: format!("{PENDING_CARDS}/{doc}.js"),
-                contents,
-            }
+        .map(|(doc, d)| card(doc, d))
+        .collect();
+    let mut hasher = Hasher::default();
+    for contents in &cards {
+        hasher.update(contents);
+    }
+    let cards_hash = hasher.finish();
+    let mut files: Vec<OutputFile> = cards
+        .into_iter()
+        .enumerate()
+        .map(|(doc, contents)| OutputFile {
+            path: format!("search/d/{cards_hash}/{doc}.js"),
+            contents,
         })
         .collect();
-    let cards = cards.finish();
-    for file in &mut files {
-        file.path = card_path(&file.path, &cards);
-    }
     let collect = |file| -> Result<(), std::convert::Infallible> {
         files.push(file);
         Ok(())
     };
-    match emit_index_files(docs, index, sizes, &cards, collect) {
+    match emit_index_files(docs, index, sizes, &cards_hash, collect) {
         Ok(()) => {}
         Err(never) => match never {},
     }
@@ -115,7 +116,10 @@ pub const PENDING_CARDS: &str = "search/d/new";
 
 /// The final path of a card written under [`PENDING_CARDS`], given the hash of all cards.
 pub fn card_path(pending: &str, cards_hash: &str) -> String {
-    match pending.strip_prefix(PENDING_CARDS) {
+    match pending
+        .strip_prefix(PENDING_CARDS)
+        .filter(|rest| rest.starts_with('/'))
+    {
         Some(rest) => format!("search/d/{cards_hash}{rest}"),
         None => pending.to_owned(),
     }
