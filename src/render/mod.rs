@@ -631,16 +631,16 @@ struct Pagination {
     pages: Vec<PageLink>,
 }
 
-/// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), calling
-/// `emit` with each page's output path, cards and pagination. For a page `wanted` refuses,
-/// `emit` gets no items and no links (it only records the path): every page links every
-/// other, so building the links of pages nobody renders costs the square of their number.
-fn paginate<T: Clone>(
+/// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), recording
+/// every page's path in `jobs` and calling `emit` with the output path, items and pagination
+/// of each page `jobs` wants. Pages nobody renders get no links built: every page links every
+/// other, so that would cost the square of their number.
+fn paginate<'a, T: Clone>(
     folder: &str,
     items: &[T],
     urls: &Urls,
-    wanted: &(dyn Fn(&str) -> bool + Sync),
-    mut emit: impl FnMut(String, Vec<T>, Pagination),
+    jobs: &mut Jobs<'a>,
+    mut emit: impl FnMut(&mut Jobs<'a>, String, Vec<T>, Pagination),
 ) {
     let total = items.len().div_ceil(PAGE_SIZE).max(1);
     let page_url = |n: usize| {
@@ -652,15 +652,7 @@ fn paginate<T: Clone>(
     };
     for number in 1..=total {
         let path = listing_page_path(folder, number);
-        if !wanted(&path) {
-            let skipped = Pagination {
-                current: number,
-                total,
-                previous_url: None,
-                next_url: None,
-                pages: Vec::new(),
-            };
-            emit(path, Vec::new(), skipped);
+        if !jobs.wants(&path) {
             continue;
         }
         let start = (number - 1) * PAGE_SIZE;
@@ -678,7 +670,7 @@ fn paginate<T: Clone>(
                 })
                 .collect(),
         };
-        emit(path, chunk, pagination);
+        emit(jobs, path, chunk, pagination);
     }
 }
 
@@ -720,11 +712,8 @@ fn list_jobs<'a>(site: &'a Site, cards: &'a Cards<'a>, urls: &'a Urls, jobs: &mu
             &folder,
             &items,
             urls,
-            jobs.wanted,
-            |path, chunk, pagination| {
-                if !jobs.wants(&path) {
-                    return;
-                }
+            jobs,
+            |jobs, path, chunk, pagination| {
                 let make = move || {
                     let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
                     let title = if pagination.current > 1 {
@@ -768,11 +757,8 @@ fn taxonomy_jobs<'a>(site: &'a Site, cards: &'a Cards<'a>, urls: &'a Urls, jobs:
                 &folder,
                 &items,
                 urls,
-                jobs.wanted,
-                |path, chunk, pagination| {
-                    if !jobs.wants(&path) {
-                        return;
-                    }
+                jobs,
+                |jobs, path, chunk, pagination| {
                     let make = move || {
                         let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
                         let mut context = Context::new();
