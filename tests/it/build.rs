@@ -3,20 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::harness::{casebook, copy_example, copy_to_temp, fixture};
-
-fn build(root: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    casebook(&args)
-}
+use crate::harness::{build, casebook, copy_example, copy_to_temp, fixture};
 
 fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

@@ -58,6 +58,20 @@ pub fn casebook(args: &[&str]) -> Output {
         .expect("run casebook")
 }
 
+/// Runs `casebook build --quiet` of the site at `root` into `output`, with `extra` arguments.
+pub fn build(root: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    casebook(&args)
+}
+
 /// `(code, file, line, column)` of every diagnostic, the form fixtures state.
 pub fn positions(
     diagnostics: &[casebook::diagnostics::Diagnostic],

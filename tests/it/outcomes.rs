@@ -7,25 +7,18 @@ use std::path::Path;
 use casebook::render::open_data::{OutcomeRecord, outcome_records};
 use casebook::render::views::Urls;
 
-use crate::harness::{casebook, copy_example, fixture};
+use crate::harness::{build, copy_example, fixture};
 
 fn build_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let output = temp.path().join("public");
-    build(&fixture("outcomes"), &output);
+    build_ok(&fixture("outcomes"), &output);
     (temp, output)
 }
 
 /// Builds the site at `root` into `output`, which must succeed.
-fn build(root: &Path, output: &Path) {
-    let result = casebook(&[
-        "build",
-        "--quiet",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-    ]);
+fn build_ok(root: &Path, output: &Path) {
+    let result = build(root, output, &[]);
     assert_eq!(
         result.status.code(),
         Some(0),
@@ -366,7 +359,7 @@ fn hostile_titles_stay_inert_in_charts_and_overview() {
 fn the_example_programme_shows_both_rating_charts() {
     let (_guard, root) = copy_example();
     let output = root.join("public");
-    build(&root, &output);
+    build_ok(&root, &output);
     let html = read(&output, "programmes/well-led-stockton-on-tees/index.html");
     let charts = svgs(&html);
     assert_eq!(charts.len(), 2);
@@ -406,7 +399,7 @@ fn the_overview_lists_at_most_fifty_measures_a_group_but_sums_them_all() {
         .unwrap();
     }
     let output = temp.path().join("public");
-    build(&root, &output);
+    build_ok(&root, &output);
     for page in ["outcomes/index.html", "outcomes/regions/london/index.html"] {
         let html = read(&output, page);
         let shares = &html[html.find(">Homes rated Good or Outstanding</h2>").unwrap()..];

@@ -486,14 +486,7 @@ fn serve_answers_with_the_site_types_index_pages_and_the_404_page() {
 fn build_output_never_has_the_live_reload_script() {
     let (temp, root) = copy_example();
     let output = temp.path().join("public");
-    let result = crate::harness::casebook(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let result = crate::harness::build(&root, &output, &[]);
     assert!(result.status.success());
     for entry in walkdir::WalkDir::new(&output) {
         let entry = entry.unwrap();
