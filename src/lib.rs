@@ -213,7 +213,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
                 let cards =
                     search::emit_index(&published, &checked.config, &|file| staging.write(&file))?;
                 match cards {
-                    Some(cards) => staging.rename(cards.written, &cards.target),
+                    Some(hash) => {
+                        staging.rename(search::PENDING_CARDS, &search::cards_folder(&hash))
+                    }
                     None => Ok(()),
                 }
             };

@@ -21,7 +21,9 @@ use crate::search::codec::Hasher;
 
 pub use docs::{SearchDoc, page_doc};
 pub use index::{DocCounts, Index, IndexBuilder};
-pub use shards::{PENDING_CARDS, ShardSizes, card, card_path, emit_index_files, index_files};
+pub use shards::{
+    PENDING_CARDS, ShardSizes, card, card_path, cards_folder, emit_index_files, index_files,
+};
 
 /// The search index of a published site: every file under `search/`, sorted by path. Returns
 /// nothing when the config turns search off.
@@ -43,44 +45,29 @@ pub fn build_index(site: &Site, config: &Config) -> Vec<OutputFile> {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(cards) = cards {
         for file in &mut files {
-            file.path = card_path(&file.path, &cards.hash);
+            file.path = card_path(&file.path, &cards);
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
-/// Where [`emit_index`] wrote the result cards, and the folder they belong in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardFolder {
-    /// The folder written, [`PENDING_CARDS`].
-    pub written: &'static str,
-    /// The hash of all cards.
-    pub hash: String,
-    /// Where the folder is to be moved: `search/d/<hash>`.
-    pub target: String,
-}
-
 /// Hands every file of the search index to `emit` as it is made (from several threads),
 /// stopping at `emit`'s first error: `casebook build` writes each straight to disk. Result
-/// cards, most of the bytes, are written as their pages are read, into a folder that the
-/// caller then moves to the name the returned [`CardFolder`] gives (a hash of all cards, known
-/// only at the end). Nothing when search is off.
+/// cards, most of the bytes, are written as their pages are read, into [`PENDING_CARDS`],
+/// which the caller then moves to [`cards_folder`] of the returned hash (of all cards, known
+/// only at the end). Nothing when search is off, or when the site has no pages.
 pub fn emit_index<E: Send>(
     site: &Site,
     config: &Config,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
-) -> Result<Option<CardFolder>, E> {
+) -> Result<Option<String>, E> {
     if !config.search {
         return Ok(None);
     }
     let (docs, index, hash) = index_site(site, emit)?;
     emit_index_files(&docs, &index, ShardSizes::default(), &hash, emit)?;
-    Ok((!docs.is_empty()).then(|| CardFolder {
-        written: PENDING_CARDS,
-        target: format!("search/d/{hash}"),
-        hash,
-    }))
+    Ok((!docs.is_empty()).then_some(hash))
 }
 
 /// Pages read at a time: their text is counted in parallel and dropped before the next.

@@ -94,7 +94,7 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
         .into_iter()
         .enumerate()
         .map(|(doc, contents)| OutputFile {
-            path: format!("search/d/{cards_hash}/{doc}.js"),
+            path: format!("{}/{doc}.js", cards_folder(&cards_hash)),
             contents,
         })
         .collect();
@@ -114,13 +114,18 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
 /// known (`search/d/<hash>/<doc>.js` once renamed).
 pub const PENDING_CARDS: &str = "search/d/new";
 
+/// The folder of the result cards whose hash (of them all) is `cards_hash`.
+pub fn cards_folder(cards_hash: &str) -> String {
+    format!("search/d/{cards_hash}")
+}
+
 /// The final path of a card written under [`PENDING_CARDS`], given the hash of all cards.
 pub fn card_path(pending: &str, cards_hash: &str) -> String {
     match pending
         .strip_prefix(PENDING_CARDS)
         .filter(|rest| rest.starts_with('/'))
     {
-        Some(rest) => format!("search/d/{cards_hash}{rest}"),
+        Some(rest) => format!("{}{rest}", cards_folder(cards_hash)),
         None => pending.to_owned(),
     }
 }
