@@ -12,6 +12,12 @@
 //!   then the hashes of the postings shards named (see [`VocabShard`]).
 //! - **Doc set** (facet values, `f/`): one doc-id list, `(len << 1 | is_bitmap)` then the ids.
 //! - **Numeric column** (`n/`): `count`, then per doc `doc_delta, zigzag(round(value × 100))`.
+//! - **Positions shard** (`pos/`, fetched only for quoted phrases): the same stems as the
+//!   postings shard of the same number, as `first_stem, count`, then per stem
+//!   `byte_length, record`; a record holds, for each doc of the stem's postings in the same
+//!   order, the stem's word positions in that doc, each as `gap << 1 | is_last` (the gap from
+//!   the one before, or from 0). A stem without positions (a common little word) has an
+//!   empty record.
 
 /// Appends `value` as a LEB128 varint.
 pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -289,6 +295,76 @@ pub fn decode_postings_shard(bytes: &[u8], n: usize) -> Result<(u32, Vec<Posting
     Ok((first, records))
 }
 
+/// Appends one doc's word positions of a stem (ascending, at least one) to a positions record.
+pub fn put_positions(out: &mut Vec<u8>, positions: &[u32]) {
+    let mut last = 0;
+    for (i, &p) in positions.iter().enumerate() {
+        let is_last = i + 1 == positions.len();
+        put_varint(out, (u64::from(p - last) << 1) | u64::from(is_last));
+        last = p;
+    }
+}
+
+/// The length in bytes of the first doc's positions in a record made by [`put_positions`].
+pub fn positions_len(record: &[u8]) -> Result<usize, Corrupt> {
+    let mut reader = Reader::new(record);
+    while reader.varint()? & 1 == 0 {}
+    Ok(reader.at)
+}
+
+/// Decodes a positions record of `docs` documents: their positions, in postings order (none
+/// for a stem without positions).
+pub fn decode_positions(record: &[u8], docs: usize) -> Result<Vec<Vec<u32>>, Corrupt> {
+    let mut reader = Reader::new(record);
+    let mut out = Vec::with_capacity(docs);
+    if record.is_empty() {
+        return Ok(vec![Vec::new(); docs]);
+    }
+    for _ in 0..docs {
+        let mut at = 0u64;
+        let mut positions = Vec::new();
+        loop {
+            let value = reader.varint()?;
+            at += value >> 1;
+            positions.push(u32::try_from(at).map_err(|_| Corrupt(reader.at))?);
+            if value & 1 == 1 {
+                break;
+            }
+        }
+        out.push(positions);
+    }
+    if !reader.is_done() {
+        return Err(Corrupt(reader.at));
+    }
+    Ok(out)
+}
+
+/// A positions shard: the records of stems `first..first + records.len()`, each
+/// length-prefixed (as in a postings shard).
+pub fn encode_positions_shard(first: u32, records: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, u64::from(first));
+    put_varint(&mut out, records.len() as u64);
+    for record in records {
+        put_varint(&mut out, record.len() as u64);
+        out.extend_from_slice(record);
+    }
+    out
+}
+
+/// Decodes [`encode_positions_shard`]: the first stem id and every record, still encoded.
+pub fn decode_positions_shard(bytes: &[u8]) -> Result<(u32, Vec<Vec<u8>>), Corrupt> {
+    let mut reader = Reader::new(bytes);
+    let first = u32::try_from(reader.varint()?).map_err(|_| Corrupt(0))?;
+    let count = reader.size()?;
+    let mut records = Vec::new();
+    for _ in 0..count {
+        let len = reader.size()?;
+        records.push(reader.bytes(len)?.to_vec());
+    }
+    Ok((first, records))
+}
+
 /// One vocabulary entry: a surface form, its stem and the stem's document frequency.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct VocabEntry {
@@ -427,6 +503,18 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn a_positions_record_that_ends_early_or_runs_on_is_corrupt() {
+        let mut record = Vec::new();
+        put_positions(&mut record, &[3, 9, 200]);
+        assert_eq!(record, [6, 12, 255, 2]);
+        assert!(decode_positions(&record[..3], 1).is_err());
+        assert!(decode_positions(&record, 2).is_err());
+        let mut longer = record.clone();
+        longer.push(0);
+        assert!(decode_positions(&longer, 1).is_err());
+    }
+
+    #[test]
     fn varints_round_trip() {
         for value in [
             0,
@@ -510,6 +598,39 @@ mod tests {
                 .collect();
             let bytes = encode_postings_shard(first, &records, n);
             prop_assert_eq!(decode_postings_shard(&bytes, n), Ok((first, records)));
+        }
+
+        #[test]
+        fn positions_shards_round_trip(
+            stems in proptest::collection::vec(
+                proptest::collection::vec(proptest::collection::btree_set(0u32..100_000, 1..20), 0..8),
+                0..6,
+            ),
+            first in 0u32..1000,
+        ) {
+            let lists: Vec<Vec<Vec<u32>>> = stems
+                .into_iter()
+                .map(|docs| docs.into_iter().map(|set| set.into_iter().collect()).collect())
+                .collect();
+            let records: Vec<Vec<u8>> = lists
+                .iter()
+                .map(|docs| {
+                    let mut record = Vec::new();
+                    for positions in docs {
+                        let before = record.len();
+                        put_positions(&mut record, positions);
+                        prop_assert_eq!(positions_len(&record[before..]), Ok(record.len() - before));
+                    }
+                    Ok(record)
+                })
+                .collect::<Result<_, TestCaseError>>()?;
+            let (at, decoded) = decode_positions_shard(&encode_positions_shard(first, &records))
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(at, first);
+            prop_assert_eq!(&decoded, &records);
+            for (record, docs) in decoded.iter().zip(&lists) {
+                prop_assert_eq!(decode_positions(record, docs.len()), Ok(docs.clone()));
+            }
         }
 
         #[test]

@@ -6,15 +6,21 @@
 //! that highest score compares with the index's. A query sums impact × scale over its terms, so
 //! ranking needs no document lengths, positions or idf in the browser, and common words keep
 //! 255 levels (one global scale would leave them one or two).
+//!
+//! Word positions are kept apart from the postings, for quoted phrases only. Each token takes
+//! the next position, but the joined form of a hyphenated word (`wellled`) takes its first
+//! part's; each field starts one position after the last field's end, so that no phrase spans
+//! two fields. The little words of [`UNPOSITIONED`] have no positions: a third of all words,
+//! they would take a third of the bytes, and in a phrase they stand for any word.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::search::codec::{Postings, VocabEntry};
+use crate::search::codec::{Postings, VocabEntry, positions_len, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
-use crate::search::text::for_each_token;
+use crate::search::text::for_each_word;
 
 /// BM25 saturation.
 pub const K1: f64 = 1.2;
@@ -122,45 +128,111 @@ pub struct Index {
     pub vocab: Vec<VocabEntry>,
     /// Postings per stem id.
     pub postings: Vec<Postings>,
+    /// Word positions per stem id: for each doc of its postings, in the same order, a list made
+    /// by [`put_positions`].
+    pub positions: Vec<Vec<u8>>,
 }
 
-/// The term counts of one document, by surface form, with its field lengths: made in
-/// parallel, then added to an [`IndexBuilder`] one at a time.
+/// Words whose positions are not kept (by their stems): English function words. Together they
+/// are over a third of the words of a case study (the 10,000-page benchmark corpus).
+pub const UNPOSITIONED: &[&str] = &[
+    "a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
+    "can", "could", "did", "do", "each", "for", "from", "had", "has", "have", "he", "her", "his",
+    "i", "if", "in", "into", "is", "it", "its", "may", "more", "most", "not", "of", "on", "or",
+    "other", "our", "out", "over", "she", "should", "so", "some", "than", "that", "the", "their",
+    "them", "then", "there", "these", "they", "this", "to", "up", "us", "was", "we", "were",
+    "what", "when", "where", "which", "who", "will", "with", "would", "you", "your",
+];
+
+/// Positions left empty after each field, so that no phrase spans two.
+const FIELD_GAP: u32 = 1;
+
+/// The term counts and word positions of one document, by surface form, with its field
+/// lengths: made in parallel, then added to an [`IndexBuilder`] one at a time.
 pub struct DocCounts {
-    counts: FxMap<String, FieldCounts>,
+    /// Surface form → its number here (in order of first sight).
+    ids: FxMap<String, u32>,
+    /// Counts per field, by surface number.
+    counts: Vec<FieldCounts>,
+    /// Positions grouped by surface: those of surface `i` are `positions[starts[i]..starts[i +
+    /// 1]]`, ascending.
+    positions: Vec<u32>,
+    starts: Vec<u32>,
     lengths: FieldCounts,
 }
 
 impl DocCounts {
-    /// Counts the tokens of each field (title, summary, headings, tags, body).
+    /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
+    /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
-        let mut counts: FxMap<String, FieldCounts> =
-            FxMap::with_capacity_and_hasher(512, Default::default());
+        let mut ids: FxMap<String, u32> = FxMap::with_capacity_and_hasher(512, Default::default());
+        let mut counts: Vec<FieldCounts> = Vec::with_capacity(512);
         let mut lengths = [0u32; FIELDS];
+        let mut occurrences: Vec<(u32, u32)> = Vec::with_capacity(2048);
+        let mut position = 0u32;
         for (f, text) in fields.iter().enumerate() {
-            for_each_token(text, |token| {
+            if f > 0 {
+                position += FIELD_GAP;
+            }
+            for_each_word(text, |token, joined_parts| {
                 lengths[f] += 1;
-                match counts.get_mut(token) {
-                    Some(c) => c[f] += 1,
+                let id = match ids.get(token) {
+                    Some(id) => *id,
                     None => {
-                        let mut c = [0; FIELDS];
-                        c[f] = 1;
-                        counts.insert(token.to_owned(), c);
+                        let id = counts.len() as u32;
+                        ids.insert(token.to_owned(), id);
+                        counts.push([0; FIELDS]);
+                        id
                     }
+                };
+                counts[id as usize][f] += 1;
+                if joined_parts == 0 {
+                    occurrences.push((id, position));
+                    position += 1;
+                } else {
+                    occurrences.push((id, position - joined_parts as u32));
                 }
             });
         }
-        DocCounts { counts, lengths }
+        // Grouped by surface with a counting sort, which keeps each group in text order.
+        let mut starts = vec![0u32; counts.len() + 1];
+        for (id, _) in &occurrences {
+            starts[*id as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut positions = vec![0u32; occurrences.len()];
+        for (id, at) in occurrences {
+            let slot = &mut next[id as usize];
+            positions[*slot as usize] = at;
+            *slot += 1;
+        }
+        DocCounts {
+            ids,
+            counts,
+            positions,
+            starts,
+            lengths,
+        }
+    }
+
+    fn positions_of(&self, surface: u32) -> &[u32] {
+        let i = surface as usize;
+        &self.positions[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
 /// One document as the builder keeps it: its stems (builder ids, ascending) with their counts
-/// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), and its field
-/// lengths. About 14 bytes a distinct stem, where the counts by surface string took ten times
-/// that.
+/// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), their positions
+/// (one [`put_positions`] list per stem, in the same order) and its field lengths. About 14
+/// bytes a distinct stem and one or two a word, where the counts by surface string took ten
+/// times that.
 struct DocTerms {
     stems: Box<[u32]>,
     counts: Box<[[u16; FIELDS]]>,
+    positions: Box<[u8]>,
     lengths: FieldCounts,
 }
 
@@ -172,9 +244,14 @@ pub struct IndexBuilder {
     surfaces: FxMap<Box<str>, u32>,
     /// Stem → builder stem id (in order of first sight).
     stem_ids: FxMap<Box<str>, u32>,
+    /// Per builder stem id: whether its positions are kept (not in [`UNPOSITIONED`]).
+    positioned: Vec<bool>,
+    /// The stems of [`UNPOSITIONED`].
+    unpositioned: Vec<String>,
     docs: Vec<DocTerms>,
-    /// Reused between documents.
-    scratch: Vec<(u32, FieldCounts)>,
+    /// Reused between documents: (stem, surface number) pairs, and positions of a stem.
+    scratch: Vec<(u32, u32)>,
+    merged: Vec<u32>,
 }
 
 impl Default for IndexBuilder {
@@ -183,22 +260,28 @@ impl Default for IndexBuilder {
             stemmer: english(),
             surfaces: FxMap::default(),
             stem_ids: FxMap::default(),
+            positioned: Vec::new(),
+            unpositioned: UNPOSITIONED.iter().map(|w| stem(&english(), w)).collect(),
             docs: Vec::new(),
             scratch: Vec::new(),
+            merged: Vec::new(),
         }
     }
 }
 
 impl IndexBuilder {
     /// Adds the next document (its doc id is the number of documents added before it).
-    pub fn add(&mut self, doc: DocCounts) {
+    pub fn add(&mut self, mut doc: DocCounts) {
         self.scratch.clear();
-        for (surface, counts) in doc.counts {
+        for (surface, number) in doc.ids.drain() {
             let id = match self.surfaces.get(surface.as_str()) {
                 Some(id) => *id,
                 None => {
                     let stemmed = stem(&self.stemmer, &surface);
                     let next = self.stem_ids.len() as u32;
+                    if !self.stem_ids.contains_key(stemmed.as_str()) {
+                        self.positioned.push(!self.unpositioned.contains(&stemmed));
+                    }
                     let id = *self
                         .stem_ids
                         .entry(stemmed.into_boxed_str())
@@ -207,27 +290,39 @@ impl IndexBuilder {
                     id
                 }
             };
-            self.scratch.push((id, counts));
+            self.scratch.push((id, number));
         }
-        self.scratch.sort_unstable_by_key(|(id, _)| *id);
+        self.scratch.sort_unstable();
         let mut stems: Vec<u32> = Vec::with_capacity(self.scratch.len());
         let mut counts: Vec<[u16; FIELDS]> = Vec::with_capacity(self.scratch.len());
-        for (id, c) in &self.scratch {
-            let c = c.map(|n| n.min(u32::from(u16::MAX)) as u16);
-            if stems.last() == Some(id) {
-                if let Some(total) = counts.last_mut() {
-                    for (sum, count) in total.iter_mut().zip(c) {
-                        *sum = sum.saturating_add(count);
-                    }
+        let mut positions: Vec<u8> = Vec::with_capacity(doc.positions.len() * 2);
+        for group in self.scratch.chunk_by(|a, b| a.0 == b.0) {
+            let mut total = [0u16; FIELDS];
+            for (_, number) in group {
+                for (sum, count) in total.iter_mut().zip(doc.counts[*number as usize]) {
+                    *sum = sum.saturating_add(count.min(u32::from(u16::MAX)) as u16);
                 }
-            } else {
-                stems.push(*id);
-                counts.push(c);
             }
+            if !self.positioned[group[0].0 as usize] {
+                // No positions for this stem.
+            } else if let [(_, number)] = group {
+                put_positions(&mut positions, doc.positions_of(*number));
+            } else {
+                // Several surface forms of one stem (fall, falls): their positions merged.
+                self.merged.clear();
+                for (_, number) in group {
+                    self.merged.extend_from_slice(doc.positions_of(*number));
+                }
+                self.merged.sort_unstable();
+                put_positions(&mut positions, &self.merged);
+            }
+            stems.push(group[0].0);
+            counts.push(total);
         }
         self.docs.push(DocTerms {
             stems: stems.into_boxed_slice(),
             counts: counts.into_boxed_slice(),
+            positions: positions.into_boxed_slice(),
             lengths: doc.lengths,
         });
     }
@@ -302,12 +397,21 @@ impl IndexBuilder {
                 impacts: Vec::with_capacity(df as usize),
             })
             .collect();
+        let mut positions: Vec<Vec<u8>> = vec![Vec::new(); stems.len()];
         for (number, doc) in self.docs.iter().enumerate() {
+            let mut rest: &[u8] = &doc.positions;
             for i in 0..doc.stems.len() {
                 let (id, s) = score(doc, i);
                 let p = &mut postings[id as usize];
                 p.docs.push(number as u32);
                 p.impacts.push(quantise(s, stem_max[id as usize]));
+                if !self.positioned[doc.stems[i] as usize] {
+                    continue;
+                }
+                // The builder wrote these lists itself, so they cannot be short.
+                let len = positions_len(rest).unwrap_or(rest.len());
+                positions[id as usize].extend_from_slice(&rest[..len]);
+                rest = &rest[len..];
             }
         }
         drop(self.docs);
@@ -330,6 +434,7 @@ impl IndexBuilder {
             stems,
             vocab,
             postings,
+            positions,
         }
     }
 }

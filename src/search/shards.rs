@@ -7,12 +7,13 @@
 //! | `manifest.js` | `manifest` | JSON: N, vocabulary shard boundaries and hashes, facets, numeric fields (postings shards are named by the vocabulary shards, so the manifest stays the same size as N grows) |
 //! | `v/<i>.<hash>.js` | `v/<i>` | vocabulary shard |
 //! | `p/<i>.<hash>.js` | `p/<i>` | postings shard |
+//! | `pos/<i>.<hash>.js` | `pos/<i>` | positions shard: the word positions of the stems of `p/<i>`, for quoted phrases |
 //! | `f/<facet>.<hash>.js` | `f/<facet>` | JSON: values `[key, label, count]`, `ids`: their doc sets |
 //! | `n/<i>.<hash>.js`, `n/date.<hash>.js` | `n/<i>`, `n/date` | numeric column |
 //! | `d/<hash>/<doc>.js` | `d/<doc>` | JSON result card |
 //!
-//! Names carry a hash of their content (cards: of all cards), so a host may cache them forever;
-//! only `manifest.js` keeps its name.
+//! Names carry a hash of their content (cards: of all cards; a postings shard and its positions
+//! shard: of both), so a host may cache them forever; only `manifest.js` keeps its name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,8 +21,8 @@ use serde_json::{Value, json};
 
 use crate::render::OutputFile;
 use crate::search::codec::{
-    self, Hasher, Postings, VocabShard, base64, encode_doc_set, encode_numeric, encode_postings,
-    encode_postings_shard, encode_vocab_shard,
+    self, Hasher, Postings, VocabShard, base64, encode_doc_set, encode_numeric,
+    encode_positions_shard, encode_postings, encode_postings_shard, encode_vocab_shard,
 };
 use crate::search::docs::{FACETS, SearchDoc};
 use crate::search::index::Index;
@@ -36,6 +37,9 @@ pub struct ShardSizes {
     pub vocab: usize,
     /// Postings shards (a single stem larger than this gets a shard of its own).
     pub postings: usize,
+    /// Positions shards: a postings shard is also cut where its positions shard would grow past
+    /// this, as the two hold the same stems.
+    pub positions: usize,
 }
 
 impl Default for ShardSizes {
@@ -43,6 +47,7 @@ impl Default for ShardSizes {
         ShardSizes {
             vocab: 6 * 1024,
             postings: 32 * 1024,
+            positions: 64 * 1024,
         }
     }
 }
@@ -142,29 +147,54 @@ pub fn emit_index_files<E>(
     let n = index.n;
     let mut files = Vec::new();
 
-    // Postings, first: each vocabulary entry names its stem's postings shard and hash.
+    // Postings and positions, first: each vocabulary entry names its stem's postings shard
+    // and hash, which is also its positions shard's.
     let mut shard_of_stem: Vec<u32> = vec![0; index.postings.len()];
     let mut postings_hashes: Vec<String> = Vec::new();
     let mut start = 0;
     let mut bytes = 0;
+    let mut position_bytes = 0;
     let mut record = Vec::new();
     let mut cut_postings = |from: usize, to: usize, files: &mut Vec<OutputFile>| {
         let i = postings_hashes.len();
-        let data = encode_postings_shard(from as u32, &index.postings[from..to], n);
-        let (hash, file) = hashed("p", &i.to_string(), binary_script(&format!("p/{i}"), &data));
+        let postings = binary_script(
+            &format!("p/{i}"),
+            &encode_postings_shard(from as u32, &index.postings[from..to], n),
+        );
+        let positions = binary_script(
+            &format!("pos/{i}"),
+            &encode_positions_shard(from as u32, &index.positions[from..to]),
+        );
+        let mut both = Hasher::default();
+        both.update(&postings);
+        both.update(&positions);
+        let hash = both.finish();
+        files.push(OutputFile {
+            path: format!("search/p/{i}.{hash}.js"),
+            contents: postings,
+        });
+        files.push(OutputFile {
+            path: format!("search/pos/{i}.{hash}.js"),
+            contents: positions,
+        });
         postings_hashes.push(hash);
         shard_of_stem[from..to].fill(i as u32);
-        files.push(file);
     };
     for (i, postings) in index.postings.iter().enumerate() {
         record.clear();
         encode_postings(&mut record, postings, n);
-        if i > start && bytes + record.len() > sizes.postings {
+        let positions = index.positions[i].len();
+        if i > start
+            && (bytes + record.len() > sizes.postings
+                || position_bytes + positions > sizes.positions)
+        {
             cut_postings(start, i, &mut files);
             start = i;
             bytes = 0;
+            position_bytes = 0;
         }
         bytes += record.len() + 3;
+        position_bytes += positions + 3;
     }
     if start < index.postings.len() {
         cut_postings(start, index.postings.len(), &mut files);

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::codec::{self, Postings};
 use super::docs::{FIELDS, SearchDoc};
-use super::index::{Index, bm25f, english, quantise, scale, stem};
+use super::index::{Index, UNPOSITIONED, bm25f, english, quantise, scale, stem};
 use super::shards::{ShardData, ShardSizes, index_files, read_all_postings, read_script};
-use super::text::tokens;
+use super::text::{for_each_word, tokens};
 use crate::render::OutputFile;
 
 fn shard(files: &[OutputFile], prefix: &str) -> BTreeMap<String, ShardData> {
@@ -23,6 +23,67 @@ fn shard(files: &[OutputFile], prefix: &str) -> BTreeMap<String, ShardData> {
 /// Search through the files only, as the client does: manifest → vocabulary shard → stem id →
 /// postings shard; AND of the terms, impact × scale summed.
 fn sharded_search(files: &[OutputFile], words: &[&str]) -> Vec<(u32, u64)> {
+    search_files(files, words, None)
+}
+
+/// The docs where `words` stand next to each other in that order, through the files only:
+/// their stems as [`sharded_search`] finds them, then each stem's positions shard, of the same
+/// number and hash as its postings shard.
+fn sharded_phrase(files: &[OutputFile], words: &[&str]) -> Vec<u32> {
+    let mut stems = Vec::new();
+    let and = search_files(files, words, Some(&mut stems));
+    if stems.len() != words.len() {
+        return Vec::new();
+    }
+    let positions = shard(files, "search/pos/");
+    // Per word: doc → its positions, or nothing for a word without positions.
+    let per_word: Vec<Option<BTreeMap<u32, Vec<u32>>>> = stems
+        .iter()
+        .map(|(id, j, hash, docs)| {
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.path == format!("search/pos/{j}.{hash}.js")),
+                "positions shard {j} named by its postings shard's hash"
+            );
+            let Some(ShardData::Bytes(bytes)) = positions.get(&format!("pos/{j}")) else {
+                panic!("positions shard {j}")
+            };
+            let (first, records) = codec::decode_positions_shard(bytes).expect("positions");
+            let record = &records[(id - first) as usize];
+            let lists = codec::decode_positions(record, docs.len()).expect("a positions record");
+            (!record.is_empty()).then(|| docs.iter().copied().zip(lists).collect())
+        })
+        .collect();
+    and.into_iter()
+        .map(|(doc, _)| doc)
+        .filter(|doc| {
+            let Some(anchor) = per_word.iter().position(Option::is_some) else {
+                return true;
+            };
+            per_word[anchor].as_ref().is_some_and(|w| {
+                w[doc].iter().any(|&at| {
+                    per_word.iter().enumerate().all(|(k, w)| {
+                        w.as_ref().is_none_or(|w| {
+                            (at + k as u32)
+                                .checked_sub(anchor as u32)
+                                .is_some_and(|p| w[doc].contains(&p))
+                        })
+                    })
+                })
+            })
+        })
+        .collect()
+}
+
+/// A phrase word's stem: id, postings shard, its hash, and the stem's docs.
+type PhraseStem = (u32, u32, String, Vec<u32>);
+
+fn search_files(
+    files: &[OutputFile],
+    words: &[&str],
+    mut phrase_stems: Option<&mut Vec<PhraseStem>>,
+) -> Vec<(u32, u64)> {
     let manifest = match shard(files, "search/manifest.js").remove("manifest") {
         Some(ShardData::Json(m)) => m,
         other => panic!("manifest: {other:?}"),
@@ -64,12 +125,13 @@ fn sharded_search(files: &[OutputFile], words: &[&str]) -> Vec<(u32, u64)> {
         };
         let mut term: BTreeMap<u32, u64> = BTreeMap::new();
         if let Some((id, j, hashes, scale)) = found {
-            let file = files
-                .iter()
-                .find(|f| f.path.starts_with(&format!("search/p/{j}.")))
-                .expect("the postings shard named");
             let named = hashes.iter().find(|(k, _)| *k == j).expect("its hash");
-            assert_eq!(file.path, format!("search/p/{j}.{}.js", named.1));
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.path == format!("search/p/{j}.{}.js", named.1)),
+                "the postings shard named"
+            );
             let Some(ShardData::Bytes(bytes)) = postings.get(&format!("p/{j}")) else {
                 panic!("postings shard {j}")
             };
@@ -78,6 +140,11 @@ fn sharded_search(files: &[OutputFile], words: &[&str]) -> Vec<(u32, u64)> {
             for (doc, impact) in p.docs.iter().zip(&p.impacts) {
                 term.insert(*doc, u64::from(*impact) * u64::from(scale));
             }
+            if let Some(stems) = phrase_stems.as_mut() {
+                stems.push((id, j, named.1.clone(), p.docs.clone()));
+            }
+        } else if let Some(stems) = phrase_stems.as_mut() {
+            stems.clear();
         }
         scores = Some(match scores {
             None => term,
@@ -165,6 +232,59 @@ fn naive_search(docs: &[SearchDoc], words: &[&str]) -> Vec<(u32, u64)> {
         .collect()
 }
 
+/// The same by laying out each page's words (the parts of a hyphenated word, not its joined
+/// form) field after field, with one empty place between fields, and looking for the phrase's
+/// stems at consecutive places; a little word of [`UNPOSITIONED`] stands for any place, even
+/// one off the page, but the page must have it somewhere.
+fn naive_phrase(docs: &[SearchDoc], words: &[&str]) -> Vec<u32> {
+    let stemmer = english();
+    let little: BTreeSet<String> = UNPOSITIONED.iter().map(|w| stem(&stemmer, w)).collect();
+    let surfaces: BTreeSet<String> = docs
+        .iter()
+        .flat_map(|d| d.fields.iter().flat_map(|f| tokens(f)))
+        .collect();
+    let phrase: Vec<String> = words
+        .iter()
+        .filter_map(|w| tokens(w).into_iter().next())
+        .collect();
+    if phrase.iter().any(|t| !surfaces.contains(t)) {
+        return Vec::new();
+    }
+    let phrase: Vec<String> = phrase.iter().map(|t| stem(&stemmer, t)).collect();
+    (0..docs.len() as u32)
+        .filter(|&doc| {
+            let fields = &docs[doc as usize].fields;
+            let has = |wanted: &String| {
+                fields
+                    .iter()
+                    .any(|f| tokens(f).iter().any(|t| stem(&stemmer, t) == *wanted))
+            };
+            let mut places: Vec<Option<String>> = Vec::new();
+            for (f, field) in fields.iter().enumerate() {
+                if f > 0 {
+                    places.push(None);
+                }
+                for_each_word(field, |token, joined_parts| {
+                    if joined_parts == 0 {
+                        places.push(Some(stem(&stemmer, token)));
+                    }
+                });
+            }
+            let fits = |start: isize| {
+                phrase.iter().enumerate().all(|(k, wanted)| {
+                    little.contains(wanted)
+                        || usize::try_from(start + k as isize)
+                            .ok()
+                            .and_then(|at| places.get(at))
+                            .is_some_and(|place| place.as_ref() == Some(wanted))
+                })
+            };
+            let len = phrase.len() as isize;
+            phrase.iter().all(has) && (-len..places.len() as isize + len).any(fits)
+        })
+        .collect()
+}
+
 const WORDS: &[&str] = &[
     "care",
     "caring",
@@ -193,6 +313,11 @@ const WORDS: &[&str] = &[
     "the",
 ];
 
+/// Words of one token each, for phrases (a phrase's hyphenated word is its parts).
+const PHRASE_WORDS: &[&str] = &[
+    "care", "caring", "home", "homes", "falls", "fall", "night", "well", "led", "the", "a",
+];
+
 fn corpus() -> impl Strategy<Value = Vec<SearchDoc>> {
     let field =
         proptest::collection::vec(proptest::sample::select(WORDS), 0..12).prop_map(|w| w.join(" "));
@@ -215,9 +340,21 @@ proptest! {
         postings in 4usize..300,
     ) {
         let index = Index::build(&docs);
-        let files = index_files(&docs, &index, ShardSizes { vocab, postings });
+        let files = index_files(&docs, &index, ShardSizes { vocab, postings, positions: postings * 2 });
         prop_assert_eq!(sharded_search(&files, &query), naive_search(&docs, &query));
         prop_assert_eq!(read_all_postings(&files, docs.len()), Some(index.postings.clone()));
+    }
+
+    #[test]
+    fn sharded_phrases_equal_naive_phrases(
+        docs in corpus(),
+        phrase in proptest::collection::vec(proptest::sample::select(PHRASE_WORDS), 2..4),
+        postings in 4usize..300,
+        positions in 4usize..300,
+    ) {
+        let index = Index::build(&docs);
+        let files = index_files(&docs, &index, ShardSizes { vocab: 64, postings, positions });
+        prop_assert_eq!(sharded_phrase(&files, &phrase), naive_phrase(&docs, &phrase));
     }
 }
 
@@ -246,6 +383,7 @@ fn files_are_deterministic_and_content_hashed() {
         ShardSizes {
             vocab: 40,
             postings: 40,
+            positions: 40,
         },
     );
     let b = index_files(
@@ -254,16 +392,32 @@ fn files_are_deterministic_and_content_hashed() {
         ShardSizes {
             vocab: 40,
             postings: 40,
+            positions: 40,
         },
     );
     assert_eq!(a, b);
     assert!(a.windows(2).all(|w| w[0].path < w[1].path));
+    let contents = |path: &str| -> &[u8] {
+        &a.iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path}"))
+            .contents
+    };
     for file in &a {
         let (key, data) = read_script(&file.contents).expect("script");
         if let Some(rest) = file.path.strip_suffix(".js") {
             let name = rest.rsplit('/').next().unwrap_or_default();
-            if let Some((_, hash)) = name.split_once('.') {
-                assert_eq!(hash, codec::hash(&file.contents), "{}", file.path);
+            if let Some((number, hash)) = name.split_once('.') {
+                // A postings shard and its positions shard share the hash of both.
+                let expected = if key.starts_with("p/") || key.starts_with("pos/") {
+                    let mut both = codec::Hasher::default();
+                    both.update(contents(&format!("search/p/{number}.{hash}.js")));
+                    both.update(contents(&format!("search/pos/{number}.{hash}.js")));
+                    both.finish()
+                } else {
+                    codec::hash(&file.contents)
+                };
+                assert_eq!(hash, expected, "{}", file.path);
             }
         }
         if key.starts_with("n/") && key != "n/date" {
@@ -285,6 +439,12 @@ fn files_are_deterministic_and_content_hashed() {
         }
     }
     assert!(a.iter().filter(|f| f.path.starts_with("search/p/")).count() > 1);
+    assert_eq!(
+        a.iter().filter(|f| f.path.starts_with("search/p/")).count(),
+        a.iter()
+            .filter(|f| f.path.starts_with("search/pos/"))
+            .count()
+    );
     assert!(a.iter().filter(|f| f.path.starts_with("search/v/")).count() > 1);
 }
 

@@ -81,6 +81,13 @@ pub fn tokens(text: &str) -> Vec<String> {
 
 /// Calls `emit` with every token of `text`, in order, without allocating per token.
 pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
+    for_each_word(text, |token, _| emit(token));
+}
+
+/// As [`for_each_token`], with each token a number: 0, or for the joined form of a hyphenated
+/// word (`wellled`, which comes after its parts), how many of its parts came just before it.
+/// The joined form stands where its first part stands.
+pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
     let folded = normalise(text);
     // The current word's characters, its hyphen-separated parts as ranges of `word`; the
     // joined form of a hyphenated word is all of `word`.
@@ -92,13 +99,15 @@ pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
             parts.push((*part_start, word.len()));
         }
         let keep = |p: &str| p.len() <= MAX_TOKEN_CHARS || p.chars().count() <= MAX_TOKEN_CHARS;
+        let mut given = 0;
         for &(a, b) in parts.iter() {
             if keep(&word[a..b]) {
-                emit(&word[a..b]);
+                emit(&word[a..b], 0);
+                given += 1;
             }
         }
         if parts.len() > 1 && keep(word) {
-            emit(word);
+            emit(word, given);
         }
         parts.clear();
         word.clear();
