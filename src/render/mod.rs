@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod markdown;
+pub mod minify;
 pub mod open_data;
 pub mod outcomes;
 pub mod overview;
@@ -313,9 +314,10 @@ fn render_into<E: Send>(
     }
     for (path, bytes) in &theme.static_files {
         if wanted(path) {
+            let shipped = path.ends_with(".js").then(|| minify::js(bytes)).flatten();
             put(OutputFile {
                 path: path.clone(),
-                contents: bytes.clone(),
+                contents: shipped.unwrap_or_else(|| bytes.clone()),
             })?;
         }
     }

@@ -21,8 +21,13 @@ export const gzipSize = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 
 /** An engine over the index in `dir`, with `stats` of every script it loaded. */
 export function engineFor(dir = FIXTURE_INDEX) {
+  return engineWith(S, dir);
+}
+
+/** The same with another copy of the client's core (as a build ships it). */
+export function engineWith(core, dir = FIXTURE_INDEX) {
   const stats = { requests: 0, bytes: 0, gzip: 0, paths: [] };
-  const engine = S.createEngine(async (p) => {
+  const engine = core.createEngine(async (p) => {
     const src = await fs.readFile(path.join(dir, p));
     stats.requests++;
     stats.bytes += src.length;
