@@ -107,6 +107,13 @@ async function journey(t, page, searchUrl, { isFile, server }) {
   await page.goBack();
   await page.waitForFunction(() => document.getElementById('search-min').value === '80');
 
+  // A quoted phrase that stands past the text the result cards carry (tests/browser/client/
+  // fixture.test.mjs counts its pages): its word positions are fetched for it.
+  await page.goto(searchUrl.replace(/\?.*$/, '') + '?q=%22agree+what+good+looks+like%22', { waitUntil: 'load' });
+  await page.waitForFunction(() => /^\d+ results for “"agree what good looks like"”/.test(document.getElementById('search-status').textContent));
+  assert.ok(await resultCount(page) >= 3);
+  if (server) assert.ok(server.requests.some((r) => r.path.startsWith('/search/pos/') && r.status === 200), 'positions fetched');
+
   await organisationJourney(page, searchUrl.replace(/\?.*$/, ''), { server });
 }
 

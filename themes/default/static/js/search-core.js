@@ -10,7 +10,6 @@
   var PREFIX_TOP = 20;
   var WEIGHT = { exact: 1, prefix: 0.7, longer: 0.2, typo1: 0.5, typo2: 0.35 };
   var FACETS = ['type', 'region', 'setting', 'key_question', 'topic', 'organisation', 'programme'];
-  var PHRASE_CHECK = 60;
 
   var foldMap = {};
   FOLD.split(' ').forEach(function (e) {
@@ -180,11 +179,11 @@
     return { words: words, stems: stems, df: df, scale: scale, shard: shard, hashes: hashes };
   }
 
-  /** Postings shard → { first, offsets } (records: `postingsOf`). */
+  /** Postings or positions shard → { first, offsets, lens } (records: `postingsOf`, `placesOf`). */
   function decodePostingsShard(bytes) {
-    var r = new Reader(bytes), first = r.varint(), count = r.varint(), offsets = [];
-    for (var i = 0; i < count; i++) { var len = r.varint(); offsets.push(r.at); r.at += len; }
-    return { first: first, offsets: offsets, bytes: bytes };
+    var r = new Reader(bytes), first = r.varint(), count = r.varint(), offsets = [], lens = [];
+    for (var i = 0; i < count; i++) { var len = r.varint(); offsets.push(r.at); lens.push(len); r.at += len; }
+    return { first: first, offsets: offsets, lens: lens, bytes: bytes };
   }
 
   function postingsOf(shard, stem, n) {
@@ -194,6 +193,20 @@
     var docs = readIds(r, len, n, head & 1);
     var impacts = shard.bytes.subarray(r.at, r.at + len);
     return { docs: docs, impacts: impacts };
+  }
+
+  /** A stem's positions record → per doc of its postings, its word positions; null for a
+      little word whose positions are not kept. Each is `gap << 1 | is_last`. */
+  function placesOf(shard, stem, docs) {
+    var r = new Reader(shard.bytes), out = [], at, list, v;
+    if (!shard.lens[stem - shard.first]) return null;
+    r.at = shard.offsets[stem - shard.first];
+    for (; docs > 0; docs--) {
+      out.push(list = []);
+      at = 0;
+      do { v = r.varint(); list.push(at += Math.floor(v / 2)); } while (v % 2 === 0);
+    }
+    return out;
   }
 
   /** → Float64Array(n), NaN where no value. */
@@ -231,7 +244,7 @@
   /** `loadScript(path)` runs `search/<path>`, which calls `engine.register`. */
   function createEngine(loadScript) {
     var registry = {}, pending = {}, m = null, n = 0;
-    var vocab = {}, postings = {}, facets = {}, numbers = {}, decoded = new Map();
+    var vocab = {}, postings = {}, facets = {}, numbers = {}, decoded = new Map(), places = new Map();
     var allVocab = false;
 
     function register(key, data) {
@@ -271,6 +284,46 @@
       if (postings[j]) return Promise.resolve(postings[j]);
       return load('p/' + j, 'p/' + j + '.' + h + '.js').then(function (b64) {
         return (postings[j] = decodePostingsShard(unbase64(b64)));
+      });
+    }
+
+    /** A stem's word positions, per doc of its (decoded) postings: fetched for phrases only. */
+    function positions(stem, c) {
+      if (places.has(stem)) return Promise.resolve(places.get(stem));
+      return load('pos/' + c.shard, 'pos/' + c.shard + '.' + c.hash + '.js').then(function (b64) {
+        var key = 'pos' + c.shard;
+        if (!postings[key]) postings[key] = decodePostingsShard(unbase64(b64));
+        places.set(stem, placesOf(postings[key], stem, decoded.get(stem).docs.length));
+        return places.get(stem);
+      });
+    }
+
+    /** Whether a doc has every phrase, word after word (by the words' exact stems); a little
+        word without positions stands for any word. */
+    function phraseTest(parsed, resolved) {
+      var exact = function (t) {
+        var hit = null;
+        resolved[parsed.terms.findIndex(function (x) { return x.token === t; })].forEach(function (c, s) {
+          if (c.kind === 'exact') hit = { stem: s, c: c };
+        });
+        return hit;
+      };
+      var phrases = parsed.phrases.map(function (p) { return p.map(exact); });
+      var words = [].concat.apply([], phrases);
+      if (words.indexOf(null) >= 0) return function () { return false; };
+      return Promise.all(words.map(function (w) { return positions(w.stem, w.c); })).then(function () {
+        return function (doc) {
+          return phrases.every(function (ws) {
+            var lists = ws.map(function (w) {
+              var docs = decoded.get(w.stem).docs, i = lowerBound(docs, doc), p = places.get(w.stem);
+              return p ? (docs[i] === doc ? p[i] : []) : null;
+            });
+            var a = lists.findIndex(Boolean);
+            return a < 0 || lists[a].some(function (at) {
+              return lists.every(function (l, k) { return !l || l.indexOf(at - a + k) >= 0; });
+            });
+          });
+        };
       });
     }
 
@@ -411,17 +464,18 @@
             var exact = new Map();
             c.forEach(function (v, s) { if (v.kind === 'exact') exact.set(s, v); });
             return termDocs(exact);
-          })).then(function (excl) {
-            return finish(parsed, lists, excl, unknown, resolved, column, dates, filters, active, range, countKeys, opts);
+          }).concat(parsed.phrases.length ? phraseTest(parsed, resolved) : null)).then(function (excl) {
+            var phrase = excl.pop();
+            return finish(parsed, lists, excl, phrase, unknown, resolved, column, dates, filters, active, range, countKeys, opts);
           });
         });
       });
     }
 
-    function finish(parsed, lists, excl, unknown, resolved, column, dates, filters, active, range, countKeys, opts) {
+    function finish(parsed, lists, excl, phrase, unknown, resolved, column, dates, filters, active, range, countKeys, opts) {
       var mode, score = new Float64Array(n), cand = new Uint8Array(n), d, i;
       if (!parsed.terms.length) {
-        if (!active.length && !range) return { docs: [], total: 0, mode: 'empty', unknown: [], marks: [], prefixes: [], phrases: [], counts: {} };
+        if (!active.length && !range) return { docs: [], total: 0, mode: 'empty', unknown: [], marks: [], prefixes: [], counts: {} };
         mode = 'browse';
         cand.fill(1);
       } else {
@@ -439,6 +493,7 @@
           mode = 'or';
           live.forEach(function (l) { l.docs.forEach(function (doc) { cand[doc] = 1; }); });
         }
+        if (phrase) for (d = 0; d < n; d++) if (cand[d] && !phrase(d)) cand[d] = 0;
         lists.forEach(function (l) { l.docs.forEach(function (doc) { if (cand[doc]) score[doc] += l.scores[doc]; }); });
       }
       excl.forEach(function (l) { l.docs.forEach(function (doc) { cand[doc] = 0; }); });
@@ -496,7 +551,7 @@
         docs: docs, scores: docs.map(function (x) { return score[x]; }), total: docs.length, mode: mode,
         unknown: unknown, marks: surfaceForms(stems),
         prefixes: parsed.terms.filter(function (t) { return t.prefix; }).map(function (t) { return t.token; }),
-        phrases: parsed.phrases, counts: counts, exact: true,
+        counts: counts,
       };
     }
 
@@ -504,46 +559,18 @@
       return Promise.all(docs.map(card));
     }
 
-    /** Cards from `from`; phrases are checked on them (`exact` false: total is a floor). */
+    /** The cards of results `from` to `from + size`. */
     function page(result, from, size) {
-      if (!result.phrases.length) {
-        var slice = result.docs.slice(from, from + size);
-        return cards(slice).then(function (cs) {
-          return slice.map(function (doc, i) { return { doc: doc, card: cs[i] }; });
-        });
-      }
-      var shown = [], checked = 0, at = from;
-      var step = function () {
-        if (shown.length >= size || at >= result.docs.length || checked >= PHRASE_CHECK) {
-          if (at < result.docs.length) result.exact = false;
-          return shown;
-        }
-        var batch = result.docs.slice(at, at + size);
-        return cards(batch).then(function (cs) {
-          var keep = [];
-          batch.forEach(function (doc, i) {
-            checked++;
-            if (hasPhrases(cs[i], result.phrases)) { keep.push(doc); if (shown.length < size) shown.push({ doc: doc, card: cs[i] }); }
-          });
-          result.docs.splice(at, batch.length);
-          result.docs.splice.apply(result.docs, [at, 0].concat(keep));
-          at += keep.length;
-          result.total = result.docs.length;
-          return step();
-        });
-      };
-      return Promise.resolve(step());
+      var slice = result.docs.slice(from, from + size);
+      return cards(slice).then(function (cs) {
+        return slice.map(function (doc, i) { return { doc: doc, card: cs[i] }; });
+      });
     }
 
     return {
       register: register, init: init, search: search, page: page, cards: cards, facet: facet,
       manifest: function () { return m; },
     };
-  }
-
-  function hasPhrases(card, phrases) {
-    var text = ' ' + tokens([card.t, card.s, card.x].join('\n'), true).join(' ') + ' ';
-    return phrases.every(function (p) { return text.indexOf(' ' + p.join(' ') + ' ') >= 0; });
   }
 
   var RUN = /[\p{Alphabetic}\p{N}\p{M}]+(?:['\u2019\u02bc.,\-\u2010\u2011][\p{Alphabetic}\p{N}\p{M}]+)*/gu;
@@ -629,8 +656,8 @@
   }
 
   function describe(result, q) {
-    var n = result.total, more = result.exact === false ? ' or more' : '';
-    var count = n === 1 ? '1 result' : n + more + ' results';
+    var n = result.total;
+    var count = n === 1 ? '1 result' : n + ' results';
     if (result.mode === 'empty') return 'Type words to search, or choose filters.';
     var unknown = result.unknown.length ? ' No page has the word ' + result.unknown.map(function (w) { return '“' + w + '”'; }).join(', ') + '.' : '';
     if (result.mode === 'or') return 'No page has all the words; ' + count + ' with some of them.' + unknown;
@@ -643,7 +670,7 @@
     distance: distance, typoBudget: typoBudget, unbase64: unbase64, decodeVocab: decodeVocab,
     decodePostingsShard: decodePostingsShard, postingsOf: postingsOf, decodeNumeric: decodeNumeric,
     decodeFacet: decodeFacet, createEngine: createEngine, excerpt: excerpt, resultHref: resultHref,
-    readState: readState, writeState: writeState, describe: describe, hasPhrases: hasPhrases,
+    readState: readState, writeState: writeState, describe: describe, placesOf: placesOf,
     facetValues: facetValues,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
