@@ -8,13 +8,14 @@
 //! - **Postings shard** (`p/`): `first_stem, count`, then per stem `byte_length, record`; a
 //!   record is `(df << 1 | is_bitmap)`, the doc ids, then `df` impact bytes in doc order.
 //! - **Vocabulary shard** (`v/`): `count`, then per surface form (sorted by bytes)
-//!   `shared_prefix_bytes, suffix_len, suffix, stem_id, df, scale, postings_shard` (front coding),
-//!   then the hashes of the postings shards named (see [`VocabShard`]).
+//!   `shared_prefix_bytes, suffix_len, suffix, stem_id, df, scale, postings_shard,
+//!   positions_part` (front coding), then the hashes of the postings shards named (see
+//!   [`VocabShard`]).
 //! - **Doc set** (facet values, `f/`): one doc-id list, `(len << 1 | is_bitmap)` then the ids.
 //! - **Numeric column** (`n/`): `count`, then per doc `doc_delta, zigzag(round(value × 100))`.
-//! - **Positions shard** (`pos/`, fetched only for quoted phrases): the same stems as the
-//!   postings shard of the same number, as `first_stem, count`, then per stem
-//!   `byte_length, record`; a record holds, for each doc of the stem's postings in the same
+//! - **Positions shard** (`pos/<i>-<part>`, fetched only for quoted phrases): some of the
+//!   stems of postings shard `i`, in parts of a bounded size, as `first_stem, count`, then per
+//!   stem `byte_length, record`; a record holds, for each doc of the stem's postings in the same
 //!   order, the stem's word positions in that doc, each as `gap << 1 | is_last` (the gap from
 //!   the one before, or from 0). A stem without positions (a common little word) has an
 //!   empty record.
@@ -386,17 +387,20 @@ pub struct VocabShard {
     pub entries: Vec<VocabEntry>,
     /// Per entry, the postings shard holding its stem.
     pub postings: Vec<u32>,
+    /// Per entry, the part of that postings shard's positions holding its stem.
+    pub parts: Vec<u32>,
     /// Postings shards named by `postings`, ascending, with their file hashes (8 hex digits).
     pub hashes: Vec<(u32, String)>,
 }
 
 /// Encodes a [`VocabShard`]: `count`, per entry `shared_prefix_bytes, suffix_len, suffix,
-/// stem, df, scale, postings_shard`, then `k` and `k` × `(postings_shard, hash as 4 bytes)`.
+/// stem, df, scale, postings_shard, positions_part`, then `k` and `k` × `(postings_shard, hash
+/// as 4 bytes)`.
 pub fn encode_vocab_shard(shard: &VocabShard) -> Vec<u8> {
     let mut out = Vec::new();
     put_varint(&mut out, shard.entries.len() as u64);
     let mut previous: &[u8] = &[];
-    for (entry, postings) in shard.entries.iter().zip(&shard.postings) {
+    for ((entry, postings), part) in shard.entries.iter().zip(&shard.postings).zip(&shard.parts) {
         let bytes = entry.surface.as_bytes();
         let shared = previous
             .iter()
@@ -410,6 +414,7 @@ pub fn encode_vocab_shard(shard: &VocabShard) -> Vec<u8> {
         put_varint(&mut out, u64::from(entry.df));
         put_varint(&mut out, u64::from(entry.scale));
         put_varint(&mut out, u64::from(*postings));
+        put_varint(&mut out, u64::from(*part));
         previous = bytes;
     }
     put_varint(&mut out, shard.hashes.len() as u64);
@@ -450,6 +455,7 @@ pub fn decode_vocab_shard(bytes: &[u8]) -> Result<VocabShard, Corrupt> {
             scale,
         });
         shard.postings.push(small(&mut reader)?);
+        shard.parts.push(small(&mut reader)?);
         previous = word;
     }
     for _ in 0..reader.size()? {
@@ -641,9 +647,10 @@ mod tests {
                 .map(|(i, surface)| VocabEntry { surface, stem: i as u32 * 7, df: i as u32 + 1, scale: 65535 - i as u32 })
                 .collect();
             let postings: Vec<u32> = (0..entries.len() as u32).map(|i| i / 3).collect();
+            let parts: Vec<u32> = (0..entries.len() as u32).map(|i| i % 3).collect();
             let mut hashes: Vec<(u32, String)> = postings.iter().map(|&p| (p, hash(&p.to_le_bytes()))).collect();
             hashes.dedup();
-            let shard = VocabShard { entries, postings, hashes };
+            let shard = VocabShard { entries, postings, parts, hashes };
             prop_assert_eq!(decode_vocab_shard(&encode_vocab_shard(&shard)), Ok(shard));
         }
 

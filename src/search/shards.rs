@@ -7,13 +7,13 @@
 //! | `manifest.js` | `manifest` | JSON: N, vocabulary shard boundaries and hashes, facets, numeric fields (postings shards are named by the vocabulary shards, so the manifest stays the same size as N grows) |
 //! | `v/<i>.<hash>.js` | `v/<i>` | vocabulary shard |
 //! | `p/<i>.<hash>.js` | `p/<i>` | postings shard |
-//! | `pos/<i>.<hash>.js` | `pos/<i>` | positions shard: the word positions of the stems of `p/<i>`, for quoted phrases |
+//! | `pos/<i>-<part>.<hash>.js` | `pos/<i>-<part>` | positions shard: the word positions of some stems of `p/<i>`, for quoted phrases |
 //! | `f/<facet>.<hash>.js` | `f/<facet>` | JSON: values `[key, label, count]`, `ids`: their doc sets |
 //! | `n/<i>.<hash>.js`, `n/date.<hash>.js` | `n/<i>`, `n/date` | numeric column |
 //! | `d/<hash>/<doc>.js` | `d/<doc>` | JSON result card |
 //!
 //! Names carry a hash of their content (cards: of all cards; a postings shard and its positions
-//! shard: of both), so a host may cache them forever; only `manifest.js` keeps its name.
+//! shards: of them all), so a host may cache them forever; only `manifest.js` keeps its name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,8 +37,8 @@ pub struct ShardSizes {
     pub vocab: usize,
     /// Postings shards (a single stem larger than this gets a shard of its own).
     pub postings: usize,
-    /// Positions shards: a postings shard is also cut where its positions shard would grow past
-    /// this, as the two hold the same stems.
+    /// Positions shards: a postings shard's positions are cut in parts of about this size (a
+    /// single stem's may be larger).
     pub positions: usize,
 }
 
@@ -147,54 +147,62 @@ pub fn emit_index_files<E>(
     let n = index.n;
     let mut files = Vec::new();
 
-    // Postings and positions, first: each vocabulary entry names its stem's postings shard
-    // and hash, which is also its positions shard's.
+    // Postings and positions, first: each vocabulary entry names its stem's postings shard and
+    // hash, which is also its positions shards' hash, and the part of them with its stem.
     let mut shard_of_stem: Vec<u32> = vec![0; index.postings.len()];
+    let mut part_of_stem: Vec<u32> = vec![0; index.postings.len()];
     let mut postings_hashes: Vec<String> = Vec::new();
     let mut start = 0;
     let mut bytes = 0;
-    let mut position_bytes = 0;
     let mut record = Vec::new();
     let mut cut_postings = |from: usize, to: usize, files: &mut Vec<OutputFile>| {
         let i = postings_hashes.len();
-        let postings = binary_script(
-            &format!("p/{i}"),
-            &encode_postings_shard(from as u32, &index.postings[from..to], n),
-        );
-        let positions = binary_script(
-            &format!("pos/{i}"),
-            &encode_positions_shard(from as u32, &index.positions[from..to]),
-        );
-        let mut both = Hasher::default();
-        both.update(&postings);
-        both.update(&positions);
-        let hash = both.finish();
-        files.push(OutputFile {
-            path: format!("search/p/{i}.{hash}.js"),
-            contents: postings,
-        });
-        files.push(OutputFile {
-            path: format!("search/pos/{i}.{hash}.js"),
-            contents: positions,
-        });
+        let mut scripts = vec![(
+            format!("p/{i}"),
+            binary_script(
+                &format!("p/{i}"),
+                &encode_postings_shard(from as u32, &index.postings[from..to], n),
+            ),
+        )];
+        let mut part_start = from;
+        let mut part_bytes = 0;
+        for stem in from..=to {
+            let size = index.positions.get(stem).map_or(0, Vec::len) + 3;
+            if stem == to || (stem > part_start && part_bytes + size > sizes.positions) {
+                let part = scripts.len() - 1;
+                let key = format!("pos/{i}-{part}");
+                let data =
+                    encode_positions_shard(part_start as u32, &index.positions[part_start..stem]);
+                scripts.push((key.clone(), binary_script(&key, &data)));
+                part_of_stem[part_start..stem].fill(part as u32);
+                part_start = stem;
+                part_bytes = 0;
+            }
+            part_bytes += size;
+        }
+        let mut all = Hasher::default();
+        for (_, contents) in &scripts {
+            all.update(contents);
+        }
+        let hash = all.finish();
+        for (key, contents) in scripts {
+            files.push(OutputFile {
+                path: format!("search/{key}.{hash}.js"),
+                contents,
+            });
+        }
         postings_hashes.push(hash);
         shard_of_stem[from..to].fill(i as u32);
     };
     for (i, postings) in index.postings.iter().enumerate() {
         record.clear();
         encode_postings(&mut record, postings, n);
-        let positions = index.positions[i].len();
-        if i > start
-            && (bytes + record.len() > sizes.postings
-                || position_bytes + positions > sizes.positions)
-        {
+        if i > start && bytes + record.len() > sizes.postings {
             cut_postings(start, i, &mut files);
             start = i;
             bytes = 0;
-            position_bytes = 0;
         }
         bytes += record.len() + 3;
-        position_bytes += positions + 3;
     }
     if start < index.postings.len() {
         cut_postings(start, index.postings.len(), &mut files);
@@ -211,6 +219,10 @@ pub fn emit_index_files<E>(
             .iter()
             .map(|e| shard_of_stem[e.stem as usize])
             .collect();
+        let parts: Vec<u32> = entries
+            .iter()
+            .map(|e| part_of_stem[e.stem as usize])
+            .collect();
         let named: BTreeSet<u32> = postings.iter().copied().collect();
         let hashes = named
             .into_iter()
@@ -219,6 +231,7 @@ pub fn emit_index_files<E>(
         let data = encode_vocab_shard(&VocabShard {
             entries,
             postings,
+            parts,
             hashes,
         });
         let (hash, file) = hashed("v", &i.to_string(), binary_script(&format!("v/{i}"), &data));

@@ -27,8 +27,8 @@ fn sharded_search(files: &[OutputFile], words: &[&str]) -> Vec<(u32, u64)> {
 }
 
 /// The docs where `words` stand next to each other in that order, through the files only:
-/// their stems as [`sharded_search`] finds them, then each stem's positions shard, of the same
-/// number and hash as its postings shard.
+/// their stems as [`sharded_search`] finds them, then each stem's positions shard: the part
+/// of its postings shard's positions that the vocabulary names, under that shard's hash.
 fn sharded_phrase(files: &[OutputFile], words: &[&str]) -> Vec<u32> {
     let mut stems = Vec::new();
     let and = search_files(files, words, Some(&mut stems));
@@ -76,8 +76,9 @@ fn sharded_phrase(files: &[OutputFile], words: &[&str]) -> Vec<u32> {
         .collect()
 }
 
-/// A phrase word's stem: id, postings shard, its hash, and the stem's docs.
-type PhraseStem = (u32, u32, String, Vec<u32>);
+/// A phrase word's stem: id, positions shard (`<postings shard>-<part>`), its hash, and the
+/// stem's docs.
+type PhraseStem = (u32, String, String, Vec<u32>);
 
 fn search_files(
     files: &[OutputFile],
@@ -118,13 +119,14 @@ fn search_files(
                     (
                         shard.entries[k].stem,
                         shard.postings[k],
+                        shard.parts[k],
                         shard.hashes.clone(),
                         shard.entries[k].scale,
                     )
                 })
         };
         let mut term: BTreeMap<u32, u64> = BTreeMap::new();
-        if let Some((id, j, hashes, scale)) = found {
+        if let Some((id, j, part, hashes, scale)) = found {
             let named = hashes.iter().find(|(k, _)| *k == j).expect("its hash");
             assert!(
                 files
@@ -141,7 +143,7 @@ fn search_files(
                 term.insert(*doc, u64::from(*impact) * u64::from(scale));
             }
             if let Some(stems) = phrase_stems.as_mut() {
-                stems.push((id, j, named.1.clone(), p.docs.clone()));
+                stems.push((id, format!("{j}-{part}"), named.1.clone(), p.docs.clone()));
             }
         } else if let Some(stems) = phrase_stems.as_mut() {
             stems.clear();
@@ -382,8 +384,8 @@ fn files_are_deterministic_and_content_hashed() {
         &index,
         ShardSizes {
             vocab: 40,
-            postings: 40,
-            positions: 40,
+            postings: 120,
+            positions: 16,
         },
     );
     let b = index_files(
@@ -391,8 +393,8 @@ fn files_are_deterministic_and_content_hashed() {
         &Index::build(&docs),
         ShardSizes {
             vocab: 40,
-            postings: 40,
-            positions: 40,
+            postings: 120,
+            positions: 16,
         },
     );
     assert_eq!(a, b);
@@ -408,12 +410,19 @@ fn files_are_deterministic_and_content_hashed() {
         if let Some(rest) = file.path.strip_suffix(".js") {
             let name = rest.rsplit('/').next().unwrap_or_default();
             if let Some((number, hash)) = name.split_once('.') {
-                // A postings shard and its positions shard share the hash of both.
+                // A postings shard and its positions shards share the hash of them all.
                 let expected = if key.starts_with("p/") || key.starts_with("pos/") {
-                    let mut both = codec::Hasher::default();
-                    both.update(contents(&format!("search/p/{number}.{hash}.js")));
-                    both.update(contents(&format!("search/pos/{number}.{hash}.js")));
-                    both.finish()
+                    let shard = number.split('-').next().unwrap_or_default();
+                    let mut all = codec::Hasher::default();
+                    all.update(contents(&format!("search/p/{shard}.{hash}.js")));
+                    for part in 0.. {
+                        let path = format!("search/pos/{shard}-{part}.{hash}.js");
+                        if !a.iter().any(|f| f.path == path) {
+                            break;
+                        }
+                        all.update(contents(&path));
+                    }
+                    all.finish()
                 } else {
                     codec::hash(&file.contents)
                 };
@@ -439,11 +448,12 @@ fn files_are_deterministic_and_content_hashed() {
         }
     }
     assert!(a.iter().filter(|f| f.path.starts_with("search/p/")).count() > 1);
-    assert_eq!(
-        a.iter().filter(|f| f.path.starts_with("search/p/")).count(),
+    assert!(
         a.iter()
             .filter(|f| f.path.starts_with("search/pos/"))
             .count()
+            > a.iter().filter(|f| f.path.starts_with("search/p/")).count(),
+        "positions of 16 bytes come in several parts per postings shard"
     );
     assert!(a.iter().filter(|f| f.path.starts_with("search/v/")).count() > 1);
 }

@@ -1,5 +1,7 @@
-/* casebook search logic, no DOM: a classic script (file://), global CasebookSearch, or
-   CommonJS. */
+/* casebook search, pure logic (no DOM; search.js is the glue). A classic script, so that it
+   loads from file://: global `CasebookSearch`, or a CommonJS module under node. The build
+   ships it without comments or indentation (src/render/minify.rs); its 12 KB gzipped budget
+   counts what is shipped. */
 (function (root) {
   'use strict';
 
@@ -20,6 +22,7 @@
   var isWord = function (c) { return c !== undefined && WORD.test(c); };
   var isDigit = function (c) { return c !== undefined && c >= '0' && c <= '9'; };
 
+  /** Lower case, combining marks dropped, Latin letters folded (é → e, ß → ss). */
   function normalise(text) {
     var out = '';
     for (var c of text.toLowerCase()) {
@@ -108,6 +111,7 @@
     return prev[b.length];
   }
 
+  /** Typo budget by length: 1 from 5 letters, 2 from 9. */
   function typoBudget(token) {
     var n = Array.from(token).length;
     return n >= 9 ? 2 : n >= 5 ? 1 : 0;
@@ -118,6 +122,8 @@
     for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   }
+
+  // decoding: the formats of src/search/codec.rs
 
   function Reader(bytes) { this.b = bytes; this.at = 0; }
   Reader.prototype.varint = function () {
@@ -153,10 +159,11 @@
     return readIds(r, Math.floor(head / 2), n, head & 1);
   }
 
-  /** Vocabulary shard → { words, stems, df, scale, shard, hashes: { shard: hash } }. */
+  /** Vocabulary shard → { words (sorted), stems, df, scale, shard (its postings shard), part
+      (the part of that shard's positions with its stem), hashes: { shard: hash } }. */
   function decodeVocab(bytes) {
     var r = new Reader(bytes), count = r.varint(), dec = new TextDecoder();
-    var words = [], stems = new Uint32Array(count), df = new Uint32Array(count), scale = new Uint32Array(count), shard = new Uint32Array(count);
+    var words = [], stems = new Uint32Array(count), df = new Uint32Array(count), scale = new Uint32Array(count), shard = new Uint32Array(count), part = new Uint32Array(count);
     var prev = new Uint8Array(0), hashes = {}, i;
     for (i = 0; i < count; i++) {
       var shared = r.varint(), len = r.varint();
@@ -169,6 +176,7 @@
       df[i] = r.varint();
       scale[i] = r.varint();
       shard[i] = r.varint();
+      part[i] = r.varint();
       prev = w;
     }
     for (i = r.varint(); i > 0; i--) {
@@ -176,7 +184,7 @@
       for (var k = 0; k < 4; k++) h += (256 + bytes[r.at++]).toString(16).slice(1);
       hashes[j] = h;
     }
-    return { words: words, stems: stems, df: df, scale: scale, shard: shard, hashes: hashes };
+    return { words: words, stems: stems, df: df, scale: scale, shard: shard, part: part, hashes: hashes };
   }
 
   /** Postings or positions shard → { first, offsets, lens } (records: `postingsOf`, `placesOf`). */
@@ -235,13 +243,17 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (arr[mid] < x) lo = mid + 1; else hi = mid; }
     return lo;
   }
+  /** Index of the last element <= x, or -1. */
   function floorIndex(arr, x) {
     var lo = 0, hi = arr.length;
     while (lo < hi) { var mid = (lo + hi) >> 1; if (arr[mid] <= x) lo = mid + 1; else hi = mid; }
     return lo - 1;
   }
 
-  /** `loadScript(path)` runs `search/<path>`, which calls `engine.register`. */
+  // the engine
+
+  /** An engine over one site's shards; `loadScript(path)` runs `search/<path>`, which calls
+      `engine.register`. */
   function createEngine(loadScript) {
     var registry = {}, pending = {}, m = null, n = 0;
     var vocab = {}, postings = {}, facets = {}, numbers = {}, decoded = new Map(), places = new Map();
@@ -290,8 +302,8 @@
     /** A stem's word positions, per doc of its (decoded) postings: fetched for phrases only. */
     function positions(stem, c) {
       if (places.has(stem)) return Promise.resolve(places.get(stem));
-      return load('pos/' + c.shard, 'pos/' + c.shard + '.' + c.hash + '.js').then(function (b64) {
-        var key = 'pos' + c.shard;
+      var key = 'pos/' + c.shard + '-' + c.part;
+      return load(key, key + '.' + c.hash + '.js').then(function (b64) {
         if (!postings[key]) postings[key] = decodePostingsShard(unbase64(b64));
         places.set(stem, placesOf(postings[key], stem, decoded.get(stem).docs.length));
         return places.get(stem);
@@ -351,6 +363,7 @@
       return load('d/' + doc, 'd/' + m.cards + '/' + doc + '.js');
     }
 
+    /** Vocabulary shards whose words may start with `token` (or equal it). */
     function shardRange(token, prefix) {
       var from = Math.max(0, floorIndex(m.v, token));
       var to = prefix ? Math.max(from, floorIndex(m.v, token + '\uffff')) : from;
@@ -367,7 +380,7 @@
         var add = function (v, k, weight, kind) {
           var had = found.get(v.stems[k]);
           weight *= v.scale[k];
-          if (!had || had.weight < weight) found.set(v.stems[k], { weight: weight, kind: kind, shard: v.shard[k], hash: v.hashes[v.shard[k]] });
+          if (!had || had.weight < weight) found.set(v.stems[k], { weight: weight, kind: kind, shard: v.shard[k], part: v.part[k], hash: v.hashes[v.shard[k]] });
         };
         var prefixes = [];
         vs.forEach(function (v) {
@@ -429,6 +442,7 @@
       });
     }
 
+    /** Loaded words whose stem is in `stems` (to highlight). */
     function surfaceForms(stems) {
       var out = [];
       Object.keys(vocab).forEach(function (i) {
@@ -472,6 +486,9 @@
       });
     }
 
+    /** The result from the terms' doc lists: candidates (AND, or OR when no page has every
+        word and there is no phrase), less phrase misses, exclusions and pages out of range;
+        facet counts, each leaving its own facet's filter out; the filtered docs, ranked. */
     function finish(parsed, lists, excl, phrase, unknown, resolved, column, dates, filters, active, range, countKeys, opts) {
       var mode, score = new Float64Array(n), cand = new Uint8Array(n), d, i;
       if (!parsed.terms.length) {
@@ -555,6 +572,7 @@
       };
     }
 
+    /** Cards of `docs`, in order. */
     function cards(docs) {
       return Promise.all(docs.map(card));
     }
@@ -575,7 +593,13 @@
 
   var RUN = /[\p{Alphabetic}\p{N}\p{M}]+(?:['\u2019\u02bc.,\-\u2010\u2011][\p{Alphabetic}\p{N}\p{M}]+)*/gu;
 
-  /** { text, mark } segments from before the first mark, about `words` words. */
+  // presentation helpers
+
+  /**
+   * An excerpt of `text` from just before the first marked word: segments { text, mark },
+   * about `words` words long, … where cut. `marks` are surface forms; words starting with one
+   * of `prefixes` are marked too.
+   */
   function excerpt(text, marks, prefixes, words) {
     words = words || 30;
     var set = new Set(marks || []), runs = [], m;
@@ -612,11 +636,13 @@
     return out.map(function (s) { return { text: s.text.replace(/\s+/g, ' '), mark: s.mark }; });
   }
 
-  /** Relative (any base path); file:// needs index.html. */
+  /** The link to a result from the search page (at `<base>/search/`), relative so that it
+      works under any base path and from file:// (where folders need index.html). */
   function resultHref(url, isFile) {
     return '../' + url.replace(/^\//, '') + (isFile && /\/$/.test(url) ? 'index.html' : '');
   }
 
+  /** The state in a URL query string: q, facets (repeated), metric, min, max, sort. */
   function readState(search) {
     var p = new URLSearchParams(search), filters = {};
     FACETS.forEach(function (f) { var v = p.getAll(f).filter(Boolean); if (v.length) filters[f] = v; });
@@ -655,6 +681,7 @@
     return { values: all.filter(function (v) { return chosen.indexOf(v.key) >= 0 || k++ < limit; }), total: all.length };
   }
 
+  /** What the live region says about a result. */
   function describe(result, q) {
     var n = result.total;
     var count = n === 1 ? '1 result' : n + ' results';

@@ -1,4 +1,7 @@
-/* The search page's DOM. No inline handlers, no eval: file:// and a strict CSP work. */
+/* casebook search page: DOM glue around search-core.js. Enhances the GET form of /search/:
+   results as you type, facets with counts, an outcome range, sort, URL state, a live region.
+   Classic script, no inline handlers, no eval: works from file:// and under a strict CSP.
+   Text from the index is only ever set as text (`el()`), never parsed as HTML. */
 (function () {
   'use strict';
   var S = window.CasebookSearch;
