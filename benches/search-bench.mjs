@@ -33,6 +33,8 @@ const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min
 const SINGLE = ['care', 'dementia', 'falls', 'staff', 'medicines', 'infection', 'discharge', 'leadership',
   'night', 'training', 'manager', 'hospital', 'families', 'wellbeing', 'recruitment', 'handover', 'hydration',
   'retention', 'paperless', 'hospice'];
+// Quoted phrases: two common words, a topic, and a sentence of the corpus's lessons.
+const PHRASES = ['"care home"', '"falls prevention"', '"agree what good looks like"'];
 const COUNTED = ['type', 'region', 'setting', 'key_question', 'topic', 'programme'];
 const clientFiles = ['js/search-core.js', 'js/search.js'].map((p) => path.join(site, p));
 const clientBytes = clientFiles.reduce((t, f) => t + gz(f), 0);
@@ -86,6 +88,16 @@ for (const q of ['care home', 'dementia falls north east']) {
   const r = await cold(q);
   for (let i = 0; i < 5; i++) { const t0 = performance.now(); await r.e.search(q, {}); cb.evalMs.push(performance.now() - t0); }
 }
+// Phrases: bytes and requests cold, and evaluation with the data in memory (its own row: the
+// positions make these queries heavier than T7's).
+cb.phrases = [];
+for (const q of PHRASES) {
+  const r = await cold(q);
+  const ms = [];
+  for (let i = 0; i < 5; i++) { const t0 = performance.now(); await r.e.search(q, {}); ms.push(performance.now() - t0); }
+  const words = await cold(q.replace(/"/g, ''));
+  cb.phrases.push({ q, bytes: r.bytes, requests: r.requests, total: r.result.total, evalMs: median(ms), wordsBytes: words.bytes, wordsTotal: words.result.total });
+}
 const sizeOf = (sub) => {
   let total = 0;
   const walk = (d) => { for (const x of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, x.name); if (x.isDirectory()) walk(p); else total += gz(p); } };
@@ -95,6 +107,7 @@ const sizeOf = (sub) => {
 };
 const queryPath = sizeOf('v') + sizeOf('p') + sizeOf('f') + sizeOf('n');
 const everything = queryPath + sizeOf('d') + manifestBytes;
+const positionBytes = sizeOf('pos');
 const pages = manifest.n;
 
 // ---------------------------------------------------------------- Chromium: T6, and Pagefind
@@ -159,6 +172,8 @@ if (lib) {
       pf.two = await measure('care home');
       pf.typo = await measure('demntia', { cards: 3 });
       pf.facets = await measure('dementia', { facets: true });
+      pf.phrases = [];
+      for (const q of PHRASES) pf.phrases.push({ q, ...(await measure(q)) });
       pf.index = ['pagefind'].reduce((t) => { let s = 0; const walk = (d) => { for (const x of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, x.name); if (x.isDirectory()) walk(p); else s += fs.statSync(p).size; } }; walk(path.join(site, 'pagefind')); return s; }, 0);
     }
   } finally {
@@ -185,7 +200,8 @@ row('T5', 'requests, first query + 10 cards (max)', '≤ 15', String(Math.max(..
 row('T6', 'keystroke → results in Chromium, localhost (median / max, 40 ms debounce included)', '≤ 150 ms', t6 ? `${t6.median.toFixed(0)} / ${t6.max.toFixed(0)} ms` : 'not run (no Chromium)', null, t6 ? t6.median <= 150 : undefined);
 row('T7', 'query evaluation, data in memory, p95', '≤ 10 ms', `${p95(cb.evalMs).toFixed(1)} ms`, pf ? `search() ${median(pf.single.map((s) => s.ms)).toFixed(0)} ms median (cold)` : null, p95(cb.evalMs) <= 10);
 row('T8', 'query-path index on disk (vocab + postings + facets + numbers), gz', '≤ 1 KB/page', `${(queryPath / 1024 / pages).toFixed(2)} KB/page`, pf ? `${(pf.index / 1024 / pages).toFixed(2)} KB/page (all, raw)` : null, queryPath / 1024 / pages <= 1);
-row('T9', 'everything incl. cards with text, gz', '≤ 3.5 KB/page', `${(everything / 1024 / pages).toFixed(2)} KB/page`, null, everything / 1024 / pages <= 3.5);
+row('T9', 'everything incl. cards with text, gz (positions apart, §5.6)', '≤ 3.5 KB/page', `${(everything / 1024 / pages).toFixed(2)} KB/page`, null, everything / 1024 / pages <= 3.5);
+row('T9p', 'word positions for phrases (pos/), gz; everything with them', 'separate', `${(positionBytes / 1024 / pages).toFixed(2)} KB/page; ${((everything + positionBytes) / 1024 / pages).toFixed(2)} KB/page`, pf ? `${(pf.index / 1024 / pages).toFixed(2)} KB/page (whole index, raw)` : null);
 row('T10', 'build (whole casebook build incl. index) / peak RSS', '≤ 5 s index, ≤ 600 MB', cbWall ? `${cbWall} s / ${Math.round(cbRss / 1024)} MB (whole build)` : '–', pfWall ? `${pfWall} s / ${Math.round(pfRss / 1024)} MB (index only)` : null);
 row('T11', 'file://, strict CSP, no wasm, no worker', 'works', 'works (tests/browser/search.test.mjs)', pf ? 'fails (fetch + wasm)' : null);
 // A rough relevance check: reciprocal rank of the first result whose title has the word
@@ -207,6 +223,12 @@ const line = (r) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' |
 console.log(line(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
+console.log('\nphrases (casebook bytes / requests / results / evaluation in memory; the same words unquoted: bytes / results' + (pf ? '; pagefind bytes incl. fixed / requests / results' : '') + '):');
+cb.phrases.forEach((s, i) => {
+  const p = pf && pf.phrases[i];
+  console.log(`  ${s.q.padEnd(30)} ${KB(s.bytes).padStart(9)} ${String(s.requests).padStart(3)} ${String(s.total).padStart(6)} ${s.evalMs.toFixed(1).padStart(6)} ms;  ${KB(s.wordsBytes).padStart(9)} ${String(s.wordsTotal).padStart(6)}` +
+    (p ? `;   ${KB(p.bytes + pf.fixed.bytes).padStart(9)} ${String(p.requests + pf.fixed.requests).padStart(3)} ${String(p.total).padStart(6)}` : ''));
+});
 console.log('\nper query (casebook bytes / requests / results' + (pf ? '; pagefind bytes incl. fixed / requests / results' : '') + '):');
 cb.single.forEach((s, i) => {
   const p = pf && pf.single[i];
