@@ -6,6 +6,7 @@
 //! fails is a diagnostic (E014) naming the template, never a panic.
 
 pub mod charts;
+pub mod links;
 pub mod markdown;
 pub mod minify;
 pub mod open_data;
@@ -149,7 +150,10 @@ fn render_into<E: Send>(
         show_emails: config.show_emails,
     };
 
-    let renderer = Renderer { tera: &tera };
+    let renderer = Renderer {
+        tera: &tera,
+        base_path: &urls.base_path,
+    };
     // Failures of every task; a template that fails fails every page using it, so they are
     // collected, not stopped at.
     let failures: std::sync::Mutex<Vec<Failure<E>>> = std::sync::Mutex::new(Vec::new());
@@ -370,6 +374,8 @@ impl<'a> Jobs<'a> {
 
 struct Renderer<'a> {
     tera: &'a Tera,
+    /// Links that start with it are made relative to their page ([`links`]).
+    base_path: &'a str,
 }
 
 impl Renderer<'_> {
@@ -380,17 +386,21 @@ impl Renderer<'_> {
         path: &str,
     ) -> Result<OutputFile, Box<Diagnostic>> {
         // Each thread renders into one buffer that keeps its capacity, and the file gets an
-        // exact copy: no page grows its output by doubling.
+        // exact copy, with its links made relative: no page grows its output by doubling.
         thread_local! {
             static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         BUFFER.with_borrow_mut(|buffer| {
             buffer.clear();
             match self.tera.render_to(template, context, &mut *buffer) {
-                Ok(()) => Ok(OutputFile {
-                    path: path.to_owned(),
-                    contents: buffer.as_slice().to_vec(),
-                }),
+                Ok(()) => {
+                    let mut contents = Vec::new();
+                    links::relative_into(buffer, path, self.base_path, &mut contents);
+                    Ok(OutputFile {
+                        path: path.to_owned(),
+                        contents,
+                    })
+                }
                 Err(error) => Err(Box::new(template_diagnostic(template, &error))),
             }
         })

@@ -103,39 +103,111 @@ fn the_example_builds_every_page_type_with_no_warnings() {
     assert!(sitemap.contains("<loc>"), "{sitemap}");
 }
 
+/// The output file that a link on the page at `page` leads to (`None` for another site, or
+/// a place on the same page), as a browser resolves it from a folder: relative to the page's
+/// folder, a folder meaning its `index.html`.
+fn link_target(page: &str, link: &str) -> Option<String> {
+    let path = link.split(['#', '?']).next().unwrap_or_default();
+    if path.is_empty() || link.starts_with("//") || link.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        page.split('/').collect()
+    };
+    parts.pop();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    let joined = parts.join("/");
+    Some(if path.ends_with('/') || joined.is_empty() {
+        format!(
+            "{joined}{}index.html",
+            if joined.is_empty() { "" } else { "/" }
+        )
+    } else {
+        joined
+    })
+}
+
+/// Every `href`, `src` and `action` value of a page.
+fn links(html: &str) -> Vec<&str> {
+    ["href=\"", "src=\"", "action=\""]
+        .iter()
+        .flat_map(|attribute| html.split(attribute).skip(1))
+        .filter_map(|part| part.split('"').next())
+        .collect()
+}
+
 #[test]
-fn every_internal_link_in_the_output_resolves() {
+fn every_internal_link_in_the_output_resolves_from_its_page() {
+    assert_eq!(
+        link_target("case-studies/x/index.html", "../../css/a.css").as_deref(),
+        Some("css/a.css")
+    );
+    assert_eq!(
+        link_target("a/index.html", "../").as_deref(),
+        Some("index.html")
+    );
+    assert_eq!(
+        link_target("index.html", "./#top").as_deref(),
+        Some("index.html")
+    );
+    assert_eq!(
+        link_target("404.html", "/topics/").as_deref(),
+        Some("topics/index.html")
+    );
+    assert_eq!(link_target("a/index.html", "https://example.org/"), None);
     let (_guard, root) = copy_example();
     let output = root.join("public");
     assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
-    let tree = read_tree(&output);
+    assert_links_resolve(&output, "/");
+}
+
+/// Every link of every page of `output` leads to a file of `output`, and only `404.html` links
+/// from the root (through `base_path`).
+fn assert_links_resolve(output: &std::path::Path, base_path: &str) {
+    let tree = read_tree(output);
     let mut broken = Vec::new();
+    let mut from_root = Vec::new();
+    let mut checked = 0;
     for (path, bytes) in &tree {
         if !path.ends_with(".html") {
             continue;
         }
         let html = String::from_utf8_lossy(bytes);
-        for part in html.split("href=\"").skip(1) {
-            let href = part.split('"').next().unwrap();
-            if !href.starts_with('/') || href.starts_with("//") {
-                continue;
+        for link in links(&html) {
+            // Only the page served for any missing address links from the root.
+            if link.starts_with('/') && !link.starts_with("//") && path != "404.html" {
+                from_root.push(format!("{path} → {link}"));
             }
-            let target = href
-                .split(['#', '?'])
-                .next()
-                .unwrap()
-                .trim_start_matches('/');
-            let file = if target.is_empty() || target.ends_with('/') {
-                format!("{target}index.html")
-            } else {
-                target.to_owned()
+            let in_site = match link.strip_prefix(base_path) {
+                Some(rest) if link.starts_with('/') => format!("/{rest}"),
+                _ => link.to_owned(),
             };
+            let Some(file) = link_target(path, &in_site) else {
+                continue;
+            };
+            checked += 1;
             if !tree.contains_key(&file) {
-                broken.push(format!("{path} → {href}"));
+                broken.push(format!("{path} → {link}"));
             }
         }
     }
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    assert!(
+        from_root.is_empty(),
+        "links from the root:\n{}",
+        from_root.join("\n")
+    );
+    assert!(checked > 1000, "only {checked} links checked");
 }
 
 #[test]
@@ -153,15 +225,20 @@ fn a_base_url_with_a_path_prefixes_every_link() {
         "{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    let home = page(&output, "index.html");
-    for part in home.split("href=\"").skip(1) {
-        let href = part.split('"').next().unwrap();
-        if href.starts_with('/') {
-            assert!(
-                href.starts_with("/shared-learning/"),
-                "unprefixed link {href}"
-            );
-        }
+    // Pages link relatively, so they do not name the base path; the page a host serves for
+    // any missing address links from the root, through the base path.
+    assert_links_resolve(&output, "/shared-learning/");
+    let not_found = page(&output, "404.html");
+    let from_root: Vec<&str> = links(&not_found)
+        .into_iter()
+        .filter(|l| l.starts_with('/'))
+        .collect();
+    assert!(!from_root.is_empty());
+    for link in from_root {
+        assert!(
+            link.starts_with("/shared-learning/"),
+            "unprefixed link {link}"
+        );
     }
     assert!(
         page(&output, "sitemap.xml").contains("https://example.org/shared-learning/case-studies/")
@@ -339,9 +416,12 @@ fn a_case_study_page_weighs_under_50_kb_with_its_css() {
     {
         let href = part.split('"').next().unwrap();
         if href.ends_with(".css") || href.ends_with(".js") {
-            weight += std::fs::metadata(output.join(href.trim_start_matches('/')))
-                .unwrap()
-                .len() as usize;
+            let file = link_target(
+                "case-studies/southampton-care-home-manager-leadership-programme/index.html",
+                href,
+            )
+            .expect("a file of the site");
+            weight += std::fs::metadata(output.join(file)).unwrap().len() as usize;
         }
     }
     assert!(weight < 50 * 1024, "case-study page weighs {weight} bytes");
