@@ -269,29 +269,50 @@ pub fn decode_postings(reader: &mut Reader<'_>, n: usize) -> Result<Postings, Co
 /// A postings shard: stems `first..first + records.len()`, each record length-prefixed so the
 /// client decodes only the stems it needs.
 pub fn encode_postings_shard(first: u32, records: &[Postings], n: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    put_varint(&mut out, u64::from(first));
-    put_varint(&mut out, records.len() as u64);
-    let mut record = Vec::new();
-    for postings in records {
-        record.clear();
-        encode_postings(&mut record, postings, n);
-        put_varint(&mut out, record.len() as u64);
-        out.extend_from_slice(&record);
-    }
-    out
+    encode_records(first, records.len(), |i, out| {
+        encode_postings(out, &records[i], n);
+    })
 }
 
 /// Decodes [`encode_postings_shard`]: the first stem id and every record.
 pub fn decode_postings_shard(bytes: &[u8], n: usize) -> Result<(u32, Vec<Postings>), Corrupt> {
+    let (first, records) = decode_records(bytes)?;
+    let postings = records
+        .into_iter()
+        .map(|record| decode_postings(&mut Reader::new(record), n))
+        .collect::<Result<_, _>>()?;
+    Ok((first, postings))
+}
+
+/// The layout of postings and positions shards: `first, count`, then `count` records of stems
+/// `first..first + count`, each `byte_length, bytes`; `record(i, out)` writes record `i`.
+fn encode_records(
+    first: u32,
+    count: usize,
+    mut record: impl FnMut(usize, &mut Vec<u8>),
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, u64::from(first));
+    put_varint(&mut out, count as u64);
+    let mut buffer = Vec::new();
+    for i in 0..count {
+        buffer.clear();
+        record(i, &mut buffer);
+        put_varint(&mut out, buffer.len() as u64);
+        out.extend_from_slice(&buffer);
+    }
+    out
+}
+
+/// Decodes [`encode_records`]: the first stem id and every record's bytes.
+fn decode_records(bytes: &[u8]) -> Result<(u32, Vec<&[u8]>), Corrupt> {
     let mut reader = Reader::new(bytes);
     let first = u32::try_from(reader.varint()?).map_err(|_| Corrupt(0))?;
     let count = reader.size()?;
     let mut records = Vec::new();
     for _ in 0..count {
         let len = reader.size()?;
-        let mut inner = Reader::new(reader.bytes(len)?);
-        records.push(decode_postings(&mut inner, n)?);
+        records.push(reader.bytes(len)?);
     }
     Ok((first, records))
 }
@@ -340,30 +361,18 @@ pub fn decode_positions(record: &[u8], docs: usize) -> Result<Vec<Vec<u32>>, Cor
     Ok(out)
 }
 
-/// A positions shard: the records of stems `first..first + records.len()`, each
-/// length-prefixed (as in a postings shard).
+/// A positions shard: the records of stems `first..first + records.len()`, laid out as a
+/// postings shard's.
 pub fn encode_positions_shard(first: u32, records: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    put_varint(&mut out, u64::from(first));
-    put_varint(&mut out, records.len() as u64);
-    for record in records {
-        put_varint(&mut out, record.len() as u64);
-        out.extend_from_slice(record);
-    }
-    out
+    encode_records(first, records.len(), |i, out| {
+        out.extend_from_slice(&records[i])
+    })
 }
 
 /// Decodes [`encode_positions_shard`]: the first stem id and every record, still encoded.
 pub fn decode_positions_shard(bytes: &[u8]) -> Result<(u32, Vec<Vec<u8>>), Corrupt> {
-    let mut reader = Reader::new(bytes);
-    let first = u32::try_from(reader.varint()?).map_err(|_| Corrupt(0))?;
-    let count = reader.size()?;
-    let mut records = Vec::new();
-    for _ in 0..count {
-        let len = reader.size()?;
-        records.push(reader.bytes(len)?.to_vec());
-    }
-    Ok((first, records))
+    let (first, records) = decode_records(bytes)?;
+    Ok((first, records.into_iter().map(<[u8]>::to_vec).collect()))
 }
 
 /// One vocabulary entry: a surface form, its stem and the stem's document frequency.
