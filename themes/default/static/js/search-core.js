@@ -310,8 +310,8 @@
       });
     }
 
-    /** Whether a doc has every phrase, word after word (by the words' exact stems); a little
-        word without positions stands for any word. */
+    /** A test of whether a doc has every phrase, word after word (by the words' exact stems),
+        for docs asked in ascending order; a little word without positions stands for any word. */
     function phraseTest(parsed, resolved) {
       var exact = function (t) {
         var hit = null;
@@ -324,16 +324,36 @@
       var words = [].concat.apply([], phrases);
       if (words.indexOf(null) >= 0) return function () { return false; };
       return Promise.all(words.map(function (w) { return positions(w.stem, w.c); })).then(function () {
+        // Docs are asked in ascending order: each word keeps a cursor into its postings.
+        var ws = phrases.map(function (p) {
+          return p.map(function (w) { return { docs: decoded.get(w.stem).docs, places: places.get(w.stem), at: 0 }; });
+        });
+        var here = function (w, doc) {
+          while (w.at < w.docs.length && w.docs[w.at] < doc) w.at++;
+          return w.docs[w.at] === doc;
+        };
         return function (doc) {
-          return phrases.every(function (ws) {
-            var lists = ws.map(function (w) {
-              var docs = decoded.get(w.stem).docs, i = lowerBound(docs, doc), p = places.get(w.stem);
-              return p ? (docs[i] === doc ? p[i] : []) : null;
-            });
-            var a = lists.findIndex(Boolean);
-            return a < 0 || lists[a].some(function (at) {
-              return lists.every(function (l, k) { return !l || l.indexOf(at - a + k) >= 0; });
-            });
+          return ws.every(function (phrase) {
+            var anchor = -1;
+            for (var k = 0; k < phrase.length; k++) {
+              if (!phrase[k].places) continue;
+              if (!here(phrase[k], doc)) return false;
+              if (anchor < 0) anchor = k;
+            }
+            if (anchor < 0) return true;
+            // The anchor's positions that each other word follows at its distance (both lists
+            // ascending: one walk each).
+            var starts = phrase[anchor].places[phrase[anchor].at];
+            for (k = anchor + 1; k < phrase.length && starts.length; k++) {
+              if (!phrase[k].places) continue;
+              var list = phrase[k].places[phrase[k].at], kept = [], j = 0;
+              for (var i = 0; i < starts.length; i++) {
+                while (j < list.length && list[j] < starts[i] + k - anchor) j++;
+                if (list[j] === starts[i] + k - anchor) kept.push(starts[i]);
+              }
+              starts = kept;
+            }
+            return starts.length > 0;
           });
         };
       });
