@@ -139,6 +139,9 @@ test('phrases keep exactly the pages with the words in that order', async () => 
   }
   const reversed = await run(engine, '"huddle fall post"', {}, 50);
   assert.equal(reversed.result.total, 0);
+  // Quotes ask for the words as written: no typo is forgiven inside them (docs/search.md).
+  assert.equal((await run(engine, '"post-fall hudle"', {}, 50)).result.total, 0);
+  assert.ok((await run(engine, 'post-fall hudle', {}, 50)).result.total > 0);
 });
 
 test('phrases are found anywhere in a page, not only in the text its card carries', async () => {
