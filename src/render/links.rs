@@ -35,7 +35,7 @@ pub fn relative_into(html: &[u8], path: &str, base_path: &str, out: &mut Vec<u8>
         let value = at + 2;
         let rest = &html[value + base_path.len()..];
         // `//host/…` is another site, whatever the base path.
-        let other_host = rest.first() == Some(&b'/') || (base_path == "/" && rest.is_empty());
+        let other_host = rest.first() == Some(&b'/');
         if other_host || !is_address_attribute(&html[..at]) {
             continue;
         }

@@ -256,12 +256,14 @@ pub struct IndexBuilder {
 
 impl Default for IndexBuilder {
     fn default() -> IndexBuilder {
+        let stemmer = english();
+        let unpositioned = UNPOSITIONED.iter().map(|w| stem(&stemmer, w)).collect();
         IndexBuilder {
-            stemmer: english(),
+            stemmer,
             surfaces: FxMap::default(),
             stem_ids: FxMap::default(),
             positioned: Vec::new(),
-            unpositioned: UNPOSITIONED.iter().map(|w| stem(&english(), w)).collect(),
+            unpositioned,
             docs: Vec::new(),
             scratch: Vec::new(),
             merged: Vec::new(),
@@ -303,18 +305,18 @@ impl IndexBuilder {
                     *sum = sum.saturating_add(count.min(u32::from(u16::MAX)) as u16);
                 }
             }
-            if !self.positioned[group[0].0 as usize] {
-                // No positions for this stem.
-            } else if let [(_, number)] = group {
-                put_positions(&mut positions, doc.positions_of(*number));
-            } else {
-                // Several surface forms of one stem (fall, falls): their positions merged.
-                self.merged.clear();
-                for (_, number) in group {
-                    self.merged.extend_from_slice(doc.positions_of(*number));
+            if self.positioned[group[0].0 as usize] {
+                if let [(_, number)] = group {
+                    put_positions(&mut positions, doc.positions_of(*number));
+                } else {
+                    // Several surface forms of one stem (fall, falls): their positions merged.
+                    self.merged.clear();
+                    for (_, number) in group {
+                        self.merged.extend_from_slice(doc.positions_of(*number));
+                    }
+                    self.merged.sort_unstable();
+                    put_positions(&mut positions, &self.merged);
                 }
-                self.merged.sort_unstable();
-                put_positions(&mut positions, &self.merged);
             }
             stems.push(group[0].0);
             counts.push(total);

@@ -148,23 +148,19 @@ fn links(html: &str) -> Vec<&str> {
 
 #[test]
 fn every_internal_link_in_the_output_resolves_from_its_page() {
-    assert_eq!(
-        link_target("case-studies/x/index.html", "../../css/a.css").as_deref(),
-        Some("css/a.css")
-    );
-    assert_eq!(
-        link_target("a/index.html", "../").as_deref(),
-        Some("index.html")
-    );
-    assert_eq!(
-        link_target("index.html", "./#top").as_deref(),
-        Some("index.html")
-    );
-    assert_eq!(
-        link_target("404.html", "/topics/").as_deref(),
-        Some("topics/index.html")
-    );
-    assert_eq!(link_target("a/index.html", "https://example.org/"), None);
+    for (page, link, file) in [
+        (
+            "case-studies/x/index.html",
+            "../../css/a.css",
+            Some("css/a.css"),
+        ),
+        ("a/index.html", "../", Some("index.html")),
+        ("index.html", "./#top", Some("index.html")),
+        ("404.html", "/topics/", Some("topics/index.html")),
+        ("a/index.html", "https://example.org/", None),
+    ] {
+        assert_eq!(link_target(page, link).as_deref(), file, "{page} → {link}");
+    }
     let (_guard, root) = copy_example();
     let output = root.join("public");
     assert_eq!(build(&root, &output, &[]).status.code(), Some(0));

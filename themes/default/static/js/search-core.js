@@ -256,7 +256,7 @@
       `engine.register`. */
   function createEngine(loadScript) {
     var registry = {}, pending = {}, m = null, n = 0;
-    var vocab = {}, postings = {}, facets = {}, numbers = {}, decoded = new Map(), places = new Map();
+    var vocab = {}, postings = {}, spots = {}, facets = {}, numbers = {}, decoded = new Map(), places = new Map();
     var allVocab = false;
 
     function register(key, data) {
@@ -304,8 +304,8 @@
       if (places.has(stem)) return Promise.resolve(places.get(stem));
       var key = 'pos/' + c.shard + '-' + c.part;
       return load(key, key + '.' + c.hash + '.js').then(function (b64) {
-        if (!postings[key]) postings[key] = decodePostingsShard(unbase64(b64));
-        places.set(stem, placesOf(postings[key], stem, decoded.get(stem).docs.length));
+        if (!spots[key]) spots[key] = decodePostingsShard(unbase64(b64));
+        places.set(stem, placesOf(spots[key], stem, decoded.get(stem).docs.length));
         return places.get(stem);
       });
     }
@@ -717,7 +717,7 @@
     distance: distance, typoBudget: typoBudget, unbase64: unbase64, decodeVocab: decodeVocab,
     decodePostingsShard: decodePostingsShard, postingsOf: postingsOf, decodeNumeric: decodeNumeric,
     decodeFacet: decodeFacet, createEngine: createEngine, excerpt: excerpt, resultHref: resultHref,
-    readState: readState, writeState: writeState, describe: describe, placesOf: placesOf,
+    readState: readState, writeState: writeState, describe: describe,
     facetValues: facetValues,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
