@@ -5,12 +5,24 @@
 //! stay text: the typed reader decides what a scalar means from the field it is in, so that a
 //! code such as `08D` or `0123` stays as written and `2019` can be a year. Duplicate keys are
 //! reported here (E013) and the first value is kept, so the rest of the file is still checked.
+//!
+//! Two limits keep a small hostile file from taking the machine: aliases may copy at most
+//! [`MAX_ALIAS_NODES`] nodes per file (a "billion laughs" of nested anchors is 600 bytes), and
+//! collections may nest at most [`MAX_DEPTH`] deep. Crossing either is an E015 at the alias or
+//! the collection that crossed it, and the file is not read further.
 
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
 use crate::diagnostics::{Code, Diagnostic, Pos};
+
+/// The most nodes that aliases may copy into one file's tree. Front matter that uses aliases
+/// at all copies a few dozen; a nested-anchor bomb asks for billions.
+pub(crate) const MAX_ALIAS_NODES: usize = 10_000;
+
+/// The deepest that lists and mappings may nest. Front matter needs four or five levels.
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// How a scalar was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +93,7 @@ pub(crate) fn read_yaml(
         first_line,
         stack: Vec::new(),
         anchors: HashMap::new(),
+        copied: 0,
         root: None,
         documents: 0,
         diagnostics: Vec::new(),
@@ -102,6 +115,8 @@ pub(crate) fn read_yaml(
 struct Frame {
     at: Pos,
     anchor: usize,
+    /// Nodes in this collection so far, itself included.
+    nodes: usize,
     kind: FrameKind,
 }
 
@@ -117,7 +132,10 @@ struct TreeBuilder<'a> {
     file: &'a str,
     first_line: u32,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's node and how many nodes it holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes copied by aliases so far.
+    copied: usize,
     root: Option<Node>,
     documents: usize,
     diagnostics: Vec<Diagnostic>,
@@ -155,42 +173,41 @@ impl TreeBuilder<'_> {
                     at,
                     kind: NodeKind::Scalar(text.into_owned(), style),
                 };
-                self.finish_node(node, anchor);
+                self.finish_node(node, 1, anchor);
             }
             Event::Alias(anchor) => {
-                let node = match self.anchors.get(&anchor) {
-                    Some(node) => Node { at, ..node.clone() },
-                    None => {
-                        return Err(Box::new(Diagnostic::new(
-                            Code::E003,
-                            self.file,
-                            at,
-                            "alias to an unknown anchor",
-                        )));
-                    }
+                let Some((node, size)) = self.anchors.get(&anchor) else {
+                    return Err(Box::new(Diagnostic::new(
+                        Code::E003,
+                        self.file,
+                        at,
+                        "alias to an unknown anchor",
+                    )));
                 };
-                self.finish_node(node, 0);
+                let size = *size;
+                self.copied = self.copied.saturating_add(size);
+                if self.copied > MAX_ALIAS_NODES {
+                    return Err(Box::new(self.alias_budget_crossed(at)));
+                }
+                let node = Node { at, ..node.clone() };
+                self.finish_node(node, size, 0);
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame {
+            Event::SequenceStart(anchor, _) => self.open(at, anchor, FrameKind::Seq(Vec::new()))?,
+            Event::MappingStart(anchor, _) => self.open(
                 at,
                 anchor,
-                kind: FrameKind::Seq(Vec::new()),
-            }),
-            Event::MappingStart(anchor, _) => self.stack.push(Frame {
-                at,
-                anchor,
-                kind: FrameKind::Map {
+                FrameKind::Map {
                     entries: Vec::new(),
                     pending_key: None,
                 },
-            }),
+            )?,
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
                     let kind = match frame.kind {
                         FrameKind::Seq(items) => NodeKind::Seq(items),
                         FrameKind::Map { entries, .. } => NodeKind::Map(entries),
                     };
-                    self.finish_node(Node { at: frame.at, kind }, frame.anchor);
+                    self.finish_node(Node { at: frame.at, kind }, frame.nodes, frame.anchor);
                 }
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
@@ -198,9 +215,45 @@ impl TreeBuilder<'_> {
         Ok(())
     }
 
-    fn finish_node(&mut self, node: Node, anchor: usize) {
+    /// Starts a list or mapping, unless that would nest deeper than [`MAX_DEPTH`].
+    fn open(&mut self, at: Pos, anchor: usize, kind: FrameKind) -> Result<(), Box<Diagnostic>> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Box::new(
+                Diagnostic::new(
+                    Code::E015,
+                    self.file,
+                    at,
+                    format!("lists and mappings nested more than {MAX_DEPTH} deep"),
+                )
+                .with_hint("front matter needs a few levels at most; check the brackets and indentation here"),
+            ));
+        }
+        self.stack.push(Frame {
+            at,
+            anchor,
+            nodes: 1,
+            kind,
+        });
+        Ok(())
+    }
+
+    fn alias_budget_crossed(&self, at: Pos) -> Diagnostic {
+        Diagnostic::new(
+            Code::E015,
+            self.file,
+            at,
+            format!("aliases here would copy more than {MAX_ALIAS_NODES} values"),
+        )
+        .with_hint(
+            "each `*name` copies everything its `&name` anchor holds; write the values out, or use fewer nested aliases",
+        )
+    }
+
+    /// Adds a finished node of `size` nodes to the collection being read (or makes it the
+    /// root), and remembers it under its anchor.
+    fn finish_node(&mut self, node: Node, size: usize, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         let Some(frame) = self.stack.last_mut() else {
             if self.root.is_none() {
@@ -208,6 +261,7 @@ impl TreeBuilder<'_> {
             }
             return;
         };
+        frame.nodes = frame.nodes.saturating_add(size);
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node),
             FrameKind::Map {
