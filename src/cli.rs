@@ -75,7 +75,7 @@ pub(crate) struct BuildArgs {
     #[arg(long)]
     pub(crate) output: Option<PathBuf>,
     /// The address the site will be published at; overrides base_url in casebook.yaml.
-    #[arg(long)]
+    #[arg(long, value_parser = base_url_flag)]
     pub(crate) base_url: Option<String>,
     /// Publish pages marked `draft: true`.
     #[arg(long)]
@@ -167,6 +167,11 @@ fn civil_from_days(days: i64) -> Date {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = (year_of_era + era * 400 + i64::from(month <= 2)) as i32;
     Date { year, month, day }
+}
+
+/// `--base-url`, checked and normalised as `base_url` in `casebook.yaml` is.
+fn base_url_flag(value: &str) -> Result<String, String> {
+    casebook::config::normalise_base_url(value)
 }
 
 #[cfg(test)]

@@ -173,9 +173,27 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
             invalid(format!("max_file_size `{text}` is not a size; write bytes (8388608) or a size such as \"8 MiB\" or \"512 KiB\""))
         })?,
     };
-    let mut base_url = raw.base_url.unwrap_or(defaults.base_url);
-    if !base_url.ends_with('/') {
-        base_url.push('/');
+    let base_url =
+        normalise_base_url(&raw.base_url.unwrap_or(defaults.base_url)).map_err(|problem| {
+            let (line, column) = position_in(text, "base_url");
+            ConfigError::Invalid {
+                file: file.to_owned(),
+                line,
+                column,
+                message: problem,
+            }
+        })?;
+    let navigation = raw.navigation.unwrap_or_default();
+    for item in &navigation {
+        if let Some(problem) = link_problem(&item.url) {
+            let (line, column) = position_in(text, &item.url);
+            return Err(ConfigError::Invalid {
+                file: file.to_owned(),
+                line,
+                column,
+                message: format!("navigation `{}`: {problem}", item.title),
+            });
+        }
     }
     let metrics = raw.metrics.unwrap_or_default();
     for metric in &metrics {
@@ -195,10 +213,73 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
         show_emails: raw.show_emails.unwrap_or(defaults.show_emails),
         max_file_size,
         metrics,
-        navigation: raw.navigation.unwrap_or_default(),
+        navigation,
         allow_html: raw.allow_html.unwrap_or(defaults.allow_html),
         taxonomies: raw.taxonomies.unwrap_or(defaults.taxonomies),
     })
+}
+
+/// The URL schemes a link in the config may use; anything else (`javascript:`, `data:`,
+/// `vbscript:`, `file:`) could run code or leak files on every page that shows the link.
+const LINK_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// Why a navigation link cannot be used, if it cannot: a control character, or a scheme
+/// other than [`LINK_SCHEMES`]. Relative links (`/about/`, `about/`, `#main`) are fine.
+fn link_problem(url: &str) -> Option<String> {
+    if url.chars().any(char::is_control) {
+        return Some(
+            "the link holds a control character (a tab or line break); write it on one line"
+                .to_owned(),
+        );
+    }
+    // A browser ignores surrounding spaces, so ` javascript:` is still a scheme.
+    let url = url.trim();
+    let before_path = url.split(['/', '?', '#']).next().unwrap_or("");
+    let (scheme, _) = before_path.split_once(':')?;
+    if LINK_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    Some(format!(
+        "links may be relative (`/about/`) or use {}; not `{scheme}:`",
+        LINK_SCHEMES.map(|s| format!("`{s}:`")).join(", ")
+    ))
+}
+
+/// The base URL as every stage uses it, ending in `/`; or why it cannot be used. It must be a
+/// path (`/`, `/learning/`) or an `http(s)://` address, since every page's links and
+/// canonical address start with it. Used for `casebook.yaml` and for `--base-url` alike.
+pub fn normalise_base_url(base_url: &str) -> Result<String, String> {
+    let lower = base_url.to_ascii_lowercase();
+    let ok = !base_url
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace())
+        && (lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with('/'))
+        && !lower.starts_with("//");
+    if !ok {
+        return Err(format!(
+            "base_url `{}` must be a path such as `/` or `/learning/`, or an address such as `https://example.org/learning/`",
+            base_url.escape_debug()
+        ));
+    }
+    let mut base_url = base_url.to_owned();
+    if !base_url.ends_with('/') {
+        base_url.push('/');
+    }
+    Ok(base_url)
+}
+
+/// The line and column (from 1) where `needle` first appears in `text`, for a message about
+/// a value that serde has already read without its position; the start of the file if absent.
+fn position_in(text: &str, needle: &str) -> (usize, usize) {
+    let Some(offset) = text.find(needle).filter(|_| !needle.is_empty()) else {
+        return (1, 1);
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 /// Parses a size: bytes, or a number with B, KB, KiB, MB, MiB, GB or GiB.
@@ -252,8 +333,67 @@ mod tests {
             "{error}"
         );
         assert!(
+            error.to_string().contains("unknown field `titel`"),
+            "{error}"
+        );
+        assert!(
             error.to_string().starts_with("casebook.yaml:1:1"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn navigation_links_keep_to_safe_schemes() {
+        for url in [
+            "/about/",
+            "about/",
+            "#main",
+            "?q=falls",
+            "https://example.org/a:b",
+            "HTTP://example.org/",
+            "mailto:team@example.org",
+            "tel:+441234567890",
+            "/notes/a:b",
+        ] {
+            assert_eq!(link_problem(url), None, "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+        ] {
+            assert!(link_problem(url).is_some(), "{url}");
+        }
+        let config = "title: X\nnavigation:\n  - {title: Home, url: /}\n  - {title: Evil, url: \"javascript:alert(1)\"}\n";
+        let error = parse_config(config, "casebook.yaml").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("casebook.yaml:4:25: navigation `Evil`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn base_urls_are_paths_or_web_addresses() {
+        assert_eq!(normalise_base_url("/sl").unwrap(), "/sl/");
+        assert_eq!(
+            normalise_base_url("https://x.org/sl/").unwrap(),
+            "https://x.org/sl/"
+        );
+        for bad in [
+            "javascript:alert(1)//",
+            "//evil.example/",
+            "x.org",
+            "/a b/",
+            "/a\n",
+        ] {
+            assert!(normalise_base_url(bad).is_err(), "{bad}");
+        }
+        let error = parse_config("base_url: \"javascript:alert(1)//\"\n", "c").unwrap_err();
+        assert!(error.to_string().starts_with("c:1:1: base_url"), "{error}");
     }
 }

@@ -101,10 +101,12 @@ codes! {
     E013 => "E013", Error, "duplicate key";
     E014 => "E014", Error, "template error";
     E015 => "E015", Error, "content over a limit";
+    E016 => "E016", Error, "file name is not a slug";
     W101 => "W101", Warning, "unknown field";
     W102 => "W102", Warning, "suspicious figures or dates";
     W103 => "W103", Warning, "reference to a draft";
     W104 => "W104", Warning, "static file not copied";
+    W105 => "W105", Warning, "content symlink not followed";
 }
 
 impl fmt::Display for Code {

@@ -160,11 +160,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     progress(Stage::Checking);
     let mut checked = check(&options.root)?;
     if let Some(base_url) = &options.base_url {
-        checked.config.base_url = if base_url.ends_with('/') {
-            base_url.clone()
-        } else {
-            format!("{base_url}/")
-        };
+        // `main` has checked the flag; a library caller's bad value keeps the config's.
+        if let Ok(base_url) = config::normalise_base_url(base_url) {
+            checked.config.base_url = base_url;
+        }
     }
     if checked.has_errors() {
         return Err(BuildError::Content(Box::new(checked)));

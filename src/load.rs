@@ -158,7 +158,9 @@ pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
     if !content.is_dir() {
         return Ok(Loaded::default());
     }
+    let site_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut found = Vec::new();
+    let mut skipped_links = Vec::new();
     for kind in ContentKind::ALL {
         let folder = content.join(kind.folder());
         if !folder.is_dir() {
@@ -173,12 +175,19 @@ pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
                 path: error.path().unwrap_or(&folder).to_path_buf(),
                 source: error.into(),
             })?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
             let path = entry.path();
             let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if kind.accepts_extension(extension) {
+            if entry.path_is_symlink() && entry.depth() > 0 {
+                if links_to_site_file(&site_root, path) {
+                    if kind.accepts_extension(extension) {
+                        found.push((kind, path.to_path_buf()));
+                    }
+                } else {
+                    skipped_links.push(relative_path(root, path));
+                }
+                continue;
+            }
+            if entry.file_type().is_file() && kind.accepts_extension(extension) {
                 found.push((kind, path.to_path_buf()));
             }
         }
@@ -195,8 +204,30 @@ pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
             Err(diagnostic) => loaded.diagnostics.push(diagnostic),
         }
     }
+    loaded
+        .diagnostics
+        .extend(skipped_links.iter().map(|path| skipped_link_warning(path)));
     loaded.sources.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(loaded)
+}
+
+/// Whether the symlink at `path` leads to a file inside the site. Such links are read like
+/// the file they name; any other link (outside the site, to a folder, broken, in a loop) is
+/// not followed, so a site never publishes what lies outside it, and is never walked twice.
+fn links_to_site_file(site_root: &Path, path: &Path) -> bool {
+    std::fs::canonicalize(path)
+        .is_ok_and(|target| target.starts_with(site_root) && target.is_file())
+}
+
+/// The warning (W105) for a symlink under `content/` that is not followed.
+fn skipped_link_warning(path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::W105,
+        path,
+        Pos::START,
+        "symlink not followed: it leads outside the site, to a folder, or nowhere",
+    )
+    .with_hint("put the file itself in the content folder, or link to a file inside the site")
 }
 
 /// Reads one content file, named by its site-relative path (`content/case-studies/x.md`),
@@ -211,6 +242,12 @@ pub fn load_file(
     let path = root.join(relative);
     if !path.is_file() {
         return None;
+    }
+    if path.is_symlink() {
+        let site_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        if !links_to_site_file(&site_root, &path) {
+            return None;
+        }
     }
     Some(read_source(root, kind, &path, max_file_size))
 }
@@ -256,7 +293,7 @@ pub fn kind_of_path(relative: &str) -> Option<ContentKind> {
     kind.accepts_extension(extension).then_some(kind)
 }
 
-/// Decodes file bytes as the loader does: UTF-8 required, BOM dropped, CRLF to LF. On invalid
+/// Decodes file bytes as the loader does: UTF-8 required, BOM dropped, CRLF and lone CR to LF. On invalid
 /// UTF-8 returns the byte offset of the first bad byte and its position.
 pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, Pos)> {
     let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -267,17 +304,23 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, Pos)> {
     bytes.drain(..bom);
     // The file's bytes become its text without a copy, unless line endings change.
     match String::from_utf8(bytes) {
-        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n")),
+        Ok(text) if text.contains('\r') => Ok(unify_line_ends(&text)),
         Ok(text) => Ok(text),
         Err(error) => {
             let valid = error.utf8_error().valid_up_to();
             let bytes = error.into_bytes();
             let prefix = std::str::from_utf8(&bytes[..valid])
                 .expect("valid_up_to marks the end of valid UTF-8");
-            let prefix = prefix.replace("\r\n", "\n");
+            let prefix = unify_line_ends(prefix);
             Err((bom + valid, pos_of_byte_offset(&prefix, prefix.len())))
         }
     }
+}
+
+/// Every line end as `\n`: Windows' `\r\n` and the lone `\r` of old Mac editors (and of
+/// text pasted from some of them) alike, so that every later stage counts lines one way.
+fn unify_line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 fn read_source(
@@ -343,6 +386,14 @@ mod tests {
     fn decode_drops_bom_and_crlf() {
         let text = decode(b"\xEF\xBB\xBF---\r\na: 1\r\n".to_vec()).unwrap();
         assert_eq!(text, "---\na: 1\n");
+    }
+
+    #[test]
+    fn decode_reads_lone_carriage_returns_as_line_ends() {
+        let text = decode(b"---\rtitle: A\r---\rBody\r\nmore\r".to_vec()).unwrap();
+        assert_eq!(text, "---\ntitle: A\n---\nBody\nmore\n");
+        let (_, at) = decode(b"a\rb\rcaf\xE9".to_vec()).unwrap_err();
+        assert_eq!(at, Pos::new(3, 4));
     }
 
     #[test]

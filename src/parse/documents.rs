@@ -366,7 +366,7 @@ fn read_case_study(
     let lead_role = reader.opt_string(fields, "lead_role");
     let place = read_place(reader, fields);
     let care_settings = read_care_settings(reader, fields);
-    let topics = reader.string_list(fields, "topics");
+    let topics = reader.term_list(fields, "topics");
     let key_questions = reader.vocab_list(fields, "cqc_key_questions");
     let programme = reader.opt_reference(fields, "programme");
     let cohort = reader.opt_reference(fields, "cohort");
@@ -497,7 +497,7 @@ fn read_programme(
         contacts: read_contacts(reader, fields),
         outcomes: read_outcomes(reader, fields, extra_metrics),
         source: read_source(reader, fields, false),
-        topics: reader.string_list(fields, "topics"),
+        topics: reader.term_list(fields, "topics"),
     }
 }
 

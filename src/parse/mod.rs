@@ -52,8 +52,49 @@ pub fn parse_sources(sources: &[Source], options: &ParseOptions) -> Parsed {
 }
 
 /// Parses one file. Returns the page when its front matter is a mapping (even with errors in
-/// its fields), and every problem found.
+/// its fields), and every problem found, its file name's included.
 pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
+    let (page, mut diagnostics) = parse_contents(source, options);
+    diagnostics.extend(file_name_problem(source));
+    (page, diagnostics)
+}
+
+/// An E016 when the file's name is not a slug. The name is the page's address unless `slug:`
+/// says otherwise, and it is how editors, links and diagnostics find the page, so it follows
+/// the slug rule either way: a name with a quote, a space, a capital or a line break makes an
+/// address that breaks or misleads.
+fn file_name_problem(source: &Source) -> Option<Diagnostic> {
+    if is_valid_slug(&source.stem) {
+        return None;
+    }
+    let extension = source.path.rsplit_once('.').map_or("md", |(_, e)| e);
+    let length = source.stem.chars().count();
+    let rule = if length > 80 {
+        format!("it is {length} characters long; a slug has 3 to 80")
+    } else {
+        "a slug is 3 to 80 lower-case letters, digits and single hyphens".to_owned()
+    };
+    let suggestion = suggest_slug(&source.stem);
+    let hint = if is_valid_slug(&suggestion) {
+        format!("rename the file to `{suggestion}.{extension}`")
+    } else {
+        format!(
+            "rename the file to a slug made from its title, such as `leadership-in-care-homes.{extension}`"
+        )
+    };
+    let shown: String = source.stem.escape_debug().collect();
+    Some(
+        Diagnostic::new(
+            Code::E016,
+            &source.path,
+            Pos::START,
+            format!("the file name `{shown}` is not a slug: {rule}"),
+        )
+        .with_hint(hint),
+    )
+}
+
+fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
     let file = source.path.as_str();
     let (yaml_text, yaml_first_line, body) = if source.kind.has_body() {
         match split_front_matter(&source.text) {

@@ -411,6 +411,29 @@ impl<'a> Reader<'a> {
         values
     }
 
+    /// A list of free-text terms (topics), each of which must have a letter or digit to make
+    /// its page's address from (see [`crate::model::site::term_key`]).
+    pub(crate) fn term_list(&mut self, fields: &mut Fields<'_>, key: &str) -> Vec<String> {
+        let items = self.opt_list(fields, key);
+        let mut terms = Vec::new();
+        for item in items {
+            let Some(text) = self.string(item, key) else {
+                continue;
+            };
+            if crate::model::site::term_key(&text).is_empty() {
+                self.report(
+                    Code::E006,
+                    item.at,
+                    format!("`{text}` has no letter or digit to make its page's address from (in `{key}`)"),
+                    "write the topic in words, such as `falls prevention`, or remove it",
+                );
+            } else {
+                terms.push(text);
+            }
+        }
+        terms
+    }
+
     /// A list of text values.
     pub(crate) fn string_list(&mut self, fields: &mut Fields<'_>, key: &str) -> Vec<String> {
         let items = self.opt_list(fields, key);

@@ -1069,5 +1069,9 @@ mod tests {
             "https://x.org/sl/case-studies/a/"
         );
         assert_eq!(urls.path("/case-studies/a/"), "/sl/case-studies/a/");
+        assert_eq!(
+            urls.absolute("/topics/日本/"),
+            "https://x.org/sl/topics/%E6%97%A5%E6%9C%AC/"
+        );
     }
 }

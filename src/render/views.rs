@@ -83,14 +83,23 @@ impl Urls {
         format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
     }
 
-    /// An absolute URL for a site path.
+    /// An absolute URL for a site path, as a URI: the bytes of a non-ASCII term's address
+    /// (`/topics/日本語/`) are percent-encoded, as sitemaps and feed readers expect.
     pub fn absolute(&self, site_path: &str) -> String {
         let origin_and_base = self.base_url.trim_end_matches('/');
         let base_path = self.base_path.trim_end_matches('/');
         let origin = origin_and_base
             .strip_suffix(base_path)
             .unwrap_or(origin_and_base);
-        format!("{origin}{}", self.path(site_path))
+        let mut url = origin.to_owned();
+        for byte in self.path(site_path).bytes() {
+            if byte.is_ascii() {
+                url.push(char::from(byte));
+            } else {
+                url.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        url
     }
 
     /// The URL of a page.

@@ -6,6 +6,7 @@ mod build;
 mod cli;
 mod example;
 mod harness;
+mod hostile;
 mod outcomes;
 mod robustness;
 mod search;
