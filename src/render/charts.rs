@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
 use crate::model::vocab::{CqcRating, Vocabulary};
+use crate::render::format::number;
 use crate::render::markdown::escape_html;
-use crate::render::outcomes::number;
 
 const WIDTH: f64 = 640.0;
 const LABEL_WIDTH: f64 = 150.0;

@@ -6,12 +6,14 @@
 //! fails is a diagnostic (E014) naming the template, never a panic.
 
 pub mod charts;
+pub mod format;
 pub mod links;
 pub mod markdown;
 pub mod minify;
 pub mod open_data;
 pub mod outcomes;
 pub mod overview;
+pub mod urls;
 pub mod views;
 
 use rayon::prelude::*;
@@ -24,6 +26,7 @@ use crate::load::ContentKind;
 use crate::model::content::{Details, Page};
 use crate::model::{Site, Taxonomy};
 use crate::render::markdown::{Highlighter, MarkdownContext, render_markdown};
+use crate::render::urls::{Urls, base_path};
 use crate::render::views::*;
 use crate::theme::Theme;
 
@@ -529,26 +532,6 @@ fn load_templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     }
 }
 
-/// The path part of the base URL, ending in `/`: `/` or `/shared-learning/`.
-pub fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url
-        .split_once("://")
-        .map_or(base_url, |(_, rest)| rest);
-    let path = if base_url.contains("://") {
-        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
-    } else {
-        after_scheme
-    };
-    let mut path = path.to_owned();
-    if !path.starts_with('/') {
-        path.insert(0, '/');
-    }
-    if !path.ends_with('/') {
-        path.push('/');
-    }
-    path
-}
-
 fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
     let navigation = if config.navigation.is_empty() {
         let mut nav = vec![NavView {
@@ -1045,33 +1028,5 @@ mod tests {
                 String::from_utf8(theirs).unwrap()
             );
         }
-    }
-
-    #[test]
-    fn base_paths() {
-        assert_eq!(base_path("https://example.org/"), "/");
-        assert_eq!(base_path("https://example.org"), "/");
-        assert_eq!(
-            base_path("https://example.org/shared-learning"),
-            "/shared-learning/"
-        );
-        assert_eq!(base_path("/"), "/");
-    }
-
-    #[test]
-    fn absolute_urls_keep_the_base_path_once() {
-        let urls = Urls {
-            base_path: "/sl/".into(),
-            base_url: "https://x.org/sl/".into(),
-        };
-        assert_eq!(
-            urls.absolute("/case-studies/a/"),
-            "https://x.org/sl/case-studies/a/"
-        );
-        assert_eq!(urls.path("/case-studies/a/"), "/sl/case-studies/a/");
-        assert_eq!(
-            urls.absolute("/topics/日本/"),
-            "https://x.org/sl/topics/%E6%97%A5%E6%9C%AC/"
-        );
     }
 }

@@ -11,7 +11,7 @@ use crate::load::ContentKind;
 use crate::model::content::{Details, Distribution, Figures, Outcome, Page, SourceRef};
 use crate::model::vocab::{CqcRating, Vocabulary};
 use crate::model::{Site, page_terms};
-use crate::render::views::Urls;
+use crate::render::urls::Urls;
 
 macro_rules! record {
     ($($(#[doc = $doc:literal])* $kind:ident $name:ident: $ty:ty,)*) => {
@@ -40,7 +40,7 @@ macro_rules! record {
     };
     (@cell text $value:expr) => { text_cell(&$value) };
     (@cell texts $value:expr) => { text_cell(&Some($value.join("; "))) };
-    (@cell number $value:expr) => { $value.map(crate::render::outcomes::number).unwrap_or_default() };
+    (@cell number $value:expr) => { $value.map(crate::render::format::number).unwrap_or_default() };
     (@schema text $($doc:literal),*) => { serde_json::json!({"type": "string", "description": concat!($($doc),*).trim()}) };
     (@schema texts $($doc:literal),*) => { serde_json::json!({"type": "array", "items": {"type": "string"}, "description": concat!($($doc),*).trim()}) };
     (@schema number $($doc:literal),*) => { serde_json::json!({"type": "number", "description": concat!($($doc),*).trim()}) };

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
 use crate::model::time::Period;
 use crate::model::vocab::{Better, CqcRating, METRICS, Vocabulary};
+use crate::render::format::{number, percent, pounds, signed_percent};
 
 /// An outcome ready for a template.
 #[derive(Debug, Clone, Serialize)]
@@ -431,60 +432,7 @@ pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
     }
 }
 
+/// When a figure was measured, as its period is written (`2022-11`), or "date not stated".
 fn period_text(period: Option<Period>) -> String {
     period.map_or_else(|| "date not stated".to_owned(), |p| p.to_string())
-}
-
-/// A number without needless decimals: 12, 4.5, 93.3.
-pub fn number(value: f64) -> String {
-    if (value - value.round()).abs() < 1e-9 {
-        format!("{}", value.round() as i64)
-    } else {
-        let text = format!("{value:.1}");
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    }
-}
-
-fn percent(value: f64) -> String {
-    format!("{}%", number((value * 10.0).round() / 10.0))
-}
-
-fn signed_percent(value: f64) -> String {
-    if value > 0.0 {
-        format!("+{}", percent(value))
-    } else {
-        percent(value)
-    }
-}
-
-/// Money as people say it: £950, £12,500, £1.4 million.
-pub fn pounds(value: f64) -> String {
-    if value.abs() >= 1_000_000.0 {
-        format!("£{} million", number((value / 100_000.0).round() / 10.0))
-    } else {
-        let whole = value.round() as i64;
-        let digits = whole.abs().to_string();
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        format!("{}£{grouped}", if whole < 0 { "−" } else { "" })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_naturally() {
-        assert_eq!(number(12.0), "12");
-        assert_eq!(number(93.333), "93.3");
-        assert_eq!(pounds(1_400_000.0), "£1.4 million");
-        assert_eq!(pounds(12_500.0), "£12,500");
-        assert_eq!(percent(56.0 * 100.0 / 60.0), "93.3%");
-    }
 }

@@ -12,7 +12,7 @@ use crate::model::{Site, Taxonomy};
 use crate::render::charts::dataset_distribution_chart;
 use crate::render::open_data::PageContext;
 use crate::render::outcomes::{TableView, metric_label, outcome_view};
-use crate::render::views::Urls;
+use crate::render::urls::Urls;
 
 /// One measure in the overview: where it comes from and what it says.
 #[derive(Debug, Clone, Serialize)]

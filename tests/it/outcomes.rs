@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use casebook::render::open_data::{OutcomeRecord, outcome_records};
-use casebook::render::views::Urls;
+use casebook::render::urls::Urls;
 
 use crate::harness::{build, copy_example, fixture};
 

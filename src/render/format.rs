@@ -1,0 +1,122 @@
+//! How dates, periods, numbers, money and sizes read on a page: one place for each, so that
+//! every page says them the same way.
+
+use crate::model::content::Span;
+use crate::model::time::{Date, Period};
+
+/// "20 January 2025".
+pub fn date_text(date: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!(
+        "{} {} {}",
+        date.day,
+        MONTHS[(date.month as usize).saturating_sub(1) % 12],
+        date.year
+    )
+}
+
+/// A period as text: "2019", "April 2019", "2015/16".
+pub fn period_text(period: Period) -> String {
+    match period {
+        Period::Day(date) => date_text(date),
+        Period::Month(year, month) => {
+            let date = Date {
+                year,
+                month,
+                day: 1,
+            };
+            date_text(date)
+                .split_once(' ')
+                .map_or_else(String::new, |(_, rest)| rest.to_owned())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A span of periods: "April 2019 to March 2020", "From 2019", "Until 2021".
+pub fn span_text(span: &Span) -> String {
+    match (span.start, span.end) {
+        (Some(start), Some(end)) => format!("{} to {}", period_text(start), period_text(end)),
+        (Some(start), None) => format!("From {}", period_text(start)),
+        (None, Some(end)) => format!("Until {}", period_text(end)),
+        (None, None) => String::new(),
+    }
+}
+
+/// A file size: "240 KB", "1.5 MB".
+pub fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// A number without needless decimals: 12, 4.5, 93.3.
+pub fn number(value: f64) -> String {
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{}", value.round() as i64)
+    } else {
+        let text = format!("{value:.1}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// A percentage to one decimal place: "93.3%".
+pub fn percent(value: f64) -> String {
+    format!("{}%", number((value * 10.0).round() / 10.0))
+}
+
+/// A percentage with its sign: "+12%", "-4.5%".
+pub fn signed_percent(value: f64) -> String {
+    if value > 0.0 {
+        format!("+{}", percent(value))
+    } else {
+        percent(value)
+    }
+}
+
+/// Money as people say it: £950, £12,500, £1.4 million.
+pub fn pounds(value: f64) -> String {
+    if value.abs() >= 1_000_000.0 {
+        format!("£{} million", number((value / 100_000.0).round() / 10.0))
+    } else {
+        let whole = value.round() as i64;
+        let digits = whole.abs().to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{}£{grouped}", if whole < 0 { "−" } else { "" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(number(12.0), "12");
+        assert_eq!(number(93.333), "93.3");
+        assert_eq!(pounds(1_400_000.0), "£1.4 million");
+        assert_eq!(pounds(12_500.0), "£12,500");
+        assert_eq!(percent(56.0 * 100.0 / 60.0), "93.3%");
+    }
+}

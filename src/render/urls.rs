@@ -1,0 +1,109 @@
+//! Site addresses: every URL a page shows is made here, with the site's base path, so that
+//! templates and other stages never build one themselves.
+
+use crate::load::ContentKind;
+use crate::model::page_path;
+
+/// Builds URLs with the site's base path.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    pub(crate) base_path: String,
+    pub(crate) base_url: String,
+}
+
+impl Urls {
+    /// The URLs of a site published at `base_url`.
+    pub fn new(base_url: &str) -> Urls {
+        let base_url = if base_url.ends_with('/') {
+            base_url.to_owned()
+        } else {
+            format!("{base_url}/")
+        };
+        Urls {
+            base_path: base_path(&base_url),
+            base_url,
+        }
+    }
+
+    /// A site path (`/case-studies/x/`) with the base path.
+    pub fn path(&self, site_path: &str) -> String {
+        format!("{}{}", self.base_path, site_path.trim_start_matches('/'))
+    }
+
+    /// An absolute URL for a site path, as a URI: the bytes of a non-ASCII term's address
+    /// (`/topics/日本語/`) are percent-encoded, as sitemaps and feed readers expect.
+    pub fn absolute(&self, site_path: &str) -> String {
+        let origin_and_base = self.base_url.trim_end_matches('/');
+        let base_path = self.base_path.trim_end_matches('/');
+        let origin = origin_and_base
+            .strip_suffix(base_path)
+            .unwrap_or(origin_and_base);
+        let mut url = origin.to_owned();
+        for byte in self.path(site_path).bytes() {
+            if byte.is_ascii() {
+                url.push(char::from(byte));
+            } else {
+                url.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        url
+    }
+
+    /// The URL of a page.
+    pub fn page(&self, kind: ContentKind, slug: &str) -> String {
+        self.path(&page_path(kind, slug))
+    }
+}
+
+/// The path part of the base URL, ending in `/`: `/` or `/shared-learning/`.
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let path = if base_url.contains("://") {
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    } else {
+        after_scheme
+    };
+    let mut path = path.to_owned();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(base_path("https://example.org"), "/");
+        assert_eq!(
+            base_path("https://example.org/shared-learning"),
+            "/shared-learning/"
+        );
+        assert_eq!(base_path("/"), "/");
+    }
+
+    #[test]
+    fn absolute_urls_keep_the_base_path_once() {
+        let urls = Urls {
+            base_path: "/sl/".into(),
+            base_url: "https://x.org/sl/".into(),
+        };
+        assert_eq!(
+            urls.absolute("/case-studies/a/"),
+            "https://x.org/sl/case-studies/a/"
+        );
+        assert_eq!(urls.path("/case-studies/a/"), "/sl/case-studies/a/");
+        assert_eq!(
+            urls.absolute("/topics/日本/"),
+            "https://x.org/sl/topics/%E6%97%A5%E6%9C%AC/"
+        );
+    }
+}
