@@ -7,6 +7,8 @@ mod cli;
 mod example;
 mod harness;
 mod outcomes;
+#[cfg(unix)]
+mod output;
 mod robustness;
 mod search;
 mod serve;
