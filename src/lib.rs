@@ -110,9 +110,21 @@ pub struct BuildOptions {
     pub drafts: bool,
 }
 
+impl BuildOptions {
+    /// The folder the build writes: `output`, or `<root>/public`.
+    pub fn output_folder(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
 /// The stages a build reports as it goes, for a progress indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Waiting for another build into the same output to finish (reported only when there is
+    /// one, before [`Stage::Checking`]).
+    Waiting,
     /// Loading, parsing and checking content.
     Checking,
     /// Rendering pages.
@@ -137,6 +149,8 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Symlinks in `static/` that were not followed.
     pub skipped_links: Vec<String>,
+    /// Folders beside the output that could not be removed (the build still succeeded).
+    pub leftovers: Vec<write::Leftover>,
 }
 
 /// Why a build stopped.
@@ -155,8 +169,13 @@ impl<E: Into<Error>> From<E> for BuildError {
 }
 
 /// Checks, renders and writes the site. Content errors stop the build before anything is
-/// written, and the previous output stays as it was.
+/// written, and the previous output stays as it was. Builds into the same output run one at a
+/// time: this one waits (reporting [`Stage::Waiting`]) for any other to finish.
 pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildReport, BuildError> {
+    let output = options.output_folder();
+    // Locked before the content is read, so that of two builds the one that commits last has
+    // read the newer content.
+    let lock = write::OutputLock::acquire(&output, || progress(Stage::Waiting))?;
     progress(Stage::Checking);
     let mut checked = check(&options.root)?;
     if let Some(base_url) = &options.base_url {
@@ -196,13 +215,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     };
     let theme = theme::load_theme(&options.root, &checked.config.theme)?;
     progress(Stage::Rendering);
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| options.root.join("public"));
     // Each rendered file goes straight to the staging folder, so a large site is never held in
     // memory whole; the staging folder replaces the output only when everything is written.
-    let staging = write::Staging::create(&output)?;
+    let staging = write::Staging::create(lock)?;
     let emit = |file: render::OutputFile| staging.write(&file);
     // The search index is built while the pages render: both only read the site. It has
     // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
@@ -251,12 +266,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             .map(|link| write::skipped_link_warning(link)),
     );
     staging.copy_static(&copies)?;
-    let written = staging.commit()?;
+    let committed = staging.commit()?;
     Ok(BuildReport {
         pages: published.pages.len(),
-        files: written,
+        files: committed.files,
         output,
         checked,
         skipped_links,
+        leftovers: committed.leftovers,
     })
 }

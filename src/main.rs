@@ -94,8 +94,17 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
     // CASEBOOK_TIMINGS=1 prints how long each stage took (for benchmarks and profiling).
     let timings = std::env::var_os("CASEBOOK_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
     let last = std::sync::Mutex::new((started, "")); // when the current stage began, its name
+    let output = options.output_folder();
     let progress = |current: casebook::Stage| {
         let (number, name) = match current {
+            casebook::Stage::Waiting => {
+                // Shown even with --quiet: it explains why the build seems to do nothing.
+                eprintln!(
+                    "waiting for another casebook build into {}/ to finish…",
+                    output.display()
+                );
+                (4, "wait")
+            }
             casebook::Stage::Checking => (0, "check"),
             casebook::Stage::Rendering => (1, "render"),
             casebook::Stage::Indexing => (2, "index"),
@@ -130,6 +139,10 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
                     )
                 );
             }
+            for leftover in &report.leftovers {
+                eprintln!("warning: {leftover}");
+            }
+            let warnings = warnings + report.leftovers.len();
             if !args.quiet {
                 let index = report.output.join("index.html");
                 eprintln!(
@@ -290,7 +303,8 @@ fn spin(
             0 => "checking content",
             1 => "rendering and writing pages",
             2 => "finishing the search index",
-            _ => "copying static files",
+            3 => "copying static files",
+            _ => "waiting for the other build",
         };
         eprint!(
             "\r\x1b[2K{} {label}… {:.1} s",

@@ -2,7 +2,9 @@
 //!
 //! Everything is written to a staging folder beside the output folder; only when all of it is
 //! written is the old output renamed aside, the new one renamed into place and the old one
-//! removed. A failed or interrupted build leaves the previous output as it was.
+//! removed. A failed or interrupted build leaves the previous output as it was. Builds into
+//! one output take turns ([`OutputLock`]), and only the build holding the lock removes what
+//! killed builds left; a folder it cannot remove is a warning, never a failed build.
 
 use std::path::{Path, PathBuf};
 
@@ -84,21 +86,25 @@ pub fn static_copies(root: &Path) -> (Vec<StaticCopy>, Vec<String>) {
     (copies, skipped)
 }
 
-/// An output being written: files go into a staging folder beside the output folder, and
-/// only [`Staging::commit`] puts them in its place. Dropped without a commit, the staging
-/// folder is removed and the previous output stays as it was.
+/// The right to write one output folder: while a build holds it, no other build writes into
+/// that output or touches its staging folders.
+///
+/// It is an OS advisory lock (`File::lock`) on an empty file beside the output,
+/// `.<output>.casebook-lock`, which stays there between builds. The OS releases it when the
+/// process ends, however it ends (even `kill -9`), so a dead build never blocks the next one.
 #[derive(Debug)]
-pub struct Staging {
+pub struct OutputLock {
     output: PathBuf,
-    staging: PathBuf,
-    old: PathBuf,
-    committed: bool,
-    written: std::sync::atomic::AtomicUsize,
+    parent: PathBuf,
+    name: String,
+    /// Held locked until dropped.
+    _file: std::fs::File,
 }
 
-impl Staging {
-    /// Prepares a staging folder for `output`, clearing what an interrupted build left.
-    pub fn create(output: &Path) -> Result<Staging, OutputError> {
+impl OutputLock {
+    /// Locks `output` for this build, creating its parent folder if need be. When another build
+    /// holds the lock, calls `on_wait` once and waits for it to finish.
+    pub fn acquire(output: &Path, on_wait: impl FnOnce()) -> Result<OutputLock, OutputError> {
         if output.is_file() {
             return Err(OutputError::BadOutput(format!(
                 "the output {} is a file, not a folder",
@@ -116,34 +122,191 @@ impl Staging {
             path: parent.to_path_buf(),
             source,
         })?;
-        // Folders left by an interrupted build (killed, power cut) are removed first.
-        if let Ok(entries) = std::fs::read_dir(parent) {
-            let prefixes = [
-                format!(".{name}.casebook-new-"),
-                format!(".{name}.casebook-old-"),
-            ];
-            for entry in entries.flatten() {
-                let file_name = entry.file_name().to_string_lossy().into_owned();
-                if prefixes
-                    .iter()
-                    .any(|prefix| file_name.starts_with(prefix.as_str()))
-                {
-                    remove_if_present(&entry.path())?;
+        let path = parent.join(format!(".{name}.casebook-lock"));
+        let io_error = |source| OutputError::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = open_lock_file(&path).map_err(io_error)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                on_wait();
+                file.lock().map_err(io_error)?;
+            }
+            Err(std::fs::TryLockError::Error(source)) => return Err(io_error(source)),
+        }
+        Ok(OutputLock {
+            output: output.to_path_buf(),
+            parent: parent.to_path_buf(),
+            name,
+            _file: file,
+        })
+    }
+
+    /// A folder beside the output: `.<output>.casebook-<kind>-<id>`.
+    fn sibling(&self, kind: &str, id: &str) -> PathBuf {
+        self.parent
+            .join(format!(".{}.casebook-{kind}-{id}", self.name))
+    }
+
+    /// Removes the staging and old-output folders that builds killed or stopped earlier left
+    /// beside the output. Holding the lock proves that no running build owns them. A folder
+    /// that cannot be removed is returned, not an error: it is in no build's way.
+    fn remove_leftovers(&self) -> Vec<Leftover> {
+        let Ok(entries) = std::fs::read_dir(&self.parent) else {
+            return Vec::new();
+        };
+        let prefixes = [
+            format!(".{}.casebook-new-", self.name),
+            format!(".{}.casebook-old-", self.name),
+        ];
+        let mut leftovers: Vec<Leftover> = entries
+            .flatten()
+            .filter(|entry| {
+                let file_name = entry.file_name();
+                let file_name = file_name.to_string_lossy();
+                prefixes.iter().any(|p| file_name.starts_with(p.as_str()))
+            })
+            .filter_map(|entry| {
+                remove_if_present(&entry.path())
+                    .err()
+                    .map(|reason| Leftover {
+                        path: entry.path(),
+                        previous_output: false,
+                        reason,
+                    })
+            })
+            .collect();
+        leftovers.sort_by(|a, b| a.path.cmp(&b.path));
+        leftovers
+    }
+
+    /// Creates this build's staging folder, `.<output>.casebook-new-<pid>`, and names the folder
+    /// the old output will be moved to. A suffix is added when a leftover that could not be
+    /// removed has that name (the process id of a dead build can come round again).
+    fn reserve_staging(&self) -> Result<(PathBuf, PathBuf), OutputError> {
+        let pid = std::process::id();
+        for attempt in 0..100 {
+            let id = match attempt {
+                0 => pid.to_string(),
+                n => format!("{pid}-{n}"),
+            };
+            let (staging, old) = (self.sibling("new", &id), self.sibling("old", &id));
+            if old.symlink_metadata().is_ok() {
+                continue;
+            }
+            match std::fs::create_dir(&staging) {
+                Ok(()) => return Ok((staging, old)),
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => {
+                    return Err(OutputError::Io {
+                        path: staging,
+                        source,
+                    });
                 }
             }
         }
-        let staging = parent.join(format!(".{name}.casebook-new-{}", std::process::id()));
-        let old = parent.join(format!(".{name}.casebook-old-{}", std::process::id()));
-        std::fs::create_dir_all(&staging).map_err(|source| OutputError::Io {
-            path: staging.clone(),
-            source,
-        })?;
+        Err(OutputError::BadOutput(format!(
+            "too many leftover folders named {} beside the output; delete them",
+            self.sibling("*", &format!("{pid}*")).display()
+        )))
+    }
+}
+
+/// Opens (or creates) the lock file; read-only when it belongs to someone else and is not
+/// writable, as a lock needs no write access.
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let writable = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path);
+    match writable {
+        Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied && path.is_file() => {
+            std::fs::File::open(path)
+        }
+        other => other,
+    }
+}
+
+/// A folder beside the output that could not be removed. The build still succeeded: the new
+/// output is in place, and later builds try again to remove it (and never fail because of it).
+#[derive(Debug)]
+pub struct Leftover {
+    /// The folder.
+    pub path: PathBuf,
+    /// Whether it is the output this build replaced (otherwise an earlier build left it).
+    pub previous_output: bool,
+    /// Why it could not be removed.
+    pub reason: std::io::Error,
+}
+
+impl std::fmt::Display for Leftover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path.display();
+        if self.previous_output {
+            write!(
+                f,
+                "the new output is in place, but the previous one, moved to {path}, could not be removed: {}",
+                self.reason
+            )?;
+        } else {
+            write!(
+                f,
+                "could not remove {path}, left by an earlier build: {}",
+                self.reason
+            )?;
+        }
+        if self.reason.kind() == std::io::ErrorKind::PermissionDenied {
+            write!(
+                f,
+                "; a folder in it is not writable: delete it with `chmod -R u+w '{path}' && rm -rf '{path}'` (as its owner)"
+            )
+        } else {
+            write!(f, "; delete it by hand")
+        }
+    }
+}
+
+/// What a committed output reports.
+#[derive(Debug)]
+pub struct Committed {
+    /// Files written.
+    pub files: usize,
+    /// Folders beside the output that could not be removed.
+    pub leftovers: Vec<Leftover>,
+}
+
+/// An output being written: files go into a staging folder beside the output folder, and
+/// only [`Staging::commit`] puts them in its place. Dropped without a commit, the staging
+/// folder is removed and the previous output stays as it was. It holds the output's
+/// [`OutputLock`] until it is committed or dropped.
+#[derive(Debug)]
+pub struct Staging {
+    staging: PathBuf,
+    old: PathBuf,
+    committed: bool,
+    written: std::sync::atomic::AtomicUsize,
+    leftovers: Vec<Leftover>,
+    /// Released after the staging folder is gone (fields drop after `Drop::drop`).
+    lock: OutputLock,
+}
+
+impl Staging {
+    /// Prepares a staging folder for the locked output, first removing what builds that were
+    /// killed or failed left beside it.
+    pub fn create(lock: OutputLock) -> Result<Staging, OutputError> {
+        let leftovers = lock.remove_leftovers();
+        let (staging, old) = lock.reserve_staging()?;
         Ok(Staging {
-            output: output.to_path_buf(),
             staging,
             old,
             committed: false,
             written: Default::default(),
+            leftovers,
+            lock,
         })
     }
 
@@ -205,25 +368,37 @@ impl Staging {
         })
     }
 
-    /// Puts the staged output in place of the old one; returns the number of files written.
-    pub fn commit(mut self) -> Result<usize, OutputError> {
-        if self.output.exists() {
-            std::fs::rename(&self.output, &self.old).map_err(|source| OutputError::Io {
-                path: self.output.clone(),
+    /// Puts the staged output in place of the old one. Once the new output is in place the
+    /// build has succeeded: an old output that cannot be removed is reported as a leftover.
+    pub fn commit(mut self) -> Result<Committed, OutputError> {
+        let output = &self.lock.output;
+        if output.exists() {
+            std::fs::rename(output, &self.old).map_err(|source| OutputError::Io {
+                path: output.clone(),
                 source,
             })?;
         }
-        if let Err(source) = std::fs::rename(&self.staging, &self.output) {
+        if let Err(source) = std::fs::rename(&self.staging, output) {
             // Put the previous output back before reporting.
-            let _restore = std::fs::rename(&self.old, &self.output);
+            let _restore = std::fs::rename(&self.old, output);
             return Err(OutputError::Io {
-                path: self.output.clone(),
+                path: output.clone(),
                 source,
             });
         }
         self.committed = true;
-        remove_if_present(&self.old)?;
-        Ok(self.written.load(std::sync::atomic::Ordering::Relaxed))
+        let mut leftovers = std::mem::take(&mut self.leftovers);
+        if let Err(reason) = remove_if_present(&self.old) {
+            leftovers.push(Leftover {
+                path: self.old.clone(),
+                previous_output: true,
+                reason,
+            });
+        }
+        Ok(Committed {
+            files: self.written.load(std::sync::atomic::Ordering::Relaxed),
+            leftovers,
+        })
     }
 }
 
@@ -236,29 +411,25 @@ impl Drop for Staging {
 }
 
 /// Writes `files` and `copies` into `output`, replacing what was there only when everything
-/// has been written.
+/// has been written; waits for any other build into `output` to finish first.
 pub fn write_site(
     output: &Path,
     files: &[OutputFile],
     copies: &[StaticCopy],
-) -> Result<usize, OutputError> {
-    let staging = Staging::create(output)?;
+) -> Result<Committed, OutputError> {
+    let staging = Staging::create(OutputLock::acquire(output, || {})?)?;
     files.par_iter().try_for_each(|file| staging.write(file))?;
     staging.copy_static(copies)?;
     staging.commit()
 }
 
-/// Removes a folder and everything in it, if it is there.
-fn remove_if_present(path: &Path) -> Result<(), OutputError> {
+/// Removes a folder and everything in it; one that is not there is no error.
+fn remove_if_present(path: &Path) -> std::io::Result<()> {
     match remove_tree(path) {
-        Err(source) if source.kind() != std::io::ErrorKind::NotFound => Err(OutputError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-        _ => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
     }
 }
-
 /// Removes a folder tree, its entries in parallel: the previous output of a 10,000-page site
 /// is 30,000 files, which took seconds one at a time. Symlinks are removed, never followed.
 fn remove_tree(path: &Path) -> std::io::Result<()> {
@@ -271,4 +442,93 @@ fn remove_tree(path: &Path) -> std::io::Result<()> {
         }
     })?;
     std::fs::remove_dir(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    fn file(path: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_owned(),
+            contents: path.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_second_build_waits_and_leaves_the_first_builds_staging_folder_alone() {
+        let temp = tempfile::tempdir().unwrap();
+        let output = temp.path().join("site/public");
+        let first =
+            Staging::create(OutputLock::acquire(&output, || panic!("not locked yet")).unwrap())
+                .unwrap();
+        first.write(&file("first/index.html")).unwrap();
+
+        let waiting = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                let lock =
+                    OutputLock::acquire(&output, || waiting.store(true, Ordering::SeqCst)).unwrap();
+                let staging = Staging::create(lock).unwrap();
+                staging.write(&file("second/index.html")).unwrap();
+                staging.commit().unwrap()
+            });
+            let started = Instant::now();
+            while !waiting.load(Ordering::SeqCst) {
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "the second build never waited"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            // Give a second build that did not wait the time to clear the folder.
+            std::thread::sleep(Duration::from_millis(200));
+            assert!(!second.is_finished());
+            assert!(first.staging.join("first/index.html").is_file());
+            assert_eq!(first.commit().unwrap().files, 1);
+            assert!(output.join("first/index.html").is_file());
+            let committed = second.join().unwrap();
+            assert_eq!(committed.files, 1);
+            assert!(committed.leftovers.is_empty());
+        });
+        assert!(output.join("second/index.html").is_file());
+        assert!(!output.join("first").exists());
+        let mut beside: Vec<String> = std::fs::read_dir(temp.path().join("site"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        beside.sort();
+        assert_eq!(beside, [".public.casebook-lock", "public"]);
+    }
+
+    #[test]
+    fn the_lock_is_released_when_the_staging_is_dropped_or_committed() {
+        let temp = tempfile::tempdir().unwrap();
+        let output = temp.path().join("public");
+        let must_not_wait = || panic!("the lock was still held");
+        drop(Staging::create(OutputLock::acquire(&output, must_not_wait).unwrap()).unwrap());
+        let staging =
+            Staging::create(OutputLock::acquire(&output, must_not_wait).unwrap()).unwrap();
+        staging.commit().unwrap();
+        drop(OutputLock::acquire(&output, must_not_wait).unwrap());
+    }
+
+    #[test]
+    fn leftovers_of_dead_builds_are_removed_while_holding_the_lock() {
+        let temp = tempfile::tempdir().unwrap();
+        let output = temp.path().join("public");
+        for leftover in [".public.casebook-new-99999", ".public.casebook-old-99998"] {
+            std::fs::create_dir_all(temp.path().join(leftover).join("case-studies")).unwrap();
+            std::fs::write(temp.path().join(leftover).join("case-studies/x.html"), "x").unwrap();
+        }
+        let other_output = temp.path().join(".public-preview.casebook-new-99999");
+        std::fs::create_dir_all(&other_output).unwrap();
+        let staging = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+        assert!(staging.leftovers.is_empty());
+        assert!(!temp.path().join(".public.casebook-new-99999").exists());
+        assert!(!temp.path().join(".public.casebook-old-99998").exists());
+        assert!(other_output.is_dir(), "another output's folder was removed");
+    }
 }

@@ -294,9 +294,13 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let leftovers: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains("casebook-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("casebook-") && name != ".public.casebook-lock")
         .collect();
-    assert!(leftovers.is_empty(), "staging folders left behind");
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
 }
 
 #[test]

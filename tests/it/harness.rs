@@ -1,7 +1,7 @@
 //! Shared helpers: fixture paths, copying a fixture into a temporary folder, running the binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The folder of a fixture under `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
@@ -60,16 +60,26 @@ pub fn casebook(args: &[&str]) -> Output {
 
 /// Runs `casebook build --quiet` of the site at `root` into `output`, with `extra` arguments.
 pub fn build(root: &Path, output: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    casebook(&args)
+    build_command(root, output, extra)
+        .output()
+        .expect("run casebook")
+}
+
+/// The command `casebook build --quiet` of the site at `root` into `output`, with `extra`
+/// arguments, to start in the background (its stdout and stderr piped).
+pub fn build_command(root: &Path, output: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_casebook"));
+    command
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(output)
+        .arg("--quiet")
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
 }
 
 /// `(code, file, line, column)` of every diagnostic, the form fixtures state.

@@ -8,6 +8,8 @@ mod example;
 mod harness;
 mod hostile;
 mod outcomes;
+#[cfg(unix)]
+mod output;
 mod robustness;
 mod search;
 mod serve;

@@ -483,6 +483,18 @@ fn serve_answers_with_the_site_types_index_pages_and_the_404_page() {
 }
 
 #[test]
+fn serve_starts_and_answers_while_a_build_holds_the_output_lock() {
+    let (_temp, root) = copy_example();
+    // As a `casebook build` into the site's public/ holds it; serve never writes public/.
+    let _lock = casebook::write::OutputLock::acquire(&root.join("public"), || {
+        panic!("nothing else builds here")
+    })
+    .unwrap();
+    let server = Server::start(&root);
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
 fn build_output_never_has_the_live_reload_script() {
     let (temp, root) = copy_example();
     let output = temp.path().join("public");
