@@ -8,14 +8,16 @@
 //! served with an overlay listing them, and the same list goes to open pages and the terminal.
 //! The server never stops on a content error.
 //!
-//! Threads: one accepts connections, a fixed pool answers them ([`http`]), the notify
-//! debouncer runs its own, and the caller's thread runs the rebuild loop. State is owned by
-//! [`serve`] and shared by `Arc`, never global.
+//! Threads: one accepts connections and gives each its own thread, up to a fixed number
+//! ([`http`]); the notify debouncer runs its own, and the caller's thread runs the rebuild
+//! loop. State is owned by [`serve`] and shared by `Arc`, never global.
 
 mod affected;
+mod connections;
 pub mod events;
 pub mod files;
 pub mod http;
+mod request;
 pub mod watch;
 pub mod workspace;
 
