@@ -931,3 +931,90 @@ fn serve_answers_requests_with_bare_lf_line_ends_at_once() {
     assert_eq!(no_host.status, 400);
     assert!(took < Duration::from_millis(500), "took {took:?}");
 }
+
+// ---------------------------------------------------------------- content/ replaced
+
+impl Server {
+    /// Waits until the server's terminal output holds `text` `count` times.
+    fn wait_for_log(&self, text: &str, count: usize) {
+        let started = Instant::now();
+        while self.log.lock().unwrap().matches(text).count() < count {
+            assert!(
+                started.elapsed() < WAIT,
+                "{text:?} not printed {count} times after {WAIT:?}; server log:\n{}",
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Appends `line` to the case study in the content folder at `content`.
+fn append_to_case(content: &Path, line: &str) {
+    let path = content.join(CASE.strip_prefix("content/").unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text + "\n" + line + "\n").unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_follows_content_moved_behind_a_link() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    std::fs::rename(root.join("content"), root.join("content-real")).unwrap();
+    std::os::unix::fs::symlink("content-real", root.join("content")).unwrap();
+    // Replaced at once, or gone and then back, depending on how the events were batched.
+    server.wait_for_log("rebuilding everything", 1);
+    server.wait_for_log("rebuilt in", 1);
+    append_to_case(&root.join("content-real"), "Edited behind the link.");
+    server.wait_for(CASE_URL, "an edit in the linked folder", |r| {
+        r.body.contains("Edited behind the link.")
+    });
+}
+
+#[test]
+fn serve_follows_content_swapped_for_another_folder() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    crate::harness::copy_dir(&root.join("content"), &root.join("content-new"));
+    append_to_case(&root.join("content-new"), "Only in the new folder.");
+    std::fs::rename(root.join("content"), root.join("content-old")).unwrap();
+    std::fs::rename(root.join("content-new"), root.join("content")).unwrap();
+    server.wait_for(CASE_URL, "the swapped-in folder", |r| {
+        r.body.contains("Only in the new folder.")
+    });
+    append_to_case(&root.join("content"), "Edited after the swap.");
+    server.wait_for(CASE_URL, "an edit in the swapped-in folder", |r| {
+        r.body.contains("Edited after the swap.")
+    });
+    append_to_case(&root.join("content-old"), "Edited in the old folder.");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !server
+            .get(CASE_URL)
+            .body
+            .contains("Edited in the old folder.")
+    );
+}
+
+#[test]
+fn serve_keeps_the_last_good_site_while_content_is_gone_and_resumes() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    std::fs::rename(root.join("content"), root.join("content-away")).unwrap();
+    server.wait_for_log("content/ is gone: still serving the last good site", 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let page = server.get(CASE_URL);
+    assert_eq!(page.status, 200, "the last good site stays");
+    assert!(page.body.contains("A leadership and peer support network"));
+    append_to_case(&root.join("content-away"), "Edited while away.");
+    std::fs::rename(root.join("content-away"), root.join("content")).unwrap();
+    server.wait_for_log("content/ is back", 1);
+    server.wait_for(CASE_URL, "the edit made while it was away", |r| {
+        r.body.contains("Edited while away.")
+    });
+    append_to_case(&root.join("content"), "Edited once back.");
+    server.wait_for(CASE_URL, "an edit once back", |r| {
+        r.body.contains("Edited once back.")
+    });
+}
