@@ -225,6 +225,7 @@ serving {url}  (Ctrl-C to stop)",
             }
         }
         Report::Diagnostics(text) => eprint!("{text}"),
+        Report::Watching(text) => eprintln!("{text}"),
         Report::Rebuilt(update) => eprintln!(
             "rebuilt in {} ms: {} {} rendered, {} changed{}{}",
             update.took.as_millis(),

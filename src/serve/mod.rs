@@ -8,14 +8,16 @@
 //! served with an overlay listing them, and the same list goes to open pages and the terminal.
 //! The server never stops on a content error.
 //!
-//! Threads: one accepts connections, a fixed pool answers them ([`http`]), the notify
-//! debouncer runs its own, and the caller's thread runs the rebuild loop. State is owned by
-//! [`serve`] and shared by `Arc`, never global.
+//! Threads: one accepts connections and gives each its own thread, up to a fixed number
+//! ([`http`]); the notify debouncer runs its own, and the caller's thread runs the rebuild
+//! loop. State is owned by [`serve`] and shared by `Arc`, never global.
 
 mod affected;
+mod connections;
 pub mod events;
 pub mod files;
 pub mod http;
+mod request;
 pub mod watch;
 pub mod workspace;
 
@@ -70,6 +72,9 @@ pub enum Report<'a> {
     Diagnostics(&'a str),
     /// A rebuild finished and the preview shows it.
     Rebuilt(&'a Update),
+    /// A watched folder was replaced, went or came back: one line saying what the preview
+    /// does about it.
+    Watching(&'a str),
     /// A rebuild found errors; the last good site stays served.
     Kept {
         /// Errors found.
@@ -123,25 +128,10 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
         took: started.elapsed(),
     });
 
-    while let Ok(first) = watcher.events.recv() {
-        let mut batches = vec![first];
-        // Events that arrived while the last rebuild ran are handled together.
-        while let Ok(more) = watcher.events.try_recv() {
-            batches.push(more);
-        }
-        let paths = batches
-            .into_iter()
-            .flat_map(|batch| batch.unwrap_or_default())
-            .filter(|event| watch::is_change(&event.event.kind))
-            .flat_map(|event| event.event.paths);
-        let changes = watcher.changes(paths);
-        if changes.is_empty() {
+    while let Some(batch) = watcher.next_batch() {
+        let Some(changes) = what_to_rebuild(batch, &watcher, report) else {
             continue;
-        }
-        if changes.rescan_content || changes.static_files || changes.theme {
-            // A folder may have been created; watching it is best effort.
-            let _later_events_will_retry = watcher.watch_new_folders();
-        }
+        };
         let update_started = std::time::Instant::now();
         let had_errors = workspace.has_errors();
         let mut update = workspace.apply_pages(&changes);
@@ -178,6 +168,28 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
         report(Report::Rebuilt(&update));
     }
     Ok(())
+}
+
+/// The changes to rebuild for `batch`, once the terminal is told of the watched folders that
+/// were replaced, went or came back: everything when one did; nothing while `content/` is
+/// missing, so that the last good site stays served.
+fn what_to_rebuild(
+    batch: watch::Batch,
+    watcher: &watch::Watcher,
+    report: &dyn Fn(Report<'_>),
+) -> Option<Changes> {
+    for event in &batch.folders {
+        report(Report::Watching(&event.to_string()));
+    }
+    if watcher.content_missing() {
+        return None;
+    }
+    let changes = if batch.folders.is_empty() {
+        batch.changes
+    } else {
+        Changes::everything()
+    };
+    (!changes.is_empty()).then_some(changes)
 }
 
 impl Workspace {

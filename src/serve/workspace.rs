@@ -64,6 +64,16 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// Everything read again (config, content, theme, static files) and rendered, as when
+    /// the preview starts: what a replaced folder calls for.
+    pub fn everything() -> Changes {
+        Changes {
+            config: true,
+            static_files: true,
+            ..Changes::default()
+        }
+    }
+
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         *self == Changes::default()

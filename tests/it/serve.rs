@@ -2,6 +2,8 @@
 //! real binary on a free port: changes, adds, deletes and renames reach the pages and the
 //! live-reload stream, a broken file keeps the last good site with the overlay, traversal
 //! attempts get 404, and a flood of requests with many open event streams all succeed.
+//! Hostile clients: slow and idle sockets delay nobody, a late request head is cut off,
+//! foreign `Host`s and control characters are refused, bare-LF heads are answered at once.
 //! Every wait is bounded.
 
 use std::collections::BTreeMap;
@@ -720,4 +722,311 @@ fn serve_answers_a_flood_of_requests_with_many_event_streams_open() {
             t.contains("event: reload")
         });
     }
+}
+
+// ---------------------------------------------------------------- hostile clients
+
+/// Sends `bytes` as they are and reads the whole answer, timing it from the send.
+fn raw(address: &str, bytes: &[u8]) -> (Response, Duration) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let started = Instant::now();
+    stream.write_all(bytes).unwrap();
+    let mut answer = Vec::new();
+    let _closed_or_timed_out = stream.read_to_end(&mut answer);
+    let took = started.elapsed();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let response = Response {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    };
+    (response, took)
+}
+
+/// Sockets that sent a request line and then trickle one byte every `every`, as slowloris
+/// does, until dropped.
+struct Slowloris {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    streams: Vec<TcpStream>,
+}
+
+impl Slowloris {
+    fn open(address: &str, count: usize, every: Duration) -> Slowloris {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let streams: Vec<TcpStream> = (0..count)
+            .map(|_| {
+                let mut stream = TcpStream::connect(address).expect("connect");
+                stream.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+                stream
+            })
+            .collect();
+        for stream in &streams {
+            let mut stream = stream.try_clone().unwrap();
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(every);
+                    if stream.write_all(b"X").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Slowloris { stop, streams }
+    }
+}
+
+impl Drop for Slowloris {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// GET `target` and how long the answer took.
+fn timed_get(server: &Server, target: &str) -> (Response, Duration) {
+    let request = format!(
+        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.address
+    );
+    raw(&server.address, request.as_bytes())
+}
+
+#[test]
+fn serve_answers_at_once_while_slow_request_heads_trickle_in() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    // Twice as many as the 8 workers that one such client used to hold for good.
+    let _slow = Slowloris::open(&server.address, 16, Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..5 {
+        let (response, took) = timed_get(&server, "/");
+        assert_eq!(response.status, 200);
+        assert!(took < Duration::from_secs(1), "GET / took {took:?}");
+    }
+}
+
+#[test]
+fn serve_answers_at_once_while_many_idle_sockets_are_open() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    // More than the connections the server keeps open: the oldest idle ones give way.
+    let _idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&server.address).expect("connect"))
+        .collect();
+    let _events = server.events();
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..5 {
+        let (response, took) = timed_get(&server, CASE_URL);
+        assert_eq!(response.status, 200);
+        assert!(took < Duration::from_secs(1), "GET took {took:?}");
+    }
+}
+
+#[test]
+fn serve_cuts_off_a_request_head_that_is_not_complete_in_ten_seconds() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let started = Instant::now();
+    // A byte a second: no single read waits long, but the head never ends.
+    let slow = Slowloris::open(&server.address, 1, Duration::from_secs(1));
+    let mut stream = slow.streams[0].try_clone().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(14)))
+        .unwrap();
+    let mut answer = String::new();
+    let _closed = stream.read_to_string(&mut answer);
+    let took = started.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 408 "),
+        "a late head gets 408: {answer:?}"
+    );
+    assert!(
+        took > Duration::from_secs(9) && took < Duration::from_secs(12),
+        "cut off after {took:?}"
+    );
+}
+
+#[test]
+fn serve_answers_only_to_loopback_hosts_event_stream_included() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let port = server.address.rsplit(':').next().unwrap().to_owned();
+    for host in [
+        server.address.clone(),
+        format!("localhost:{port}"),
+        format!("preview.localhost:{port}"),
+        "127.0.0.1".to_owned(),
+        "localhost".to_owned(),
+        format!("[::1]:{port}"),
+    ] {
+        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let (response, _) = raw(&server.address, request.as_bytes());
+        assert_eq!(response.status, 200, "Host: {host}");
+    }
+    for host in [
+        "evil.example.com".to_owned(),
+        format!("evil.example.com:{port}"),
+        format!("localhost.evil.example.com:{port}"),
+        format!("192.0.2.1:{port}"),
+    ] {
+        for target in ["/", "/__casebook/events", CASE_URL] {
+            let request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+            let (response, took) = raw(&server.address, request.as_bytes());
+            assert_eq!(response.status, 421, "Host: {host}, GET {target}");
+            assert!(
+                response.body.contains("answers only to localhost"),
+                "{}",
+                response.body
+            );
+            assert!(!response.head.contains("text/event-stream"));
+            assert!(took < Duration::from_secs(1));
+        }
+    }
+    let (no_host, _) = raw(&server.address, b"GET / HTTP/1.1\r\n\r\n");
+    assert_eq!(no_host.status, 400, "HTTP/1.1 needs a Host");
+    let (two_hosts, _) = raw(
+        &server.address,
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example.com\r\n\r\n",
+    );
+    assert_eq!(two_hosts.status, 400);
+    let (old, _) = raw(&server.address, b"GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(old.status, 200, "HTTP/1.0 may leave Host out");
+}
+
+#[test]
+fn serve_refuses_control_characters_in_the_request_line_before_redirecting() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let (redirect, _) = timed_get(&server, "/case-studies?page=2");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("location"), Some("/case-studies/?page=2"));
+    for target in [
+        "/case-studies?a\rSet-Cookie: injected=1",
+        "/case-studies?a\r",
+        "/case-studies\r",
+        "/case-studies?\0",
+        "/case-studies?a\x0bb",
+        "/case-studies?a\x7f",
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let (response, took) = raw(&server.address, request.as_bytes());
+        assert_eq!(response.status, 400, "GET {target:?}");
+        assert!(response.header("location").is_none(), "GET {target:?}");
+        assert!(!response.head.contains("injected"), "GET {target:?}");
+        assert!(took < Duration::from_secs(1), "GET {target:?}: {took:?}");
+    }
+}
+
+#[test]
+fn serve_answers_requests_with_bare_lf_line_ends_at_once() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    let request = format!("GET {CASE_URL} HTTP/1.1\nHost: {}\n\n", server.address);
+    let (response, took) = raw(&server.address, request.as_bytes());
+    assert_eq!(response.status, 200);
+    assert!(
+        response
+            .body
+            .contains("A leadership and peer support network")
+    );
+    assert!(took < Duration::from_millis(500), "took {took:?}");
+    let (no_host, took) = raw(&server.address, b"GET / HTTP/1.1\n\n");
+    assert_eq!(no_host.status, 400);
+    assert!(took < Duration::from_millis(500), "took {took:?}");
+}
+
+// ---------------------------------------------------------------- content/ replaced
+
+impl Server {
+    /// Waits until the server's terminal output holds `text` `count` times.
+    fn wait_for_log(&self, text: &str, count: usize) {
+        let started = Instant::now();
+        while self.log.lock().unwrap().matches(text).count() < count {
+            assert!(
+                started.elapsed() < WAIT,
+                "{text:?} not printed {count} times after {WAIT:?}; server log:\n{}",
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Appends `line` to the case study in the content folder at `content`.
+fn append_to_case(content: &Path, line: &str) {
+    let path = content.join(CASE.strip_prefix("content/").unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text + "\n" + line + "\n").unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_follows_content_moved_behind_a_link() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    std::fs::rename(root.join("content"), root.join("content-real")).unwrap();
+    std::os::unix::fs::symlink("content-real", root.join("content")).unwrap();
+    // Replaced at once, or gone and then back, depending on how the events were batched.
+    server.wait_for_log("rebuilding everything", 1);
+    server.wait_for_log("rebuilt in", 1);
+    append_to_case(&root.join("content-real"), "Edited behind the link.");
+    server.wait_for(CASE_URL, "an edit in the linked folder", |r| {
+        r.body.contains("Edited behind the link.")
+    });
+}
+
+#[test]
+fn serve_follows_content_swapped_for_another_folder() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    crate::harness::copy_dir(&root.join("content"), &root.join("content-new"));
+    append_to_case(&root.join("content-new"), "Only in the new folder.");
+    std::fs::rename(root.join("content"), root.join("content-old")).unwrap();
+    std::fs::rename(root.join("content-new"), root.join("content")).unwrap();
+    server.wait_for(CASE_URL, "the swapped-in folder", |r| {
+        r.body.contains("Only in the new folder.")
+    });
+    append_to_case(&root.join("content"), "Edited after the swap.");
+    server.wait_for(CASE_URL, "an edit in the swapped-in folder", |r| {
+        r.body.contains("Edited after the swap.")
+    });
+    append_to_case(&root.join("content-old"), "Edited in the old folder.");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !server
+            .get(CASE_URL)
+            .body
+            .contains("Edited in the old folder.")
+    );
+}
+
+#[test]
+fn serve_keeps_the_last_good_site_while_content_is_gone_and_resumes() {
+    let (_temp, root) = copy_example();
+    let server = Server::start(&root);
+    std::fs::rename(root.join("content"), root.join("content-away")).unwrap();
+    server.wait_for_log("content/ is gone: still serving the last good site", 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let page = server.get(CASE_URL);
+    assert_eq!(page.status, 200, "the last good site stays");
+    assert!(page.body.contains("A leadership and peer support network"));
+    append_to_case(&root.join("content-away"), "Edited while away.");
+    std::fs::rename(root.join("content-away"), root.join("content")).unwrap();
+    server.wait_for_log("content/ is back", 1);
+    server.wait_for(CASE_URL, "the edit made while it was away", |r| {
+        r.body.contains("Edited while away.")
+    });
+    append_to_case(&root.join("content"), "Edited once back.");
+    server.wait_for(CASE_URL, "an edit once back", |r| {
+        r.body.contains("Edited once back.")
+    });
 }
