@@ -1,0 +1,363 @@
+//! Listing pages: the list of each content type and each taxonomy term, paginated, the
+//! taxonomy indexes and the home page, set up as jobs that render in parallel batches.
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::load::ContentKind;
+use crate::model::{Site, Taxonomy};
+use crate::render::urls::Urls;
+use crate::render::views::{Card, Cards};
+
+/// Cards per list page (the same as the benchmark's Hugo site).
+pub const PAGE_SIZE: usize = 25;
+
+/// The template jobs of the listings and fixed pages, with the output path of every job,
+/// wanted or not (for the sitemap).
+pub(super) struct Jobs<'a> {
+    pub(super) wanted: &'a (dyn Fn(&str) -> bool + Sync),
+    pub(super) list: Vec<Job<'a>>,
+    pub(super) paths: Vec<String>,
+    pub(super) flush: &'a (dyn Fn(Vec<Job<'a>>) + Sync),
+}
+
+/// A listing or fixed page to render: template, output path, and what makes its template
+/// values. The values are made where the page is rendered, in parallel, not where the job is
+/// set up.
+pub(super) type Job<'a> = (&'static str, String, MakeContext<'a>);
+
+/// Makes the template values of one page.
+pub(super) type MakeContext<'a> = Box<dyn FnOnce() -> Context + Send + 'a>;
+
+/// Listing pages set up before a batch is rendered.
+const BATCH: usize = 256;
+
+impl<'a> Jobs<'a> {
+    /// Records `path` as part of the site and says whether it is to be rendered.
+    pub(super) fn wants(&mut self, path: &str) -> bool {
+        self.paths.push(path.to_owned());
+        (self.wanted)(path)
+    }
+
+    pub(super) fn push(&mut self, job: Job<'a>) {
+        self.list.push(job);
+        if self.list.len() >= BATCH {
+            (self.flush)(std::mem::take(&mut self.list));
+        }
+    }
+
+    /// Renders what is left.
+    pub(super) fn finish(&mut self) {
+        (self.flush)(std::mem::take(&mut self.list));
+    }
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+/// A list page's values, as `list`.
+#[derive(Serialize)]
+struct ListView<'a> {
+    title: &'a str,
+    items: Vec<&'a Card>,
+    pagination: Pagination,
+}
+
+/// A taxonomy term page's values, as `term`.
+#[derive(Serialize)]
+struct TermView<'a> {
+    taxonomy_title: &'a str,
+    taxonomy_url: String,
+    label: &'a str,
+    items: Vec<&'a Card>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize)]
+struct Pagination {
+    current: usize,
+    total: usize,
+    previous_url: Option<String>,
+    next_url: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+/// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), recording
+/// every page's path in `jobs` and calling `emit` with the output path, items and pagination
+/// of each page `jobs` wants. Pages nobody renders get no links built: every page links every
+/// other, so that would cost the square of their number.
+fn paginate<'a, T: Clone>(
+    folder: &str,
+    items: &[T],
+    urls: &Urls,
+    jobs: &mut Jobs<'a>,
+    mut emit: impl FnMut(&mut Jobs<'a>, String, Vec<T>, Pagination),
+) {
+    let total = items.len().div_ceil(PAGE_SIZE).max(1);
+    let page_url = |n: usize| {
+        if n == 1 {
+            urls.path(folder)
+        } else {
+            urls.path(&format!("{folder}page/{n}/"))
+        }
+    };
+    for number in 1..=total {
+        let path = listing_page_path(folder, number);
+        if !jobs.wants(&path) {
+            continue;
+        }
+        let start = (number - 1) * PAGE_SIZE;
+        let chunk = items[start.min(items.len())..(start + PAGE_SIZE).min(items.len())].to_vec();
+        let pagination = Pagination {
+            current: number,
+            total,
+            previous_url: (number > 1).then(|| page_url(number - 1)),
+            next_url: (number < total).then(|| page_url(number + 1)),
+            pages: (1..=total)
+                .map(|n| PageLink {
+                    number: n,
+                    url: page_url(n),
+                    current: n == number,
+                })
+                .collect(),
+        };
+        emit(jobs, path, chunk, pagination);
+    }
+}
+
+/// The output path of page `number` of the listing under `folder` (`/case-studies/`).
+fn listing_page_path(folder: &str, number: usize) -> String {
+    if number == 1 {
+        format!("{}index.html", folder.trim_start_matches('/'))
+    } else {
+        format!("{}page/{number}/index.html", folder.trim_start_matches('/'))
+    }
+}
+
+/// Case studies newest first; other kinds by title.
+pub(super) fn ordered(site: &Site, kind: ContentKind) -> Vec<usize> {
+    let mut indices: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| site.pages[i].kind == kind)
+        .collect();
+    if kind == ContentKind::CaseStudy {
+        indices.sort_by(|&a, &b| {
+            (site.pages[b].published, &site.pages[a].slug.value)
+                .cmp(&(site.pages[a].published, &site.pages[b].slug.value))
+        });
+    } else if kind == ContentKind::Module {
+        indices.sort_by_key(|&i| (site.pages[i].title.to_lowercase(), i));
+    } else {
+        indices.sort_by_key(|&i| (site.pages[i].title.to_lowercase(), i));
+    }
+    indices
+}
+
+pub(super) fn list_jobs<'a>(
+    site: &'a Site,
+    cards: &'a Cards<'a>,
+    urls: &'a Urls,
+    jobs: &mut Jobs<'a>,
+) {
+    for kind in ContentKind::ALL {
+        let items = ordered(site, kind);
+        if items.is_empty() && kind != ContentKind::CaseStudy {
+            continue;
+        }
+        let folder = format!("/{}/", kind.folder());
+        paginate(
+            &folder,
+            &items,
+            urls,
+            jobs,
+            |jobs, path, chunk, pagination| {
+                let make = move || {
+                    let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
+                    let title = if pagination.current > 1 {
+                        format!(
+                            "{} (page {} of {})",
+                            kind.plural(),
+                            pagination.current,
+                            pagination.total
+                        )
+                    } else {
+                        kind.plural().to_owned()
+                    };
+                    let mut context = Context::new();
+                    context.insert("page_type", "list");
+                    context.insert("title", &title);
+                    context.insert(
+                        "list",
+                        &ListView {
+                            title: &title,
+                            items,
+                            pagination,
+                        },
+                    );
+                    context
+                };
+                jobs.push(("list.html", path, Box::new(make)));
+            },
+        );
+    }
+}
+
+pub(super) fn taxonomy_jobs<'a>(
+    site: &'a Site,
+    cards: &'a Cards<'a>,
+    urls: &'a Urls,
+    jobs: &mut Jobs<'a>,
+) {
+    for taxonomy in Taxonomy::ALL {
+        let terms = site.relations.terms.get(&taxonomy);
+        let mut term_list = Vec::new();
+        for (key, term) in terms.into_iter().flatten() {
+            let folder = format!("/{}/{}/", taxonomy.segment(), key);
+            term_list.push(serde_json::json!({"label": term.label, "url": urls.path(&folder), "count": term.pages.len()}));
+            let items = term_order(site, term);
+            paginate(
+                &folder,
+                &items,
+                urls,
+                jobs,
+                |jobs, path, chunk, pagination| {
+                    let make = move || {
+                        let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
+                        let mut context = Context::new();
+                        context.insert("page_type", "term");
+                        context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
+                        context.insert(
+                            "term",
+                            &TermView {
+                                taxonomy_title: taxonomy.title(),
+                                taxonomy_url: urls.path(&format!("/{}/", taxonomy.segment())),
+                                label: &term.label,
+                                items,
+                                pagination,
+                            },
+                        );
+                        context
+                    };
+                    jobs.push(("term.html", path, Box::new(make)));
+                },
+            );
+        }
+        let path = format!("{}/index.html", taxonomy.segment());
+        if !jobs.wants(&path) {
+            continue;
+        }
+        let make = move || {
+            let mut context = Context::new();
+            context.insert("page_type", "taxonomy");
+            context.insert("title", taxonomy.title());
+            context.insert(
+                "taxonomy",
+                &serde_json::json!({"title": taxonomy.title(), "terms": term_list}),
+            );
+            context
+        };
+        jobs.push(("taxonomy.html", path, Box::new(make)));
+    }
+}
+
+/// A term's pages as its page lists them: by kind, newest first, then by slug.
+fn term_order(site: &Site, term: &crate::model::Term) -> Vec<usize> {
+    let mut indices = term.pages.clone();
+    indices.sort_by(|&a, &b| {
+        (
+            site.pages[a].kind,
+            std::cmp::Reverse(site.pages[a].published),
+            &site.pages[a].slug.value,
+        )
+            .cmp(&(
+                site.pages[b].kind,
+                std::cmp::Reverse(site.pages[b].published),
+                &site.pages[b].slug.value,
+            ))
+    });
+    indices
+}
+
+/// One page of a paginated listing (a list of a kind or a taxonomy term) and what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Output path, such as `case-studies/page/2/index.html`.
+    pub path: String,
+    /// The pages it shows a card of, in order (indices into [`Site::pages`]).
+    pub pages: Vec<usize>,
+    /// How many pages the listing it belongs to has (its pagination links show them all).
+    pub of: usize,
+}
+
+/// Every paginated listing page of the site and the cards it shows, in the order the
+/// renderer paginates them. `casebook serve` compares these before and after a change to
+/// re-render only the listing pages whose cards or pagination changed.
+pub fn listings(site: &Site) -> Vec<Listing> {
+    let mut out = Vec::new();
+    // As `paginate` splits a listing, without building the pagination links.
+    let mut add = |folder: &str, items: &[usize]| {
+        let of = items.len().div_ceil(PAGE_SIZE).max(1);
+        for number in 1..=of {
+            let start = ((number - 1) * PAGE_SIZE).min(items.len());
+            let end = (start + PAGE_SIZE).min(items.len());
+            out.push(Listing {
+                path: listing_page_path(folder, number),
+                pages: items[start..end].to_vec(),
+                of,
+            });
+        }
+    };
+    for kind in ContentKind::ALL {
+        let items = ordered(site, kind);
+        if items.is_empty() && kind != ContentKind::CaseStudy {
+            continue;
+        }
+        add(&format!("/{}/", kind.folder()), &items);
+    }
+    for taxonomy in Taxonomy::ALL {
+        for (key, term) in site.relations.terms.get(&taxonomy).into_iter().flatten() {
+            add(
+                &format!("/{}/{}/", taxonomy.segment(), key),
+                &term_order(site, term),
+            );
+        }
+    }
+    out
+}
+
+pub(super) fn home_job(site: &Site, cards: &Cards<'_>, site_title: &str, jobs: &mut Jobs<'_>) {
+    if !jobs.wants("index.html") {
+        return;
+    }
+    let latest: Vec<Card> = ordered(site, ContentKind::CaseStudy)
+        .into_iter()
+        .take(6)
+        .map(|i| cards[i].clone())
+        .collect();
+    let programmes: Vec<Card> = ordered(site, ContentKind::Programme)
+        .into_iter()
+        .take(6)
+        .map(|i| cards[i].clone())
+        .collect();
+    let mut context = Context::new();
+    context.insert("page_type", "home");
+    context.insert("title", &site_title);
+    context.insert("latest", &latest);
+    context.insert("programmes", &programmes);
+    context.insert(
+        "counts",
+        &serde_json::json!({
+            "case_studies": site.pages_of(ContentKind::CaseStudy).count(),
+            "programmes": site.pages_of(ContentKind::Programme).count(),
+            "organisations": site.pages_of(ContentKind::Organisation).count(),
+        }),
+    );
+    jobs.push((
+        "home.html",
+        "index.html".to_owned(),
+        Box::new(move || context),
+    ));
+}
