@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use casebook::load::ContentKind;
+use casebook::model::ContentKind;
 use casebook::model::time::Date;
 
 /// casebook: build a fast, accessible, searchable site of shared-learning case studies from

@@ -205,20 +205,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     let published = if options.drafts {
         site
     } else {
-        // Drafts leave the site: links and references to them become plain text.
-        let pages = site.pages.into_iter().filter(|page| !page.draft).collect();
-        let link_options = model::LinkOptions {
-            link_check: checked.config.link_check,
-            static_files: Default::default(),
-        };
-        model::link_site(pages, &link_options).0
+        model::without_drafts(site.pages, checked.config.link_check)
     };
     let theme = theme::load_theme(&options.root, &checked.config.theme)?;
     progress(Stage::Rendering);
     // Each rendered file goes straight to the staging folder, so a large site is never held in
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(lock)?;
-    let emit = |file: render::OutputFile| staging.write(&file);
+    let emit = |file: write::OutputFile| staging.write(&file);
     // The search index is built while the pages render: both only read the site. It has
     // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
     let (rendered, indexed) = std::thread::scope(|scope| {

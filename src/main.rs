@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use casebook::diagnostics::{self, Colour};
-use casebook::load::ContentKind;
+use casebook::model::ContentKind;
 use cli::{Cli, Command, Format, NewKind};
 
 // mimalloc: a build allocates and frees millions of small strings from several threads, where

@@ -2,7 +2,7 @@
 //!
 //! Pure: the caller gives today's date and writes the file.
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::time::Date;
 use crate::parse::suggest_slug;
 

@@ -12,7 +12,16 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Code, Diagnostic, Pos};
-use crate::render::OutputFile;
+
+/// One file of the output, relative to the output folder: what the render stage and the
+/// search index make, and this stage writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path with `/` separators, such as `case-studies/x/index.html`.
+    pub path: String,
+    /// Contents.
+    pub contents: Vec<u8>,
+}
 
 /// Something that stopped the output from being written.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use casebook::load::{ContentKind, Source};
+use casebook::load::Source;
+use casebook::model::ContentKind;
 use casebook::parse::{ParseOptions, parse_source};
 use proptest::prelude::*;
 

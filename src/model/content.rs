@@ -5,7 +5,7 @@
 //! position as a [`Located`] value.
 
 use crate::diagnostics::Located;
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::time::{Date, Period};
 use crate::model::vocab::*;
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::LinkCheck;
 use crate::diagnostics::{Code, Diagnostic, Located, Pos, Severity};
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::{Details, Page};
 use crate::model::vocab::{OrgRole, Vocabulary};
 
@@ -122,6 +122,19 @@ impl Site {
 /// The URL path of a page: `/case-studies/<slug>/`.
 pub fn page_path(kind: ContentKind, slug: &str) -> String {
     format!("/{}/{}/", kind.folder(), slug)
+}
+
+/// The site as published without its drafts: `pages` less every draft, linked again so that
+/// links and references to drafts become plain text. `casebook build` and the preview without
+/// drafts both publish through it; the checks were made on the whole site, so its
+/// diagnostics are dropped.
+pub fn without_drafts(pages: impl IntoIterator<Item = Page>, link_check: LinkCheck) -> Site {
+    let pages = pages.into_iter().filter(|page| !page.draft).collect();
+    let options = LinkOptions {
+        link_check,
+        static_files: BTreeSet::new(),
+    };
+    link_site(pages, &options).0
 }
 
 /// Builds the site from parsed pages and checks everything that spans files.
@@ -457,7 +470,7 @@ impl<'a> Checker<'a> {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let kind = segments
             .first()
-            .and_then(|first| ContentKind::ALL.into_iter().find(|k| k.folder() == *first));
+            .and_then(|first| ContentKind::from_folder(first));
         let exists = match (kind, segments.as_slice()) {
             (Some(kind), [_, slug]) => match self.site.get(kind, slug) {
                 Some(target) => {

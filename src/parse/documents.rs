@@ -1,7 +1,7 @@
 //! Reading the front matter of each content type into its typed fields.
 
 use crate::diagnostics::{Code, Located};
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::*;
 use crate::model::vocab::*;
 use crate::parse::outcomes::{read_money, read_outcomes};

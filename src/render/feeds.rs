@@ -1,12 +1,13 @@
 //! The site's XML and text files beside its pages: the Atom feed and the sitemap.
 
 use crate::config::Config;
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::Site;
 use crate::model::content::{Details, Page};
 use crate::render::listings::ordered;
+use crate::render::markdown;
 use crate::render::urls::Urls;
-use crate::render::{OutputFile, markdown};
+use crate::write::OutputFile;
 
 pub(super) fn text_file(path: &str, text: String) -> OutputFile {
     OutputFile {

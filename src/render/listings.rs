@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tera::Context;
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::{Site, Taxonomy};
 use crate::render::urls::Urls;
 use crate::render::views::{Card, Cards};

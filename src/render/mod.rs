@@ -25,27 +25,19 @@ use tera::Context;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::Site;
 use crate::model::content::{Details, Page};
 use crate::render::feeds::{feed, sitemap, text_file};
 use crate::render::listings::{Job, Jobs, home_job, list_jobs, taxonomy_jobs};
 use crate::render::markdown::{Highlighter, MarkdownContext, render_markdown};
 use crate::render::templates::{Renderer, load_templates};
-use crate::render::urls::{Urls, base_path};
+use crate::render::urls::Urls;
 use crate::render::views::*;
 
 use crate::theme::Theme;
+use crate::write::OutputFile;
 pub use listings::{Listing, PAGE_SIZE, listings};
-
-/// One file of the output, relative to the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path with `/` separators, such as `case-studies/x/index.html`.
-    pub path: String,
-    /// Contents.
-    pub contents: Vec<u8>,
-}
 
 /// Renders the whole site. Returns the files, or the template diagnostics that stopped it.
 pub fn render_site(
@@ -125,10 +117,7 @@ fn render_into<E: Send>(
         emit(result.map_err(Failure::Template)?).map_err(Failure::Output)
     };
     let tera = load_templates(theme).map_err(RenderFailure::Templates)?;
-    let urls = Urls {
-        base_path: base_path(&config.base_url),
-        base_url: config.base_url.clone(),
-    };
+    let urls = Urls::new(&config.base_url);
     let site_view = site_view(config, &urls, site);
     let mut tera = tera;
     tera.global_context().insert("site", &site_view);
@@ -138,7 +127,7 @@ fn render_into<E: Send>(
     let is_published = |path: &str| {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
-            [folder, slug] => match ContentKind::ALL.into_iter().find(|k| k.folder() == *folder) {
+            [folder, slug] => match ContentKind::from_folder(folder) {
                 Some(kind) => site.get(kind, slug).is_some(),
                 None => true,
             },
@@ -433,7 +422,9 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
     crumbs
 }
 
-/// Where a content page is written: `case-studies/x/index.html`.
+/// Where a content page is written: its URL path ([`crate::model::page_path`]) as a file,
+/// `case-studies/x/index.html`.
 fn page_output_path(page: &Page) -> String {
-    format!("{}/{}/index.html", page.kind.folder(), page.slug.value)
+    let path = crate::model::page_path(page.kind, &page.slug.value);
+    format!("{}index.html", path.trim_start_matches('/'))
 }

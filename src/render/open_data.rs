@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::{Details, Distribution, Figures, Outcome, Page, SourceRef};
 use crate::model::vocab::{CqcRating, Vocabulary};
 use crate::model::{Site, page_terms};

@@ -5,9 +5,9 @@
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Code, Diagnostic, Pos};
-use crate::render::OutputFile;
 use crate::render::links;
 use crate::theme::Theme;
+use crate::write::OutputFile;
 
 /// The templates every theme must have.
 const REQUIRED: [&str; 14] = [

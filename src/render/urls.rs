@@ -1,7 +1,7 @@
 //! Site addresses: every URL a page shows is made here, with the site's base path, so that
 //! templates and other stages never build one themselves.
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::page_path;
 
 /// Builds URLs with the site's base path.
@@ -14,11 +14,8 @@ pub struct Urls {
 impl Urls {
     /// The URLs of a site published at `base_url`.
     pub fn new(base_url: &str) -> Urls {
-        let base_url = if base_url.ends_with('/') {
-            base_url.to_owned()
-        } else {
-            format!("{base_url}/")
-        };
+        let base_url = crate::config::normalise_base_url(base_url)
+            .unwrap_or_else(|_| format!("{}/", base_url.trim_end_matches('/')));
         Urls {
             base_path: base_path(&base_url),
             base_url,

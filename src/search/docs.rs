@@ -1,7 +1,7 @@
 //! What the index knows of each page: weighted text fields, facet values, outcome numbers and
 //! the result card, all read from the typed [`Site`] (never from HTML).
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::{Details, Figures, OrganisationLink, Outcome, Page};
 use crate::model::vocab::{METRICS, Vocabulary};
 use crate::model::{Site, Taxonomy, page_path, page_terms};

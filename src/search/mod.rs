@@ -16,8 +16,8 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::model::Site;
-use crate::render::OutputFile;
 use crate::search::codec::Hasher;
+use crate::write::OutputFile;
 
 pub use docs::{SearchDoc, page_doc};
 pub use index::{DocCounts, Index, IndexBuilder};

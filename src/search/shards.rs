@@ -19,13 +19,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::render::OutputFile;
 use crate::search::codec::{
     self, Hasher, Postings, VocabShard, base64, encode_doc_set, encode_numeric,
     encode_positions_shard, encode_postings, encode_postings_shard, encode_vocab_shard,
 };
 use crate::search::docs::{FACETS, SearchDoc};
 use crate::search::index::Index;
+use crate::write::OutputFile;
 
 /// Format version, in the manifest.
 pub const FORMAT: u32 = 1;

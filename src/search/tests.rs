@@ -10,7 +10,7 @@ use super::docs::{FIELDS, SearchDoc};
 use super::index::{Index, UNPOSITIONED, bm25f, english, quantise, scale, stem};
 use super::shards::{ShardData, ShardSizes, index_files, read_all_postings, read_script};
 use super::text::{for_each_word, tokens};
-use crate::render::OutputFile;
+use crate::write::OutputFile;
 
 fn shard(files: &[OutputFile], prefix: &str) -> BTreeMap<String, ShardData> {
     files

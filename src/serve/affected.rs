@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::{Details, Page};
 use crate::model::{Site, Taxonomy};
 use crate::render;
@@ -341,7 +341,7 @@ fn page_output_path(kind: ContentKind, slug: &str) -> String {
 fn is_page_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     matches!(parts.as_slice(), [folder, _, "index.html"]
-        if ContentKind::ALL.iter().any(|k| k.folder() == *folder))
+        if ContentKind::from_folder(folder).is_some())
 }
 
 /// The page a site-absolute URL (`/case-studies/x/#y`) points at.

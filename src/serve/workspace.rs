@@ -18,7 +18,8 @@ use walkdir::WalkDir;
 
 use crate::config::{self, Config};
 use crate::diagnostics::{self, Diagnostic};
-use crate::load::{self, ContentKind, Source};
+use crate::load::{self, Source};
+use crate::model::ContentKind;
 use crate::model::content::{Body, Page};
 use crate::model::{self, Site};
 use crate::parse;
@@ -177,13 +178,8 @@ impl Workspace {
         drafts: Drafts,
         base_url: Option<&str>,
     ) -> Result<Workspace, crate::Error> {
-        let base_url = base_url.map(|url| {
-            if url.ends_with('/') {
-                url.to_owned()
-            } else {
-                format!("{url}/")
-            }
-        });
+        // The preview's own address, made by `serve`; a caller's bad value keeps the config's.
+        let base_url = base_url.and_then(|url| config::normalise_base_url(url).ok());
         let mut config = config::load_config(root)?;
         if let Some(url) = &base_url {
             config.base_url = url.clone();
@@ -350,20 +346,10 @@ impl Workspace {
     fn published(&self) -> std::borrow::Cow<'_, Site> {
         match self.drafts {
             Drafts::Shown => std::borrow::Cow::Borrowed(&self.site),
-            Drafts::Hidden => {
-                let pages = self
-                    .site
-                    .pages
-                    .iter()
-                    .filter(|page| !page.draft)
-                    .cloned()
-                    .collect();
-                let options = model::LinkOptions {
-                    link_check: self.config.link_check,
-                    static_files: BTreeSet::new(),
-                };
-                std::borrow::Cow::Owned(model::link_site(pages, &options).0)
-            }
+            Drafts::Hidden => std::borrow::Cow::Owned(model::without_drafts(
+                self.site.pages.iter().cloned(),
+                self.config.link_check,
+            )),
         }
     }
 

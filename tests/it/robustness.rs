@@ -1,7 +1,8 @@
 //! Property tests: whatever bytes or YAML an editor's file holds, loading and parsing never
 //! panic, and every diagnostic points inside the file.
 
-use casebook::load::{ContentKind, Source, decode};
+use casebook::load::{Source, decode};
+use casebook::model::ContentKind;
 use casebook::parse::{ParseOptions, parse_source};
 use proptest::prelude::*;
 

@@ -7,7 +7,7 @@ mod pages;
 
 use serde::Serialize;
 
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::*;
 use crate::model::vocab::*;
 use crate::model::{Site, Taxonomy};

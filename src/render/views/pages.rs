@@ -9,7 +9,7 @@ use super::{
     Card, ContactView, LinkView, OrganisationView, SourceView, ViewContext, contacts,
     organisations, outcomes, page_link, place_text, source, terms,
 };
-use crate::load::ContentKind;
+use crate::model::ContentKind;
 use crate::model::content::*;
 use crate::model::vocab::*;
 use crate::render::format::{date_text, number, pounds, size_text, span_text};
