@@ -187,7 +187,11 @@ fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
     // pages back to the system and each rebuild faulted them in again, which added about 30 ms
     // to every save on a 10,000-page site (benches/serve.sh).
     // SAFETY: mi_option_set only stores an integer option, which any thread may do at any time.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // The project's one unsafe block: a call into the allocator's C API.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1)
+    };
     if !args.bind.is_loopback() {
         eprintln!(
             "warning: listening on {}, not loopback: other machines on the network can see the preview, drafts included",

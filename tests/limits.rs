@@ -4,7 +4,9 @@
 //! whose aliases multiply, deep brackets, many keys) and asserts that parsing one file stays
 //! under a time ceiling and allocates at most a fixed multiple of its size. Allocation is
 //! measured by a counting allocator, per thread, so tests running beside each other do not
-//! disturb the count. This is its own test binary because a program has one allocator.
+//! disturb the count. This is its own test binary because a program has one allocator, and
+//! the only test that needs `unsafe` (an allocator is an unsafe trait).
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

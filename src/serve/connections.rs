@@ -46,7 +46,7 @@ const DISPLACE_WAIT: Duration = Duration::from_secs(1);
 
 /// The open connections, shared by the accepting thread and the connection threads.
 #[derive(Debug)]
-pub struct Table {
+pub(crate) struct Table {
     limit: usize,
     open: Mutex<Open>,
     /// Signalled whenever a slot is given back.
@@ -72,7 +72,7 @@ enum State {
 
 /// A place in the [`Table`], given back when dropped.
 #[derive(Debug)]
-pub struct Slot {
+pub(crate) struct Slot {
     table: Arc<Table>,
     number: u64,
     /// When the connection was accepted.
@@ -81,7 +81,7 @@ pub struct Slot {
 
 impl Table {
     /// A table of at most `limit` connections.
-    pub fn new(limit: usize) -> Arc<Table> {
+    pub(crate) fn new(limit: usize) -> Arc<Table> {
         Arc::new(Table {
             limit: limit.max(1),
             open: Mutex::default(),
@@ -91,7 +91,7 @@ impl Table {
 
     /// A slot for `stream`, displacing the connection that has been reading longest when the
     /// table is full; `None` when every connection is being answered (answer 503).
-    pub fn admit(self: &Arc<Table>, stream: &TcpStream) -> Option<Slot> {
+    pub(crate) fn admit(self: &Arc<Table>, stream: &TcpStream) -> Option<Slot> {
         let handle = stream.try_clone().ok()?;
         let since = Instant::now();
         let mut open = self.lock();
@@ -153,7 +153,7 @@ impl Open {
 
 impl Slot {
     /// The request head has arrived: from now on the connection cannot be displaced.
-    pub fn answering(&self) {
+    pub(crate) fn answering(&self) {
         if let Some(state) = self.table.lock().slots.get_mut(&self.number) {
             if matches!(state, State::Reading(_)) {
                 *state = State::Answering;

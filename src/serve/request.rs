@@ -18,7 +18,7 @@ use std::net::{IpAddr, SocketAddr};
 
 /// A request head that can be answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     /// `GET`, `HEAD`, … (case-sensitive, as HTTP methods are).
     pub method: String,
     /// The request target as sent: visible ASCII only.
@@ -29,7 +29,7 @@ pub struct Request {
 
 /// Why a request head is refused: the status to answer and a short plain-text reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// 400, 421 or 505.
     pub status: u16,
     /// One line for the person who sent it.
@@ -46,7 +46,7 @@ const fn bad(reason: &'static str) -> Refusal {
 /// The end of the head in `bytes` (just past its empty line), searching from `from` on:
 /// the caller passes how far it had already searched, so a head that arrives a byte at a
 /// time is still scanned once.
-pub fn head_end(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn head_end(bytes: &[u8], from: usize) -> Option<usize> {
     // The terminator is LF LF or LF CR LF; its first LF may be up to two bytes back.
     let start = from.saturating_sub(2);
     memchr::memchr_iter(b'\n', &bytes[start..])
@@ -59,7 +59,7 @@ pub fn head_end(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Parses a whole request head (as cut by [`head_end`]).
-pub fn parse(head: &[u8]) -> Result<Request, Refusal> {
+pub(crate) fn parse(head: &[u8]) -> Result<Request, Refusal> {
     let mut lines = head
         .split(|&byte| byte == b'\n')
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
@@ -149,7 +149,7 @@ fn is_token(byte: u8) -> bool {
 }
 
 /// The refusal of a `Host` the preview does not answer to.
-pub const WRONG_HOST: Refusal = Refusal {
+pub(crate) const WRONG_HOST: Refusal = Refusal {
     status: 421,
     reason: "this preview answers only to localhost, *.localhost, 127.0.0.1, [::1] and the address it listens on; open it by one of those",
 };
@@ -165,7 +165,7 @@ pub const WRONG_HOST: Refusal = Refusal {
 ///
 /// Any port is accepted (the preview may sit behind a forwarded port). Other names are
 /// refused, so a page whose domain was made to resolve to 127.0.0.1 cannot read the preview.
-pub fn host_allowed(host: &str, bound: SocketAddr) -> bool {
+pub(crate) fn host_allowed(host: &str, bound: SocketAddr) -> bool {
     let Some((name, port)) = split_port(host) else {
         return false;
     };

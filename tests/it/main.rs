@@ -1,5 +1,5 @@
 //! Integration tests: build and check fixture sites through the library and the binary.
-#![allow(missing_docs)]
+#![allow(missing_docs, unreachable_pub)]
 
 mod bad_input;
 mod build;
