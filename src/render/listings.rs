@@ -77,19 +77,62 @@ struct TermView<'a> {
     pagination: Pagination,
 }
 
+/// A listing page's place among its siblings, as `pagination`. `pages` is a window of links
+/// (see [`window`]), `null` where numbers are left out, so a page's size does not grow with
+/// the length of its list.
 #[derive(Serialize)]
 struct Pagination {
     current: usize,
     total: usize,
     previous_url: Option<String>,
     next_url: Option<String>,
-    pages: Vec<PageLink>,
+    pages: Vec<Option<PageLink>>,
+}
+
+/// `prev_url` and `next_url` for the `<link rel="prev|next">` of a listing page's head.
+fn pager_links(context: &mut Context, pagination: &Pagination) {
+    context.insert("prev_url", &pagination.previous_url);
+    context.insert("next_url", &pagination.next_url);
+}
+
+/// Lists with at most this many pages show a link to each.
+const SHOW_ALL_UP_TO: usize = 7;
+
+/// Links shown either side of the current page.
+const AROUND: usize = 2;
+
+/// The page numbers a pagination bar shows for page `current` of `total`: the first and the
+/// last, and up to [`AROUND`] either side of the current; `None` marks numbers left out. A
+/// gap of one number shows that number instead, since a mark would take the same room.
+/// `window(10, 20)` is `1, …, 8, 9, 10, 11, 12, …, 20`.
+fn window(current: usize, total: usize) -> Vec<Option<usize>> {
+    if total <= SHOW_ALL_UP_TO {
+        return (1..=total).map(Some).collect();
+    }
+    let low = current.saturating_sub(AROUND).max(1);
+    let high = (current + AROUND).min(total);
+    let mut shown: Vec<usize> = vec![1];
+    shown.extend(low..=high);
+    shown.push(total);
+    shown.sort_unstable();
+    shown.dedup();
+    let mut out = Vec::new();
+    let mut last = 0;
+    for number in shown {
+        match number - last {
+            1 => {}
+            2 => out.push(Some(last + 1)),
+            _ => out.push(None),
+        }
+        out.push(Some(number));
+        last = number;
+    }
+    out
 }
 
 /// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), recording
 /// every page's path in `jobs` and calling `emit` with the output path, items and pagination
-/// of each page `jobs` wants. Pages nobody renders get no links built: every page links every
-/// other, so that would cost the square of their number.
+/// of each page `jobs` wants.
 fn paginate<'a, T: Clone>(
     folder: &str,
     items: &[T],
@@ -117,11 +160,14 @@ fn paginate<'a, T: Clone>(
             total,
             previous_url: (number > 1).then(|| page_url(number - 1)),
             next_url: (number < total).then(|| page_url(number + 1)),
-            pages: (1..=total)
-                .map(|n| PageLink {
-                    number: n,
-                    url: page_url(n),
-                    current: n == number,
+            pages: window(number, total)
+                .into_iter()
+                .map(|n| {
+                    n.map(|n| PageLink {
+                        number: n,
+                        url: page_url(n),
+                        current: n == number,
+                    })
                 })
                 .collect(),
         };
@@ -189,6 +235,7 @@ pub(super) fn list_jobs<'a>(
                     let mut context = Context::new();
                     context.insert("page_type", "list");
                     context.insert("title", &title);
+                    pager_links(&mut context, &pagination);
                     context.insert(
                         "list",
                         &ListView {
@@ -228,6 +275,7 @@ pub(super) fn taxonomy_jobs<'a>(
                         let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
                         let mut context = Context::new();
                         context.insert("page_type", "term");
+                        pager_links(&mut context, &pagination);
                         context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
                         context.insert(
                             "term",
@@ -288,7 +336,7 @@ pub struct Listing {
     pub path: String,
     /// The pages it shows a card of, in order (indices into [`Site::pages`]).
     pub pages: Vec<usize>,
-    /// How many pages the listing it belongs to has (its pagination links show them all).
+    /// How many pages the listing it belongs to has (its pagination shows the last).
     pub of: usize,
 }
 
@@ -360,4 +408,47 @@ pub(super) fn home_job(site: &Site, cards: &Cards<'_>, site_title: &str, jobs: &
         "index.html".to_owned(),
         Box::new(move || context),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(current: usize, total: usize) -> String {
+        window(current, total)
+            .into_iter()
+            .map(|n| n.map_or("…".to_owned(), |n| n.to_string()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn short_lists_show_every_page() {
+        assert_eq!(shown(1, 1), "1");
+        assert_eq!(shown(3, 7), "1 2 3 4 5 6 7");
+    }
+
+    #[test]
+    fn long_lists_show_a_window_with_the_first_and_last() {
+        assert_eq!(shown(1, 20), "1 2 3 … 20");
+        assert_eq!(shown(4, 20), "1 2 3 4 5 6 … 20");
+        assert_eq!(shown(5, 20), "1 2 3 4 5 6 7 … 20");
+        assert_eq!(shown(10, 20), "1 … 8 9 10 11 12 … 20");
+        assert_eq!(shown(17, 20), "1 … 15 16 17 18 19 20");
+        assert_eq!(shown(20, 20), "1 … 18 19 20");
+        assert_eq!(shown(2_000, 4_000), "1 … 1998 1999 2000 2001 2002 … 4000");
+    }
+
+    #[test]
+    fn the_window_never_grows_with_the_list() {
+        for total in [8, 100, 4_000, 100_000] {
+            for current in [1, 2, total / 2, total - 1, total] {
+                let links = window(current, total);
+                assert!(links.len() <= 9, "{current} of {total}: {links:?}");
+                assert_eq!(links.first(), Some(&Some(1)));
+                assert_eq!(links.last(), Some(&Some(total)));
+                assert!(links.contains(&Some(current)));
+            }
+        }
+    }
 }

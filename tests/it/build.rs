@@ -572,3 +572,53 @@ fn a_piped_build_prints_a_summary_and_no_progress() {
         "progress written to a pipe: {stderr:?}"
     );
 }
+
+/// A site of `count` minimal case studies, published on distinct days.
+fn many_case_studies(count: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("site");
+    let folder = root.join("content/case-studies");
+    std::fs::create_dir_all(&folder).unwrap();
+    for i in 0..count {
+        let text = format!(
+            "---\ntitle: Case study number {i}\nsummary: One of many.\npublished: {}-{:02}-{:02}\n\
+             organisations:\n  - {{name: Example Council, org_type: local-authority}}\n\
+             care_settings: [care-home]\n---\n\nBody.\n",
+            2000 + i / 336,
+            1 + (i / 28) % 12,
+            1 + i % 28
+        );
+        std::fs::write(folder.join(format!("case-study-{i:04}.md")), text).unwrap();
+    }
+    (temp, root)
+}
+
+#[test]
+fn pagination_shows_a_window_and_rel_links_whatever_the_list_length() {
+    let (temp, root) = many_case_studies(500);
+    let output = temp.path().join("out");
+    assert_eq!(build(&root, &output, &[]).status.code(), Some(0));
+    let page = |n: usize| {
+        let path = if n == 1 {
+            output.join("case-studies/index.html")
+        } else {
+            output.join(format!("case-studies/page/{n}/index.html"))
+        };
+        std::fs::read_to_string(path).unwrap()
+    };
+    // 500 cards, 25 a page: 20 pages. Page 10 links 1, 8 to 12 and 20, with two gaps.
+    let middle = page(10);
+    let numbers: Vec<&str> = middle
+        .split("<span class=\"visually-hidden\">Page </span>")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1", "8", "9", "10", "11", "12", "20"]);
+    assert_eq!(middle.matches("pagination__item--gap").count(), 2);
+    assert!(middle.contains("<link rel=\"prev\" href=\"../../../case-studies/page/9/\">"));
+    assert!(middle.contains("<link rel=\"next\" href=\"../../../case-studies/page/11/\">"));
+    let first = page(1);
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(first.contains("<link rel=\"next\""));
+    assert!(!page(20).contains("rel=\"next\""));
+}
