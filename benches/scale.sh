@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Scale benchmark: how casebook's build and check grow with the number of case studies.
+#
+#   benches/scale.sh [N ...]        # default: 1000 10000 100000
+#
+# For each N: generate the corpus with ../shared/bench/gen_corpus.py (cached under
+# target/bench-corpus/N), then run `casebook check` and `casebook build` once each into a fresh
+# folder under /usr/bin/time, and print one table row: wall time and peak memory of each,
+# pages, files and bytes written, bytes per page, and the largest listing page and the largest
+# page of any kind. Output bytes are exact; times are one run on a machine that may be busy,
+# so compare them as ratios between rows of the same run (the budgets of issue 15: 100k within
+# 12x the 10k build, check within 10x).
+#
+# Environment: CASEBOOK_SHARED (default: <repo>/../shared), CARGO_TARGET_DIR (as cargo),
+# KEEP_OUTPUT=1 keeps the built sites under target/bench-scale/.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/.." && pwd)"
+SHARED="${CASEBOOK_SHARED:-$REPO/../shared}"
+GEN="$SHARED/bench/gen_corpus.py"
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+case "$TARGET" in /*) ;; *) TARGET="$REPO/$TARGET" ;; esac
+
+die() { echo "benches/scale.sh: $*" >&2; exit 1; }
+say() { echo "== $*" >&2; }
+
+[ $# -gt 0 ] || set -- 1000 10000 100000
+for n in "$@"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive whole number, not '$n'"
+done
+[ -f "$GEN" ] || die "no corpus generator at $GEN (set CASEBOOK_SHARED to the shared/ folder)"
+[ -x /usr/bin/time ] || die "needs /usr/bin/time (apt-get install time)"
+
+say "building casebook (release)"
+(cd "$REPO" && cargo build --release --bin casebook >&2)
+CASEBOOK="$TARGET/release/casebook"
+
+# timed LABEL COMMAND...: runs COMMAND, prints "<seconds> <peak MB>".
+timed() {
+  local log
+  log="$(mktemp)"
+  /usr/bin/time -f '%e %M' -o "$log" "$@" >/dev/null 2>&1 || {
+    cat "$log" >&2
+    die "failed: $*"
+  }
+  awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$log"
+  rm -f "$log"
+}
+
+printf '%-8s | %-8s %-8s | %-8s %-8s | %-7s %-8s %-10s %-9s | %-24s | %s\n' \
+  N check_s check_MB build_s build_MB pages files MB bytes/pg "largest listing (KB)" "largest page (KB)"
+for n in "$@"; do
+  corpus="$TARGET/bench-corpus/$n"
+  if [ ! -f "$corpus/manifest.json" ] || [ "$GEN" -nt "$corpus/manifest.json" ]; then
+    say "generating $n case studies in $corpus"
+    rm -rf "$corpus"
+    mkdir -p "$corpus"
+    python3 "$GEN" "$n" "$corpus" >&2
+  fi
+  site="$corpus/casebook"
+  out="$TARGET/bench-scale/$n"
+  rm -rf "$out"
+  mkdir -p "$(dirname "$out")"
+  read -r check_s check_mb < <(timed "$CASEBOOK" check --root "$site")
+  read -r build_s build_mb < <(timed "$CASEBOOK" build --root "$site" --output "$out" --quiet)
+  pages=$(find "$site/content" -type f | wc -l)
+  files=$(find "$out" -type f | wc -l)
+  bytes=$(du -sb "$out" | cut -f1)
+  # Listing pages: the list of each type and of each taxonomy term, page 1 and page/N.
+  listing=$(find "$out" -name index.html |
+            grep -E "^$out/((case-studies|programmes|modules|cohorts|organisations|data)|(topics|regions|settings|key-questions)/[^/]+)/(page/[0-9]+/)?index.html$" |
+            xargs -r stat -c '%s %n' | sort -n | tail -1)
+  largest=$(find "$out" -name '*.html' -print0 | xargs -0 stat -c '%s %n' | sort -n | tail -1)
+  printf '%-8s | %-8s %-8s | %-8s %-8s | %-7s %-8s %-10s %-9s | %-24s | %s\n' \
+    "$n" "$check_s" "$check_mb" "$build_s" "$build_mb" "$pages" "$files" \
+    "$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')" \
+    "$((bytes / pages))" \
+    "$(awk -v s="${listing%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${listing#* "$out"/}" \
+    "$(awk -v s="${largest%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${largest#* "$out"/}"
+  [ "${KEEP_OUTPUT:-}" = 1 ] || rm -rf "$out"
+done
