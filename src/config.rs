@@ -197,7 +197,7 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
     }
     let metrics = raw.metrics.unwrap_or_default();
     for metric in &metrics {
-        if !crate::parse::is_valid_slug(metric) {
+        if !crate::model::is_valid_slug(metric) {
             return Err(invalid(format!(
                 "metric `{metric}` is not a valid key; use lower-case words joined by hyphens"
             )));

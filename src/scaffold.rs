@@ -3,8 +3,8 @@
 //! Pure: the caller gives today's date and writes the file.
 
 use crate::model::ContentKind;
+use crate::model::suggest_slug;
 use crate::model::time::Date;
-use crate::parse::suggest_slug;
 
 /// A new file's site-relative path and text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 pub mod content;
 mod kind;
 pub mod site;
+mod slug;
 pub mod time;
 pub mod vocab;
 
@@ -9,3 +10,4 @@ pub use kind::ContentKind;
 pub use site::{
     LinkOptions, Relations, Site, Taxonomy, Term, link_site, page_path, page_terms, without_drafts,
 };
+pub use slug::{FOLD_TABLE, fold_accent, fold_lower, is_valid_slug, suggest_slug, term_key};

@@ -519,22 +519,6 @@ fn taxonomy_paths(site: &Site) -> BTreeSet<String> {
     paths
 }
 
-/// The address of a free-text term such as a topic: lower case, accents folded, letters and
-/// digits of any script kept, everything else as single hyphens. `Falls prevention` →
-/// `falls-prevention`, `Café culture` → `cafe-culture`, `日本語` → `日本語`. Empty when the text
-/// has no letter or digit; the parse stage reports such a topic.
-pub fn term_key(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(crate::parse::fold_accent) {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
-}
-
 /// The taxonomy terms a page is filed under: (taxonomy, key, label).
 pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
     let (topics, region, settings, questions) = match &page.details {
@@ -554,7 +538,7 @@ pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
     };
     let mut terms = Vec::new();
     for topic in topics {
-        let key = term_key(topic);
+        let key = crate::model::term_key(topic);
         if !key.is_empty() {
             terms.push((Taxonomy::Topics, key, topic.clone()));
         }

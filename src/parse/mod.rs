@@ -17,9 +17,9 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
 use crate::load::Source;
 use crate::model::content::{Body, Page};
+use crate::model::{is_valid_slug, suggest_slug};
 
 pub use links::markdown_options;
-pub use reader::{fold_accent, is_valid_slug, suggest_slug};
 
 /// What the parse stage needs from the site config.
 #[derive(Debug, Clone, Default)]

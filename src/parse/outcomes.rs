@@ -2,10 +2,11 @@
 
 use crate::diagnostics::Code;
 use crate::model::content::{Distribution, Figures, Money, Outcome, RatingAt, ValueAt};
+use crate::model::is_valid_slug;
 use crate::model::vocab::{
     CqcRating, METRICS, OutcomeKind, Vocabulary, did_you_mean, normalise_key,
 };
-use crate::parse::reader::{Fields, Reader, is_valid_slug};
+use crate::parse::reader::{Fields, Reader};
 use crate::parse::yaml::Node;
 
 const COMMON: &[&str] = &[
@@ -158,11 +159,11 @@ fn read_metric(reader: &mut Reader<'_>, node: &Node, extra_metrics: &[String]) -
     let hint = match did_you_mean(&text, known) {
         Some(suggestion) => format!(
             "did you mean `{suggestion}`? (or write `custom:{}` for a metric of your own)",
-            crate::parse::reader::suggest_slug(&text)
+            crate::model::suggest_slug(&text)
         ),
         None => format!(
             "use a metric from the vocabulary, add it to `metrics:` in casebook.yaml, or write `custom:{}`",
-            crate::parse::reader::suggest_slug(&text)
+            crate::model::suggest_slug(&text)
         ),
     };
     reader.report(

@@ -8,6 +8,7 @@
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
 use crate::model::time::{Date, Period};
 use crate::model::vocab::{Vocabulary, did_you_mean};
+use crate::model::{is_valid_slug, suggest_slug};
 use crate::parse::yaml::{Node, NodeKind, Style};
 
 /// Collects the diagnostics of one file while its fields are read.
@@ -412,7 +413,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A list of free-text terms (topics), each of which must have a letter or digit to make
-    /// its page's address from (see [`crate::model::site::term_key`]).
+    /// its page's address from (see [`crate::model::term_key`]).
     pub(crate) fn term_list(&mut self, fields: &mut Fields<'_>, key: &str) -> Vec<String> {
         let items = self.opt_list(fields, key);
         let mut terms = Vec::new();
@@ -420,7 +421,7 @@ impl<'a> Reader<'a> {
             let Some(text) = self.string(item, key) else {
                 continue;
             };
-            if crate::model::site::term_key(&text).is_empty() {
+            if crate::model::term_key(&text).is_empty() {
                 self.report(
                     Code::E006,
                     item.at,
@@ -518,81 +519,7 @@ pub(crate) fn is_quoted(node: &Node) -> bool {
     matches!(node.kind, NodeKind::Scalar(_, Style::Quoted))
 }
 
-/// Whether `text` is a valid slug.
-pub fn is_valid_slug(text: &str) -> bool {
-    let length = text.len();
-    (3..=80).contains(&length)
-        && text.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-}
-
-/// A slug made from any text: lower case, accents folded, other characters as single hyphens.
-pub fn suggest_slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(fold_accent) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
-}
-
-/// The ASCII letters a Latin letter with an accent stands for (`é` → `e`, `æ` → `ae`).
-pub fn fold_accent(c: char) -> impl Iterator<Item = char> {
-    let folded: &str = match c {
-        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
-        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
-        'æ' => "ae",
-        'Æ' => "AE",
-        'ç' | 'ć' | 'č' => "c",
-        'Ç' | 'Ć' | 'Č' => "C",
-        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
-        'È'..='Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
-        'ì'..='ï' | 'ī' | 'į' => "i",
-        'Ì'..='Ï' | 'Ī' | 'Į' => "I",
-        'ñ' | 'ń' | 'ň' => "n",
-        'Ñ' | 'Ń' | 'Ň' => "N",
-        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
-        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
-        'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
-        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
-        'ý' | 'ÿ' | 'ŵ' | 'ŷ' => "y",
-        'Ý' | 'Ŷ' => "Y",
-        'ś' | 'š' => "s",
-        'Ś' | 'Š' => "S",
-        'ž' | 'ź' | 'ż' => "z",
-        'Ž' | 'Ź' | 'Ż' => "Z",
-        'ł' => "l",
-        'Ł' => "L",
-        'ß' => "ss",
-        _ => "",
-    };
-    let single = folded.is_empty().then_some(c);
-    folded.chars().chain(single)
-}
-
 fn looks_like_iso(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-'
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs() {
-        assert!(is_valid_slug("well-led-2019"));
-        assert!(!is_valid_slug("Bad_Slug"));
-        assert!(!is_valid_slug("a--b"));
-        assert!(!is_valid_slug("ab"));
-        assert_eq!(suggest_slug("Bad_Slug"), "bad-slug");
-        assert_eq!(suggest_slug("Café & Crèche!"), "cafe-creche");
-    }
 }

@@ -234,7 +234,7 @@ fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
                 end += 1;
             }
             let base = explicit.unwrap_or_else(|| {
-                let slug = crate::parse::suggest_slug(&text);
+                let slug = crate::model::suggest_slug(&text);
                 // `section-` ids belong to the theme's own sections (outcomes, contacts …).
                 match slug.as_str() {
                     "" => "heading".to_owned(),

@@ -160,7 +160,7 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
             .slug
             .as_ref()
             .map(|s| s.value.clone())
-            .unwrap_or_else(|| crate::parse::suggest_slug(&link.name));
+            .unwrap_or_else(|| crate::model::suggest_slug(&link.name));
         if !key.is_empty() && !doc.facets.iter().any(|(f, k, _)| *f == 5 && *k == key) {
             doc.facets.push((5, key, link.name.clone()));
         }

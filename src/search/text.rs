@@ -8,33 +8,12 @@
 //! (`20%` → `20`), and a hyphenated word gives its parts and the joined whole (`well-led` →
 //! `well`, `led`, `wellled`). The client applies the same rules to queries.
 
-use std::sync::OnceLock;
-
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-/// Accent folding after lower-casing: each space-separated entry is a letter followed by what
-/// it stands for. The client holds the same string (a test checks they agree).
-pub const FOLD_TABLE: &str = "àa áa âa ãa äa åa āa ăa ąa æae çc ćc ĉc ċc čc ďd đd ðd èe ée êe ëe ēe ĕe ėe ęe ěe ĝg ğg ġg ģg ĥh ħh ìi íi îi ïi ĩi īi ĭi įi ıi ĵj ķk ĺl ļl ľl ŀl łl ñn ńn ņn ňn òo óo ôo õo öo øo ōo ŏo őo œoe ŕr ŗr řr śs ŝs şs šs ßss ţt ťt ŧt þth ùu úu ûu üu ũu ūu ŭu ůu űu ųu ŵw ýy ÿy ŷy źz żz žz";
+pub use crate::model::FOLD_TABLE;
 
 /// Longest token kept, in characters (longer runs are identifiers or junk).
 pub const MAX_TOKEN_CHARS: usize = 40;
-
-fn fold_map() -> &'static [(char, &'static str)] {
-    static MAP: OnceLock<Vec<(char, &'static str)>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map: Vec<(char, &'static str)> = FOLD_TABLE
-            .split(' ')
-            .filter_map(|entry| {
-                let mut chars = entry.char_indices();
-                let (_, from) = chars.next()?;
-                let (at, _) = chars.next()?;
-                Some((from, &entry[at..]))
-            })
-            .collect();
-        map.sort_unstable();
-        map
-    })
-}
 
 /// Lower-cases and folds `text` (see the module documentation).
 pub fn normalise(text: &str) -> String {
@@ -51,9 +30,9 @@ pub fn normalise(text: &str) -> String {
             if ('\u{300}'..='\u{36f}').contains(&lower) {
                 continue;
             }
-            match fold_map().binary_search_by(|(from, _)| from.cmp(&lower)) {
-                Ok(index) => out.push_str(fold_map()[index].1),
-                Err(_) => out.push(lower),
+            match crate::model::fold_lower(lower) {
+                Some(folded) => out.push_str(folded),
+                None => out.push(lower),
             }
         }
     }

@@ -1,0 +1,117 @@
+//! Names made from text: slugs (a page's name in its URL), the keys of free-text terms such
+//! as topics, and the accent folding both use. The search index folds with the same table
+//! (the browser client holds a copy; a test checks they agree).
+
+use std::sync::OnceLock;
+
+/// Accent folding after lower-casing: each space-separated entry is a letter followed by what
+/// it stands for. The search client holds the same string (a test checks they agree).
+pub const FOLD_TABLE: &str = "àa áa âa ãa äa åa āa ăa ąa æae çc ćc ĉc ċc čc ďd đd ðd èe ée êe ëe ēe ĕe ėe ęe ěe ĝg ğg ġg ģg ĥh ħh ìi íi îi ïi ĩi īi ĭi įi ıi ĵj ķk ĺl ļl ľl ŀl łl ñn ńn ņn ňn òo óo ôo õo öo øo ōo ŏo őo œoe ŕr ŗr řr śs ŝs şs šs ßss ţt ťt ŧt þth ùu úu ûu üu ũu ūu ŭu ůu űu ųu ŵw ýy ÿy ŷy źz żz žz";
+
+/// [`FOLD_TABLE`] as a sorted map from letter to what it stands for.
+fn fold_map() -> &'static [(char, &'static str)] {
+    static MAP: OnceLock<Vec<(char, &'static str)>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: Vec<(char, &'static str)> = FOLD_TABLE
+            .split(' ')
+            .filter_map(|entry| {
+                let mut chars = entry.char_indices();
+                let (_, from) = chars.next()?;
+                let (at, _) = chars.next()?;
+                Some((from, &entry[at..]))
+            })
+            .collect();
+        map.sort_unstable();
+        map
+    })
+}
+
+/// What a lower-case letter stands for in [`FOLD_TABLE`] (`é` → `e`, `æ` → `ae`), if it is
+/// folded.
+pub fn fold_lower(lower: char) -> Option<&'static str> {
+    fold_map()
+        .binary_search_by(|(from, _)| from.cmp(&lower))
+        .ok()
+        .map(|index| fold_map()[index].1)
+}
+
+/// A character lower-cased and folded (`É` → `e`, `Æ` → `ae`); other characters lower-cased.
+pub fn fold_accent(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().flat_map(|lower| match fold_lower(lower) {
+        Some(folded) => either_chars(folded, None),
+        None => either_chars("", Some(lower)),
+    })
+}
+
+fn either_chars(text: &'static str, single: Option<char>) -> impl Iterator<Item = char> {
+    text.chars().chain(single)
+}
+
+/// Whether `text` is a valid slug: 3 to 80 lower-case letters and digits in groups joined by
+/// single hyphens.
+pub fn is_valid_slug(text: &str) -> bool {
+    let length = text.len();
+    (3..=80).contains(&length)
+        && text.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A slug made from any text: lower case, accents folded, other characters as single hyphens.
+pub fn suggest_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(fold_accent) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// The address of a free-text term such as a topic: lower case, accents folded, letters and
+/// digits of any script kept, everything else as single hyphens. `Falls prevention` →
+/// `falls-prevention`, `Café culture` → `cafe-culture`, `日本語` → `日本語`. Empty when the text
+/// has no letter or digit; the parse stage reports such a topic.
+pub fn term_key(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(fold_accent) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_valid_slug("well-led-2019"));
+        assert!(!is_valid_slug("Bad_Slug"));
+        assert!(!is_valid_slug("a--b"));
+        assert!(!is_valid_slug("ab"));
+        assert_eq!(suggest_slug("Bad_Slug"), "bad-slug");
+        assert_eq!(suggest_slug("Café & Crèche!"), "cafe-creche");
+    }
+
+    #[test]
+    fn folding_covers_the_search_table_in_either_case() {
+        let folded: String = "Ğüzel ÇAFÉ Œuvre Þing"
+            .chars()
+            .flat_map(fold_accent)
+            .collect();
+        assert_eq!(folded, "guzel cafe oeuvre thing");
+        assert_eq!(term_key("日本語"), "日本語");
+        assert_eq!(term_key("Ελληνικά"), "ελληνικά");
+        assert_eq!(term_key("!!!"), "");
+    }
+}
