@@ -143,6 +143,8 @@ pub struct BuildReport {
     pub checked: Checked,
     /// Content pages published.
     pub pages: usize,
+    /// Drafts left out (none when building with drafts).
+    pub drafts_left_out: usize,
     /// Files written.
     pub files: usize,
     /// Where.
@@ -202,6 +204,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         .filter(|s| shown.contains(s.path.as_str()))
         .collect();
     checked.sources = sources;
+    let drafts = site.pages.iter().filter(|page| page.draft).count();
+    let drafts_left_out = if options.drafts { 0 } else { drafts };
     let published = if options.drafts {
         site
     } else {
@@ -269,6 +273,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     let committed = staging.commit()?;
     Ok(BuildReport {
         pages: published.pages.len(),
+        drafts_left_out,
         files: committed.files,
         output,
         checked,

@@ -236,3 +236,35 @@ fn a_skeleton_published_as_it_is_is_warned_of() {
         checked.diagnostics
     );
 }
+
+#[test]
+fn new_and_build_say_what_happens_to_drafts() {
+    let (_guard, root) = copy_example();
+    let root_arg = root.to_str().unwrap();
+    let output = casebook(&["new", "--root", root_arg, "organisation", "Wigan Council"]);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("is a draft"), "{said}");
+    assert!(
+        said.contains("to publish it, remove the line `draft: true` (or set it to false)"),
+        "{said}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().join("site");
+    let out_arg = out_arg.to_str().unwrap();
+    let built = casebook(&["build", "--root", root_arg, "--output", out_arg]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(
+        stderr(&built).contains("; left out 1 draft (build with --drafts to include them)"),
+        "{}",
+        stderr(&built)
+    );
+    let with_drafts = casebook(&["build", "--root", root_arg, "--output", out_arg, "--drafts"]);
+    assert!(
+        !stderr(&with_drafts).contains("left out"),
+        "{}",
+        stderr(&with_drafts)
+    );
+    let quiet = casebook(&["build", "--root", root_arg, "--output", out_arg, "--quiet"]);
+    assert_eq!(stderr(&quiet), "");
+}
