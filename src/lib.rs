@@ -15,6 +15,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod starter;
 pub mod theme;
 pub mod write;
 

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod init;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Colour::Never
     };
     match cli.command {
+        Command::Init(args) => init::run(&args.dir, args.force),
         Command::Build(args) => run_build(&args, colour),
         Command::Serve(args) => run_serve(&args, colour),
         Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
@@ -416,13 +418,13 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
     }
 }
 
-fn usage_error(message: &str) -> ExitCode {
+pub(crate) fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }
 
 /// Prints to stdout; a closed pipe (`casebook check --format json | head`) is not an error.
-fn print_stdout(text: &str) {
+pub(crate) fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _closed_pipe_is_fine = stdout
         .write_all(text.as_bytes())

@@ -7,6 +7,7 @@ mod cli;
 mod example;
 mod harness;
 mod hostile;
+mod init;
 mod outcomes;
 #[cfg(unix)]
 mod output;
