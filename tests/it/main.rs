@@ -4,6 +4,7 @@
 mod bad_input;
 mod build;
 mod cli;
+mod deploy;
 mod example;
 mod harness;
 mod hostile;
