@@ -12,7 +12,7 @@ use casebook::model::time::Date;
 #[derive(Debug, Parser)]
 #[command(name = "casebook", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  casebook serve   # preview at http://127.0.0.1:1111/ while you edit\n  casebook build   # then open public/index.html\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
+    after_help = "Examples:\n  casebook init my-site   # start a new site\n  casebook serve   # preview at http://127.0.0.1:1111/ while you edit\n  casebook build   # then open public/index.html\n  casebook check --root my-site\n  casebook new case-study \"Fewer falls at night in Wigan\""
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -21,6 +21,18 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Start a new site: casebook.yaml, the content folders and an example of each content type.
+    #[command(
+        after_help = "The folder must be empty (a .git folder alone is fine). With --force, init writes into a folder
+that holds files already, and never overwrites one: it says which it kept.
+Exit codes: 0 written, 2 the folder is not empty, or a usage or I/O error.
+
+Examples:
+  casebook init my-site           # then: cd my-site && casebook serve
+  casebook init                   # in the current folder, if it is empty
+  casebook init --force           # add what is missing to a folder with files in it"
+    )]
+    Init(InitArgs),
     /// Build the site into a folder of static files (default: <root>/public).
     #[command(
         after_help = "Content errors stop the build before anything is written: the previous output stays as it was.\nExit codes: 0 built (warnings allowed), 1 content or template errors, 2 usage or I/O error.\n\nExamples:\n  casebook build\n  casebook build --root my-site --output /tmp/site --base-url https://example.org/shared-learning/\n  casebook build --drafts   # include pages marked draft: true"
@@ -51,6 +63,16 @@ Examples:
         after_help = "The file is written to content/<type folder>/<slug>.md, the slug made from the title.\nAn existing file is never overwritten. Modules and cohorts need --programme.\n\nExamples:\n  casebook new case-study \"Fewer falls at night in Wigan\"\n  casebook new module --programme well-led-stockton-on-tees \"Managing self\""
     )]
     New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The folder of the new site; created if it does not exist.
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// Write into a folder that is not empty, keeping every file that is already there.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -107,6 +107,7 @@ codes! {
     W103 => "W103", Warning, "reference to a draft";
     W104 => "W104", Warning, "static file not copied";
     W105 => "W105", Warning, "content symlink not followed";
+    W106 => "W106", Warning, "skeleton text left in a published page";
 }
 
 impl fmt::Display for Code {

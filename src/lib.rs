@@ -15,6 +15,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod starter;
 pub mod theme;
 pub mod write;
 
@@ -143,6 +144,8 @@ pub struct BuildReport {
     pub checked: Checked,
     /// Content pages published.
     pub pages: usize,
+    /// Drafts left out (none when building with drafts).
+    pub drafts_left_out: usize,
     /// Files written.
     pub files: usize,
     /// Where.
@@ -202,6 +205,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         .filter(|s| shown.contains(s.path.as_str()))
         .collect();
     checked.sources = sources;
+    let drafts = site.pages.iter().filter(|page| page.draft).count();
+    let drafts_left_out = if options.drafts { 0 } else { drafts };
     let published = if options.drafts {
         site
     } else {
@@ -263,6 +268,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     let committed = staging.commit()?;
     Ok(BuildReport {
         pages: published.pages.len(),
+        drafts_left_out,
         files: committed.files,
         output,
         checked,

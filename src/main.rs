@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod init;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Colour::Never
     };
     match cli.command {
+        Command::Init(args) => init::run(&args.dir, args.force),
         Command::Build(args) => run_build(&args, colour),
         Command::Serve(args) => run_serve(&args, colour),
         Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
@@ -146,12 +148,13 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
             if !args.quiet {
                 let index = report.output.join("index.html");
                 eprintln!(
-                    "built {} pages ({} files) in {:.2} s with {} {}\nopen {}",
+                    "built {} pages ({} files) in {:.2} s with {} {}{}\nopen {}",
                     report.pages,
                     report.files,
                     started.elapsed().as_secs_f64(),
                     warnings,
                     plural(warnings, "warning", "warnings"),
+                    drafts_left_out(report.drafts_left_out, "build with --drafts"),
                     index.display()
                 );
             }
@@ -214,15 +217,17 @@ fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
             url,
             note,
             pages,
+            hidden_drafts,
             took,
         } => {
             if let Some(note) = note {
                 eprintln!("note: {note}");
             }
             eprintln!(
-                "built {pages} pages in memory in {:.2} s
+                "built {pages} pages in memory in {:.2} s{}
 serving {url}  (Ctrl-C to stop)",
-                took.as_secs_f64()
+                took.as_secs_f64(),
+                drafts_left_out(hidden_drafts, "serve without --no-drafts")
             );
             if args.open {
                 open_browser(url);
@@ -401,7 +406,12 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
         .open(&path);
     match file.and_then(|mut file| file.write_all(skeleton.text.as_bytes())) {
         Ok(()) => {
-            print_stdout(&format!("created {}\n", skeleton.path));
+            print_stdout(&format!(
+                "created {}\n\
+                 it is a draft (`draft: true`): `casebook serve` shows it, `casebook build` leaves it out\n\
+                 to publish it, remove the line `draft: true` (or set it to false)\n",
+                skeleton.path
+            ));
             ExitCode::SUCCESS
         }
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => usage_error(&format!(
@@ -412,17 +422,28 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
     }
 }
 
-fn usage_error(message: &str) -> ExitCode {
+pub(crate) fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
 }
 
 /// Prints to stdout; a closed pipe (`casebook check --format json | head`) is not an error.
-fn print_stdout(text: &str) {
+pub(crate) fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _closed_pipe_is_fine = stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush());
+}
+
+/// "; left out 2 drafts (build with --drafts to include them)", or nothing when none were.
+fn drafts_left_out(count: usize, to_include: &str) -> String {
+    if count == 0 {
+        return String::new();
+    }
+    format!(
+        "; left out {count} {} ({to_include} to include them)",
+        plural(count, "draft", "drafts")
+    )
 }
 
 fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {

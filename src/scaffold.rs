@@ -1,10 +1,53 @@
 //! `casebook new`: the skeleton of a new content file, valid as it stands.
 //!
-//! Pure: the caller gives today's date and writes the file.
+//! Pure: the caller gives today's date and writes the file. A skeleton is a draft, and the
+//! text it asks the editor to replace is listed in [`PLACEHOLDERS`], so that a page published
+//! with that text still in it is reported (W106).
 
 use crate::model::ContentKind;
 use crate::model::suggest_slug;
 use crate::model::time::Date;
+
+/// Text a skeleton writes for the editor to replace, and what to write instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placeholder {
+    /// The text exactly as the skeleton writes it.
+    pub text: &'static str,
+    /// What belongs there, for the hint of W106.
+    pub replace_with: &'static str,
+}
+
+/// A case study's summary in its skeleton.
+pub const CASE_STUDY_SUMMARY: Placeholder = Placeholder {
+    text: "One or two sentences on what was done and what changed, shown on cards and in search.",
+    replace_with: "one or two sentences on what was done and what changed",
+};
+
+/// A programme's summary in its skeleton.
+pub const PROGRAMME_SUMMARY: Placeholder = Placeholder {
+    text: "One or two sentences on who the programme is for and what it does.",
+    replace_with: "one or two sentences on who the programme is for and what it does",
+};
+
+/// The organisation that leads a new case study or programme.
+pub const ORGANISATION_NAME: Placeholder = Placeholder {
+    text: "Your organisation",
+    replace_with: "the name of the organisation that led the work (and its `org_type`)",
+};
+
+/// The body of every skeleton but a case study's (which has headings instead).
+pub const BODY: Placeholder = Placeholder {
+    text: "Write the page here.",
+    replace_with: "the page's text",
+};
+
+/// Every placeholder a skeleton writes.
+pub const PLACEHOLDERS: [Placeholder; 4] = [
+    CASE_STUDY_SUMMARY,
+    PROGRAMME_SUMMARY,
+    ORGANISATION_NAME,
+    BODY,
+];
 
 /// A new file's site-relative path and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,16 +79,21 @@ pub fn skeleton(
     };
     text.push_str(&format!("{title_key}: {quoted}\n"));
     match kind {
-        ContentKind::CaseStudy => text.push_str(
-            "summary: One or two sentences on what was done and what changed, shown on cards and in search.\n",
-        ),
-        ContentKind::Programme => text.push_str("summary: One or two sentences on who the programme is for and what it does.\n"),
+        ContentKind::CaseStudy => {
+            text.push_str(&format!("summary: {}\n", CASE_STUDY_SUMMARY.text));
+        }
+        ContentKind::Programme => {
+            text.push_str(&format!("summary: {}\n", PROGRAMME_SUMMARY.text));
+        }
         _ => {}
     }
     text.push_str(&format!("published: {today}\n"));
     match kind {
         ContentKind::CaseStudy | ContentKind::Programme => {
-            text.push_str("organisations:\n  - name: Your organisation\n    org_type: other\n    role: lead\n");
+            text.push_str(&format!(
+                "organisations:\n  - name: {}\n    org_type: other\n    role: lead\n",
+                ORGANISATION_NAME.text
+            ));
             text.push_str("care_settings: [care-home]\n");
             text.push_str("topics: []\noutcomes: []\n");
         }
@@ -81,7 +129,7 @@ pub fn skeleton(
             }
         }
     } else {
-        text.push_str("Write the page here.\n");
+        text.push_str(&format!("{}\n", BODY.text));
     }
     Skeleton {
         path: format!("content/{}/{}.md", kind.folder(), slug),

@@ -10,6 +10,7 @@ mod documents;
 mod links;
 mod outcomes;
 mod reader;
+mod skeleton;
 mod yaml;
 
 use rayon::prelude::*;
@@ -52,10 +53,14 @@ pub fn parse_sources(sources: &[Source], options: &ParseOptions) -> Parsed {
 }
 
 /// Parses one file. Returns the page when its front matter is a mapping (even with errors in
-/// its fields), and every problem found, its file name's included.
+/// its fields), and every problem found, its file name's included, and skeleton text left in
+/// a page that is not a draft.
 pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
     let (page, mut diagnostics) = parse_contents(source, options);
     diagnostics.extend(file_name_problem(source));
+    if page.as_ref().is_some_and(|page| !page.draft) {
+        diagnostics.extend(skeleton::leftover_placeholders(&source.path, &source.text));
+    }
     (page, diagnostics)
 }
 

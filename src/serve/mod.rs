@@ -63,8 +63,10 @@ pub enum Report<'a> {
         url: &'a str,
         /// Set when the port asked for was taken.
         note: Option<String>,
-        /// Pages in the site.
+        /// Pages served.
         pages: usize,
+        /// Drafts left out (with `--no-drafts`).
+        hidden_drafts: usize,
         /// How long the first build took.
         took: Duration,
     },
@@ -124,7 +126,8 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
     report(Report::Listening {
         url: &url,
         note,
-        pages: workspace.page_count(),
+        pages: workspace.page_count() - workspace.hidden_drafts(),
+        hidden_drafts: workspace.hidden_drafts(),
         took: started.elapsed(),
     });
 

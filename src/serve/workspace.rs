@@ -336,6 +336,14 @@ impl Workspace {
         self.site.pages.len()
     }
 
+    /// Drafts the preview leaves out: none when drafts are shown.
+    pub fn hidden_drafts(&self) -> usize {
+        match self.drafts {
+            Drafts::Shown => 0,
+            Drafts::Hidden => self.site.pages.iter().filter(|page| page.draft).count(),
+        }
+    }
+
     /// The site root.
     pub fn root(&self) -> &Path {
         &self.root

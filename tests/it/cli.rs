@@ -169,3 +169,102 @@ fn every_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn a_skeleton_published_as_it_is_is_warned_of() {
+    let (_guard, root) = copy_example();
+    let root_arg = root.to_str().unwrap();
+    let programme = "well-led-stockton-on-tees";
+    let made = [
+        (
+            &["case-study", "Fewer falls at night"][..],
+            "case-studies/fewer-falls-at-night.md",
+        ),
+        (
+            &["programme", "Leading together"],
+            "programmes/leading-together.md",
+        ),
+        (
+            &["organisation", "Wigan Council"],
+            "organisations/wigan-council.md",
+        ),
+        (
+            &["module", "--programme", programme, "Reflection"],
+            "modules/reflection.md",
+        ),
+        (
+            &["cohort", "--programme", programme, "Cohort 4"],
+            "cohorts/cohort-4.md",
+        ),
+    ];
+    for (args, _) in made {
+        let output = casebook(&[&["new", "--root", root_arg][..], args].concat());
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // As written, the skeletons are drafts: nothing to say.
+    let checked = casebook::check(&root).unwrap();
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+
+    for (_, file) in made {
+        let path = root.join("content").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("draft: true\n", "")).unwrap();
+    }
+    let checked = casebook::check(&root).unwrap();
+    for (_, file) in made {
+        let file = format!("content/{file}");
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == casebook::diagnostics::Code::W106 && d.file == file),
+            "no W106 for {file}: {:#?}",
+            checked.diagnostics
+        );
+    }
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .all(|d| d.code == casebook::diagnostics::Code::W106),
+        "{:#?}",
+        checked.diagnostics
+    );
+}
+
+#[test]
+fn new_and_build_say_what_happens_to_drafts() {
+    let (_guard, root) = copy_example();
+    let root_arg = root.to_str().unwrap();
+    let output = casebook(&["new", "--root", root_arg, "organisation", "Wigan Council"]);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("is a draft"), "{said}");
+    assert!(
+        said.contains("to publish it, remove the line `draft: true` (or set it to false)"),
+        "{said}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().join("site");
+    let out_arg = out_arg.to_str().unwrap();
+    let built = casebook(&["build", "--root", root_arg, "--output", out_arg]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(
+        stderr(&built).contains("; left out 1 draft (build with --drafts to include them)"),
+        "{}",
+        stderr(&built)
+    );
+    let with_drafts = casebook(&["build", "--root", root_arg, "--output", out_arg, "--drafts"]);
+    assert!(
+        !stderr(&with_drafts).contains("left out"),
+        "{}",
+        stderr(&with_drafts)
+    );
+    let quiet = casebook(&["build", "--root", root_arg, "--output", out_arg, "--quiet"]);
+    assert_eq!(stderr(&quiet), "");
+}

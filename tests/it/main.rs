@@ -4,9 +4,11 @@
 mod bad_input;
 mod build;
 mod cli;
+mod deploy;
 mod example;
 mod harness;
 mod hostile;
+mod init;
 mod outcomes;
 #[cfg(unix)]
 mod output;

@@ -273,8 +273,14 @@ impl Drop for Server {
 
 impl Server {
     fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// Starts `casebook serve` with `extra` arguments.
+    fn start_with(root: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
             .args(["serve", "--root", root.to_str().unwrap(), "--port", "0"])
+            .args(extra)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -1029,4 +1035,29 @@ fn serve_keeps_the_last_good_site_while_content_is_gone_and_resumes() {
     server.wait_for(CASE_URL, "an edit once back", |r| {
         r.body.contains("Edited once back.")
     });
+}
+
+#[test]
+fn serve_no_drafts_says_how_many_drafts_it_left_out() {
+    let (_temp, root) = copy_example();
+    for name in ["draft-one", "draft-two"] {
+        write_file(
+            &root,
+            &format!("content/organisations/{name}.md"),
+            "---\nname: A draft\norg_type: other\npublished: 2025-01-20\ndraft: true\n---\n",
+        );
+    }
+    let server = Server::start_with(&root, &["--no-drafts"]);
+    server.wait_for_log(
+        "; left out 2 drafts (serve without --no-drafts to include them)",
+        1,
+    );
+    drop(server);
+    let shown = Server::start(&root);
+    shown.wait_for_log("serving http://", 1);
+    assert!(
+        !shown.log.lock().unwrap().contains("left out"),
+        "{}",
+        shown.log.lock().unwrap()
+    );
 }

@@ -1,0 +1,111 @@
+//! W106: text from a skeleton of `casebook new`, still in a page that is published.
+//!
+//! A skeleton is a draft and passes `casebook check`, so an editor who takes `draft: true`
+//! out too early would publish "Your organisation" without a word. A placeholder counts only
+//! where it is a whole value: the rest of a `key:` line (quoted or not) or a line on its own,
+//! so a sentence that happens to contain the same words is never reported.
+
+use crate::diagnostics::{Code, Diagnostic, Pos};
+use crate::scaffold::{PLACEHOLDERS, Placeholder};
+
+/// A W106 for every placeholder left in `text`, the whole text of the published page `file`.
+pub(crate) fn leftover_placeholders(file: &str, text: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        for placeholder in &PLACEHOLDERS {
+            if let Some(column) = whole_value_column(line, placeholder.text) {
+                let at = Pos::new(index as u32 + 1, column);
+                found.push(warning(file, at, placeholder));
+            }
+        }
+    }
+    found
+}
+
+fn warning(file: &str, at: Pos, placeholder: &Placeholder) -> Diagnostic {
+    Diagnostic::new(
+        Code::W106,
+        file,
+        at,
+        format!(
+            "`{}` is skeleton text from `casebook new`, left in a published page",
+            placeholder.text
+        ),
+    )
+    .with_hint(format!(
+        "replace it with {}, or keep the page a draft (`draft: true`) until it is written",
+        placeholder.replace_with
+    ))
+}
+
+/// The 1-based column (in characters) of `value` in `line` when it is the line's whole value:
+/// the line is `value`, or `key: value`, or either with the value in quotes.
+fn whole_value_column(line: &str, value: &str) -> Option<u32> {
+    let line = line.trim_end();
+    let (before, quote) = match line.strip_suffix(['"', '\'']) {
+        Some(unquoted) => {
+            let quote = &line[unquoted.len()..];
+            let before = unquoted.strip_suffix(value)?.strip_suffix(quote)?;
+            (before, quote)
+        }
+        None => (line.strip_suffix(value)?, ""),
+    };
+    let lead = before.trim_end();
+    if !(lead.trim_start().is_empty() || lead.ends_with(':')) {
+        return None;
+    }
+    // The opening quote (ASCII, one character) sits between `before` and the value.
+    Some((before.chars().count() + quote.len()) as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_value_is_found_at_its_column() {
+        assert_eq!(
+            whole_value_column("  - name: Your organisation", "Your organisation"),
+            Some(11)
+        );
+        assert_eq!(
+            whole_value_column("name: \"Your organisation\"  ", "Your organisation"),
+            Some(8)
+        );
+        assert_eq!(
+            whole_value_column("Write the page here.", "Write the page here."),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn words_inside_a_sentence_are_not_skeleton_text() {
+        assert_eq!(
+            whole_value_column("Ask whether Your organisation", "Your organisation"),
+            None
+        );
+        assert_eq!(
+            whole_value_column("name: Your organisation's board", "Your organisation"),
+            None
+        );
+        assert_eq!(
+            whole_value_column("name: \"Your organisation'", "Your organisation"),
+            None
+        );
+    }
+
+    #[test]
+    fn every_placeholder_of_a_skeleton_is_reported() {
+        let text = "---\nname: x\nsummary: One or two sentences on who the programme is for and what it does.\n---\n\nWrite the page here.\n";
+        let found = leftover_placeholders("content/programmes/x.md", text);
+        let at: Vec<_> = found.iter().map(|d| (d.code, d.line, d.column)).collect();
+        assert_eq!(at, vec![(Code::W106, 3, 10), (Code::W106, 6, 1)]);
+        assert!(
+            found[0]
+                .hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("draft: true")
+        );
+    }
+}
