@@ -66,7 +66,7 @@ pub fn files(today: Date) -> Vec<StarterFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::ContentKind;
+    use crate::model::ContentKind;
 
     fn today() -> Date {
         Date {
