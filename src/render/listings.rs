@@ -263,6 +263,7 @@ pub(super) fn taxonomy_jobs<'a>(
         let mut term_list = Vec::new();
         for (key, term) in terms.into_iter().flatten() {
             let folder = format!("/{}/{}/", taxonomy.segment(), key);
+            let feed_url = urls.path(&format!("{folder}feed.xml"));
             term_list.push(serde_json::json!({"label": term.label, "url": urls.path(&folder), "count": term.pages.len()}));
             let items = term_order(site, term);
             paginate(
@@ -271,11 +272,17 @@ pub(super) fn taxonomy_jobs<'a>(
                 urls,
                 jobs,
                 |jobs, path, chunk, pagination| {
+                    let feed_url = feed_url.clone();
                     let make = move || {
                         let items: Vec<&Card> = chunk.iter().map(|&i| &cards[i]).collect();
                         let mut context = Context::new();
                         context.insert("page_type", "term");
                         pager_links(&mut context, &pagination);
+                        context.insert("page_feed_url", &feed_url);
+                        context.insert(
+                            "page_feed_title",
+                            &format!("{}: {}", taxonomy.title(), term.label),
+                        );
                         context.insert("title", &format!("{}: {}", taxonomy.title(), term.label));
                         context.insert(
                             "term",
@@ -312,7 +319,7 @@ pub(super) fn taxonomy_jobs<'a>(
 }
 
 /// A term's pages as its page lists them: by kind, newest first, then by slug.
-fn term_order(site: &Site, term: &crate::model::Term) -> Vec<usize> {
+pub(super) fn term_order(site: &Site, term: &crate::model::Term) -> Vec<usize> {
     let mut indices = term.pages.clone();
     indices.sort_by(|&a, &b| {
         (

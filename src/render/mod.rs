@@ -28,7 +28,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::ContentKind;
 use crate::model::Site;
 use crate::model::content::{Details, Page};
-use crate::render::feeds::{feed, sitemap, text_file};
+use crate::render::feeds::{sitemap, text_file};
 use crate::render::listings::{Job, Jobs, home_job, list_jobs, taxonomy_jobs};
 use crate::render::markdown::{Highlighter, MarkdownContext, render_markdown};
 use crate::render::templates::{Renderer, load_templates};
@@ -176,6 +176,14 @@ fn render_into<E: Send>(
         context.insert("page", &view);
         context.insert("page_url", &urls.page(page.kind, &page.slug.value));
         context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
+        if feeds::has_feed(page.kind) {
+            let page_url = urls.page(page.kind, &page.slug.value);
+            context.insert("page_feed_url", &format!("{page_url}feed.xml"));
+            context.insert(
+                "page_feed_title",
+                &format!("{}: {}", config.title, page.title),
+            );
+        }
         send(renderer.render(
             &format!("{}.html", page.kind.type_name()),
             &context,
@@ -298,8 +306,12 @@ fn render_into<E: Send>(
             open_data::json_schema(),
         ))?;
     }
-    if wanted("feed.xml") {
-        put(text_file("feed.xml", feed(site, config, &urls)))?;
+    for feed in
+        std::iter::once(feeds::site_feed(site, config)).chain(feeds::page_feeds(site, config))
+    {
+        if wanted(&feed.path) {
+            put(text_file(&feed.path, feed.atom(config, &urls)))?;
+        }
     }
     if wanted("sitemap.xml") {
         put(text_file("sitemap.xml", sitemap(&jobs.paths, &urls)))?;

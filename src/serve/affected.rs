@@ -10,7 +10,8 @@
 //! - the pages they name, before and after the change (an organisation lists the pages naming
 //!   it, a programme its modules, cohorts and case studies), and a module's sibling modules;
 //! - every listing page whose cards or pagination changed, or which shows a changed page;
-//! - the home page, the taxonomy indexes, the feed and the sitemap (one each, cheap);
+//! - the home page, the taxonomy indexes, the feed and the sitemap (one each, cheap), and
+//!   the feed beside a term, programme or organisation page whenever that page is;
 //! - the outcomes page only when a changed page's outcomes (or its title or slug) changed;
 //! - any output this module does not know (so that a new kind of output is rendered rather
 //!   than left stale);
@@ -216,6 +217,11 @@ impl Plan {
         if self.wanted.contains(path) {
             return true;
         }
+        // A term's, programme's or organisation's feed shows what the first page of its
+        // listing, or the page itself, shows: it changes when that page does.
+        if let Some(folder) = path.strip_suffix("/feed.xml") {
+            return self.wants(&format!("{folder}/index.html"));
+        }
         if path.starts_with("outcomes/") || path.starts_with("data/outcomes.") {
             return self.outcomes;
         }
@@ -328,6 +334,15 @@ pub(crate) fn plan(
     } else {
         plan.known.insert("sitemap.xml".into());
     }
+    // A page or term that is gone takes its feed with it (a missing one is no matter).
+    let feeds: Vec<String> = plan
+        .removed
+        .iter()
+        .filter_map(|path| path.strip_suffix("/index.html"))
+        .filter(|folder| !folder.contains("/page/"))
+        .map(|folder| format!("{folder}/feed.xml"))
+        .collect();
+    plan.removed.extend(feeds);
     plan.removed.sort();
     plan.removed.dedup();
     Some(plan)

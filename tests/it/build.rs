@@ -622,3 +622,97 @@ fn pagination_shows_a_window_and_rel_links_whatever_the_list_length() {
     assert!(first.contains("<link rel=\"next\""));
     assert!(!page(20).contains("rel=\"next\""));
 }
+
+/// Checks `xml` is an Atom feed as RFC 4287 requires: the Atom namespace; `id`, `title` and
+/// `updated` on the feed and every entry; an author on every entry (there is none on the
+/// feed); a `link` on every entry; dates in RFC 3339. Returns the entries' titles.
+fn atom_entries(xml: &str, self_url: &str) -> Vec<String> {
+    const ATOM: &str = "http://www.w3.org/2005/Atom";
+    let document = roxmltree::Document::parse(xml).expect("well-formed XML");
+    let feed = document.root_element();
+    assert_eq!(feed.tag_name().namespace(), Some(ATOM));
+    assert_eq!(feed.tag_name().name(), "feed");
+    fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+        node.children()
+            .find(|n| n.tag_name().name() == name && n.tag_name().namespace() == Some(ATOM))
+    }
+    let is_date =
+        |text: &str| text.len() == 20 && text.ends_with("T00:00:00Z") && text.as_bytes()[4] == b'-';
+    for name in ["id", "title", "updated"] {
+        assert!(child(feed, name).is_some(), "feed without <{name}>");
+    }
+    assert!(is_date(child(feed, "updated").unwrap().text().unwrap()));
+    let own = feed
+        .children()
+        .find(|n| n.tag_name().name() == "link" && n.attribute("rel") == Some("self"))
+        .expect("a self link");
+    assert_eq!(own.attribute("href"), Some(self_url));
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|n| n.tag_name().name() == "entry")
+        .collect();
+    assert!(entries.len() <= 20);
+    entries
+        .iter()
+        .map(|entry| {
+            for name in ["id", "title", "updated", "link", "author"] {
+                assert!(child(*entry, name).is_some(), "entry without <{name}>");
+            }
+            assert!(
+                child(*entry, "author")
+                    .and_then(|a| child(a, "name"))
+                    .is_some()
+            );
+            assert!(is_date(child(*entry, "updated").unwrap().text().unwrap()));
+            child(*entry, "title")
+                .unwrap()
+                .text()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn every_term_programme_and_organisation_has_a_valid_atom_feed() {
+    let (temp, root) = copy_example();
+    let output = temp.path().join("out");
+    let built = build(&root, &output, &["--base-url", "https://example.org/sl/"]);
+    assert_eq!(built.status.code(), Some(0));
+    let southampton = "A leadership programme for nursing home managers in Southampton";
+    let stockton = "A leadership and peer support network for care home managers in Stockton-on-Tees";
+    for (folder, expected) in [
+        ("topics/leadership", vec![southampton, stockton]),
+        ("regions/south-east", vec![southampton]),
+        ("settings/care-home-with-nursing", vec![southampton]),
+        ("key-questions/well-led", vec![southampton, stockton]),
+        ("programmes/well-led-stockton-on-tees", vec![stockton]),
+        ("organisations/southampton-city-ccg", vec![southampton]),
+    ] {
+        let xml = std::fs::read_to_string(output.join(folder).join("feed.xml"))
+            .unwrap_or_else(|_| panic!("no feed for {folder}"));
+        let titles = atom_entries(&xml, &format!("https://example.org/sl/{folder}/feed.xml"));
+        for title in &expected {
+            assert!(titles.iter().any(|t| t == title), "{folder}: {titles:?}");
+        }
+        let page = std::fs::read_to_string(output.join(folder).join("index.html")).unwrap();
+        assert!(
+            page.contains("<link rel=\"alternate\" type=\"application/atom+xml\"")
+                && page.contains(&format!("/{folder}/feed.xml\">")),
+            "{folder} does not announce its feed"
+        );
+    }
+    // Built twice, the feeds are the same bytes: their dates come from the content.
+    let again = temp.path().join("again");
+    build(&root, &again, &["--base-url", "https://example.org/sl/"]);
+    for folder in ["topics/leadership", "organisations/southampton-city-ccg"] {
+        assert_eq!(
+            std::fs::read(output.join(folder).join("feed.xml")).unwrap(),
+            std::fs::read(again.join(folder).join("feed.xml")).unwrap()
+        );
+    }
+    atom_entries(
+        &std::fs::read_to_string(output.join("feed.xml")).unwrap(),
+        "https://example.org/sl/feed.xml",
+    );
+}
