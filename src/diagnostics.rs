@@ -329,6 +329,48 @@ pub fn pos_of_byte_offset(text: &str, offset: usize) -> Pos {
     Pos::new(line, column)
 }
 
+/// Turns byte offsets in one text into positions, counting only the text between one offset
+/// and the next: positions of offsets in increasing order (a body's links, in the order the
+/// parser meets them) cost time linear in the text overall, where [`pos_of_byte_offset`] for
+/// each would rescan from the start every time. An offset before the previous one counts
+/// again from the start.
+#[derive(Debug, Clone)]
+pub struct Positions<'t> {
+    text: &'t str,
+    /// The offset last asked for (on a character boundary) and its position.
+    offset: usize,
+    pos: Pos,
+}
+
+impl<'t> Positions<'t> {
+    /// Positions in `text`, starting at its first character.
+    pub fn new(text: &'t str) -> Positions<'t> {
+        Positions {
+            text,
+            offset: 0,
+            pos: Pos::START,
+        }
+    }
+
+    /// The position of byte `offset` (rounded down to a character boundary).
+    pub fn at(&mut self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(self.text, offset);
+        if offset < self.offset {
+            *self = Positions::new(self.text);
+        }
+        let between = &self.text[self.offset..offset];
+        match between.rfind('\n') {
+            Some(last) => {
+                self.pos.line += memchr::memchr_iter(b'\n', between.as_bytes()).count() as u32;
+                self.pos.column = between[last + 1..].chars().count() as u32 + 1;
+            }
+            None => self.pos.column += between.chars().count() as u32,
+        }
+        self.offset = offset;
+        self.pos
+    }
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -340,6 +382,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_in_turn_agree_with_positions_from_the_start() {
+        let text = "ab\né £x\n\n  y z\n";
+        let mut positions = Positions::new(text);
+        let offsets = (0..=text.len() + 2).chain([7, 3, 12, 0, 5]);
+        for offset in offsets {
+            assert_eq!(
+                positions.at(offset),
+                pos_of_byte_offset(text, offset),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn positions_count_characters_not_bytes() {
