@@ -101,6 +101,7 @@ codes! {
     E012 => "E012", Error, "inconsistent figures";
     E013 => "E013", Error, "duplicate key";
     E014 => "E014", Error, "template error";
+    E015 => "E015", Error, "content over a limit";
     W101 => "W101", Warning, "unknown field";
     W102 => "W102", Warning, "suspicious figures or dates";
     W103 => "W103", Warning, "reference to a draft";

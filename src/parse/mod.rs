@@ -8,6 +8,7 @@
 
 mod documents;
 mod links;
+mod nesting;
 mod outcomes;
 mod reader;
 mod yaml;
@@ -19,6 +20,7 @@ use crate::load::Source;
 use crate::model::content::{Body, Page};
 
 pub use links::markdown_options;
+pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
 pub use reader::{fold_accent, is_valid_slug, suggest_slug};
 
 /// What the parse stage needs from the site config.
@@ -106,7 +108,22 @@ pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, V
     reader.finish(fields, known);
     diagnostics.append(&mut reader.diagnostics);
 
-    let links = links::internal_links(&body);
+    let (body, links) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING) {
+        None => {
+            let links = links::internal_links(&body);
+            (body, links)
+        }
+        Some(too_deep) => {
+            diagnostics.push(too_deep_diagnostic(file, &body, too_deep));
+            // No later stage parses a body nested this deep: the page is reported, and
+            // stays without one.
+            let empty = Body {
+                markdown: String::new(),
+                first_line: body.first_line,
+            };
+            (empty, Vec::new())
+        }
+    };
     let slug = common
         .slug
         .clone()
@@ -126,6 +143,27 @@ pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, V
         details,
     };
     (Some(page), diagnostics)
+}
+
+/// The error for a body whose block quotes and lists nest deeper than the limit.
+fn too_deep_diagnostic(file: &str, body: &Body, too_deep: nesting::TooDeep) -> Diagnostic {
+    let in_body = crate::diagnostics::pos_of_byte_offset(&body.markdown, too_deep.offset);
+    let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
+    Diagnostic::new(
+        Code::E015,
+        file,
+        at,
+        format!(
+            "block quotes and lists nest {} levels deep here, more than the limit of {}",
+            too_deep.depth,
+            nesting::MAX_NESTING
+        ),
+    )
+    .with_hint(format!(
+        "nest quotes (`>`) and lists at most {} levels deep; each marker on the line, and \
+         every two spaces of indentation before a list marker, count as a level",
+        nesting::MAX_NESTING
+    ))
 }
 
 enum SplitError {
