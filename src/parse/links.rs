@@ -15,6 +15,7 @@ pub fn markdown_options() -> Options {
 
 /// Every link whose target starts with `/`, with the position of its `[` in the file.
 pub(crate) fn internal_links(body: &Body) -> Vec<Located<String>> {
+    let _permit = super::parse_permit(&body.markdown);
     let mut links = Vec::new();
     let mut positions = Positions::new(&body.markdown);
     for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {

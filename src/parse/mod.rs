@@ -10,6 +10,7 @@ mod documents;
 mod links;
 mod nesting;
 mod outcomes;
+mod permit;
 mod reader;
 mod yaml;
 
@@ -21,6 +22,7 @@ use crate::model::content::{Body, Page};
 
 pub use links::markdown_options;
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
+pub use permit::{LARGE_BODY, parse_permit};
 pub use reader::{fold_accent, is_valid_slug, suggest_slug};
 
 /// What the parse stage needs from the site config.

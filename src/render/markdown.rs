@@ -81,6 +81,7 @@ pub struct MarkdownContext<'a> {
 /// code block's own events are held at once, so memory beyond pulldown-cmark's block tree is
 /// the output's.
 pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> RenderedBody {
+    let _permit = crate::parse::parse_permit(markdown);
     let mut events = Rewrite::new(Parser::new_ext(markdown, markdown_options()), context);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
