@@ -6,6 +6,7 @@
 //! collect diagnostics and never stop at the first; [`sort`] puts a list in the order every
 //! report uses (file, line, column, code) so that output is the same on every run.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -250,6 +251,9 @@ pub fn render_human<'a>(
         Colour::Never => Renderer::plain(),
     };
     let mut out = String::new();
+    // Each file is split into lines once: a file with 100,000 broken links is not split again
+    // for each of them.
+    let mut lines_of: HashMap<&str, Vec<&'a str>> = HashMap::new();
     for diagnostic in diagnostics {
         let level = match diagnostic.severity {
             Severity::Error => Level::ERROR,
@@ -258,20 +262,27 @@ pub fn render_human<'a>(
         let title = level
             .primary_title(diagnostic.message.as_str())
             .id(diagnostic.code.as_str());
-        let mut group = match source_of(&diagnostic.file)
-            .and_then(|text| line_snippet(text, diagnostic.line, diagnostic.column))
-        {
-            Some((line_text, range)) => title.element(
-                Snippet::source(line_text)
-                    .line_start(diagnostic.line as usize)
-                    .path(diagnostic.file.as_str())
-                    .annotation(AnnotationKind::Primary.span(range)),
-            ),
-            None => title.element(Level::NOTE.message(format!(
-                "in {}",
-                location(&diagnostic.file, diagnostic.pos())
-            ))),
+        let lines = match lines_of.get(diagnostic.file.as_str()) {
+            Some(lines) => Some(lines),
+            None => source_of(&diagnostic.file).map(|text| {
+                &*lines_of
+                    .entry(&diagnostic.file)
+                    .or_insert_with(|| text.split('\n').collect())
+            }),
         };
+        let mut group =
+            match lines.and_then(|lines| line_snippet(lines, diagnostic.line, diagnostic.column)) {
+                Some((line_text, range)) => title.element(
+                    Snippet::source(line_text)
+                        .line_start(diagnostic.line as usize)
+                        .path(diagnostic.file.as_str())
+                        .annotation(AnnotationKind::Primary.span(range)),
+                ),
+                None => title.element(Level::NOTE.message(format!(
+                    "in {}",
+                    location(&diagnostic.file, diagnostic.pos())
+                ))),
+            };
         for related in &diagnostic.related {
             group = group.element(Level::NOTE.message(format!(
                 "{}: {}",
@@ -296,10 +307,22 @@ fn location(file: &str, at: Pos) -> String {
     format!("{file}:{}:{}", at.line, at.column)
 }
 
+/// Lines longer than this (in bytes) are not shown under a diagnostic, only its place: showing
+/// one costs time in its length, and a file of one long line can have thousands of diagnostics.
+const MAX_SNIPPET_LINE: usize = 4096;
+
 /// The text of line `line` and the byte range of the character at `column` within it (or an
-/// empty range at the end of the line when the column is past it).
-fn line_snippet(text: &str, line: u32, column: u32) -> Option<(&str, std::ops::Range<usize>)> {
-    let line_text = text.split('\n').nth(line.checked_sub(1)? as usize)?;
+/// empty range at the end of the line when the column is past it); `None` for a line that is
+/// not there or longer than [`MAX_SNIPPET_LINE`].
+fn line_snippet<'a>(
+    lines: &[&'a str],
+    line: u32,
+    column: u32,
+) -> Option<(&'a str, std::ops::Range<usize>)> {
+    let line_text = *lines.get(line.checked_sub(1)? as usize)?;
+    if line_text.len() > MAX_SNIPPET_LINE {
+        return None;
+    }
     let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
     let column = column.max(1) as usize - 1;
     let range = match line_text.char_indices().nth(column) {
@@ -333,6 +356,48 @@ pub fn pos_of_byte_offset(text: &str, offset: usize) -> Pos {
     Pos::new(line, column)
 }
 
+/// Turns byte offsets in one text into positions, counting only the text between one offset
+/// and the next: positions of offsets in increasing order (a body's links, in the order the
+/// parser meets them) cost time linear in the text overall, where [`pos_of_byte_offset`] for
+/// each would rescan from the start every time. An offset before the previous one counts
+/// again from the start.
+#[derive(Debug, Clone)]
+pub struct Positions<'t> {
+    text: &'t str,
+    /// The offset last asked for (on a character boundary) and its position.
+    offset: usize,
+    pos: Pos,
+}
+
+impl<'t> Positions<'t> {
+    /// Positions in `text`, starting at its first character.
+    pub fn new(text: &'t str) -> Positions<'t> {
+        Positions {
+            text,
+            offset: 0,
+            pos: Pos::START,
+        }
+    }
+
+    /// The position of byte `offset` (rounded down to a character boundary).
+    pub fn at(&mut self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(self.text, offset);
+        if offset < self.offset {
+            *self = Positions::new(self.text);
+        }
+        let between = &self.text[self.offset..offset];
+        match between.rfind('\n') {
+            Some(last) => {
+                self.pos.line += memchr::memchr_iter(b'\n', between.as_bytes()).count() as u32;
+                self.pos.column = between[last + 1..].chars().count() as u32 + 1;
+            }
+            None => self.pos.column += between.chars().count() as u32,
+        }
+        self.offset = offset;
+        self.pos
+    }
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -344,6 +409,20 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_in_turn_agree_with_positions_from_the_start() {
+        let text = "ab\né £x\n\n  y z\n";
+        let mut positions = Positions::new(text);
+        let offsets = (0..=text.len() + 2).chain([7, 3, 12, 0, 5]);
+        for offset in offsets {
+            assert_eq!(
+                positions.at(offset),
+                pos_of_byte_offset(text, offset),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn positions_count_characters_not_bytes() {
@@ -365,5 +444,20 @@ mod tests {
         assert!(out.contains("content/a.md:2:4"), "{out}");
         assert!(out.contains("x: goood"), "{out}");
         assert!(out.contains("did you mean `good`?"), "{out}");
+    }
+
+    #[test]
+    fn human_output_names_the_place_of_a_long_line_without_showing_it() {
+        let text = format!("a\n{}\n", "x ".repeat(MAX_SNIPPET_LINE));
+        let diagnostics: Vec<Diagnostic> = [(1, 1), (2, 3), (2, 5)]
+            .map(|(line, column)| {
+                Diagnostic::new(Code::E010, "content/a.md", Pos::new(line, column), "broken")
+            })
+            .into();
+        let out = render_human(&diagnostics, |_| Some(&text), Colour::Never);
+        assert!(out.contains("1 | a"), "{out}");
+        assert!(out.contains("in content/a.md:2:3"), "{out}");
+        assert!(out.contains("in content/a.md:2:5"), "{out}");
+        assert!(!out.contains("x x"), "{out}");
     }
 }

@@ -2,7 +2,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use crate::diagnostics::{Located, Pos, pos_of_byte_offset};
+use crate::diagnostics::{Located, Pos, Positions};
 use crate::model::content::Body;
 
 /// The Markdown extensions casebook renders; links are found with the same ones.
@@ -15,11 +15,13 @@ pub fn markdown_options() -> Options {
 
 /// Every link whose target starts with `/`, with the position of its `[` in the file.
 pub(crate) fn internal_links(body: &Body) -> Vec<Located<String>> {
+    let _permit = super::parse_permit(&body.markdown);
     let mut links = Vec::new();
+    let mut positions = Positions::new(&body.markdown);
     for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
         if let Event::Start(Tag::Link { dest_url, .. }) = event {
             if dest_url.starts_with('/') && !dest_url.starts_with("//") {
-                let in_body = pos_of_byte_offset(&body.markdown, range.start);
+                let in_body = positions.at(range.start);
                 let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
                 links.push(Located::new(dest_url.into_string(), at));
             }

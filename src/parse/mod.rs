@@ -8,7 +8,9 @@
 
 mod documents;
 mod links;
+mod nesting;
 mod outcomes;
+mod permit;
 mod reader;
 mod skeleton;
 mod yaml;
@@ -21,6 +23,8 @@ use crate::model::content::{Body, Page};
 use crate::model::{is_valid_slug, suggest_slug};
 
 pub use links::markdown_options;
+pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
+pub use permit::{LARGE_BODY, parse_permit};
 
 /// What the parse stage needs from the site config.
 #[derive(Debug, Clone, Default)]
@@ -152,7 +156,22 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
     reader.finish(fields, known);
     diagnostics.append(&mut reader.diagnostics);
 
-    let links = links::internal_links(&body);
+    let (body, links) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING) {
+        None => {
+            let links = links::internal_links(&body);
+            (body, links)
+        }
+        Some(too_deep) => {
+            diagnostics.push(too_deep_diagnostic(file, &body, too_deep));
+            // No later stage parses a body nested this deep: the page is reported, and
+            // stays without one.
+            let empty = Body {
+                markdown: String::new(),
+                first_line: body.first_line,
+            };
+            (empty, Vec::new())
+        }
+    };
     let slug = common
         .slug
         .clone()
@@ -172,6 +191,27 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
         details,
     };
     (Some(page), diagnostics)
+}
+
+/// The error for a body whose block quotes and lists nest deeper than the limit.
+fn too_deep_diagnostic(file: &str, body: &Body, too_deep: nesting::TooDeep) -> Diagnostic {
+    let in_body = crate::diagnostics::pos_of_byte_offset(&body.markdown, too_deep.offset);
+    let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
+    Diagnostic::new(
+        Code::E015,
+        file,
+        at,
+        format!(
+            "block quotes and lists nest {} levels deep here, more than the limit of {}",
+            too_deep.depth,
+            nesting::MAX_NESTING
+        ),
+    )
+    .with_hint(format!(
+        "nest quotes (`>`) and lists at most {} levels deep; each marker on the line, and \
+         every two spaces of indentation before a list marker, count as a level",
+        nesting::MAX_NESTING
+    ))
 }
 
 enum SplitError {

@@ -3,6 +3,7 @@
 //! escaped unless the site allows it, `javascript:`-style links are made inert, and internal
 //! links get the site's base path (or become plain text when their target is not published).
 
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -75,87 +76,117 @@ pub struct MarkdownContext<'a> {
 }
 
 /// Renders a Markdown body.
+///
+/// The parser's events stream through [`Rewrite`] into the HTML writer: only a heading's or a
+/// code block's own events are held at once, so memory beyond pulldown-cmark's block tree is
+/// the output's.
 pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> RenderedBody {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, markdown_options()).collect();
-    let toc = add_heading_ids(&mut events);
-    let mut out = Vec::with_capacity(events.len());
-    let mut has_code = false;
-    let mut code: Option<(String, String)> = None;
-    let mut dropped_links = Vec::new();
-    let mut tables = 0;
-    let mut aligned = false;
-    for event in events {
-        if let Some((language, text)) = code.as_mut() {
-            match event {
-                Event::Text(t) => text.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let body = if language.is_empty() {
-                        escape_html(text)
-                    } else {
-                        has_code = true;
-                        context.highlighter.highlight(text, language)
-                    };
-                    let class = if language.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" class=\"language-{}\"", escape_html(language))
-                    };
-                    out.push(Event::Html(CowStr::from(format!(
-                        "<pre class=\"code\"><code{class}>{body}</code></pre>\n"
-                    ))));
-                    code = None;
-                }
-                _ => {}
-            }
-            continue;
+    let _permit = crate::parse::parse_permit(markdown);
+    let mut events = Rewrite::new(Parser::new_ext(markdown, markdown_options()), context);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    if events.aligned {
+        html = alignment_classes(html);
+    }
+    RenderedBody {
+        html,
+        toc: events.toc,
+        has_code: events.has_code,
+    }
+}
+
+/// The parser's events as casebook writes them: headings with unique ids (H1s demoted to H2),
+/// code highlighted, tables wrapped in a scrolling region, raw HTML escaped unless allowed,
+/// and links rewritten or made plain text. Collects the contents list on the way.
+struct Rewrite<'a, 'c> {
+    parser: Parser<'a>,
+    context: &'c MarkdownContext<'c>,
+    /// Events ready to be written, in order.
+    ready: VecDeque<Event<'a>>,
+    ids: HeadingIds,
+    toc: Vec<TocEntry>,
+    has_code: bool,
+    tables: usize,
+    aligned: bool,
+    /// For each open link, whether it was dropped (its end must be dropped too).
+    dropped_links: Vec<bool>,
+}
+
+impl<'a> Iterator for Rewrite<'a, '_> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        while self.ready.is_empty() {
+            let event = self.parser.next()?;
+            self.rewrite(event);
         }
+        self.ready.pop_front()
+    }
+}
+
+impl<'a, 'c> Rewrite<'a, 'c> {
+    fn new(parser: Parser<'a>, context: &'c MarkdownContext<'c>) -> Self {
+        Rewrite {
+            parser,
+            context,
+            ready: VecDeque::new(),
+            ids: HeadingIds::default(),
+            toc: Vec::new(),
+            has_code: false,
+            tables: 0,
+            aligned: false,
+            dropped_links: Vec::new(),
+        }
+    }
+
+    /// Queues what `event` becomes; a heading or a code block is read to its end first.
+    fn rewrite(&mut self, event: Event<'a>) {
         match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let language = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_owned()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((language, String::new()));
-            }
-            Event::Html(html) | Event::InlineHtml(html) if !context.allow_html => {
-                out.push(Event::Text(html))
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => self.heading(level, id, classes, attrs),
+            Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind),
+            Event::Html(html) | Event::InlineHtml(html) if !self.context.allow_html => {
+                self.ready.push_back(Event::Text(html))
             }
             // Each table scrolls in a labelled, focusable region (wide tables scroll on a
             // phone, and keyboard users can scroll them).
             Event::Start(Tag::Table(alignments)) => {
-                tables += 1;
-                aligned |= alignments.iter().any(|a| *a != Alignment::None);
-                out.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"table-container\" tabindex=\"0\" role=\"region\" aria-label=\"Table {tables}\">"
+                self.tables += 1;
+                self.aligned |= alignments.iter().any(|a| *a != Alignment::None);
+                self.ready.push_back(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-container\" tabindex=\"0\" role=\"region\" aria-label=\"Table {}\">",
+                    self.tables
                 ))));
-                out.push(Event::Start(Tag::Table(alignments)));
+                self.ready.push_back(Event::Start(Tag::Table(alignments)));
             }
             Event::End(TagEnd::Table) => {
-                out.push(Event::End(TagEnd::Table));
-                out.push(Event::Html(CowStr::from("</div>\n")));
+                self.ready.push_back(Event::End(TagEnd::Table));
+                self.ready.push_back(Event::Html(CowStr::from("</div>\n")));
             }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => match rewrite_url(&dest_url, context) {
+            }) => match rewrite_url(&dest_url, self.context) {
                 Some(url) => {
-                    dropped_links.push(false);
-                    out.push(Event::Start(Tag::Link {
+                    self.dropped_links.push(false);
+                    self.ready.push_back(Event::Start(Tag::Link {
                         link_type,
                         dest_url: CowStr::from(url),
                         title,
                         id,
                     }));
                 }
-                None => dropped_links.push(true),
+                None => self.dropped_links.push(true),
             },
             Event::End(TagEnd::Link) => {
-                if dropped_links.pop() != Some(true) {
-                    out.push(Event::End(TagEnd::Link));
+                if self.dropped_links.pop() != Some(true) {
+                    self.ready.push_back(Event::End(TagEnd::Link));
                 }
             }
             Event::Start(Tag::Image {
@@ -164,26 +195,126 @@ pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> Rendere
                 title,
                 id,
             }) => {
-                let url = rewrite_url(&dest_url, context).unwrap_or_else(|| dest_url.to_string());
-                out.push(Event::Start(Tag::Image {
+                let url =
+                    rewrite_url(&dest_url, self.context).unwrap_or_else(|| dest_url.to_string());
+                self.ready.push_back(Event::Start(Tag::Image {
                     link_type,
                     dest_url: CowStr::from(url),
                     title,
                     id,
                 }));
             }
-            other => out.push(other),
+            other => self.ready.push_back(other),
         }
     }
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    if aligned {
-        html = alignment_classes(html);
+
+    /// Gives a heading an id from its text (unique in the page) unless it has one, demotes an
+    /// H1 to H2 (the page title is the one H1), and lists an H2 in the contents.
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        explicit: Option<CowStr<'a>>,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    ) {
+        let level = level.max(HeadingLevel::H2);
+        let mut inside = Vec::new();
+        let mut text = String::new();
+        for event in self.parser.by_ref() {
+            match &event {
+                Event::End(TagEnd::Heading(_)) => break,
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                _ => {}
+            }
+            inside.push(event);
+        }
+        let base = match explicit {
+            Some(id) => id.into_string(),
+            None => {
+                let slug = crate::model::suggest_slug(&text);
+                // `section-` ids belong to the theme's own sections (outcomes, contacts …).
+                match slug.as_str() {
+                    "" => "heading".to_owned(),
+                    _ if slug.starts_with("section-") => format!("heading-{slug}"),
+                    _ => slug,
+                }
+            }
+        };
+        let anchor = self.ids.unique(base);
+        if level == HeadingLevel::H2 {
+            self.toc.push(TocEntry {
+                id: anchor.clone(),
+                title: text.trim().to_owned(),
+            });
+        }
+        self.ready.push_back(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(anchor)),
+            classes,
+            attrs,
+        }));
+        for event in inside {
+            self.rewrite(event);
+        }
+        self.ready.push_back(Event::End(TagEnd::Heading(level)));
     }
-    RenderedBody {
-        html,
-        toc,
-        has_code,
+
+    /// Reads a code block to its end and queues it as one piece of HTML, highlighted when it
+    /// names a language.
+    fn code_block(&mut self, kind: CodeBlockKind<'a>) {
+        let language = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_owned(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let mut code = String::new();
+        for event in self.parser.by_ref() {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        let (class, body) = if language.is_empty() {
+            (String::new(), escape_html(&code))
+        } else {
+            self.has_code = true;
+            (
+                format!(" class=\"language-{}\"", escape_html(&language)),
+                self.context.highlighter.highlight(&code, &language),
+            )
+        };
+        self.ready.push_back(Event::Html(CowStr::from(format!(
+            "<pre class=\"code\"><code{class}>{body}</code></pre>\n"
+        ))));
+    }
+}
+
+/// The ids a page's headings have taken. Each base remembers the next suffix to try, so the
+/// ids come out as if `base`, `base-1`, `base-2` … were tried in turn, but a page of 30,000
+/// `## a` costs one lookup per heading, not one per earlier heading.
+#[derive(Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    /// `base` if no heading has it yet, or else the first free `base-<n>`, `n` from 1.
+    fn unique(&mut self, base: String) -> String {
+        if !self.used.contains(&base) {
+            self.used.insert(base.clone());
+            return base;
+        }
+        // Ids are never given back, so every suffix below the remembered one is still taken;
+        // and a `base-<n>` skipped here is skipped only once, so the loop is linear overall.
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -207,65 +338,6 @@ fn rewrite_url(url: &str, context: &MarkdownContext<'_>) -> Option<String> {
         }
         _ => Some(url.to_owned()),
     }
-}
-
-/// Gives every heading an id from its text (unique in the page), demotes H1s to H2 (the page
-/// title is the one H1), and returns the H2s for the contents list.
-fn add_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
-    let mut toc = Vec::new();
-    let mut used = std::collections::BTreeSet::new();
-    let mut index = 0;
-    while index < events.len() {
-        if let Event::Start(Tag::Heading { level, id, .. }) = &events[index] {
-            let level = if *level == HeadingLevel::H1 {
-                HeadingLevel::H2
-            } else {
-                *level
-            };
-            let explicit = id.as_ref().map(|id| id.to_string());
-            let mut text = String::new();
-            let mut end = index + 1;
-            while end < events.len() {
-                match &events[end] {
-                    Event::End(TagEnd::Heading(_)) => break,
-                    Event::Text(t) | Event::Code(t) => text.push_str(t),
-                    _ => {}
-                }
-                end += 1;
-            }
-            let base = explicit.unwrap_or_else(|| {
-                let slug = crate::model::suggest_slug(&text);
-                // `section-` ids belong to the theme's own sections (outcomes, contacts …).
-                match slug.as_str() {
-                    "" => "heading".to_owned(),
-                    _ if slug.starts_with("section-") => format!("heading-{slug}"),
-                    _ => slug,
-                }
-            });
-            let mut anchor = base.clone();
-            let mut n = 1;
-            while !used.insert(anchor.clone()) {
-                anchor = format!("{base}-{n}");
-                n += 1;
-            }
-            if level == HeadingLevel::H2 {
-                toc.push(TocEntry {
-                    id: anchor.clone(),
-                    title: text.trim().to_owned(),
-                });
-            }
-            if let Event::Start(Tag::Heading { level: l, id, .. }) = &mut events[index] {
-                *l = level;
-                *id = Some(CowStr::from(anchor));
-            }
-            if let Some(Event::End(TagEnd::Heading(l))) = events.get_mut(end) {
-                *l = level;
-            }
-            index = end;
-        }
-        index += 1;
-    }
-    toc
 }
 
 /// Turns the column alignment pulldown-cmark writes as inline styles into classes, so that a
@@ -345,6 +417,40 @@ mod tests {
         );
         assert_eq!(body.toc.len(), 3);
         assert!(body.html.contains("<h3 id=\"better-outcomes\">"));
+    }
+
+    #[test]
+    fn heading_ids_are_those_of_trying_each_suffix_in_turn() {
+        let bases = ["a", "a-2", "a", "a", "a-1", "a", "b", "a-1", "a-3-1", "a"];
+        let mut tried_in_turn = std::collections::BTreeSet::new();
+        let mut ids = HeadingIds::default();
+        for base in bases {
+            let mut expected = base.to_owned();
+            let mut n = 1;
+            while !tried_in_turn.insert(expected.clone()) {
+                expected = format!("{base}-{n}");
+                n += 1;
+            }
+            assert_eq!(ids.unique(base.to_owned()), expected, "{base}");
+        }
+    }
+
+    #[test]
+    fn headings_keep_links_code_and_escaping_inside() {
+        let body = render("# See [a](/case-studies/a/) `x` <b>\n\n```\n<i>\n```\n");
+        assert!(
+            body.html.contains(
+                "<h2 id=\"see-a-x\">See <a href=\"/sub/case-studies/a/\">a</a> <code>x</code> &lt;b&gt;</h2>"
+            ),
+            "{}",
+            body.html
+        );
+        assert!(
+            body.html
+                .contains("<pre class=\"code\"><code>&lt;i&gt;\n</code></pre>"),
+            "{}",
+            body.html
+        );
     }
 
     #[test]

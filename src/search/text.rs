@@ -135,6 +135,7 @@ pub struct PlainText {
 /// `<dd>0</dd><dt>Cost` can never become `0Cost`), inline code and image descriptions count as text, raw
 /// HTML is left out.
 pub fn markdown_text(markdown: &str) -> PlainText {
+    let _permit = crate::parse::parse_permit(markdown);
     let mut text = PlainText::default();
     let mut heading: Option<String> = None;
     let end_block = |s: &mut String| {

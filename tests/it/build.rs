@@ -680,7 +680,8 @@ fn every_term_programme_and_organisation_has_a_valid_atom_feed() {
     let built = build(&root, &output, &["--base-url", "https://example.org/sl/"]);
     assert_eq!(built.status.code(), Some(0));
     let southampton = "A leadership programme for nursing home managers in Southampton";
-    let stockton = "A leadership and peer support network for care home managers in Stockton-on-Tees";
+    let stockton =
+        "A leadership and peer support network for care home managers in Stockton-on-Tees";
     for (folder, expected) in [
         ("topics/leadership", vec![southampton, stockton]),
         ("regions/south-east", vec![southampton]),

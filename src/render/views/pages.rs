@@ -528,9 +528,13 @@ pub fn dataset_chart(page: &Page, dataset: &Dataset) -> Option<String> {
     ))
 }
 
-/// Inline Markdown (a learning outcome) to HTML, escaped like bodies.
+/// Inline Markdown (a learning outcome) to HTML, escaped like bodies. Text nested deeper than
+/// bodies may be is shown as written, not parsed.
 fn inline_markdown(text: &str) -> String {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    if crate::parse::first_too_deep(text, crate::parse::MAX_NESTING).is_some() {
+        return crate::render::markdown::escape_html(text);
+    }
     let events = Parser::new(text).filter_map(|event| match event {
         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
         Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),

@@ -1,64 +1,19 @@
-//! Ceilings, not only "no panic": hostile front matter is read in bounded time and memory.
-//!
-//! A property test builds YAML of the shapes that take naive readers down (nested anchors
-//! whose aliases multiply, deep brackets, many keys) and asserts that parsing one file stays
-//! under a time ceiling and allocates at most a fixed multiple of its size. Allocation is
-//! measured by a counting allocator, per thread, so tests running beside each other do not
-//! disturb the count. This is its own test binary because a program has one allocator, and
-//! the only test that needs `unsafe` (an allocator is an unsafe trait).
-#![allow(unsafe_code)]
+//! Hostile front matter is read in bounded time and memory: YAML of the shapes that take
+//! naive readers down (nested anchors whose aliases multiply, deep brackets, many keys), read
+//! as a case study and as a dataset, must stay under a time ceiling and hold at most a fixed
+//! multiple of its size.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use casebook::load::Source;
 use casebook::model::ContentKind;
 use casebook::parse::{ParseOptions, parse_source};
 use proptest::prelude::*;
 
-/// Counts the bytes this thread holds and the most it has held since [`Peak::start`].
-struct Counting;
+use crate::{Cost, measure};
 
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-fn account(delta: isize) {
-    // `try_with`: the thread may be tearing down its locals while it frees.
-    let _ = LIVE.try_with(|live| {
-        let now = live.get() + delta;
-        live.set(now);
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
-    });
-}
-
-// SAFETY: every call is passed to the system allocator unchanged; the wrapper only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        account(layout.size() as isize);
-        // SAFETY: the caller's contract for `alloc` is forwarded as is.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        account(-(layout.size() as isize));
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        account(new_size as isize - layout.size() as isize);
-        // SAFETY: as for `realloc` itself.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// Parses `text` as a case study and as a dataset; returns the most bytes held above the
-/// starting point, and the time taken.
-fn measure(text: &str) -> (usize, Duration) {
+/// Parses `text` as a case study's front matter and as a dataset, and measures both.
+fn parse_both(text: &str) -> Cost {
     let page = Source {
         path: "content/case-studies/x.md".into(),
         kind: ContentKind::CaseStudy,
@@ -71,16 +26,12 @@ fn measure(text: &str) -> (usize, Duration) {
         stem: "x".into(),
         text: text.to_owned(),
     };
-    let base = LIVE.with(Cell::get);
-    PEAK.with(|peak| peak.set(base));
-    let started = Instant::now();
-    for source in [&page, &dataset] {
-        let result = parse_source(source, &ParseOptions::default());
-        drop(result);
-    }
-    let elapsed = started.elapsed();
-    let peak = PEAK.with(Cell::get) - base;
-    (peak.max(0) as usize, elapsed)
+    let ((), cost) = measure(|| {
+        for source in [&page, &dataset] {
+            drop(parse_source(source, &ParseOptions::default()));
+        }
+    });
+    cost
 }
 
 /// What one file may cost: a fixed allowance (the parser's own tables, the alias budget's
@@ -94,7 +45,8 @@ fn memory_ceiling(text: &str) -> usize {
 const TIME_CEILING: Duration = Duration::from_millis(1500);
 
 fn assert_bounded(text: &str) {
-    let (bytes, elapsed) = measure(text);
+    let cost = parse_both(text);
+    let (bytes, elapsed) = (cost.peak, cost.time);
     assert!(
         bytes <= memory_ceiling(text),
         "{} bytes of YAML held {bytes} bytes at peak (ceiling {})",
