@@ -145,6 +145,7 @@ fn render_into<E: Send>(
         urls: &urls,
         cards: &cards,
         show_emails: config.show_emails,
+        search: config.search,
     };
 
     let renderer = Renderer {

@@ -717,3 +717,41 @@ fn every_term_programme_and_organisation_has_a_valid_atom_feed() {
         "https://example.org/sl/feed.xml",
     );
 }
+
+#[test]
+fn an_organisation_page_shows_its_newest_pages_and_links_the_rest() {
+    let (temp, root) = many_case_studies(30);
+    let folder = root.join("content/case-studies");
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "{name: Example Council, org_type: local-authority}",
+            "{name: Example Council, org_type: local-authority, slug: example-council, role: lead}",
+        );
+        std::fs::write(&path, text).unwrap();
+    }
+    std::fs::create_dir_all(root.join("content/organisations")).unwrap();
+    std::fs::write(
+        root.join("content/organisations/example-council.md"),
+        "---\nname: Example Council\norg_type: local-authority\npublished: 2025-01-20\n---\n\nA council.\n",
+    )
+    .unwrap();
+    let output = temp.path().join("out");
+    let built = build(&root, &output, &[]);
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let page =
+        std::fs::read_to_string(output.join("organisations/example-council/index.html")).unwrap();
+    let led = page.split("id=\"section-led\"").nth(1).unwrap();
+    assert_eq!(led.matches("class=\"card__title\"").count(), 12, "{led}");
+    assert!(led.contains("The newest 12 of 30."));
+    assert!(led.contains("search/?organisation=example-council"));
+    // Newest first: case study 29 was published last.
+    let first = led.find("Case study number 29").unwrap();
+    assert!(first < led.find("Case study number 28").unwrap());
+    assert!(!led.contains("Case study number 17<"));
+}

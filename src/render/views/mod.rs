@@ -212,6 +212,8 @@ pub struct ViewContext<'a> {
     pub(crate) urls: &'a Urls,
     pub(crate) cards: &'a Cards<'a>,
     pub(crate) show_emails: bool,
+    /// Whether the site has its search page (lists can link to it for more).
+    pub(crate) search: bool,
 }
 
 impl ViewContext<'_> {
@@ -363,6 +365,7 @@ mod tests {
             urls: &urls,
             cards: &cards,
             show_emails: false,
+            search: true,
         };
         let docs = std::fs::read_to_string(root.join("docs/theming.md")).expect("docs/theming.md");
         let common = documented(&docs, "`page` on every content page");

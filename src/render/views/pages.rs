@@ -107,9 +107,19 @@ pub struct OrganisationPageView {
     status: Option<&'static str>,
     closed: Option<String>,
     successor: Option<LinkView>,
+    /// The newest [`ORGANISATION_CARDS`] pages it led, of `led_total`.
     led: Vec<Card>,
+    led_total: usize,
+    /// The newest [`ORGANISATION_CARDS`] pages it took part in, of `partnered_total`.
     partnered: Vec<Card>,
+    partnered_total: usize,
+    /// The search for every page naming it, when the site has search.
+    all_url: Option<String>,
 }
+
+/// Cards an organisation page shows in each of its lists: a national body is named by
+/// thousands of pages, and its page must not grow with them.
+pub(crate) const ORGANISATION_CARDS: usize = 12;
 
 /// What a dataset adds to its page.
 #[derive(Debug, Clone, Serialize)]
@@ -433,9 +443,20 @@ pub(super) fn organisation(
         .map_or(&[][..], Vec::as_slice);
     let (led, partnered): (Vec<_>, Vec<_>) =
         related.iter().partition(|(_, role)| *role == OrgRole::Lead);
+    // Newest first, the first few: the rest are a search away.
     let indices = |list: Vec<&(usize, OrgRole)>| -> Vec<usize> {
-        list.into_iter().map(|(i, _)| *i).collect()
+        let mut list: Vec<usize> = list.into_iter().map(|(i, _)| *i).collect();
+        list.sort_by(|&a, &b| {
+            let (a, b) = (&site.pages[a], &site.pages[b]);
+            (b.published, &a.kind, &a.slug.value).cmp(&(a.published, &b.kind, &b.slug.value))
+        });
+        list.truncate(ORGANISATION_CARDS);
+        list
     };
+    let (led_total, partnered_total) = (led.len(), partnered.len());
+    let cut = led_total.max(partnered_total) > ORGANISATION_CARDS;
+    let all_url = (cx.search && cut)
+        .then(|| urls.path(&format!("/search/?organisation={}", page.slug.value)));
     OrganisationPageView {
         org_type: o.org_type.map(|t| t.label()),
         region: place_text(&o.place),
@@ -446,7 +467,10 @@ pub(super) fn organisation(
         closed: o.closed.map(date_text),
         successor,
         led: cx.cards_of(&indices(led)),
+        led_total,
         partnered: cx.cards_of(&indices(partnered)),
+        partnered_total,
+        all_url,
     }
 }
 
