@@ -73,9 +73,9 @@ pub const REGION: usize = 1;
 pub const SETTING: usize = 2;
 /// Index of the key question facet.
 pub const KEY_QUESTION: usize = 3;
-/// Index of the facet of the rating figures end at ([`ratings::ends_at_or_better`]).
+/// Index of the facet of the ratings a page's figures end at ([`ratings::ends_at_or_better`]).
 pub const RATING: usize = 4;
-/// Index of the facet of improved figures ([`ratings::rating_improved`]).
+/// Index of the facet of pages whose rating figures improved ([`ratings::rating_improved`]).
 pub const IMPROVED: usize = 5;
 /// Index of the topic facet.
 pub const TOPIC: usize = 6;
