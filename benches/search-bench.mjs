@@ -35,7 +35,7 @@ const SINGLE = ['care', 'dementia', 'falls', 'staff', 'medicines', 'infection', 
   'retention', 'paperless', 'hospice'];
 // Quoted phrases: two common words, a topic, and a sentence of the corpus's lessons.
 const PHRASES = ['"care home"', '"falls prevention"', '"agree what good looks like"'];
-const COUNTED = ['type', 'region', 'setting', 'key_question', 'topic', 'programme'];
+const COUNTED = ['type', 'region', 'setting', 'key_question', 'rating', 'improved', 'topic', 'programme'];
 const clientFiles = ['js/search-core.js', 'js/search.js'].map((p) => path.join(site, p));
 const clientBytes = clientFiles.reduce((t, f) => t + gz(f), 0);
 

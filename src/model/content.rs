@@ -49,6 +49,18 @@ impl Page {
             _ => None,
         }
     }
+
+    /// The outcome a page leads with in lists and search results: the one its `headline:`
+    /// names, else its first. None for a page without outcomes.
+    pub fn headline_outcome(&self) -> Option<&Outcome> {
+        let (outcomes, chosen) = match &self.details {
+            Details::CaseStudy(c) => (&c.outcomes, c.headline),
+            Details::Programme(p) => (&p.outcomes, p.headline),
+            Details::Cohort(c) => (&c.outcomes, None),
+            _ => return None,
+        };
+        outcomes.get(chosen.unwrap_or(0))
+    }
 }
 
 /// A Markdown body and the file line it starts on.
@@ -189,6 +201,9 @@ pub struct CaseStudy {
     pub contacts: Vec<Contact>,
     /// Outcome measures.
     pub outcomes: Vec<Outcome>,
+    /// Which outcome is the headline (an index into `outcomes`), when `headline:` names one
+    /// other than the first.
+    pub headline: Option<usize>,
     /// Related case studies.
     pub related: Vec<Located<String>>,
     /// Awards.
@@ -241,6 +256,9 @@ pub struct Programme {
     pub contacts: Vec<Contact>,
     /// Outcome measures.
     pub outcomes: Vec<Outcome>,
+    /// Which outcome is the headline (an index into `outcomes`), when `headline:` names one
+    /// other than the first.
+    pub headline: Option<usize>,
     /// Original publication.
     pub source: Option<SourceRef>,
     /// Free tags.

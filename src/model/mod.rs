@@ -1,6 +1,7 @@
 //! Stage 3, validate and link: the content model and the [`Site`] built from it.
 pub mod content;
 mod kind;
+pub mod ratings;
 pub mod site;
 mod slug;
 pub mod time;

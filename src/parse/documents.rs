@@ -88,6 +88,7 @@ const CASE_STUDY: &[&str] = &[
     "period",
     "contacts",
     "outcomes",
+    "headline",
     "related",
     "awards",
     "source",
@@ -116,6 +117,7 @@ const PROGRAMME: &[&str] = &[
     "status",
     "contacts",
     "outcomes",
+    "headline",
     "source",
     "topics",
 ];
@@ -382,6 +384,7 @@ fn read_case_study(
         });
     let contacts = read_contacts(reader, fields);
     let outcomes = read_outcomes(reader, fields, extra_metrics);
+    let headline = read_headline(reader, fields, &outcomes);
     let related = reader.reference_list(fields, "related");
     let awards = reader
         .opt_list(fields, "awards")
@@ -434,11 +437,41 @@ fn read_case_study(
         period,
         contacts,
         outcomes,
+        headline,
         related,
         awards,
         source,
         image,
     }
+}
+
+/// `headline:`, the outcome a page leads with: its number in `outcomes` (from 1) or a metric
+/// one of them has (the first with it). Returns its index; anything else is E006 at the value.
+fn read_headline(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    outcomes: &[Outcome],
+) -> Option<usize> {
+    let node = fields.get("headline")?;
+    let text = reader.string(node, "headline")?;
+    let found = match text.parse::<usize>() {
+        Ok(number) => number.checked_sub(1).filter(|&i| i < outcomes.len()),
+        Err(_) => outcomes.iter().position(|o| o.metric == text),
+    };
+    if found.is_none() {
+        let hint = match outcomes.len() {
+            0 => "this page has no `outcomes`; remove `headline`".to_owned(),
+            1 => "write `headline: 1`, or the metric of the outcome".to_owned(),
+            n => format!("write a number from 1 to {n}, or the metric of one of the outcomes"),
+        };
+        reader.report(
+            Code::E006,
+            node.at,
+            format!("`headline: {text}` names none of the page's outcomes"),
+            hint,
+        );
+    }
+    found
 }
 
 fn read_care_settings(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Vec<CareSetting> {
@@ -482,20 +515,31 @@ fn read_programme(
             reader.finish(money, &["value", "currency", "per", "as_at"]);
             value
         });
+    let audience = reader.opt_string(fields, "audience");
+    let delivery = reader.vocab_list(fields, "delivery");
+    let duration = reader.opt_string(fields, "duration");
+    let modules = reader.reference_list(fields, "modules");
+    let cohorts = reader.reference_list(fields, "cohorts");
+    let accreditation = reader.opt_string(fields, "accreditation");
+    let status = reader.opt_vocab(fields, "status");
+    let contacts = read_contacts(reader, fields);
+    let outcomes = read_outcomes(reader, fields, extra_metrics);
+    let headline = read_headline(reader, fields, &outcomes);
     Programme {
         organisations,
         place,
         care_settings,
-        audience: reader.opt_string(fields, "audience"),
-        delivery: reader.vocab_list(fields, "delivery"),
-        duration: reader.opt_string(fields, "duration"),
-        modules: reader.reference_list(fields, "modules"),
-        cohorts: reader.reference_list(fields, "cohorts"),
-        accreditation: reader.opt_string(fields, "accreditation"),
+        audience,
+        delivery,
+        duration,
+        modules,
+        cohorts,
+        accreditation,
         cost,
-        status: reader.opt_vocab(fields, "status"),
-        contacts: read_contacts(reader, fields),
-        outcomes: read_outcomes(reader, fields, extra_metrics),
+        status,
+        contacts,
+        outcomes,
+        headline,
         source: read_source(reader, fields, false),
         topics: reader.term_list(fields, "topics"),
     }
@@ -704,4 +748,79 @@ fn read_cell(reader: &mut Reader<'_>, row: &mut Fields<'_>, column: &Column) -> 
 /// Whether a root node is a mapping.
 pub(crate) fn is_mapping(node: &Node) -> bool {
     matches!(node.kind, NodeKind::Map(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostics::Code;
+    use crate::load::Source;
+    use crate::model::ContentKind;
+    use crate::model::content::{Details, Page};
+    use crate::parse::{ParseOptions, parse_source};
+
+    const OUTCOMES: &str = "outcomes:
+  - kind: rating-change
+    metric: cqc-overall-rating
+    label: Overall rating
+    to: {rating: good, as_at: 2025}
+  - kind: share
+    metric: homes-rated-good-or-outstanding
+    label: Homes rated Good
+    value: 90
+";
+
+    fn case_study(extra: &str) -> (Option<Page>, Vec<crate::diagnostics::Diagnostic>) {
+        let text = format!(
+            "---\ntitle: T\nsummary: S\npublished: 2025-01-01\n\
+             organisations: [{{name: A Home, org_type: independent-provider}}]\n\
+             care_settings: [care-home]\n{OUTCOMES}{extra}---\nBody\n"
+        );
+        let source = Source {
+            path: "content/case-studies/a-home.md".into(),
+            kind: ContentKind::CaseStudy,
+            stem: "a-home".into(),
+            text,
+        };
+        parse_source(&source, &ParseOptions::default())
+    }
+
+    fn headline(extra: &str) -> Option<usize> {
+        let (page, diagnostics) = case_study(extra);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        match page.expect("a page").details {
+            Details::CaseStudy(c) => c.headline,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn headline_names_an_outcome_by_number_or_metric() {
+        assert_eq!(headline(""), None);
+        assert_eq!(headline("headline: 2\n"), Some(1));
+        assert_eq!(headline("headline: 1\n"), Some(0));
+        assert_eq!(
+            headline("headline: homes-rated-good-or-outstanding\n"),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn headline_out_of_range_or_unknown_is_e006_at_its_value() {
+        for value in ["3", "0", "falls", "[1, 2]"] {
+            let (page, diagnostics) = case_study(&format!("headline: {value}\n"));
+            assert_eq!(diagnostics.len(), 1, "{value}: {diagnostics:#?}");
+            let d = &diagnostics[0];
+            assert_eq!(d.code, Code::E006, "{value}");
+            // After the fence, five fields and the outcomes' nine lines.
+            assert_eq!((d.line, d.column), (16, 11), "{value}");
+            let Some(Page {
+                details: Details::CaseStudy(c),
+                ..
+            }) = page
+            else {
+                panic!("a case study");
+            };
+            assert_eq!(c.headline, None);
+        }
+    }
 }

@@ -138,9 +138,12 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
             value,
         } => {
             let headline = match (numerator, denominator) {
-                (Some(n), Some(d)) => {
-                    format!("{n} of {d} {noun} ({})", percent(*value)).replace("  ", " ")
-                }
+                (Some(n), Some(d)) => format!(
+                    "{n} of {d} {} ({})",
+                    of_count(*d as f64, &noun),
+                    percent(*value)
+                )
+                .replace("  ", " "),
                 _ => percent(*value),
             };
             let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
@@ -190,7 +193,7 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
         }
         Figures::Score { value, min, max, n } => {
             let respondents = n
-                .map(|n| format!(" from {n} responses"))
+                .map(|n| format!(" from {n} {}", of_count(n as f64, "responses")))
                 .unwrap_or_default();
             let headline = format!(
                 "{} on a scale of {} to {}{respondents}",
@@ -282,7 +285,7 @@ fn distribution(
             "{} of {} {} rated Good or Outstanding",
             good(d),
             whole(d),
-            noun.to_lowercase()
+            of_count(whole(d) as f64, &noun.to_lowercase())
         ),
         (None, None) => outcome.label.clone(),
     };
@@ -342,7 +345,7 @@ fn amount(
         if noun.is_empty() {
             number(v)
         } else {
-            format!("{} {noun}", number(v))
+            format!("{} {}", number(v), of_count(v, noun))
         }
     };
     let headline = match (before, after, value) {
@@ -406,6 +409,37 @@ fn change_sentence(subject: &str, from: u64, to: u64, from_total: u64, to_total:
     }
 }
 
+/// A unit (a plural noun, as editors write it) to follow a number: singular after 1, so
+/// "1 home" but "2 homes", "1 fall per month".
+fn of_count(count: f64, unit: &str) -> std::borrow::Cow<'_, str> {
+    if count != 1.0 {
+        return unit.into();
+    }
+    // The counted noun is the last word before "per …", else the last word.
+    let head = unit.find(" per ").unwrap_or(unit.len());
+    let start = unit[..head].rfind(' ').map_or(0, |space| space + 1);
+    let word = &unit[start..head];
+    let singular = if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["sses", "ches", "shes", "xes"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        word[..word.len() - 2].to_owned()
+    } else if word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") {
+        word[..word.len() - 1].to_owned()
+    } else {
+        return unit.into();
+    };
+    format!("{}{singular}{}", &unit[..start], &unit[head..]).into()
+}
+
+/// The one sentence that states an outcome's figures: the headline of its view, and the line a
+/// page's headline outcome gets on its card in lists and search results.
+pub fn outcome_headline(outcome: &Outcome) -> String {
+    outcome_view(outcome, None).headline
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -435,4 +469,29 @@ pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
 /// When a figure was measured, as its period is written (`2022-11`), or "date not stated".
 fn period_text(period: Option<Period>) -> String {
     period.map_or_else(|| "date not stated".to_owned(), |p| p.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_after_one_is_singular() {
+        let cases = [
+            (1.0, "homes", "home"),
+            (2.0, "homes", "homes"),
+            (0.0, "homes", "homes"),
+            (1.0, "care homes", "care home"),
+            (1.0, "falls per month", "fall per month"),
+            (1.0, "agencies", "agency"),
+            (1.0, "businesses", "business"),
+            (1.0, "staff", "staff"),
+            (1.0, "days", "day"),
+            (1.5, "days", "days"),
+            (1.0, "", ""),
+        ];
+        for (count, unit, expected) in cases {
+            assert_eq!(of_count(count, unit), expected, "{count} {unit}");
+        }
+    }
 }

@@ -3,8 +3,10 @@
 
 use crate::model::ContentKind;
 use crate::model::content::{Details, Figures, OrganisationLink, Outcome, Page};
-use crate::model::vocab::{METRICS, Vocabulary};
+use crate::model::ratings;
+use crate::model::vocab::{CqcRating, METRICS, OutcomeKind, Vocabulary};
 use crate::model::{Site, Taxonomy, page_path, page_terms};
+use crate::render::outcomes::outcome_headline;
 use crate::search::text::markdown_text;
 
 /// The text fields of a document, in the order of [`FIELD_WEIGHTS`].
@@ -17,16 +19,75 @@ pub const FIELDS: usize = 5;
 /// corpus, title-match MRR@10 of one-word queries: 0.78 at 6, 0.90 at 16, Pagefind 0.90).
 pub const FIELD_WEIGHTS: [f64; FIELDS] = [16.0, 3.0, 2.5, 2.0, 1.0];
 
-/// The facets, in display order: URL parameter and label.
-pub const FACETS: [(&str, &str); 7] = [
-    ("type", "Type"),
-    ("region", "Region"),
-    ("setting", "Care setting"),
-    ("key_question", "Key question"),
-    ("topic", "Topic"),
-    ("organisation", "Organisation"),
-    ("programme", "Programme"),
+/// A filter of the search page.
+#[derive(Debug, Clone, Copy)]
+pub struct Facet {
+    /// Its URL parameter.
+    pub key: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// The keys of its values in the order shown, for a filter whose values are steps of a
+    /// scale; the values of the others are shown by how many results each would give.
+    pub order: Option<&'static [&'static str]>,
+}
+
+impl Facet {
+    const fn counted(key: &'static str, label: &'static str) -> Facet {
+        Facet {
+            key,
+            label,
+            order: None,
+        }
+    }
+
+    const fn listed(
+        key: &'static str,
+        label: &'static str,
+        order: &'static [&'static str],
+    ) -> Facet {
+        Facet {
+            key,
+            label,
+            order: Some(order),
+        }
+    }
+}
+
+/// The facets, in display order; the constants below are their indices.
+pub const FACETS: [Facet; 9] = [
+    Facet::counted("type", "Type"),
+    Facet::counted("region", "Region"),
+    Facet::counted("setting", "Care setting"),
+    Facet::counted("key_question", "Key question"),
+    Facet::listed("rating", "CQC rating after", &RATING_KEYS),
+    Facet::listed("improved", "Improved", &[IMPROVED_RATING]),
+    Facet::counted("topic", "Topic"),
+    Facet::counted("organisation", "Organisation"),
+    Facet::counted("programme", "Programme"),
 ];
+/// Index of the content type facet in [`FACETS`].
+pub const TYPE: usize = 0;
+/// Index of the region facet.
+pub const REGION: usize = 1;
+/// Index of the care setting facet.
+pub const SETTING: usize = 2;
+/// Index of the key question facet.
+pub const KEY_QUESTION: usize = 3;
+/// Index of the facet of the ratings a page's figures end at ([`ratings::ends_at_or_better`]).
+pub const RATING: usize = 4;
+/// Index of the facet of pages whose rating figures improved ([`ratings::rating_improved`]).
+pub const IMPROVED: usize = 5;
+/// Index of the topic facet.
+pub const TOPIC: usize = 6;
+/// Index of the organisation facet.
+pub const ORGANISATION: usize = 7;
+/// Index of the programme facet.
+pub const PROGRAMME: usize = 8;
+
+/// The values of the rating facet: the keys of [`ratings::SCALE`], best first.
+const RATING_KEYS: [&str; 4] = ["outstanding", "good", "requires-improvement", "inadequate"];
+/// The value of the improved facet for pages whose CQC rating figures got better.
+const IMPROVED_RATING: &str = "rating";
 
 /// Longest card text kept for excerpts and phrase checks, in bytes (cut at a character).
 pub const CARD_TEXT_LIMIT: usize = 6000;
@@ -52,6 +113,8 @@ pub struct SearchDoc {
     pub numbers: Vec<(String, String, String, f64)>,
     /// Outcome figures as short sentences, for the card.
     pub figures: Vec<String>,
+    /// The headline outcome in one sentence, for the card.
+    pub headline: Option<String>,
     /// Plain text in reading order, for excerpts.
     pub text: String,
 }
@@ -72,17 +135,23 @@ fn metric_label(metric: &str) -> String {
         })
 }
 
-/// The number an outcome states, its unit, and the name of its kind.
+/// The number an outcome states (the latest, of a before and after), and its unit as the
+/// outcome filter names it: the unit tells apart a metric's kinds (`Falls (count)`, `Falls
+/// (% change)`). Every kind with a number has one; ratings have none.
 fn outcome_number(outcome: &Outcome) -> Option<(f64, &'static str)> {
     match &outcome.figures {
         Figures::Share { value, .. } => Some((*value, "%")),
         Figures::RelativeChange { value, .. } => Some((*value, "% change")),
-        Figures::Score { value, .. } => Some((*value, "")),
+        Figures::Score { value, .. } => Some((*value, "score")),
         Figures::Amount { value, after, .. } => {
-            after.as_ref().or(value.as_ref()).map(|v| (v.value, ""))
+            let unit = match outcome.kind {
+                OutcomeKind::Count => "count",
+                _ => "measure",
+            };
+            after.as_ref().or(value.as_ref()).map(|v| (v.value, unit))
         }
-        Figures::Money(money) => Some((money.value, "")),
-        _ => None,
+        Figures::Money(money) => Some((money.value, "£")),
+        Figures::None | Figures::RatingChange { .. } | Figures::RatingDistribution { .. } => None,
     }
     .filter(|(value, _)| value.is_finite())
 }
@@ -106,6 +175,34 @@ fn cut(text: &str, limit: usize) -> &str {
     &text[..end]
 }
 
+/// The values of the rating and improved facets that a page's outcomes have: each rating at
+/// which one of its figures ends, or better (so a page at Good is also at Requires improvement
+/// and Inadequate, and `rating=good` finds pages ending at Good or Outstanding); and whether
+/// one of them got better.
+fn rating_facets(outcomes: &[Outcome]) -> Vec<(usize, String, String)> {
+    let mut values = Vec::new();
+    for rating in ratings::SCALE {
+        if outcomes
+            .iter()
+            .any(|o| ratings::ends_at_or_better(o, rating))
+        {
+            let label = match rating {
+                CqcRating::Outstanding => rating.label().to_owned(),
+                _ => format!("{} or better", rating.label()),
+            };
+            values.push((RATING, rating.key().to_owned(), label));
+        }
+    }
+    if outcomes.iter().any(ratings::rating_improved) {
+        values.push((
+            IMPROVED,
+            IMPROVED_RATING.to_owned(),
+            "CQC rating".to_owned(),
+        ));
+    }
+    values
+}
+
 /// The index's view of one page; its `fields` hold the text to count.
 pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
     let plain = markdown_text(&page.body.markdown);
@@ -118,7 +215,7 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
         ..SearchDoc::default()
     };
     doc.facets.push((
-        0,
+        TYPE,
         page.kind.type_name().to_owned(),
         page.kind.label().to_owned(),
     ));
@@ -126,10 +223,10 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
     let mut body: Vec<String> = vec![plain.body.clone()];
     for (taxonomy, key, label) in page_terms(page) {
         let facet = match taxonomy {
-            Taxonomy::Regions => 1,
-            Taxonomy::Settings => 2,
-            Taxonomy::KeyQuestions => 3,
-            Taxonomy::Topics => 4,
+            Taxonomy::Regions => REGION,
+            Taxonomy::Settings => SETTING,
+            Taxonomy::KeyQuestions => KEY_QUESTION,
+            Taxonomy::Topics => TOPIC,
         };
         tags.push(label.clone());
         doc.facets.push((facet, key, label));
@@ -143,7 +240,7 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
             _ => (&[], None, &[]),
         };
     // Regions of pages without taxonomy terms (cohorts, organisations) still filter.
-    if !doc.facets.iter().any(|(facet, _, _)| *facet == 1) {
+    if !doc.facets.iter().any(|(facet, _, _)| *facet == REGION) {
         let place = match &page.details {
             Details::Cohort(c) => Some(&c.place),
             Details::Organisation(o) => Some(&o.place),
@@ -152,7 +249,7 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
         if let Some(region) = place.and_then(|p| p.nhs_region) {
             tags.push(region.label().to_owned());
             doc.facets
-                .push((1, region.key().to_owned(), region.label().to_owned()));
+                .push((REGION, region.key().to_owned(), region.label().to_owned()));
         }
     }
     for link in organisations {
@@ -161,8 +258,13 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
             .as_ref()
             .map(|s| s.value.clone())
             .unwrap_or_else(|| crate::model::suggest_slug(&link.name));
-        if !key.is_empty() && !doc.facets.iter().any(|(f, k, _)| *f == 5 && *k == key) {
-            doc.facets.push((5, key, link.name.clone()));
+        if !key.is_empty()
+            && !doc
+                .facets
+                .iter()
+                .any(|(f, k, _)| *f == ORGANISATION && *k == key)
+        {
+            doc.facets.push((ORGANISATION, key, link.name.clone()));
         }
         tags.push(link.name.clone());
     }
@@ -172,7 +274,7 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
             .map(|p| p.title.clone())
             .unwrap_or_else(|| slug.value.clone());
         tags.push(label.clone());
-        doc.facets.push((6, slug.value.clone(), label));
+        doc.facets.push((PROGRAMME, slug.value.clone(), label));
     }
     match &page.details {
         Details::Module(m) => body.extend(m.learning_outcomes.iter().cloned()),
@@ -200,6 +302,8 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
             }
         }
     }
+    doc.facets.extend(rating_facets(outcomes));
+    doc.headline = page.headline_outcome().map(outcome_headline);
     doc.facets.sort();
     doc.facets.dedup();
     doc.numbers
@@ -213,4 +317,30 @@ pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
     ];
     doc.text = cut(plain.text.trim(), CARD_TEXT_LIMIT).to_owned();
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rating_facet_lists_the_rating_scale_best_first() {
+        let keys: Vec<&str> = ratings::SCALE.iter().map(|r| r.key()).collect();
+        assert_eq!(keys, RATING_KEYS);
+        assert_eq!(FACETS[RATING].order, Some(&RATING_KEYS[..]));
+        let names = [
+            (TYPE, "type"),
+            (REGION, "region"),
+            (SETTING, "setting"),
+            (KEY_QUESTION, "key_question"),
+            (RATING, "rating"),
+            (IMPROVED, "improved"),
+            (TOPIC, "topic"),
+            (ORGANISATION, "organisation"),
+            (PROGRAMME, "programme"),
+        ];
+        for (index, key) in names {
+            assert_eq!(FACETS[index].key, key);
+        }
+    }
 }

@@ -8,7 +8,7 @@
 //! | `v/<i>.<hash>.js` | `v/<i>` | vocabulary shard |
 //! | `p/<i>.<hash>.js` | `p/<i>` | postings shard |
 //! | `pos/<i>-<part>.<hash>.js` | `pos/<i>-<part>` | positions shard: the word positions of some stems of `p/<i>`, for quoted phrases |
-//! | `f/<facet>.<hash>.js` | `f/<facet>` | JSON: values `[key, label, count]`, `ids`: their doc sets |
+//! | `f/<facet>.<hash>.js` | `f/<facet>` | JSON: values `[key, label, count]`, `ids`: their doc sets, `listed`: whether the values are shown in this order (else by count) |
 //! | `n/<i>.<hash>.js`, `n/date.<hash>.js` | `n/<i>`, `n/date` | numeric column |
 //! | `d/<hash>/<doc>.js` | `d/<doc>` | JSON result card |
 //!
@@ -23,7 +23,7 @@ use crate::search::codec::{
     self, Hasher, Postings, VocabShard, base64, encode_doc_set, encode_numeric,
     encode_positions_shard, encode_postings, encode_postings_shard, encode_vocab_shard,
 };
-use crate::search::docs::{FACETS, SearchDoc};
+use crate::search::docs::{FACETS, KEY_QUESTION, REGION, SETTING, SearchDoc, TYPE};
 use crate::search::index::Index;
 use crate::write::OutputFile;
 
@@ -255,7 +255,7 @@ pub fn emit_index_files<E>(
 
     // Facets.
     let mut facets = Vec::new();
-    for (f, (key, label)) in FACETS.iter().enumerate() {
+    for (f, facet) in FACETS.iter().enumerate() {
         let mut values: BTreeMap<&str, (&str, Vec<u32>)> = BTreeMap::new();
         for (doc, d) in docs.iter().enumerate() {
             for (facet, value, value_label) in &d.facets {
@@ -267,16 +267,24 @@ pub fn emit_index_files<E>(
                 }
             }
         }
+        let mut values: Vec<_> = values.into_iter().collect();
+        if let Some(order) = facet.order {
+            values.sort_by_key(|(value, _)| order.iter().position(|o| o == value));
+        }
         let mut ids = Vec::new();
         let mut listed = Vec::new();
         for (value, (value_label, docs)) in &values {
             encode_doc_set(&mut ids, docs, n);
             listed.push(json!([value, value_label, docs.len()]));
         }
-        let data = json!({ "values": listed, "ids": base64(&ids) });
+        let mut data = json!({ "values": listed, "ids": base64(&ids) });
+        if facet.order.is_some() {
+            data["listed"] = json!(true);
+        }
+        let key = facet.key;
         let (hash, file) = hashed("f", key, script(&format!("f/{key}"), &data.to_string()));
         files.push(file);
-        facets.push(json!({ "key": key, "label": label, "h": hash, "size": values.len() }));
+        facets.push(json!({ "key": key, "label": facet.label, "h": hash, "size": values.len() }));
     }
 
     // Numeric fields.
@@ -356,19 +364,22 @@ pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
     let labels: Vec<&str> = d
         .facets
         .iter()
-        .filter(|(f, _, _)| (1..=3).contains(f))
+        .filter(|(f, _, _)| [REGION, SETTING, KEY_QUESTION].contains(f))
         .map(|(_, _, label)| label.as_str())
         .collect();
     let kind = d
         .facets
         .iter()
-        .find(|(f, _, _)| *f == 0)
+        .find(|(f, _, _)| *f == TYPE)
         .map(|(_, _, label)| label.as_str())
         .unwrap_or_default();
-    let card = json!({
+    let mut card = json!({
         "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": d.date,
         "f": labels, "o": d.figures, "x": d.text,
     });
+    if let Some(headline) = &d.headline {
+        card["h"] = json!(headline);
+    }
     script(&format!("d/{doc}"), &card.to_string())
 }
 

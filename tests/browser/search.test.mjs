@@ -1,7 +1,9 @@
 // Search end to end in headless Chromium, over http://127.0.0.1 (under a strict CSP) and over
 // file://: type a query, filter by a facet with the keyboard, narrow by an outcome figure,
 // follow a result and come back, open the (lazily loaded) organisation filter, find an
-// organisation by name and choose it; axe-core on /search/ with results and filters shown.
+// organisation by name and choose it; axe-core on /search/ with results and filters shown. And
+// a published filter link (/search/?rating=good) on tests/fixtures/ratings/: its pages, newest
+// first, their headline figures, the status line, and the headline line on list cards.
 //
 // Builds tests/fixtures/search-site/ with target/debug/casebook. Skips when Chromium or
 // node_modules is missing, unless CASEBOOK_REQUIRE_BROWSER=1 (then it fails), like a11y.test.mjs.
@@ -265,3 +267,70 @@ test('search over http://127.0.0.1 with a strict CSP, and over file://', { timeo
     }
   });
 });
+
+const RATINGS_FIXTURE = path.join(REPO_ROOT, 'tests/fixtures/ratings');
+
+test('a published filter link: /search/?rating=good lists its pages with their headline figures', { timeout: 300_000 }, async (t) => {
+  if (!browserTestsCanRun(t)) return;
+  const tmp = await tempDir('casebook-ratings-');
+  t.after(() => tmp.cleanup());
+  const out = path.join(tmp.dir, 'site');
+  const server = await serveDir(out);
+  t.after(() => server.close());
+  await buildSite({ root: RATINGS_FIXTURE, output: out, baseUrl: server.url });
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newTrackedPage(browser, { origin: server.url.replace(/\/$/, '') });
+  try {
+    await ratingJourney(page, server);
+  } finally {
+    await page.close();
+  }
+});
+
+async function ratingJourney(page, server) {
+  const status = () => page.$eval('#search-status', (e) => e.textContent);
+  const titles = () => page.$$eval('#search-results li.search-result h2', (hs) => hs.map((h) => h.textContent));
+
+  // No words, one filter: every page that ends at Good or better, newest first (the answer of
+  // tests/fixtures/ratings/FIXTURE.md).
+  await page.goto(new URL('search/?rating=good', server.url).href, { waitUntil: 'load' });
+  await page.waitForFunction(() => /rated Good or better/.test(document.getElementById('search-status').textContent));
+  assert.equal(await status(), '6 results rated Good or better.');
+  assert.deepEqual(await titles(), [
+    'From Requires improvement to Good at Ashdown House',
+    'Birchwood Lodge rated Outstanding',
+    'Care homes across the district',
+    'Well-led in the East',
+    'A new home rated Good for safety',
+    'Homes rated Good in the South West',
+  ]);
+  const headlines = await page.$$eval('#search-results li.search-result', (lis) => lis.map((li) => {
+    const h = li.querySelector('.search-result__headline');
+    return h && h.textContent;
+  }));
+  assert.equal(headlines[2], '56 of 60 homes rated Good (93.3%)');
+  assert.equal(headlines[1], 'Birchwood Lodge went from Good to Outstanding');
+  // The filter shows it is chosen, its values best first, each with its count.
+  await page.waitForSelector('#facet-rating-good');
+  assert.equal(await page.$eval('#facet-rating-good', (b) => b.checked), true);
+  const legend = await page.$eval('#facet-rating-good', (b) => b.closest('fieldset').querySelector('legend').textContent);
+  assert.equal(legend, 'CQC rating after');
+  assert.deepEqual(await page.$$eval('#search-controls input[id^="facet-rating-"] + label', (ls) => ls.map((l) => l.textContent)), [
+    'Outstanding (1)', 'Good or better (6)', 'Requires improvement or better (9)', 'Inadequate or better (9)',
+  ]);
+
+  // Narrowed by region, from the region filter itself: the address follows.
+  await page.$eval('#facet-region-north-west', (b) => b.focus());
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => /[?&]region=north-west/.test(location.search) && /rating=good/.test(location.search));
+  await page.waitForFunction(() => document.getElementById('search-status').textContent === '4 results in North West, rated Good or better.');
+  assert.equal((await titles()).length, 4);
+  assert.deepEqual(page.problems, []);
+
+  // Lists show the same headline line on their cards.
+  await page.goto(new URL('case-studies/', server.url).href, { waitUntil: 'load' });
+  const cards = await page.$$eval('.card', (cs) => cs.map((c) => [c.querySelector('.card__title').textContent.trim(), (c.querySelector('.card__headline') || {}).textContent]));
+  assert.deepEqual(cards.find(([title]) => title === 'Fewer falls at Fernlea'), ['Fewer falls at Fernlea', '1 home']);
+  assert.deepEqual(cards.find(([title]) => title === 'Care homes across the district'), ['Care homes across the district', '56 of 60 homes rated Good (93.3%)']);
+}

@@ -13,7 +13,7 @@ use crate::model::vocab::*;
 use crate::model::{Site, Taxonomy};
 use crate::render::format::{date_text, period_text};
 use crate::render::markdown::{RenderedBody, TocEntry};
-use crate::render::outcomes::{OutcomeView, outcome_view};
+use crate::render::outcomes::{OutcomeView, outcome_headline, outcome_view};
 use crate::render::urls::Urls;
 
 pub use pages::{
@@ -54,6 +54,8 @@ pub struct Card {
     pub(crate) title: String,
     pub(crate) url: String,
     pub(crate) summary: Option<String>,
+    /// The page's headline outcome in one sentence, when it has outcomes.
+    pub(crate) headline: Option<String>,
     pub(crate) kind_label: &'static str,
     pub(crate) published: Option<String>,
     pub(crate) meta: Vec<String>,
@@ -117,6 +119,7 @@ pub fn card(page: &Page, urls: &Urls) -> Card {
         title: page.title.clone(),
         url: urls.page(page.kind, &page.slug.value),
         summary: page.summary.clone(),
+        headline: page.headline_outcome().map(outcome_headline),
         kind_label: page.kind.label(),
         published: page.published.map(date_text),
         meta,

@@ -139,6 +139,39 @@ test('the live region text says what happened', () => {
   assert.equal(S.describe({ ...base, total: 5, mode: 'or' }, 'a b'), 'No page has all the words; 5 results with some of them.');
 });
 
+test('the live region names the filters in force, in one sentence', () => {
+  const labels = {
+    type: { 'case-study': 'Case study', programme: 'Programme' },
+    region: { 'north-west': 'North West', london: 'London' },
+    setting: { 'care-home-with-nursing': 'Care home with nursing' },
+    rating: { good: 'Good or better', outstanding: 'Outstanding' },
+    key_question: { safe: 'Safe', 'well-led': 'Well-led' },
+    topic: { falls: 'falls' },
+    improved: { rating: 'CQC rating' },
+  };
+  const numbers = [{ key: 'share:homes-rated-good-or-outstanding', label: 'Homes rated Good or Outstanding', unit: '%' }];
+  const words = (filters, range) => S.filterWords({ filters, range }, labels, numbers);
+  const and = { unknown: [], mode: 'and' };
+  const browse = { unknown: [], mode: 'browse' };
+  const fns = words({ region: ['north-west'], setting: ['care-home-with-nursing'], rating: ['good'] });
+  assert.equal(S.describe({ ...and, total: 12 }, 'falls', fns), '12 results for “falls” in North West, Care home with nursing, rated Good or better.');
+  const cases = words({ type: ['case-study'], rating: ['good'], region: ['north-west'] });
+  assert.equal(S.describe({ ...browse, total: 34 }, '', cases), '34 case studies in North West, rated Good or better.');
+  assert.equal(S.describe({ ...browse, total: 1 }, '', cases), '1 case study in North West, rated Good or better.');
+  assert.equal(S.describe({ ...browse, total: 0 }, '', cases), 'No case studies in North West, rated Good or better.');
+  assert.equal(S.describe({ ...browse, total: 3 }, '', words({ type: ['case-study', 'programme'] })), '3 case studies and programmes.');
+  assert.equal(S.describe({ ...browse, total: 2 }, '', words({ region: ['north-west', 'london'], key_question: ['safe', 'well-led'] })),
+    '2 results in North West or London, on the Safe or Well-led key question.');
+  assert.equal(S.describe({ ...browse, total: 2 }, '', words({ rating: ['outstanding', 'good'], improved: ['rating'], topic: ['falls'] })),
+    '2 results rated Good or better, whose CQC rating improved, about falls.');
+  assert.equal(S.describe({ ...and, total: 5, mode: 'or' }, 'a b', words({ region: ['london'] })), 'No page has all the words in London; 5 results with some of them.');
+  const ranged = words({}, { key: 'share:homes-rated-good-or-outstanding', min: 80 });
+  assert.equal(S.describe({ ...browse, total: 7 }, '', ranged), '7 results with Homes rated Good or Outstanding at least 80%.');
+  // A value whose label is not loaded is named by its key; a range without bounds is no filter.
+  assert.equal(words({ organisation: ['bolton-council'] }).where, 'by bolton-council');
+  assert.equal(words({}, { key: 'share:homes-rated-good-or-outstanding' }).where, '');
+});
+
 test('the client uses no eval and no innerHTML', () => {
   for (const src of [fs.readFileSync(CORE_PATH, 'utf8'), fs.readFileSync(GLUE_PATH, 'utf8')]) {
     assert.doesNotMatch(src, /\beval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write/);

@@ -15,6 +15,8 @@ export const REPO = path.resolve(HERE, '..', '..', '..');
 export const CORE_PATH = path.join(REPO, 'themes/default/static/js/search-core.js');
 export const GLUE_PATH = path.join(REPO, 'themes/default/static/js/search.js');
 export const FIXTURE_INDEX = path.join(REPO, 'tests/browser/fixtures/search-index');
+// The index of tests/fixtures/ratings/, whose outcome filters' answers were worked out by hand.
+export const RATINGS_INDEX = path.join(REPO, 'tests/browser/fixtures/ratings-index');
 export const S = require(CORE_PATH);
 
 export const gzipSize = (buf) => zlib.gzipSync(buf, { level: 9 }).length;

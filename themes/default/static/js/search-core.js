@@ -11,7 +11,14 @@
   var MIN_PREFIX = 3;
   var PREFIX_TOP = 20;
   var WEIGHT = { exact: 1, prefix: 0.7, longer: 0.2, typo1: 0.5, typo2: 0.35 };
-  var FACETS = ['type', 'region', 'setting', 'key_question', 'topic', 'organisation', 'programme'];
+  var FACETS = ['type', 'region', 'setting', 'key_question', 'rating', 'improved', 'topic', 'organisation', 'programme'];
+  // The rating filter's values, best first: they nest, so several chosen mean the last.
+  var RATINGS = ['outstanding', 'good', 'requires-improvement', 'inadequate'];
+  // How the status line names the filters after the type, in this order: the words before and
+  // after their values' labels (region and care setting share one "in").
+  var SAY = [['region', 'in '], ['setting', 'in '], ['key_question', 'on the ', ' key question'],
+    ['rating', 'rated '], ['improved', 'whose ', ' improved'], ['topic', 'about '],
+    ['organisation', 'by '], ['programme', 'from ']];
 
   var foldMap = {};
   FOLD.split(' ').forEach(function (e) {
@@ -228,13 +235,14 @@
     return out;
   }
 
-  /** Facet file → { values: [{ key, label, count, ids }] }. */
+  /** Facet file → { values: [{ key, label, count, ids }], listed (show values in this order) }. */
   function decodeFacet(data, n) {
     var r = new Reader(unbase64(data.ids));
     return {
       values: data.values.map(function (v) {
         return { key: v[0], label: v[1], count: v[2], ids: decodeDocSet(r, n) };
       }),
+      listed: data.listed === true,
     };
   }
 
@@ -488,7 +496,7 @@
           Promise.all(parsed.excluded.map(function (t) { return resolveTerm({ token: t, prefix: false }); })),
           Promise.all(needFacets.map(facet)),
           range ? numeric(range.key) : null,
-          opts.sort === 'date' ? numeric('date') : null,
+          opts.sort === 'date' || !parsed.terms.length ? numeric('date') : null,
         ]);
       }).then(function (r) {
         var resolved = r[0], excludedStems = r[1], column = r[3], dates = r[4];
@@ -573,7 +581,8 @@
         if (pass) docs.push(d);
       }
       var date = function (x) { return dates && dates[x] === dates[x] ? dates[x] : 0; };
-      if (opts.sort === 'date') {
+      // Without words there is no relevance: filters alone list their pages newest first.
+      if (opts.sort === 'date' || mode === 'browse') {
         docs.sort(function (a, b) { return date(b) - date(a) || score[b] - score[a] || a - b; });
       } else {
         // One key per doc: score, then doc.
@@ -688,7 +697,8 @@
     return s ? '?' + s : '';
   }
 
-  /** Chosen values, and at most `limit` others with results and words starting with `find`. */
+  /** Chosen values, and at most `limit` others with results and words starting with `find`:
+      most results first, or in the file's order for a listed facet (the steps of a scale). */
   function facetValues(facet, counts, chosen, find, limit) {
     var want = tokens(find || '', true), n = function (v) { return counts[v.key] || 0; };
     var all = facet.values.filter(function (v) {
@@ -696,20 +706,59 @@
         return (v.words || (v.words = tokens(v.label))).some(function (x) { return x.startsWith(w); });
       });
     });
-    all.sort(function (a, b) { return n(b) - n(a) || (a.label < b.label ? -1 : 1); });
+    if (!facet.listed) all.sort(function (a, b) { return n(b) - n(a) || (a.label < b.label ? -1 : 1); });
     var k = 0;
     return { values: all.filter(function (v) { return chosen.indexOf(v.key) >= 0 || k++ < limit; }), total: all.length };
   }
 
-  /** What the live region says about a result. */
-  function describe(result, q) {
-    var n = result.total;
-    var count = n === 1 ? '1 result' : n + ' results';
+  /** 'A', 'A or B', 'A, B or C'. */
+  function either(list) {
+    return list.length > 1 ? list.slice(0, -1).join(', ') + ' or ' + list[list.length - 1] : list.join('');
+  }
+
+  /**
+   * The filters in force in words, for the live region: `noun` (what the results are, named by
+   * the type filter: [one, several]) and `where` ("in North West, Care home, rated Good or
+   * better"). `labels` gives each facet's value labels ({ facet: { key: label } }; a key stands
+   * in for a missing one); `numbers` is the manifest's list of outcome measures.
+   */
+  function filterWords(state, labels, numbers) {
+    var filters = state.filters || {}, parts = [], noun = null;
+    var named = function (f) {
+      var keys = filters[f] || [];
+      // Ratings nest (Good or better includes Outstanding): the widest chosen says it all.
+      if (f === 'rating') keys = RATINGS.filter(function (k) { return keys.indexOf(k) >= 0; }).slice(-1);
+      return keys.map(function (k) { return ((labels || {})[f] || {})[k] || k; });
+    };
+    var types = named('type').map(function (l) { return l.toLowerCase(); });
+    if (types.length) noun = [types.join(' or '), types.map(function (l) { return l.replace(/y$/, 'ie') + 's'; }).join(' and ')];
+    SAY.forEach(function (say) {
+      var values = named(say[0]);
+      if (!values.length) return;
+      var before = say[1] === 'in ' && parts.length && parts[parts.length - 1].indexOf('in ') === 0 ? '' : say[1];
+      parts.push(before + either(values) + (say[2] || ''));
+    });
+    var r = state.range || {};
+    var measure = (numbers || []).filter(function (f) { return f.key === r.key; })[0];
+    if (measure && (isFinite(r.min) || isFinite(r.max))) {
+      var pct = measure.unit === '%', v = function (x) { return x + (pct ? '%' : ''); };
+      parts.push('with ' + measure.label + (measure.unit && !pct ? ' (' + measure.unit + ')' : '') + ' ' +
+        (!isFinite(r.max) ? 'at least ' + v(r.min) : !isFinite(r.min) ? 'at most ' + v(r.max) : 'from ' + v(r.min) + ' to ' + v(r.max)));
+    }
+    return { noun: noun, where: parts.join(', ') };
+  }
+
+  /** What the live region says about a result; `words` names the filters (`filterWords`). */
+  function describe(result, q, words) {
+    var n = result.total, noun = (words && words.noun) || ['result', 'results'];
+    var where = words && words.where ? ' ' + words.where : '';
+    var count = n === 1 ? '1 ' + noun[0] : n + ' ' + noun[1];
     if (result.mode === 'empty') return 'Type words to search, or choose filters.';
     var unknown = result.unknown.length ? ' No page has the word ' + result.unknown.map(function (w) { return '“' + w + '”'; }).join(', ') + '.' : '';
-    if (result.mode === 'or') return 'No page has all the words; ' + count + ' with some of them.' + unknown;
-    if (result.mode === 'browse') return count + '.';
-    return (n ? count : 'No results') + ' for “' + q.trim() + '”.' + unknown;
+    if (result.mode === 'or') return 'No page has all the words' + where + '; ' + count + ' with some of them.' + unknown;
+    var some = n ? count : 'No ' + noun[1];
+    if (result.mode === 'browse') return some + where + '.';
+    return some + ' for “' + q.trim() + '”' + where + '.' + unknown;
   }
 
   var api = {
@@ -717,7 +766,7 @@
     distance: distance, typoBudget: typoBudget, unbase64: unbase64, decodeVocab: decodeVocab,
     decodePostingsShard: decodePostingsShard, postingsOf: postingsOf, decodeNumeric: decodeNumeric,
     decodeFacet: decodeFacet, createEngine: createEngine, excerpt: excerpt, resultHref: resultHref,
-    readState: readState, writeState: writeState, describe: describe,
+    readState: readState, writeState: writeState, describe: describe, filterWords: filterWords,
     facetValues: facetValues,
   };
   if (typeof module === 'object' && module.exports) module.exports = api;

@@ -181,12 +181,14 @@
       S.excerpt(c.s + '\n' + c.x, result.marks, result.prefixes, 32).forEach(function (s) {
         text.append(s.mark ? el('mark', {}, s.text) : document.createTextNode(s.text));
       });
-      li.append(h, el('p', { class: 'search-result__meta' }, meta), text);
+      li.append(h, el('p', { class: 'search-result__meta' }, meta));
+      if (c.h) li.append(el('p', { class: 'search-result__headline' }, c.h));
+      li.append(text);
       list.append(li);
     });
   }
 
-  function render(result, items) {
+  function render(result, items, words) {
     results.textContent = '';
     if (!items.length) return;
     var list = el('ol', { class: 'search-results__list' });
@@ -200,7 +202,7 @@
           var firstNew = list.children.length;
           renderItems(result, next, list);
           shown += next.length;
-          status.textContent = S.describe(result, state.q) + ' Showing ' + shown + '.';
+          status.textContent = S.describe(result, state.q, words) + ' Showing ' + shown + '.';
           if (shown >= result.total) more.remove();
           var link = list.children[firstNew] && list.children[firstNew].querySelector('a');
           if (link) link.focus();
@@ -208,6 +210,20 @@
       });
       results.append(more);
     }
+  }
+
+  /** The filters in force in words, with the labels of their values (their files are loaded
+      by the search that applied them). */
+  function namedFilters() {
+    var keys = Object.keys(state.filters).filter(function (f) { return state.filters[f].length; });
+    return Promise.all(keys.map(engine.facet)).then(function (data) {
+      var labels = {};
+      keys.forEach(function (f, i) {
+        labels[f] = {};
+        (data[i] ? data[i].values : []).forEach(function (v) { labels[f][v.key] = v.label; });
+      });
+      return S.filterWords(state, labels, engine.manifest().numbers);
+    });
   }
 
   function fail() {
@@ -226,10 +242,10 @@
       .then(function (result) {
         if (my !== seq) return;
         current = result;
-        return engine.page(result, 0, PAGE).then(function (items) {
+        return Promise.all([engine.page(result, 0, PAGE), namedFilters()]).then(function (r) {
           if (my !== seq) return;
-          render(result, items);
-          status.textContent = S.describe(result, state.q);
+          render(result, r[0], r[1]);
+          status.textContent = S.describe(result, state.q, r[1]);
           return count(my);
         });
       })
