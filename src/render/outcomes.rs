@@ -141,11 +141,14 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
                 (Some(n), Some(d)) => {
                     format!("{n} of {d} {noun} ({})", percent(*value)).replace("  ", " ")
                 }
+                (None, Some(d)) => format!("{} of {}", percent(*value), of_whole(*d, &noun)),
                 _ => percent(*value),
             };
             let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
-            if let (Some(n), Some(d)) = (numerator, denominator) {
+            if let Some(d) = denominator {
                 rows.insert(0, vec!["Whole".to_owned(), d.to_string()]);
+            }
+            if let Some(n) = numerator {
                 rows.insert(0, vec!["Part".to_owned(), n.to_string()]);
             }
             let table = TableView {
@@ -406,6 +409,21 @@ fn change_sentence(subject: &str, from: u64, to: u64, from_total: u64, to_total:
     }
 }
 
+/// The whole of a share, "90 respondents", with the unit in the singular for one
+/// ("1 respondent"): units are plural nouns, so a final `s` is dropped.
+pub(crate) fn of_whole(whole: u64, unit: &str) -> String {
+    let unit = unit.trim();
+    let unit = match unit.strip_suffix('s') {
+        Some(singular) if whole == 1 && !singular.ends_with('s') => singular,
+        _ => unit,
+    };
+    if unit.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole} {unit}")
+    }
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -435,4 +453,19 @@ pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
 /// When a figure was measured, as its period is written (`2022-11`), or "date not stated".
 fn period_text(period: Option<Period>) -> String {
     period.map_or_else(|| "date not stated".to_owned(), |p| p.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_of_a_share_names_its_unit_in_the_right_number() {
+        assert_eq!(of_whole(90, "respondents"), "90 respondents");
+        assert_eq!(of_whole(1, "respondents"), "1 respondent");
+        assert_eq!(of_whole(1, "homes"), "1 home");
+        assert_eq!(of_whole(1, "staff"), "1 staff");
+        assert_eq!(of_whole(1, "glass"), "1 glass");
+        assert_eq!(of_whole(12, ""), "12");
+    }
 }
