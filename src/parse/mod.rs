@@ -11,6 +11,7 @@ mod links;
 mod outcomes;
 mod reader;
 mod skeleton;
+mod syntax;
 mod yaml;
 
 use rayon::prelude::*;

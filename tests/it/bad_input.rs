@@ -177,3 +177,59 @@ fn a_file_at_the_limit_is_accepted() {
         checked.diagnostics
     );
 }
+
+/// The message and hint of the one diagnostic with `code` in the fixture `name`.
+fn words(name: &str, code: Code) -> (String, String) {
+    let checked = casebook::check(&fixture("bad").join(name)).unwrap();
+    let found: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .collect();
+    assert_eq!(found.len(), 1, "{name}: {:?}", checked.diagnostics);
+    (
+        found[0].message.clone(),
+        found[0].hint.clone().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn yaml_syntax_errors_say_the_mistake_and_the_fix_for_that_field() {
+    assert_eq!(
+        words("unquoted_colon_in_lead_role", Code::E003),
+        (
+            "this value contains `: `, which YAML reads as the start of a new key".to_owned(),
+            "quote the value: `lead_role: \"Deputy Chief Nurse: Quality\"`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("unquoted_colon_in_title", Code::E003).1,
+        "quote the value: `title: \"Well-Led: the programme\"`"
+    );
+    assert_eq!(
+        words("unclosed_quote", Code::E003),
+        (
+            "the quote `\"` that starts this value is never closed".to_owned(),
+            "end the value of `title` with a `\"` on the same line; inside `\"…\"` write a `\"` as `\\\"`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("unclosed_bracket", Code::E003),
+        (
+            "the `[` opened here is never closed with `]`".to_owned(),
+            "end the list of `topics` with `]` on the same line; quote an item that contains a comma or a bracket".to_owned()
+        )
+    );
+    assert_eq!(
+        words("field_indented_under_another", Code::E003),
+        (
+            "`topics:` is indented more than `nhs_region:`, so YAML reads it as part of that value"
+                .to_owned(),
+            "start `topics:` at the same column as `nhs_region:`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("tab_indentation", Code::E003).0,
+        "a tab in the indentation; YAML allows only spaces"
+    );
+}
