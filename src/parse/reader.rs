@@ -8,7 +8,7 @@
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
 use crate::model::time::{Date, Period};
 use crate::model::vocab::{Vocabulary, did_you_mean};
-use crate::model::{is_valid_slug, suggest_slug};
+use crate::model::{MAX_SLUG_LENGTH, is_valid_slug, suggest_slug};
 use crate::parse::yaml::{Node, NodeKind, Style};
 
 /// Collects the diagnostics of one file while its fields are read.
@@ -448,19 +448,32 @@ impl<'a> Reader<'a> {
     pub(crate) fn slug(&mut self, node: &Node, key: &str) -> Option<Located<String>> {
         let text = self.string(node, key)?;
         if is_valid_slug(&text) {
-            Some(Located::new(text, node.at))
+            return Some(Located::new(text, node.at));
+        }
+        let length = text.chars().count();
+        let suggestion = suggest_slug(&text);
+        let (message, hint) = if length > MAX_SLUG_LENGTH {
+            (
+                format!(
+                    "the slug in `{key}` is {length} characters long; a slug has at most {MAX_SLUG_LENGTH}"
+                ),
+                format!("shorten it, for example to `{suggestion}`"),
+            )
+        } else if length < 3 {
+            (
+                format!("the slug in `{key}` is {length} characters long; a slug has at least 3"),
+                "use a word or two that name the page, such as `falls-huddles`".to_owned(),
+            )
         } else {
-            self.report(
-                Code::E006,
-                node.at,
+            (
                 format!("`{text}` is not a valid slug (in `{key}`)"),
                 format!(
-                    "slugs are 3 to 80 lower-case letters, digits and single hyphens, such as `{}`",
-                    suggest_slug(&text)
+                    "slugs are lower-case letters, digits and single hyphens, such as `{suggestion}`"
                 ),
-            );
-            None
-        }
+            )
+        };
+        self.report(Code::E006, node.at, message, hint);
+        None
     }
 
     /// A reference to another page: a slug; its target is checked when the site is linked.

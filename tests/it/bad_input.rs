@@ -233,3 +233,26 @@ fn yaml_syntax_errors_say_the_mistake_and_the_fix_for_that_field() {
         "a tab in the indentation; YAML allows only spaces"
     );
 }
+
+#[test]
+fn slugs_of_the_wrong_length_say_so_and_offer_one_that_fits() {
+    assert_eq!(
+        words("slug_too_long", Code::E006),
+        (
+            "the slug in `slug` is 84 characters long; a slug has at most 80".to_owned(),
+            "shorten it, for example to `the-registered-managers-network-and-its-peer-support-programme-in-the-north-east`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("slug_too_short", Code::E006).0,
+        "the slug in `slug` is 2 characters long; a slug has at least 3"
+    );
+    assert_eq!(
+        words("bad_slug_pattern", Code::E006),
+        (
+            "`Bad_Slug` is not a valid slug (in `slug`)".to_owned(),
+            "slugs are lower-case letters, digits and single hyphens, such as `bad-slug`"
+                .to_owned()
+        )
+    );
+}
