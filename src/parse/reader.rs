@@ -6,7 +6,7 @@
 //! opening `---` for top-level fields), one that is empty points at its key.
 
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
-use crate::model::time::{Date, Period};
+use crate::model::time::{Date, OtherForm, Period};
 use crate::model::vocab::{Vocabulary, did_you_mean};
 use crate::model::{MAX_SLUG_LENGTH, is_valid_slug, suggest_slug};
 use crate::parse::yaml::{Node, NodeKind, Style};
@@ -302,20 +302,40 @@ impl<'a> Reader<'a> {
     pub(crate) fn date(&mut self, node: &Node, key: &str) -> Option<Date> {
         let text = self.string(node, key)?;
         let date = Date::parse(&text);
-        if date.is_none() {
-            let message = if looks_like_iso(&text) {
-                format!("`{key}` is not a real date: `{text}`")
-            } else {
-                format!("`{key}` is not an ISO date: `{text}`")
-            };
-            self.report(
-                Code::E007,
-                node.at,
-                message,
-                "write dates as YYYY-MM-DD, for example 2020-02-29",
-            );
+        if date.is_some() {
+            return date;
         }
-        date
+        let (message, hint) = match Date::read_other_form(&text) {
+            _ if looks_like_iso(&text) => (
+                format!("`{key}` is not a real date: `{text}`"),
+                "write dates as YYYY-MM-DD, for example 2020-02-29".to_owned(),
+            ),
+            Some(OtherForm::Certain(date)) => (
+                format!("`{key}` is not an ISO date: `{text}`"),
+                format!("write `{key}: {date}` (dates are YYYY-MM-DD)"),
+            ),
+            Some(OtherForm::Ambiguous {
+                day_first,
+                month_first,
+            }) => (
+                format!(
+                    "`{key}` is ambiguous: `{text}` could be {} or {}",
+                    day_first.day_and_month(),
+                    month_first.day_and_month()
+                ),
+                format!(
+                    "write `{key}: {day_first}` for {} or `{key}: {month_first}` for {} (dates are YYYY-MM-DD)",
+                    day_first.day_and_month(),
+                    month_first.day_and_month()
+                ),
+            ),
+            None => (
+                format!("`{key}` is not an ISO date: `{text}`"),
+                "write dates as YYYY-MM-DD, for example 2020-02-29".to_owned(),
+            ),
+        };
+        self.report(Code::E007, node.at, message, hint);
+        None
     }
 
     pub(crate) fn opt_date(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<Date> {

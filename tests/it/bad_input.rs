@@ -256,3 +256,21 @@ fn slugs_of_the_wrong_length_say_so_and_offer_one_that_fits() {
         )
     );
 }
+
+#[test]
+fn a_date_in_another_form_is_offered_in_iso_or_both_readings_when_ambiguous() {
+    assert_eq!(
+        words("date_day_first", Code::E007),
+        (
+            "`published` is not an ISO date: `21/11/2026`".to_owned(),
+            "write `published: 2026-11-21` (dates are YYYY-MM-DD)".to_owned()
+        )
+    );
+    assert_eq!(
+        words("date_non_iso", Code::E007),
+        (
+            "`published` is ambiguous: `03/04/2020` could be 3 April or 4 March".to_owned(),
+            "write `published: 2020-04-03` for 3 April or `published: 2020-03-04` for 4 March (dates are YYYY-MM-DD)".to_owned()
+        )
+    );
+}
