@@ -500,13 +500,47 @@ impl<'a> Checker<'a> {
             }
         };
         if !exists {
-            let mut diagnostic = Diagnostic::new(Code::E010, &page.file, link.at, format!("link to `{}`, a page that does not exist", link.value))
-                .with_hint("check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on");
+            let hint = match self.nearest_page_path(&segments) {
+                Some(nearest) => format!("did you mean `{nearest}`?"),
+                None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on".to_owned(),
+            };
+            let mut diagnostic = Diagnostic::new(
+                Code::E010,
+                &page.file,
+                link.at,
+                format!("link to `{}`, a page that does not exist", link.value),
+            )
+            .with_hint(hint);
             if self.options.link_check == LinkCheck::Warn {
                 diagnostic.severity = Severity::Warning;
             }
             self.diagnostics.push(diagnostic);
         }
+    }
+}
+
+impl Checker<'_> {
+    /// The address of an existing page nearest to a broken link's path segments: a folder in
+    /// the singular (`/programme/…`), a misspelt folder or slug. Compared as whole paths, so
+    /// that one slip anywhere counts the same; `None` when nothing is close.
+    fn nearest_page_path(&self, segments: &[&str]) -> Option<String> {
+        let wanted = format!("/{}/", segments.join("/"));
+        let pages = self
+            .site
+            .pages
+            .iter()
+            .map(|page| page_path(page.kind, &page.slug.value));
+        let others = self
+            .taxonomy_paths
+            .iter()
+            .cloned()
+            .chain(SITE_PAGES.iter().map(|path| (*path).to_owned()));
+        pages
+            .chain(others)
+            .map(|path| (strsim::normalized_levenshtein(&wanted, &path), path))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+            .map(|(_, path)| path)
     }
 }
 

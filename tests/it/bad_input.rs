@@ -274,3 +274,30 @@ fn a_date_in_another_form_is_offered_in_iso_or_both_readings_when_ambiguous() {
         )
     );
 }
+
+#[test]
+fn a_broken_body_link_suggests_the_nearest_page() {
+    let checked = casebook::check(&fixture("bad/link_near_miss")).unwrap();
+    let hints: Vec<(&str, &str)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.message.as_str(), d.hint.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            (
+                "link to `/programme/safer-steps/`, a page that does not exist",
+                "did you mean `/programmes/safer-steps/`?"
+            ),
+            (
+                "link to `/programmes/safer-stpes/#results`, a page that does not exist",
+                "did you mean `/programmes/safer-steps/`?"
+            ),
+            (
+                "link to `/programmes/nothing-like-it/`, a page that does not exist",
+                "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on"
+            ),
+        ]
+    );
+}
