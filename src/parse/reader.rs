@@ -134,6 +134,15 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let name = key.scalar().unwrap_or("");
+            if let Some((field, value)) = split_by_comma(fields.entries, index) {
+                self.report(
+                    Code::W101,
+                    key.at,
+                    format!("`{name}` is not a field: a comma inside `{{…}}` ended the value of `{field}`"),
+                    format!("quote the value: `{field}: \"{value}, {name}\"`"),
+                );
+                continue;
+            }
             let hint = match did_you_mean(name, known.iter().copied()) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!("known fields here: {}", known.join(", ")),
@@ -544,6 +553,30 @@ impl<'a> Reader<'a> {
     pub(crate) fn opt_url(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
         let node = fields.get(key)?;
         self.url(node, key)
+    }
+}
+
+/// When the key at `index` looks like the tail of the value before it, cut off by a comma in a
+/// `{…}` mapping (`{name: My Home Life (City, University of London)}`), the previous field's
+/// key and value. Such a key has no `:` of its own, so no value; it is not a name a field
+/// could have (it has a space or punctuation); and the value before it is unquoted text.
+fn split_by_comma(entries: &[(Node, Node)], index: usize) -> Option<(&str, &str)> {
+    let (key, value) = &entries[index];
+    let name = key.scalar()?;
+    let could_be_a_field = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if could_be_a_field
+        || !matches!(&value.kind, NodeKind::Scalar(text, Style::Plain) if text.is_empty())
+    {
+        return None;
+    }
+    let (previous_key, previous_value) = entries.get(index.checked_sub(1)?)?;
+    match &previous_value.kind {
+        NodeKind::Scalar(text, Style::Plain) if !text.is_empty() => {
+            Some((previous_key.scalar()?, text.as_str()))
+        }
+        _ => None,
     }
 }
 

@@ -301,3 +301,20 @@ fn a_broken_body_link_suggests_the_nearest_page() {
         ]
     );
 }
+
+#[test]
+fn a_comma_that_split_a_value_in_braces_is_named_with_the_quoted_fix() {
+    assert_eq!(
+        words("comma_in_flow_value", Code::W101),
+        (
+            "`University of London)` is not a field: a comma inside `{…}` ended the value of `name`"
+                .to_owned(),
+            "quote the value: `name: \"My Home Life (City, University of London)\"`".to_owned()
+        )
+    );
+    // A misspelt field after a value is still a misspelt field.
+    assert_eq!(
+        words("unknown_field", Code::W101).1,
+        "did you mean `summary`?"
+    );
+}
