@@ -80,9 +80,11 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
         extra_metrics: config.metrics.clone(),
     };
     let parsed = parse::parse_sources(&loaded.sources, &options);
+    let failed = loaded.diagnostics.iter().chain(&parsed.diagnostics);
     let link_options = model::LinkOptions {
         link_check: config.link_check,
         static_files: load::list_static_files(root),
+        unreadable: unreadable_pages(failed, &parsed.pages),
     };
     let (site, link_diagnostics) = model::link_site(parsed.pages, &link_options);
 
@@ -96,6 +98,21 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
         site,
         diagnostics,
     })
+}
+
+/// The kind and slug of every content file with an error that left it without a page: the
+/// files `diagnostics` name that none of `pages` came from.
+pub(crate) fn unreadable_pages<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    pages: &[model::content::Page],
+) -> std::collections::BTreeSet<(model::ContentKind, String)> {
+    let read: std::collections::BTreeSet<&str> =
+        pages.iter().map(|page| page.file.as_str()).collect();
+    diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.is_error() && !read.contains(diagnostic.file.as_str()))
+        .filter_map(|diagnostic| load::page_key_of_path(&diagnostic.file))
+        .collect()
 }
 
 /// How to build.

@@ -192,6 +192,15 @@ pub fn kind_of_path(relative: &str) -> Option<ContentKind> {
     kind.accepts_extension(extension).then_some(kind)
 }
 
+/// The kind and default slug (the file name without its extension) of a content file named by
+/// its site-relative path, if it is one.
+pub fn page_key_of_path(relative: &str) -> Option<(ContentKind, String)> {
+    let kind = kind_of_path(relative)?;
+    let name = relative.rsplit('/').next()?;
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    Some((kind, stem.to_owned()))
+}
+
 /// Decodes file bytes as the loader does: UTF-8 required, BOM dropped, CRLF and lone CR to LF. On invalid
 /// UTF-8 returns the byte offset of the first bad byte and its position.
 pub fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, Pos)> {

@@ -11,4 +11,6 @@ pub use kind::ContentKind;
 pub use site::{
     LinkOptions, Relations, Site, Taxonomy, Term, link_site, page_path, page_terms, without_drafts,
 };
-pub use slug::{FOLD_TABLE, fold_accent, fold_lower, is_valid_slug, suggest_slug, term_key};
+pub use slug::{
+    FOLD_TABLE, MAX_SLUG_LENGTH, fold_accent, fold_lower, is_valid_slug, suggest_slug, term_key,
+};

@@ -19,6 +19,10 @@ pub struct LinkOptions {
     pub link_check: LinkCheck,
     /// Files under `static/`, as site paths (`/files/guide.pdf`).
     pub static_files: BTreeSet<String>,
+    /// The kind and slug of every content file that exists but could not be read into a page
+    /// (not UTF-8, too large, a YAML error…). A reference or link to one is not reported: the
+    /// page is there, and its own error says what to fix.
+    pub unreadable: BTreeSet<(ContentKind, String)>,
 }
 
 /// Every page of a site, linked and checked. Immutable once built.
@@ -132,7 +136,7 @@ pub fn without_drafts(pages: impl IntoIterator<Item = Page>, link_check: LinkChe
     let pages = pages.into_iter().filter(|page| !page.draft).collect();
     let options = LinkOptions {
         link_check,
-        static_files: BTreeSet::new(),
+        ..LinkOptions::default()
     };
     link_site(pages, &options).0
 }
@@ -222,6 +226,7 @@ impl<'a> Checker<'a> {
         let site: &'a Site = self.site;
         let target = site.get(kind, &reference.value);
         match target {
+            None if self.is_unreadable(kind, &reference.value) => {}
             None => {
                 let hint = match crate::model::vocab::did_you_mean(
                     &reference.value,
@@ -251,6 +256,12 @@ impl<'a> Checker<'a> {
             Some(target) => self.draft_reference(page, target, reference.at),
         }
         target
+    }
+
+    /// Whether the page of `kind` and `slug` has a file that failed to read: then a
+    /// reference to it is not broken, and that file's own error is the one to fix.
+    fn is_unreadable(&self, kind: ContentKind, slug: &str) -> bool {
+        self.options.unreadable.contains(&(kind, slug.to_owned()))
     }
 
     fn draft_reference(&mut self, page: &Page, target: &Page, at: Pos) {
@@ -477,7 +488,7 @@ impl<'a> Checker<'a> {
                     self.draft_reference(page, target, link.at);
                     true
                 }
-                None => false,
+                None => self.is_unreadable(kind, slug),
             },
             (Some(_), [_]) => true,
             _ if segments.is_empty() => true,
@@ -489,13 +500,47 @@ impl<'a> Checker<'a> {
             }
         };
         if !exists {
-            let mut diagnostic = Diagnostic::new(Code::E010, &page.file, link.at, format!("link to `{}`, a page that does not exist", link.value))
-                .with_hint("check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on");
+            let hint = match self.nearest_page_path(&segments) {
+                Some(nearest) => format!("did you mean `{nearest}`?"),
+                None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on".to_owned(),
+            };
+            let mut diagnostic = Diagnostic::new(
+                Code::E010,
+                &page.file,
+                link.at,
+                format!("link to `{}`, a page that does not exist", link.value),
+            )
+            .with_hint(hint);
             if self.options.link_check == LinkCheck::Warn {
                 diagnostic.severity = Severity::Warning;
             }
             self.diagnostics.push(diagnostic);
         }
+    }
+}
+
+impl Checker<'_> {
+    /// The address of an existing page nearest to a broken link's path segments: a folder in
+    /// the singular (`/programme/…`), a misspelt folder or slug. Compared as whole paths, so
+    /// that one slip anywhere counts the same; `None` when nothing is close.
+    fn nearest_page_path(&self, segments: &[&str]) -> Option<String> {
+        let wanted = format!("/{}/", segments.join("/"));
+        let pages = self
+            .site
+            .pages
+            .iter()
+            .map(|page| page_path(page.kind, &page.slug.value));
+        let others = self
+            .taxonomy_paths
+            .iter()
+            .cloned()
+            .chain(SITE_PAGES.iter().map(|path| (*path).to_owned()));
+        pages
+            .chain(others)
+            .map(|path| (strsim::normalized_levenshtein(&wanted, &path), path))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+            .map(|(_, path)| path)
     }
 }
 

@@ -60,7 +60,11 @@ pub fn is_valid_slug(text: &str) -> bool {
         })
 }
 
-/// A slug made from any text: lower case, accents folded, other characters as single hyphens.
+/// The most characters a slug may have.
+pub const MAX_SLUG_LENGTH: usize = 80;
+
+/// A slug made from any text: lower case, accents folded, other characters as single hyphens,
+/// and at most [`MAX_SLUG_LENGTH`] long (cut after a whole word, at a hyphen, when it can be).
 pub fn suggest_slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().flat_map(fold_accent) {
@@ -70,7 +74,16 @@ pub fn suggest_slug(text: &str) -> String {
             out.push('-');
         }
     }
-    out.trim_end_matches('-').to_owned()
+    let out = out.trim_end_matches('-');
+    if out.len() <= MAX_SLUG_LENGTH {
+        return out.to_owned();
+    }
+    // The slug is ASCII, so byte positions are characters.
+    let cut = match out[..=MAX_SLUG_LENGTH].rfind('-') {
+        Some(hyphen) if hyphen >= 3 => hyphen,
+        _ => MAX_SLUG_LENGTH,
+    };
+    out[..cut].trim_end_matches('-').to_owned()
 }
 
 /// The address of a free-text term such as a topic: lower case, accents folded, letters and
@@ -101,6 +114,24 @@ mod tests {
         assert!(!is_valid_slug("ab"));
         assert_eq!(suggest_slug("Bad_Slug"), "bad-slug");
         assert_eq!(suggest_slug("Café & Crèche!"), "cafe-creche");
+    }
+
+    #[test]
+    fn a_suggested_slug_is_cut_after_a_whole_word_at_80() {
+        let long =
+            "the-registered-managers-network-and-its-peer-support-programme-in-the-north-east-now";
+        assert_eq!(long.len(), 84);
+        let short = suggest_slug(long);
+        assert_eq!(
+            short,
+            "the-registered-managers-network-and-its-peer-support-programme-in-the-north-east"
+        );
+        assert!(is_valid_slug(&short));
+        // A hyphen exactly after the 80th character keeps all 80.
+        let exact = format!("{}-more", "a".repeat(80));
+        assert_eq!(suggest_slug(&exact), "a".repeat(80));
+        // One long word is cut at 80.
+        assert_eq!(suggest_slug(&"b".repeat(90)).len(), 80);
     }
 
     #[test]

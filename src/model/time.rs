@@ -34,6 +34,108 @@ impl Date {
     }
 }
 
+/// What a date written in another common form can mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherForm {
+    /// One date: `21/11/2026`, `2026/11/21`, `21 November 2026`, `Nov 21, 2026`.
+    Certain(Date),
+    /// Day first or month first, both real dates: `03/04/2026`.
+    Ambiguous {
+        /// Read day first, as in the UK.
+        day_first: Date,
+        /// Read month first, as in the US.
+        month_first: Date,
+    },
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Date {
+    /// Reads a date written in a common form other than `YYYY-MM-DD`, so that a message can
+    /// offer its ISO form. `None` when `text` is not such a date, or names no real day.
+    pub fn read_other_form(text: &str) -> Option<OtherForm> {
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || matches!(c, '/' | '.' | '-' | ','))
+            .filter(|word| !word.is_empty())
+            .collect();
+        let [a, b, c] = words[..] else {
+            return None;
+        };
+        let numbers = (number(a), number(b), number(c));
+        let make = |year: u32, month: u32, day: u32| {
+            Date::parse(&format!("{year:04}-{month:02}-{day:02}")).filter(|_| year >= 1000)
+        };
+        match numbers {
+            (Some(year), Some(month), Some(day)) if a.len() == 4 => {
+                make(year, month, day).map(OtherForm::Certain)
+            }
+            (Some(first), Some(second), Some(year)) if c.len() == 4 => {
+                match (make(year, second, first), make(year, first, second)) {
+                    (Some(day_first), Some(month_first)) if day_first != month_first => {
+                        Some(OtherForm::Ambiguous {
+                            day_first,
+                            month_first,
+                        })
+                    }
+                    (Some(date), _) | (None, Some(date)) => Some(OtherForm::Certain(date)),
+                    (None, None) => None,
+                }
+            }
+            // 21 November 2026
+            (Some(day), None, Some(year)) => {
+                make(year, month_number(b)?, day).map(OtherForm::Certain)
+            }
+            // November 21, 2026
+            (None, Some(day), Some(year)) => {
+                make(year, month_number(a)?, day).map(OtherForm::Certain)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Date {
+    /// The day and month in words: "3 April".
+    pub fn day_and_month(self) -> String {
+        let month = MONTH_NAMES[(self.month as usize).saturating_sub(1) % 12];
+        format!("{} {month}", self.day)
+    }
+}
+
+/// A day, month or year written in digits, or a day with its suffix (`21st`).
+fn number(word: &str) -> Option<u32> {
+    let digits = ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|suffix| word.strip_suffix(suffix))
+        .unwrap_or(word);
+    digits.parse().ok()
+}
+
+/// The month a name or its first three letters stand for (`Nov`, `november`).
+fn month_number(word: &str) -> Option<u32> {
+    let word = word.to_lowercase();
+    if word.len() < 3 {
+        return None;
+    }
+    let position = MONTH_NAMES
+        .iter()
+        .position(|name| name.to_lowercase().starts_with(&word))?;
+    Some(position as u32 + 1)
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -149,6 +251,40 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_other_forms_are_read_when_they_can_be() {
+        let date = |text: &str| Date::parse(text).unwrap();
+        let certain = |text: &str| match Date::read_other_form(text) {
+            Some(OtherForm::Certain(found)) => found.to_string(),
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(certain("21/11/2026"), "2026-11-21");
+        assert_eq!(certain("11/21/2026"), "2026-11-21");
+        assert_eq!(certain("21.11.2026"), "2026-11-21");
+        assert_eq!(certain("2026/11/21"), "2026-11-21");
+        assert_eq!(certain("21 November 2026"), "2026-11-21");
+        assert_eq!(certain("21st Nov 2026"), "2026-11-21");
+        assert_eq!(certain("Nov 21, 2026"), "2026-11-21");
+        assert_eq!(certain("September 3, 2026"), "2026-09-03");
+        assert_eq!(certain("04/04/2026"), "2026-04-04");
+        assert_eq!(
+            Date::read_other_form("03/04/2026"),
+            Some(OtherForm::Ambiguous {
+                day_first: date("2026-04-03"),
+                month_first: date("2026-03-04"),
+            })
+        );
+        for nothing in [
+            "31/02/2026",
+            "21/11/26",
+            "soon",
+            "21 Novembre 2026",
+            "2026-13-01",
+        ] {
+            assert_eq!(Date::read_other_form(nothing), None, "{nothing}");
+        }
+    }
 
     #[test]
     fn dates_must_exist() {

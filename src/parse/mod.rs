@@ -13,6 +13,7 @@ mod outcomes;
 mod permit;
 mod reader;
 mod skeleton;
+mod syntax;
 mod yaml;
 
 use rayon::prelude::*;

@@ -377,7 +377,7 @@ fn read_share(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Figures {
             }
             return Figures::None;
         }
-        (Some(_), Some(0)) => {
+        (_, Some(0)) => {
             if let Some(node) = denominator_node {
                 reader.report(
                     Code::E008,
@@ -389,15 +389,25 @@ fn read_share(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Figures {
             return Figures::None;
         }
         (Some(n), Some(d)) => Some(n as f64 * 100.0 / d as f64),
-        (Some(_), None) | (None, Some(_)) => {
-            let at = numerator_node
-                .or(denominator_node)
-                .map_or(fields.at, |node| node.at);
+        // "66.7% of 90 respondents": the whole and the per cent, as evaluations report them.
+        (None, Some(_)) if value.is_some() => None,
+        (None, Some(_)) => {
+            let at = denominator_node.map_or(fields.at, |node| node.at);
             reader.report(
                 Code::E005,
                 at,
-                "a share needs both `numerator` and `denominator`, or neither",
-                "give both numbers, or only `value` as a percentage",
+                "a share with a `denominator` needs `numerator` or `value`",
+                "give the part (`numerator: 60`) or the per cent (`value: 66.7`)",
+            );
+            None
+        }
+        (Some(_), None) => {
+            let at = numerator_node.map_or(fields.at, |node| node.at);
+            reader.report(
+                Code::E005,
+                at,
+                "a share with a `numerator` needs `denominator`",
+                "give the whole it is a part of (`denominator: 90`), or only `value` as a percentage",
             );
             None
         }

@@ -6,9 +6,9 @@
 //! opening `---` for top-level fields), one that is empty points at its key.
 
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
-use crate::model::time::{Date, Period};
+use crate::model::time::{Date, OtherForm, Period};
 use crate::model::vocab::{Vocabulary, did_you_mean};
-use crate::model::{is_valid_slug, suggest_slug};
+use crate::model::{MAX_SLUG_LENGTH, is_valid_slug, suggest_slug};
 use crate::parse::yaml::{Node, NodeKind, Style};
 
 /// Collects the diagnostics of one file while its fields are read.
@@ -134,6 +134,15 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let name = key.scalar().unwrap_or("");
+            if let Some((field, value)) = split_by_comma(fields.entries, index) {
+                self.report(
+                    Code::W101,
+                    key.at,
+                    format!("`{name}` is not a field: a comma inside `{{…}}` ended the value of `{field}`"),
+                    format!("quote the value: `{field}: \"{value}, {name}\"`"),
+                );
+                continue;
+            }
             let hint = match did_you_mean(name, known.iter().copied()) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
                 None => format!("known fields here: {}", known.join(", ")),
@@ -302,20 +311,40 @@ impl<'a> Reader<'a> {
     pub(crate) fn date(&mut self, node: &Node, key: &str) -> Option<Date> {
         let text = self.string(node, key)?;
         let date = Date::parse(&text);
-        if date.is_none() {
-            let message = if looks_like_iso(&text) {
-                format!("`{key}` is not a real date: `{text}`")
-            } else {
-                format!("`{key}` is not an ISO date: `{text}`")
-            };
-            self.report(
-                Code::E007,
-                node.at,
-                message,
-                "write dates as YYYY-MM-DD, for example 2020-02-29",
-            );
+        if date.is_some() {
+            return date;
         }
-        date
+        let (message, hint) = match Date::read_other_form(&text) {
+            _ if looks_like_iso(&text) => (
+                format!("`{key}` is not a real date: `{text}`"),
+                "write dates as YYYY-MM-DD, for example 2020-02-29".to_owned(),
+            ),
+            Some(OtherForm::Certain(date)) => (
+                format!("`{key}` is not an ISO date: `{text}`"),
+                format!("write `{key}: {date}` (dates are YYYY-MM-DD)"),
+            ),
+            Some(OtherForm::Ambiguous {
+                day_first,
+                month_first,
+            }) => (
+                format!(
+                    "`{key}` is ambiguous: `{text}` could be {} or {}",
+                    day_first.day_and_month(),
+                    month_first.day_and_month()
+                ),
+                format!(
+                    "write `{key}: {day_first}` for {} or `{key}: {month_first}` for {} (dates are YYYY-MM-DD)",
+                    day_first.day_and_month(),
+                    month_first.day_and_month()
+                ),
+            ),
+            None => (
+                format!("`{key}` is not an ISO date: `{text}`"),
+                "write dates as YYYY-MM-DD, for example 2020-02-29".to_owned(),
+            ),
+        };
+        self.report(Code::E007, node.at, message, hint);
+        None
     }
 
     pub(crate) fn opt_date(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<Date> {
@@ -448,19 +477,32 @@ impl<'a> Reader<'a> {
     pub(crate) fn slug(&mut self, node: &Node, key: &str) -> Option<Located<String>> {
         let text = self.string(node, key)?;
         if is_valid_slug(&text) {
-            Some(Located::new(text, node.at))
+            return Some(Located::new(text, node.at));
+        }
+        let length = text.chars().count();
+        let suggestion = suggest_slug(&text);
+        let (message, hint) = if length > MAX_SLUG_LENGTH {
+            (
+                format!(
+                    "the slug in `{key}` is {length} characters long; a slug has at most {MAX_SLUG_LENGTH}"
+                ),
+                format!("shorten it, for example to `{suggestion}`"),
+            )
+        } else if length < 3 {
+            (
+                format!("the slug in `{key}` is {length} characters long; a slug has at least 3"),
+                "use a word or two that name the page, such as `falls-huddles`".to_owned(),
+            )
         } else {
-            self.report(
-                Code::E006,
-                node.at,
+            (
                 format!("`{text}` is not a valid slug (in `{key}`)"),
                 format!(
-                    "slugs are 3 to 80 lower-case letters, digits and single hyphens, such as `{}`",
-                    suggest_slug(&text)
+                    "slugs are lower-case letters, digits and single hyphens, such as `{suggestion}`"
                 ),
-            );
-            None
-        }
+            )
+        };
+        self.report(Code::E006, node.at, message, hint);
+        None
     }
 
     /// A reference to another page: a slug; its target is checked when the site is linked.
@@ -511,6 +553,30 @@ impl<'a> Reader<'a> {
     pub(crate) fn opt_url(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
         let node = fields.get(key)?;
         self.url(node, key)
+    }
+}
+
+/// When the key at `index` looks like the tail of the value before it, cut off by a comma in a
+/// `{…}` mapping (`{name: My Home Life (City, University of London)}`), the previous field's
+/// key and value. Such a key has no `:` of its own, so no value; it is not a name a field
+/// could have (it has a space or punctuation); and the value before it is unquoted text.
+fn split_by_comma(entries: &[(Node, Node)], index: usize) -> Option<(&str, &str)> {
+    let (key, value) = &entries[index];
+    let name = key.scalar()?;
+    let could_be_a_field = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if could_be_a_field
+        || !matches!(&value.kind, NodeKind::Scalar(text, Style::Plain) if text.is_empty())
+    {
+        return None;
+    }
+    let (previous_key, previous_value) = entries.get(index.checked_sub(1)?)?;
+    match &previous_value.kind {
+        NodeKind::Scalar(text, Style::Plain) if !text.is_empty() => {
+            Some((previous_key.scalar()?, text.as_str()))
+        }
+        _ => None,
     }
 }
 

@@ -307,45 +307,11 @@ fn to_pos(marker: Marker, first_line: u32) -> Pos {
     )
 }
 
-/// An E003 for a scanner or parser error, with a hint for the mistakes editors make most.
+/// An E003 for a scanner or parser error, in plain words (see [`super::syntax`]).
 fn syntax_error(text: &str, file: &str, first_line: u32, error: &ScanError) -> Diagnostic {
-    let marker = *error.marker();
-    let mut at = to_pos(marker, first_line);
-    let line_text = text
-        .split('\n')
-        .nth(marker.line().saturating_sub(1))
-        .unwrap_or("");
-    let info = error.info();
-    let message = format!("YAML syntax error: {info}");
-
-    // A tab in the indentation: point at the first tab of the line.
-    let indentation: String = line_text
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .collect();
-    if let Some(tab) = indentation.find('\t') {
-        at.column = indentation[..tab].chars().count() as u32 + 1;
-        return Diagnostic::new(
-            Code::E003,
-            file,
-            at,
-            "tab used for indentation; YAML allows only spaces",
-        )
-        .with_hint("replace the tab with spaces (two per level is usual)");
-    }
-    let mut diagnostic = Diagnostic::new(Code::E003, file, at, message);
-    if info.contains("mapping values are not allowed") {
-        let value_has_colon = line_text
-            .split_once(": ")
-            .is_some_and(|(_, value)| value.contains(": ") || value.trim_end().ends_with(':'));
-        if value_has_colon {
-            diagnostic = diagnostic.with_hint(
-                "a value that contains ': ' must be quoted: write `title: \"Well-Led: the programme\"`",
-            );
-            return diagnostic;
-        }
-    }
-    diagnostic.with_hint("check the indentation and quoting of this line and the one before it")
+    let lines: Vec<&str> = text.split('\n').collect();
+    let at = to_pos(*error.marker(), first_line);
+    super::syntax::syntax_error(&lines, first_line, file, at, error.info())
 }
 
 #[cfg(test)]
@@ -393,13 +359,6 @@ mod tests {
         assert_eq!(diagnostics[0].code, Code::E003);
         assert_eq!(diagnostics[0].pos(), Pos::new(3, 1));
         assert!(diagnostics[0].message.contains("tab"));
-    }
-
-    #[test]
-    fn unquoted_colon_gets_the_quoting_hint() {
-        let (_, diagnostics) = read("title: Well-Led: the programme\n");
-        assert_eq!(diagnostics[0].code, Code::E003);
-        assert!(diagnostics[0].hint.as_deref().unwrap().contains("quoted"));
     }
 
     #[test]

@@ -73,6 +73,11 @@ pub fn outcome_chart(outcome: &Outcome, summary: &str, id: &str) -> Option<Strin
         } => {
             let label = match (numerator, denominator) {
                 (Some(n), Some(d)) => format!("{n} of {d} ({}%)", number(round1(*value))),
+                (None, Some(d)) => format!(
+                    "{}% of {}",
+                    number(round1(*value)),
+                    crate::render::outcomes::of_whole(*d, outcome.unit.as_deref().unwrap_or(""))
+                ),
                 _ => format!("{}%", number(round1(*value))),
             };
             Some(scale_chart(*value, 0.0, 100.0, &label, summary, "share"))

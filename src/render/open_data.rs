@@ -81,7 +81,7 @@ record! {
     text as_at: Option<String>,
     /// Single value (count, measure, share per cent, relative change per cent, score, money).
     number value: Option<f64>,
-    /// Share: the part.
+    /// Share: the part; empty when the share is stated as a per cent of the whole.
     number numerator: Option<f64>,
     /// Share: the whole.
     number denominator: Option<f64>,

@@ -144,11 +144,14 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
                     percent(*value)
                 )
                 .replace("  ", " "),
+                (None, Some(d)) => format!("{} of {}", percent(*value), of_whole(*d, &noun)),
                 _ => percent(*value),
             };
             let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
-            if let (Some(n), Some(d)) = (numerator, denominator) {
+            if let Some(d) = denominator {
                 rows.insert(0, vec!["Whole".to_owned(), d.to_string()]);
+            }
+            if let Some(n) = numerator {
                 rows.insert(0, vec!["Part".to_owned(), n.to_string()]);
             }
             let table = TableView {
@@ -440,6 +443,17 @@ pub fn outcome_headline(outcome: &Outcome) -> String {
     outcome_view(outcome, None).headline
 }
 
+/// The whole of a share, "90 respondents", with the unit in the singular for one
+/// ("1 respondent"), as [`of_count`] makes it.
+pub(crate) fn of_whole(whole: u64, unit: &str) -> String {
+    let unit = unit.trim();
+    if unit.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole} {}", of_count(whole as f64, unit))
+    }
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -493,5 +507,15 @@ mod tests {
         for (count, unit, expected) in cases {
             assert_eq!(of_count(count, unit), expected, "{count} {unit}");
         }
+    }
+
+    #[test]
+    fn the_whole_of_a_share_names_its_unit_in_the_right_number() {
+        assert_eq!(of_whole(90, "respondents"), "90 respondents");
+        assert_eq!(of_whole(1, "respondents"), "1 respondent");
+        assert_eq!(of_whole(1, "homes"), "1 home");
+        assert_eq!(of_whole(1, "staff"), "1 staff");
+        assert_eq!(of_whole(1, "glass"), "1 glass");
+        assert_eq!(of_whole(12, ""), "12");
     }
 }

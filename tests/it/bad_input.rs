@@ -177,3 +177,144 @@ fn a_file_at_the_limit_is_accepted() {
         checked.diagnostics
     );
 }
+
+/// The message and hint of the one diagnostic with `code` in the fixture `name`.
+fn words(name: &str, code: Code) -> (String, String) {
+    let checked = casebook::check(&fixture("bad").join(name)).unwrap();
+    let found: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .collect();
+    assert_eq!(found.len(), 1, "{name}: {:?}", checked.diagnostics);
+    (
+        found[0].message.clone(),
+        found[0].hint.clone().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn yaml_syntax_errors_say_the_mistake_and_the_fix_for_that_field() {
+    assert_eq!(
+        words("unquoted_colon_in_lead_role", Code::E003),
+        (
+            "this value contains `: `, which YAML reads as the start of a new key".to_owned(),
+            "quote the value: `lead_role: \"Deputy Chief Nurse: Quality\"`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("unquoted_colon_in_title", Code::E003).1,
+        "quote the value: `title: \"Well-Led: the programme\"`"
+    );
+    assert_eq!(
+        words("unclosed_quote", Code::E003),
+        (
+            "the quote `\"` that starts this value is never closed".to_owned(),
+            "end the value of `title` with a `\"` on the same line; inside `\"…\"` write a `\"` as `\\\"`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("unclosed_bracket", Code::E003),
+        (
+            "the `[` opened here is never closed with `]`".to_owned(),
+            "end the list of `topics` with `]` on the same line; quote an item that contains a comma or a bracket".to_owned()
+        )
+    );
+    assert_eq!(
+        words("field_indented_under_another", Code::E003),
+        (
+            "`topics:` is indented more than `nhs_region:`, so YAML reads it as part of that value"
+                .to_owned(),
+            "start `topics:` at the same column as `nhs_region:`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("tab_indentation", Code::E003).0,
+        "a tab in the indentation; YAML allows only spaces"
+    );
+}
+
+#[test]
+fn slugs_of_the_wrong_length_say_so_and_offer_one_that_fits() {
+    assert_eq!(
+        words("slug_too_long", Code::E006),
+        (
+            "the slug in `slug` is 84 characters long; a slug has at most 80".to_owned(),
+            "shorten it, for example to `the-registered-managers-network-and-its-peer-support-programme-in-the-north-east`".to_owned()
+        )
+    );
+    assert_eq!(
+        words("slug_too_short", Code::E006).0,
+        "the slug in `slug` is 2 characters long; a slug has at least 3"
+    );
+    assert_eq!(
+        words("bad_slug_pattern", Code::E006),
+        (
+            "`Bad_Slug` is not a valid slug (in `slug`)".to_owned(),
+            "slugs are lower-case letters, digits and single hyphens, such as `bad-slug`"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn a_date_in_another_form_is_offered_in_iso_or_both_readings_when_ambiguous() {
+    assert_eq!(
+        words("date_day_first", Code::E007),
+        (
+            "`published` is not an ISO date: `21/11/2026`".to_owned(),
+            "write `published: 2026-11-21` (dates are YYYY-MM-DD)".to_owned()
+        )
+    );
+    assert_eq!(
+        words("date_non_iso", Code::E007),
+        (
+            "`published` is ambiguous: `03/04/2020` could be 3 April or 4 March".to_owned(),
+            "write `published: 2020-04-03` for 3 April or `published: 2020-03-04` for 4 March (dates are YYYY-MM-DD)".to_owned()
+        )
+    );
+}
+
+#[test]
+fn a_broken_body_link_suggests_the_nearest_page() {
+    let checked = casebook::check(&fixture("bad/link_near_miss")).unwrap();
+    let hints: Vec<(&str, &str)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.message.as_str(), d.hint.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            (
+                "link to `/programme/safer-steps/`, a page that does not exist",
+                "did you mean `/programmes/safer-steps/`?"
+            ),
+            (
+                "link to `/programmes/safer-stpes/#results`, a page that does not exist",
+                "did you mean `/programmes/safer-steps/`?"
+            ),
+            (
+                "link to `/programmes/nothing-like-it/`, a page that does not exist",
+                "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_comma_that_split_a_value_in_braces_is_named_with_the_quoted_fix() {
+    assert_eq!(
+        words("comma_in_flow_value", Code::W101),
+        (
+            "`University of London)` is not a field: a comma inside `{…}` ended the value of `name`"
+                .to_owned(),
+            "quote the value: `name: \"My Home Life (City, University of London)\"`".to_owned()
+        )
+    );
+    // A misspelt field after a value is still a misspelt field.
+    assert_eq!(
+        words("unknown_field", Code::W101).1,
+        "did you mean `summary`?"
+    );
+}

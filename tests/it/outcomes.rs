@@ -198,6 +198,63 @@ fn the_overview_sums_rating_distributions_and_sorts_shares() {
     );
 }
 
+#[test]
+fn a_share_of_respondents_reads_charts_and_exports_as_a_per_cent_of_the_whole() {
+    let (_guard, output) = build_fixture();
+    // The sentence, the table and the chart of the page.
+    let html = read(&output, "case-studies/second/index.html");
+    assert!(html.contains("66.7% of 90 respondents"), "{html}");
+    let table = &html[html
+        .find("<caption>Managers who would recommend the programme")
+        .unwrap()..];
+    let table: String = table[..table.find("</table>").unwrap()]
+        .split_whitespace()
+        .collect();
+    assert!(table.contains(">Whole</th><td>90<"), "{table}");
+    assert!(table.contains(">Share</th><td>66.7%<"), "{table}");
+    assert!(!table.contains(">Part<"), "{table}");
+    let share = svgs(&html)
+        .into_iter()
+        .find(|c| c.contains("chart--share") && c.contains("respondents"))
+        .unwrap();
+    assert!((drawn(&share)[0].1 - 66.7).abs() < 1e-9, "{share}");
+    assert!(texts(&share).iter().any(|t| t == "66.7% of 90 respondents"));
+
+    // The overview lists it under its metric, as a per cent.
+    let overview = read(&output, "outcomes/index.html");
+    let group = &overview[overview
+        .find(">Participants who would recommend</h2>")
+        .unwrap()..];
+    let group = &group[..group.find("</section>").unwrap()];
+    assert!(group.contains("66.7% of 90 respondents"), "{group}");
+
+    // The open data: the whole and the per cent, with an empty numerator.
+    let json: Vec<OutcomeRecord> =
+        serde_json::from_str(&read(&output, "data/outcomes.json")).unwrap();
+    let record = json
+        .iter()
+        .find(|r| r.metric.as_deref() == Some("participant-recommend"))
+        .unwrap();
+    assert_eq!(
+        (record.numerator, record.denominator, record.value),
+        (None, Some(90.0), Some(66.7))
+    );
+    let rows = parse_csv(&read(&output, "data/outcomes.csv"));
+    let column = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    let row = rows
+        .iter()
+        .find(|row| row[column("metric")] == "participant-recommend")
+        .unwrap();
+    assert_eq!(
+        [
+            &row[column("numerator")],
+            &row[column("denominator")],
+            &row[column("value")]
+        ],
+        ["", "90", "66.7"]
+    );
+}
+
 /// A small RFC 4180 reader, enough to read the CSV back.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
@@ -231,7 +288,7 @@ fn open_data_round_trips_to_the_model() {
     let checked = casebook::check(&fixture("outcomes")).unwrap();
     let urls = Urls::new(&checked.config.base_url);
     let expected = outcome_records(&checked.site, &urls);
-    assert_eq!(expected.len(), 14);
+    assert_eq!(expected.len(), 15);
 
     let json: Vec<OutcomeRecord> =
         serde_json::from_str(&read(&output, "data/outcomes.json")).unwrap();

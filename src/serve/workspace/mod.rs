@@ -423,6 +423,7 @@ impl Workspace {
         let options = model::LinkOptions {
             link_check: self.config.link_check,
             static_files: self.static_paths.clone(),
+            unreadable: crate::unreadable_pages(self.file_diagnostics.values().flatten(), &kept),
         };
         let (site, link_diagnostics) = model::link_site(kept, &options);
         self.site = site;
