@@ -98,6 +98,12 @@ pub fn load_theme(root: &Path, name: &str) -> Result<Theme, ThemeError> {
             }
         }
     }
+    // A file in the site's own `static/` replaces the theme's file of the same path (the
+    // share image, a stylesheet): the site's copy is written, the theme's is not.
+    let site_static = crate::load::list_static_files(root);
+    theme
+        .static_files
+        .retain(|path, _| !site_static.contains(&format!("/{path}")));
     Ok(theme)
 }
 

@@ -15,6 +15,7 @@ pub mod minify;
 pub mod open_data;
 pub mod outcomes;
 pub mod overview;
+mod share;
 mod templates;
 pub mod urls;
 pub mod views;
@@ -177,6 +178,11 @@ fn render_into<E: Send>(
         context.insert("page", &view);
         context.insert("page_url", &urls.page(page.kind, &page.slug.value));
         context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
+        context.insert("share", &share::page_share_view(page, config, &urls));
+        context.insert(
+            "structured_data",
+            &share::json_ld(page, site, config, &urls),
+        );
         if feeds::has_feed(page.kind) {
             let page_url = urls.page(page.kind, &page.slug.value);
             context.insert("page_feed_url", &format!("{page_url}feed.xml"));
@@ -198,6 +204,7 @@ fn render_into<E: Send>(
             .into_par_iter()
             .map(|(template, path, make_context)| {
                 let mut context = make_context();
+                add_share(&mut context, &path, config, &urls);
                 if let Some(folder) = path.strip_suffix("index.html") {
                     context.insert("page_url", &urls.path(&format!("/{folder}")));
                 }
@@ -256,6 +263,10 @@ fn render_into<E: Send>(
                 );
                 if let Some(folder) = page.path.strip_suffix("index.html") {
                     context.insert("page_url", &urls.path(&format!("/{folder}")));
+                }
+                add_share(&mut context, &page.path, config, &urls);
+                if page.path == "outcomes/index.html" {
+                    context.insert("structured_data", &share::open_data_json_ld(config, &urls));
                 }
                 record(send(renderer.render("outcomes.html", &context, &page.path)));
             }
@@ -440,4 +451,26 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
 fn page_output_path(page: &Page) -> String {
     let path = crate::model::page_path(page.kind, &page.slug.value);
     format!("{}index.html", path.trim_start_matches('/'))
+}
+
+/// The sharing tags of a listing, overview or fixed page at output `path`, from the title in
+/// its context; the home page also gets the site's structured data. Not for the 404 page,
+/// which has no address of its own.
+fn add_share(context: &mut Context, path: &str, config: &Config, urls: &Urls) {
+    let Some(folder) = path.strip_suffix("index.html") else {
+        return;
+    };
+    let title = context
+        .get("title")
+        .and_then(|t| t.as_str())
+        .unwrap_or(&config.title)
+        .to_owned();
+    let site_path = format!("/{folder}");
+    context.insert(
+        "share",
+        &share::share_view(&title, None, &site_path, config, urls),
+    );
+    if path == "index.html" {
+        context.insert("structured_data", &share::website_json_ld(config, urls));
+    }
 }

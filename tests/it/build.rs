@@ -755,3 +755,121 @@ fn an_organisation_page_shows_its_newest_pages_and_links_the_rest() {
     assert!(first < led.find("Case study number 28").unwrap());
     assert!(!led.contains("Case study number 17<"));
 }
+
+/// The JSON-LD block of a page, parsed.
+fn json_ld(html: &str) -> Option<serde_json::Value> {
+    let start = html.find("<script type=\"application/ld+json\">")?;
+    let rest = &html[start..];
+    let body = &rest[rest.find('>')? + 1..rest.find("</script>")?];
+    Some(serde_json::from_str(body).expect("JSON-LD parses"))
+}
+
+fn meta(html: &str, attribute: &str, name: &str) -> Option<String> {
+    let marker = format!("<meta {attribute}=\"{name}\" content=\"");
+    let start = html.find(&marker)? + marker.len();
+    Some(html[start..start + html[start..].find('"')?].to_owned())
+}
+
+#[test]
+fn pages_carry_sharing_tags_and_structured_data_with_the_required_properties() {
+    let (temp, root) = copy_example();
+    let output = temp.path().join("out");
+    let built = build(&root, &output, &["--base-url", "https://example.org/sl/"]);
+    assert_eq!(built.status.code(), Some(0));
+    let read = |path: &str| std::fs::read_to_string(output.join(path)).unwrap();
+    let cases = [
+        (
+            "case-studies/southampton-care-home-manager-leadership-programme/index.html",
+            "Article",
+            &[
+                "headline",
+                "author",
+                "datePublished",
+                "image",
+                "publisher",
+                "url",
+            ][..],
+        ),
+        (
+            "programmes/well-led-stockton-on-tees/index.html",
+            "Course",
+            &["name", "description", "provider", "url"][..],
+        ),
+        (
+            "modules/well-led-managing-self/index.html",
+            "Course",
+            &["name", "description", "provider", "isPartOf"][..],
+        ),
+        (
+            "cohorts/well-led-cohort-1/index.html",
+            "CourseInstance",
+            &["name", "url"][..],
+        ),
+        (
+            "organisations/southampton-city-ccg/index.html",
+            "Organization",
+            &["name", "url"][..],
+        ),
+        (
+            "data/well-led-overall-ratings/index.html",
+            "Dataset",
+            &["name", "description", "creator", "url"][..],
+        ),
+        (
+            "outcomes/index.html",
+            "Dataset",
+            &["name", "description", "distribution"][..],
+        ),
+        ("index.html", "WebSite", &["name", "url"][..]),
+    ];
+    for (path, kind, required) in cases {
+        let html = read(path);
+        let data = json_ld(&html).unwrap_or_else(|| panic!("{path}: no JSON-LD"));
+        assert_eq!(data["@context"], "https://schema.org", "{path}");
+        assert_eq!(data["@type"], kind, "{path}");
+        for property in required {
+            assert!(
+                !data[*property].is_null(),
+                "{path}: no {property} in {data}"
+            );
+        }
+        let url = meta(&html, "property", "og:url").unwrap_or_else(|| panic!("{path}: og:url"));
+        assert!(url.starts_with("https://example.org/sl/"), "{path}: {url}");
+        assert!(meta(&html, "property", "og:title").is_some_and(|t| !t.is_empty()));
+        assert_eq!(
+            meta(&html, "property", "og:image").as_deref(),
+            Some("https://example.org/sl/images/share.png")
+        );
+        assert!(meta(&html, "property", "og:image:alt").is_some());
+        assert_eq!(
+            meta(&html, "name", "twitter:card").as_deref(),
+            Some("summary_large_image")
+        );
+    }
+    let article = json_ld(&read(cases[0].0)).unwrap();
+    assert_eq!(article["author"][0]["name"], "Southampton City CCG");
+    // The default image ships with the theme: a 1200 x 630 PNG.
+    let image = std::fs::read(output.join("images/share.png")).unwrap();
+    assert_eq!(&image[..8], b"\x89PNG\r\n\x1a\n");
+    let size = |at: usize| u32::from_be_bytes(image[at..at + 4].try_into().unwrap());
+    assert_eq!((size(16), size(20)), (1200, 630));
+
+    // A site's own static/images/share.png replaces the theme's.
+    std::fs::create_dir_all(root.join("static/images")).unwrap();
+    std::fs::write(root.join("static/images/share.png"), b"our own image").unwrap();
+    let own = temp.path().join("own");
+    build(&root, &own, &["--base-url", "https://example.org/sl/"]);
+    assert_eq!(
+        std::fs::read(own.join("images/share.png")).unwrap(),
+        b"our own image"
+    );
+    std::fs::remove_dir_all(root.join("static/images")).unwrap();
+
+    // Without an origin in base_url, no tag claims a relative address is whole.
+    let plain = temp.path().join("plain");
+    build(&root, &plain, &[]);
+    let html = std::fs::read_to_string(plain.join(cases[0].0)).unwrap();
+    assert!(meta(&html, "property", "og:title").is_some());
+    assert!(meta(&html, "property", "og:url").is_none());
+    assert!(json_ld(&html).is_none());
+}
