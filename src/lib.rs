@@ -13,6 +13,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod starter;

@@ -81,6 +81,7 @@ pub struct Vocab {
     /// Its name in the content model (`cqc-rating`).
     pub name: &'static str,
     keys: fn() -> Vec<&'static str>,
+    labels: fn() -> Vec<&'static str>,
 }
 
 impl Vocab {
@@ -89,12 +90,18 @@ impl Vocab {
         Vocab {
             name: V::NAME,
             keys: V::keys,
+            labels: labels_of::<V>,
         }
     }
 
     /// The canonical values, in display order.
     pub fn keys(&self) -> Vec<&'static str> {
         (self.keys)()
+    }
+
+    /// The display labels, in the order of [`Vocab::keys`] (a label is accepted for its value).
+    pub fn labels(&self) -> Vec<&'static str> {
+        (self.labels)()
     }
 
     /// Whether this is the metric vocabulary, which a site extends in `casebook.yaml` and
@@ -104,16 +111,22 @@ impl Vocab {
     }
 }
 
+fn labels_of<V: Vocabulary>() -> Vec<&'static str> {
+    V::ALL.iter().map(|value| value.label()).collect()
+}
+
 /// The metrics every site knows (a site adds its own; `custom:<slug>` is always allowed).
 pub const METRIC: Vocab = Vocab {
     name: "metric",
     keys: || METRICS.iter().map(|(key, _)| *key).collect(),
+    labels: || METRICS.iter().map(|(_, label)| *label).collect(),
 };
 
 /// The one currency amounts of money are written in.
 pub const CURRENCY: Vocab = Vocab {
     name: "currency",
     keys: || vec!["GBP"],
+    labels: || vec!["Pounds sterling"],
 };
 
 /// The front-matter fields of a content type, in the order the content model lists them.

@@ -13,6 +13,7 @@ mod outcomes;
 #[cfg(unix)]
 mod output;
 mod robustness;
+mod schema;
 mod search;
 mod serve;
 mod snapshots;
