@@ -78,6 +78,26 @@ Examples:
   casebook schema --root my-site --out /tmp/schemas"
     )]
     Schema(SchemaArgs),
+    /// Run a language server on stdin/stdout for editors: diagnostics, completion and hover.
+    #[command(
+        after_help = "Your editor starts it; it speaks the Language Server Protocol on stdin and stdout. It checks
+the unsaved text of each open content file as you type (with casebook's own codes and hints,
+and references checked against the files on disk), completes field names, vocabulary values
+and page slugs, and shows a field's description on hover. It never writes a file.
+Set-up for VS Code, Neovim and Helix: docs/editors.md.
+
+Examples:
+  casebook lsp                     # as the editor's command, in the site folder
+  casebook lsp --root my-site      # when the editor opens another folder"
+    )]
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LspArgs {
+    /// The site folder, when the editor names no workspace folder.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
 }
 
 #[derive(Debug, Args)]

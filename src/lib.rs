@@ -9,6 +9,7 @@
 pub mod config;
 pub mod diagnostics;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod render;

@@ -42,6 +42,10 @@ fn main() -> ExitCode {
             args.programme.as_deref(),
         ),
         Command::Schema(args) => schema_command::run(&args.root, args.out.as_deref(), args.vscode),
+        Command::Lsp(args) => match casebook::lsp::run_stdio(&args.root) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => usage_error(&format!("language server: {error}")),
+        },
     }
 }
 

@@ -154,6 +154,7 @@ fn help_explains_with_examples() {
         &["check", "--help"],
         &["new", "--help"],
         &["schema", "--help"],
+        &["lsp", "--help"],
     ] {
         let output = casebook(command);
         assert_eq!(output.status.code(), Some(0));

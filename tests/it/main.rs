@@ -9,6 +9,7 @@ mod example;
 mod harness;
 mod hostile;
 mod init;
+mod lsp;
 mod outcomes;
 #[cfg(unix)]
 mod output;
