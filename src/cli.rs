@@ -63,6 +63,54 @@ Examples:
         after_help = "The file is written to content/<type folder>/<slug>.md, the slug made from the title.\nAn existing file is never overwritten. Modules and cohorts need --programme.\n\nExamples:\n  casebook new case-study \"Fewer falls at night in Wigan\"\n  casebook new module --programme well-led-stockton-on-tees \"Managing self\""
     )]
     New(NewArgs),
+    /// Write JSON Schemas of each content type's front matter, for editors.
+    #[command(
+        after_help = "Writes <type>.schema.json for each content type (case-study, programme, module, cohort,
+organisation, dataset) into <root>/.casebook/schema/ unless --out says where. The schemas are
+made from casebook's content model, the site's own metrics and the slugs of its pages (offered
+as completions for references), so run it again after adding pages. Nothing else is written,
+except .vscode/settings.json with --vscode (its yaml.schemas setting, other settings kept).
+Exit codes: 0 written, 2 usage or I/O error (content errors do not stop it).
+
+Examples:
+  casebook schema                       # writes .casebook/schema/*.schema.json
+  casebook schema --vscode              # and points VS Code's YAML extension at them
+  casebook schema --root my-site --out /tmp/schemas"
+    )]
+    Schema(SchemaArgs),
+    /// Run a language server on stdin/stdout for editors: diagnostics, completion and hover.
+    #[command(
+        after_help = "Your editor starts it; it speaks the Language Server Protocol on stdin and stdout. It checks
+the unsaved text of each open content file as you type (with casebook's own codes and hints,
+and references checked against the files on disk), completes field names, vocabulary values
+and page slugs, and shows a field's description on hover. It never writes a file.
+Set-up for VS Code, Neovim and Helix: docs/editors.md.
+
+Examples:
+  casebook lsp                     # as the editor's command, in the site folder
+  casebook lsp --root my-site      # when the editor opens another folder"
+    )]
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LspArgs {
+    /// The site folder, when the editor names no workspace folder.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SchemaArgs {
+    /// The site folder (holding casebook.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// Where to write the schemas (default: <root>/.casebook/schema).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Also write <root>/.vscode/settings.json mapping each schema to its content folder.
+    #[arg(long)]
+    pub(crate) vscode: bool,
 }
 
 #[derive(Debug, Args)]

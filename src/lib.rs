@@ -9,10 +9,12 @@
 pub mod config;
 pub mod diagnostics;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod starter;

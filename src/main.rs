@@ -5,6 +5,7 @@
 
 mod cli;
 mod init;
+mod schema_command;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,11 @@ fn main() -> ExitCode {
             &args.title,
             args.programme.as_deref(),
         ),
+        Command::Schema(args) => schema_command::run(&args.root, args.out.as_deref(), args.vscode),
+        Command::Lsp(args) => match casebook::lsp::run_stdio(&args.root) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => usage_error(&format!("language server: {error}")),
+        },
     }
 }
 

@@ -1,5 +1,6 @@
 //! Stage 3, validate and link: the content model and the [`Site`] built from it.
 pub mod content;
+pub mod fields;
 mod kind;
 pub mod ratings;
 pub mod site;

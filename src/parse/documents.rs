@@ -3,6 +3,7 @@
 use crate::diagnostics::{Code, Located};
 use crate::model::ContentKind;
 use crate::model::content::*;
+use crate::model::fields::{self as registry, Field, names};
 use crate::model::vocab::*;
 use crate::parse::outcomes::{read_money, read_outcomes};
 use crate::parse::reader::{Fields, Reader, is_quoted};
@@ -18,13 +19,14 @@ pub(crate) struct Common {
     pub(crate) draft: bool,
 }
 
-/// Reads the front matter of a file of `kind` from its root mapping.
+/// Reads the front matter of a file of `kind` from its root mapping; returns the fields the
+/// registry knows for it too, to report the others as unknown.
 pub(crate) fn read_details(
     reader: &mut Reader<'_>,
     kind: ContentKind,
     fields: &mut Fields<'_>,
     extra_metrics: &[String],
-) -> (Common, Details, &'static [&'static str]) {
+) -> (Common, Details, &'static [Field]) {
     if let Some(node) = fields.get("type") {
         if let Some(text) = reader.string(node, "type") {
             if ContentKind::from_type_name(&normalise_key(&text)) != Some(kind) {
@@ -44,156 +46,18 @@ pub(crate) fn read_details(
         }
     }
     let common = read_common(reader, kind, fields);
-    let (details, known): (Details, &[&str]) = match kind {
-        ContentKind::CaseStudy => (
-            Details::CaseStudy(read_case_study(reader, fields, extra_metrics)),
-            CASE_STUDY,
-        ),
-        ContentKind::Programme => (
-            Details::Programme(read_programme(reader, fields, extra_metrics)),
-            PROGRAMME,
-        ),
-        ContentKind::Module => (Details::Module(read_module(reader, fields)), MODULE),
-        ContentKind::Cohort => (
-            Details::Cohort(read_cohort(reader, fields, extra_metrics)),
-            COHORT,
-        ),
-        ContentKind::Organisation => (
-            Details::Organisation(read_organisation(reader, fields)),
-            ORGANISATION,
-        ),
-        ContentKind::Dataset => (Details::Dataset(read_dataset(reader, fields)), DATASET),
+    let details = match kind {
+        ContentKind::CaseStudy => {
+            Details::CaseStudy(read_case_study(reader, fields, extra_metrics))
+        }
+        ContentKind::Programme => Details::Programme(read_programme(reader, fields, extra_metrics)),
+        ContentKind::Module => Details::Module(read_module(reader, fields)),
+        ContentKind::Cohort => Details::Cohort(read_cohort(reader, fields, extra_metrics)),
+        ContentKind::Organisation => Details::Organisation(read_organisation(reader, fields)),
+        ContentKind::Dataset => Details::Dataset(read_dataset(reader, fields)),
     };
-    (common, details, known)
+    (common, details, registry::fields_of(kind))
 }
-
-const CASE_STUDY: &[&str] = &[
-    "type",
-    "title",
-    "slug",
-    "summary",
-    "published",
-    "updated",
-    "draft",
-    "organisations",
-    "lead_role",
-    "nhs_region",
-    "ons_region",
-    "local_authority",
-    "care_settings",
-    "topics",
-    "cqc_key_questions",
-    "programme",
-    "cohort",
-    "period",
-    "contacts",
-    "outcomes",
-    "headline",
-    "related",
-    "awards",
-    "source",
-    "image",
-];
-const PROGRAMME: &[&str] = &[
-    "type",
-    "title",
-    "slug",
-    "summary",
-    "published",
-    "updated",
-    "draft",
-    "organisations",
-    "nhs_region",
-    "ons_region",
-    "local_authority",
-    "care_settings",
-    "audience",
-    "delivery",
-    "duration",
-    "modules",
-    "cohorts",
-    "accreditation",
-    "cost",
-    "status",
-    "contacts",
-    "outcomes",
-    "headline",
-    "source",
-    "topics",
-];
-const MODULE: &[&str] = &[
-    "type",
-    "title",
-    "slug",
-    "summary",
-    "published",
-    "updated",
-    "draft",
-    "programme",
-    "order",
-    "learning_outcomes",
-    "duration",
-    "delivery",
-    "materials",
-];
-const COHORT: &[&str] = &[
-    "type",
-    "title",
-    "slug",
-    "summary",
-    "published",
-    "updated",
-    "draft",
-    "programme",
-    "number",
-    "start",
-    "end",
-    "location",
-    "participants_enrolled",
-    "participants_completed",
-    "homes",
-    "nhs_region",
-    "ons_region",
-    "local_authority",
-    "facilitators",
-    "outcomes",
-    "contacts",
-    "source",
-];
-const ORGANISATION: &[&str] = &[
-    "type",
-    "name",
-    "slug",
-    "summary",
-    "published",
-    "updated",
-    "draft",
-    "org_type",
-    "nhs_region",
-    "ons_region",
-    "local_authority",
-    "website",
-    "ods_code",
-    "ons_code",
-    "cqc_provider_id",
-    "status",
-    "closed",
-    "successor",
-];
-const DATASET: &[&str] = &[
-    "type",
-    "title",
-    "slug",
-    "summary",
-    "published",
-    "updated",
-    "draft",
-    "source",
-    "unit",
-    "columns",
-    "rows",
-    "notes",
-];
 
 fn read_common(reader: &mut Reader<'_>, kind: ContentKind, fields: &mut Fields<'_>) -> Common {
     let title_key = if kind == ContentKind::Organisation {
@@ -275,7 +139,7 @@ fn read_organisation_links(
             .and_then(|node| reader.vocab::<OrgType>(node, "org_type"));
         let slug = reader.opt_reference(&mut link, "slug");
         let role = reader.opt_vocab(&mut link, "role").unwrap_or(OrgRole::Lead);
-        reader.finish(link, &["name", "org_type", "slug", "role"]);
+        reader.finish(link, &names(registry::ORGANISATION_LINK));
         if let Some(name) = name {
             links.push(OrganisationLink {
                 name,
@@ -310,7 +174,7 @@ fn read_contacts(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Vec<Contac
                 "add `role:` (a role is enough)",
             );
         }
-        reader.finish(contact, &["name", "role", "organisation", "email", "phone"]);
+        reader.finish(contact, &names(registry::CONTACT));
         contacts.push(value);
     }
     contacts
@@ -336,18 +200,7 @@ fn read_source(
     let published = reader.opt_period(&mut source, "published");
     let accessed = reader.opt_date(&mut source, "accessed");
     let adapted = reader.opt_bool(&mut source, "adapted").unwrap_or(false);
-    reader.finish(
-        source,
-        &[
-            "url",
-            "publisher",
-            "title",
-            "licence",
-            "published",
-            "accessed",
-            "adapted",
-        ],
-    );
+    reader.finish(source, &names(registry::SOURCE_FIELDS));
     Some(SourceRef {
         url: url?,
         publisher: publisher?,
@@ -379,7 +232,7 @@ fn read_case_study(
             let end_node = span.get("end");
             let end = reader.opt_period(&mut span, "end");
             check_order(reader, start, end, end_node);
-            reader.finish(span, &["start", "end"]);
+            reader.finish(span, &names(registry::SPAN));
             Span { start, end }
         });
     let contacts = read_contacts(reader, fields);
@@ -394,7 +247,7 @@ fn read_case_study(
             let name = reader.req_string(&mut award, "name");
             let year = reader.opt_int(&mut award, "year");
             let result = reader.opt_vocab(&mut award, "result");
-            reader.finish(award, &["name", "year", "result"]);
+            reader.finish(award, &names(registry::AWARD));
             Some(Award {
                 name: name?,
                 year,
@@ -419,7 +272,7 @@ fn read_case_study(
                     None
                 }
             };
-            reader.finish(image, &["src", "alt"]);
+            reader.finish(image, &names(registry::IMAGE));
             Some(Image {
                 src: src?,
                 alt: alt.unwrap_or_default(),
@@ -512,7 +365,7 @@ fn read_programme(
         .and_then(|mut money| {
             let as_at = reader.opt_period(&mut money, "as_at");
             let value = read_money(reader, &mut money, as_at);
-            reader.finish(money, &["value", "currency", "per", "as_at"]);
+            reader.finish(money, &names(registry::COST));
             value
         });
     let audience = reader.opt_string(fields, "audience");
@@ -575,7 +428,7 @@ fn read_module(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Module {
             });
             let format = reader.opt_vocab(&mut material, "format");
             let size_bytes = reader.opt_int(&mut material, "size_bytes");
-            reader.finish(material, &["title", "href", "format", "size_bytes"]);
+            reader.finish(material, &names(registry::MATERIAL));
             Some(Material {
                 title: title?,
                 href: href?,
@@ -676,7 +529,7 @@ fn read_dataset(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Dataset {
             let kind = reader
                 .required(&mut column, "type")
                 .and_then(|node| read_column_type(reader, node));
-            reader.finish(column, &["key", "label", "type"]);
+            reader.finish(column, &names(registry::COLUMN));
             if let Some(key) = key {
                 // A column with a bad type or label is still a column: its cells are read as
                 // text so that the rows do not report its key as unknown.

@@ -6,6 +6,8 @@
 //! problem, positioned in the user's file. All YAML handling lives in this module; nothing
 //! else in the program sees a YAML value. No I/O.
 
+#[cfg(test)]
+mod agreement;
 mod documents;
 mod links;
 mod nesting;
@@ -154,7 +156,7 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
         &mut fields,
         &options.extra_metrics,
     );
-    reader.finish(fields, known);
+    reader.finish(fields, &crate::model::fields::names(known));
     diagnostics.append(&mut reader.diagnostics);
 
     let (body, links) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING) {

@@ -2,25 +2,13 @@
 
 use crate::diagnostics::Code;
 use crate::model::content::{Distribution, Figures, Money, Outcome, RatingAt, ValueAt};
+use crate::model::fields::{self as registry, names};
 use crate::model::is_valid_slug;
 use crate::model::vocab::{
     CqcRating, METRICS, OutcomeKind, Vocabulary, did_you_mean, normalise_key,
 };
 use crate::parse::reader::{Fields, Reader};
 use crate::parse::yaml::Node;
-
-const COMMON: &[&str] = &[
-    "kind",
-    "metric",
-    "label",
-    "unit",
-    "key_question",
-    "better",
-    "reported_by",
-    "source_url",
-    "note",
-    "as_at",
-];
 
 /// Reads the `outcomes` list of a page.
 pub(crate) fn read_outcomes(
@@ -63,19 +51,10 @@ fn read_outcome(reader: &mut Reader<'_>, node: &Node, extra_metrics: &[String]) 
         );
     }
 
-    let (figures, known): (Figures, &[&str]) = match kind {
-        Some(OutcomeKind::RatingDistribution) => (
-            read_distribution_pair(reader, &mut fields),
-            &["before", "after"],
-        ),
-        Some(OutcomeKind::RatingChange) => (
-            read_rating_change(reader, &mut fields),
-            &["subject", "from", "to"],
-        ),
-        Some(OutcomeKind::Count) => (
-            read_amount(reader, &mut fields, true),
-            &["value", "before", "after"],
-        ),
+    let figures = match kind {
+        Some(OutcomeKind::RatingDistribution) => read_distribution_pair(reader, &mut fields),
+        Some(OutcomeKind::RatingChange) => read_rating_change(reader, &mut fields),
+        Some(OutcomeKind::Count) => read_amount(reader, &mut fields, true),
         Some(OutcomeKind::Measure) => {
             if unit.is_none() && fields.has_any(&["value", "before", "after"]) {
                 reader.report(
@@ -85,28 +64,20 @@ fn read_outcome(reader: &mut Reader<'_>, node: &Node, extra_metrics: &[String]) 
                     "say what the number counts, e.g. `unit: days between UTIs`",
                 );
             }
-            (
-                read_amount(reader, &mut fields, false),
-                &["value", "before", "after"],
-            )
+            read_amount(reader, &mut fields, false)
         }
-        Some(OutcomeKind::Share) => (
-            read_share(reader, &mut fields),
-            &["numerator", "denominator", "value"],
-        ),
-        Some(OutcomeKind::RelativeChange) => (
-            read_relative_change(reader, &mut fields),
-            &["value", "from_as_at", "to_as_at", "baseline", "result"],
-        ),
-        Some(OutcomeKind::Score) => (read_score(reader, &mut fields), &["value", "scale", "n"]),
-        Some(OutcomeKind::Money) => (
-            read_money(reader, &mut fields, as_at).map_or(Figures::None, Figures::Money),
-            &["value", "currency", "per"],
-        ),
-        None => (Figures::None, &[]),
+        Some(OutcomeKind::Share) => read_share(reader, &mut fields),
+        Some(OutcomeKind::RelativeChange) => read_relative_change(reader, &mut fields),
+        Some(OutcomeKind::Score) => read_score(reader, &mut fields),
+        Some(OutcomeKind::Money) => {
+            read_money(reader, &mut fields, as_at).map_or(Figures::None, Figures::Money)
+        }
+        None => Figures::None,
     };
+    // The figures a measure of its kind can have: the rest of its keys are unknown.
+    let known = names(kind.map_or(&[], registry::outcome_figures));
 
-    if kind.is_some() && matches!(figures, Figures::None) && !fields.has_any(known) {
+    if kind.is_some() && matches!(figures, Figures::None) && !fields.has_any(&known) {
         let mut missing = Vec::new();
         if better.is_none() {
             missing.push("`better`");
@@ -124,7 +95,7 @@ fn read_outcome(reader: &mut Reader<'_>, node: &Node, extra_metrics: &[String]) 
         }
     }
 
-    let known_keys: Vec<&str> = COMMON.iter().chain(known.iter()).copied().collect();
+    let known_keys: Vec<&str> = names(registry::OUTCOME).into_iter().chain(known).collect();
     reader.finish(fields, &known_keys);
     Some(Outcome {
         kind: kind?,
@@ -197,8 +168,6 @@ fn read_distribution(reader: &mut Reader<'_>, mut fields: Fields<'_>) -> Distrib
     // Ratings written in another accepted form (`Requires Improvement`, `requires_improvement`).
     let total_node = fields.get("total");
     let total = total_node.and_then(|node| reader.int(node, "total"));
-    let mut known: Vec<&str> = vec!["as_at", "total"];
-    known.extend(CqcRating::ALL.iter().map(|rating| rating.key()));
     reader_accept_rating_aliases(reader, &mut fields, &mut counts);
     // A misspelt rating would silently drop its services from the figures: an error, and the
     // sum is not checked against a count known to be incomplete.
@@ -211,11 +180,11 @@ fn read_distribution(reader: &mut Reader<'_>, mut fields: Fields<'_>) -> Distrib
                 format!("`{key}` is not a cqc-rating"),
                 format!("did you mean `{suggestion}`?"),
             );
-            fields.get_raw(key);
+            fields.mark_read(key);
             misspelt = true;
         }
     }
-    reader.finish(fields, &known);
+    reader.finish(fields, &names(registry::DISTRIBUTION));
 
     let sum: u64 = counts.iter().sum();
     if let (Some(total), Some(total_node), false) = (total, total_node, misspelt) {
@@ -271,7 +240,7 @@ fn read_rating_at(reader: &mut Reader<'_>, mut fields: Fields<'_>) -> Option<Rat
         .required(&mut fields, "rating")
         .and_then(|node| reader.vocab::<CqcRating>(node, "rating"));
     let as_at = reader.opt_period(&mut fields, "as_at");
-    reader.finish(fields, &["rating", "as_at"]);
+    reader.finish(fields, &names(registry::RATING_AT));
     Some(RatingAt {
         rating: rating?,
         as_at,
@@ -323,7 +292,12 @@ fn read_amount(reader: &mut Reader<'_>, fields: &mut Fields<'_>, whole: bool) ->
         let value = reader
             .required(&mut inner, "value")
             .and_then(|node| value_of(reader, node, "value"));
-        reader.finish(inner, &["as_at", "value"]);
+        let known = if whole {
+            registry::COUNT_AT
+        } else {
+            registry::MEASURE_AT
+        };
+        reader.finish(inner, &names(known));
         Some(ValueAt {
             as_at,
             value: value?,
@@ -477,7 +451,7 @@ fn read_score(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Figures {
             let max = reader
                 .required(&mut scale, "max")
                 .and_then(|node| reader.number(node, "max"));
-            reader.finish(scale, &["min", "max"]);
+            reader.finish(scale, &names(registry::SCALE));
             (min, max)
         }),
         None => {

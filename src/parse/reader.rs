@@ -24,6 +24,9 @@ pub(crate) struct Fields<'n> {
     used: Vec<bool>,
     /// Where a missing required field is reported.
     pub(crate) at: Pos,
+    /// Every key a reader asked for: the registry test compares them with the registry.
+    #[cfg(test)]
+    asked: Vec<String>,
 }
 
 impl<'n> Fields<'n> {
@@ -34,12 +37,26 @@ impl<'n> Fields<'n> {
 
     /// The value of `key` even when empty.
     pub(crate) fn get_raw(&mut self, key: &str) -> Option<&'n Node> {
+        #[cfg(test)]
+        self.asked.push(key.to_owned());
         let index = self
             .entries
             .iter()
             .position(|(k, _)| k.scalar() == Some(key))?;
         self.used[index] = true;
         Some(&self.entries[index].1)
+    }
+
+    /// Marks `key` as read without asking for it: for a key found by looking at what was
+    /// written, which has been reported already.
+    pub(crate) fn mark_read(&mut self, key: &str) {
+        if let Some(index) = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.scalar() == Some(key))
+        {
+            self.used[index] = true;
+        }
     }
 
     /// Where `key` is written, if it is.
@@ -98,6 +115,8 @@ impl<'a> Reader<'a> {
                 entries,
                 used: vec![false; entries.len()],
                 at: node.at,
+                #[cfg(test)]
+                asked: Vec::new(),
             }),
             _ => {
                 self.report(
@@ -129,6 +148,8 @@ impl<'a> Reader<'a> {
 
     /// Reports every key of `fields` not read, with a suggestion from `known`.
     pub(crate) fn finish(&mut self, fields: Fields<'_>, known: &[&str]) {
+        #[cfg(test)]
+        asked::record(known, &fields.asked);
         for (index, (key, _)) in fields.entries.iter().enumerate() {
             if fields.used[index] {
                 continue;
@@ -588,4 +609,34 @@ pub(crate) fn is_quoted(node: &Node) -> bool {
 fn looks_like_iso(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-'
+}
+
+/// In test builds, a log of the keys each mapping's reader asked for, with the keys it then
+/// called known: the registry test parses whole sites and compares the two.
+#[cfg(test)]
+pub(crate) mod asked {
+    use std::cell::RefCell;
+
+    /// One mapping read: the keys passed to `finish` as known, and the keys asked for.
+    pub(crate) struct Record {
+        pub(crate) known: Vec<String>,
+        pub(crate) asked: Vec<String>,
+    }
+
+    thread_local! {
+        static LOG: RefCell<Vec<Record>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record(known: &[&str], asked: &[String]) {
+        let record = Record {
+            known: known.iter().map(|key| (*key).to_owned()).collect(),
+            asked: asked.to_vec(),
+        };
+        LOG.with(|log| log.borrow_mut().push(record));
+    }
+
+    /// The mappings read on this thread since the last call.
+    pub(crate) fn take() -> Vec<Record> {
+        LOG.with(|log| std::mem::take(&mut *log.borrow_mut()))
+    }
 }

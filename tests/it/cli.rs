@@ -149,7 +149,13 @@ fn new_module_needs_an_existing_programme() {
 
 #[test]
 fn help_explains_with_examples() {
-    for command in [&["--help"][..], &["check", "--help"], &["new", "--help"]] {
+    for command in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["new", "--help"],
+        &["schema", "--help"],
+        &["lsp", "--help"],
+    ] {
         let output = casebook(command);
         assert_eq!(output.status.code(), Some(0));
         assert!(

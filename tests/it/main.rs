@@ -9,10 +9,12 @@ mod example;
 mod harness;
 mod hostile;
 mod init;
+mod lsp;
 mod outcomes;
 #[cfg(unix)]
 mod output;
 mod robustness;
+mod schema;
 mod search;
 mod serve;
 mod snapshots;
