@@ -39,6 +39,7 @@ use crate::render::views::*;
 use crate::theme::Theme;
 use crate::write::OutputFile;
 pub use listings::{Listing, PAGE_SIZE, listings};
+pub(crate) use share::script_safe;
 
 /// Renders the whole site. Returns the files, or the template diagnostics that stopped it.
 pub fn render_site(

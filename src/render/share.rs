@@ -95,7 +95,7 @@ fn image_url(src: &str, page: &str, urls: &Urls) -> Option<String> {
 
 /// JSON as it may stand inside an HTML `<script>` block: `<`, `>` and `&` escaped as JSON
 /// escapes, so `</script>` in any text cannot end the block.
-fn script_safe(value: &Value) -> String {
+pub(crate) fn script_safe(value: &Value) -> String {
     let text = value.to_string();
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -47,7 +47,8 @@ pub struct Snapshot {
     pub rendered: Layers,
     /// The site's static files by output path (a rendered file of the same path wins).
     pub statics: Arc<Files>,
-    /// The overlay markup to put into HTML while the content has errors.
+    /// The errors to put into HTML while the content has errors (a JSON data block the
+    /// live-reload script draws the overlay from).
     pub overlay: Option<String>,
     /// The `diagnostics` event a new live-reload connection gets first.
     pub diagnostics_event: String,
@@ -431,7 +432,8 @@ fn file_answer(status: u16, key: &str, bytes: Arc<[u8]>, snapshot: &Snapshot) ->
     }
 }
 
-/// Puts the live-reload script (and the overlay, when given) before the last `</body>`.
+/// Puts the live-reload script (and the errors for the overlay, when given) before the last
+/// `</body>`.
 pub fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
     let snippet = format!(
         "<link rel=\"stylesheet\" href=\"{OVERLAY_CSS_PATH}\"><script src=\"{SCRIPT_PATH}\" defer></script>{}",

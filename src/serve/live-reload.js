@@ -3,8 +3,9 @@
 // Served by the preview server at /__casebook/live-reload.js and put into the HTML it serves;
 // never part of a built site. Listens to /__casebook/events: `reload` reloads the page keeping
 // its scroll position (or, when only stylesheets changed, swaps them without a reload);
-// `diagnostics` shows or hides the overlay listing the content's errors. Text from content is
-// always set with textContent.
+// `diagnostics` shows or hides the overlay listing the content's errors, and a page served
+// while there are errors draws it at once from its `#casebook-errors` data block. The overlay's
+// markup is made here only. Text from content is always set with textContent.
 (() => {
   'use strict';
   const SCROLL_KEY = `casebook-scroll:${location.pathname}`;
@@ -72,13 +73,22 @@
     button?.addEventListener('click', () => document.getElementById('casebook-overlay')?.remove());
   }
 
+  // A page served while the content has errors carries them in a data block: draw the overlay
+  // from it at once, as from a `diagnostics` event.
+  const served = document.getElementById('casebook-errors');
+  if (served) {
+    try {
+      showOverlay(JSON.parse(served.textContent).errors || []);
+    } catch {
+      // a malformed block changes nothing
+    }
+  }
+
   restoreScroll();
   window.addEventListener('load', () => {
     restoreScroll();
     sessionStorage.removeItem(SCROLL_KEY);
   });
-  wireHideButton();
-
   const source = new EventSource('/__casebook/events');
   source.addEventListener('reload', (event) => {
     let data = {};

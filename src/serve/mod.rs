@@ -29,7 +29,6 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::diagnostics::{self, Colour, Diagnostic};
-use crate::render::markdown::escape_html;
 pub use workspace::{Changes, Drafts, Problem, Update, Workspace};
 
 /// The port tried first.
@@ -311,41 +310,19 @@ fn overlay_json(workspace: &Workspace) -> String {
     serde_json::json!({ "errors": overlay_items(workspace) }).to_string()
 }
 
-/// The overlay markup, the same as the live-reload script builds from the event.
-fn overlay_html(workspace: &Workspace) -> Option<String> {
+/// The errors for a page served while the content has errors, as a JSON data block the
+/// live-reload script draws the overlay from when the page loads (the same script draws it
+/// from each `diagnostics` event, so its markup is written once, in the script).
+fn overlay_data(workspace: &Workspace) -> Option<String> {
     let items = overlay_items(workspace);
     if items.is_empty() {
         return None;
     }
-    let count = if items.len() == 1 {
-        "1 error".to_owned()
-    } else {
-        format!("{} errors", items.len())
-    };
-    let mut html = format!(
-        "<div id=\"casebook-overlay\" class=\"casebook-overlay\" role=\"alert\"><h2 class=\"casebook-overlay-title\">{count}: showing the last good version of the site</h2><ol class=\"casebook-overlay-list\">"
-    );
-    for item in &items {
-        html.push_str(&format!(
-            "<li><p class=\"casebook-overlay-where\">{}:{}:{} {}</p><p class=\"casebook-overlay-message\">{}</p>",
-            escape_html(item.file),
-            item.line,
-            item.column,
-            escape_html(item.code),
-            escape_html(item.message)
-        ));
-        if let Some(hint) = item.hint {
-            html.push_str(&format!(
-                "<p class=\"casebook-overlay-hint\">hint: {}</p>",
-                escape_html(hint)
-            ));
-        }
-        html.push_str("</li>");
-    }
-    html.push_str(
-        "</ol><button type=\"button\" class=\"casebook-overlay-hide\">Hide</button></div>",
-    );
-    Some(html)
+    let json = serde_json::json!({ "errors": items });
+    Some(format!(
+        "<script type=\"application/json\" id=\"casebook-errors\">{}</script>",
+        crate::render::script_safe(&json)
+    ))
 }
 
 fn snapshot(workspace: &Workspace) -> http::Snapshot {
@@ -353,7 +330,7 @@ fn snapshot(workspace: &Workspace) -> http::Snapshot {
     http::Snapshot {
         rendered,
         statics,
-        overlay: overlay_html(workspace),
+        overlay: overlay_data(workspace),
         diagnostics_event: http::diagnostics_event(&overlay_json(workspace)),
     }
 }

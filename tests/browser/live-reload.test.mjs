@@ -111,6 +111,15 @@ test('an open page updates by itself when its file changes, and shows errors in 
     );
   });
 
+  await t.test('a page opened while a file is broken draws the overlay as it loads', async () => {
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#casebook-overlay', { timeout: 5_000 });
+    const text = await page.$eval('#casebook-overlay', (node) => node.textContent);
+    assert.match(text, /stockton-leadership-and-peer-support-network\.md:8:12 E007/);
+    assert.match(text, /hint: /);
+    assert.equal(await page.$$eval('#casebook-overlay', (nodes) => nodes.length), 1, 'one overlay, not two');
+  });
+
   await t.test('fixing the file takes the overlay away', async () => {
     await fs.writeFile(file, good);
     await page.waitForFunction(() => !document.getElementById('casebook-overlay'), { timeout: 20_000 });

@@ -586,7 +586,7 @@ fn serve_keeps_the_last_good_site_with_an_overlay_while_a_file_is_broken() {
         &good.replacen("published: 2025-01-20", "published: 2025-02-31", 1),
     );
     let with_overlay = server.wait_for(CASE_URL, "overlay", |r| {
-        r.body.contains("id=\"casebook-overlay\"")
+        r.body.contains("id=\"casebook-errors\"")
     });
     assert_eq!(
         with_overlay.status, 200,
@@ -597,10 +597,13 @@ fn serve_keeps_the_last_good_site_with_an_overlay_while_a_file_is_broken() {
         "the message names the value"
     );
     assert!(
-        with_overlay.body.contains(":8:12 E007"),
-        "file, line and column"
+        with_overlay
+            .body
+            .contains("\"code\":\"E007\",\"column\":12,\"file\":\"content/case-studies/"),
+        "code, file, line and column"
     );
-    assert!(with_overlay.body.contains("hint: "));
+    assert!(with_overlay.body.contains("\"line\":8,"));
+    assert!(with_overlay.body.contains("\"hint\":\""));
     assert!(
         with_overlay
             .body
@@ -608,7 +611,7 @@ fn serve_keeps_the_last_good_site_with_an_overlay_while_a_file_is_broken() {
         "the page is the last good one"
     );
     assert!(
-        server.get("/").body.contains("id=\"casebook-overlay\""),
+        server.get("/").body.contains("id=\"casebook-errors\""),
         "on every page"
     );
     events.wait_for("the diagnostics event", |t| {
@@ -621,7 +624,7 @@ fn serve_keeps_the_last_good_site_with_an_overlay_while_a_file_is_broken() {
 
     write_file(&root, CASE, &good);
     server.wait_for(CASE_URL, "overlay gone", |r| {
-        !r.body.contains("id=\"casebook-overlay\"")
+        !r.body.contains("id=\"casebook-errors\"")
     });
     events.wait_for("the all-clear", |t| {
         t.ends_with("event: diagnostics\ndata: {\"errors\":[]}\n\n")
