@@ -3,6 +3,7 @@
 //! escaped unless the site allows it, `javascript:`-style links are made inert, and internal
 //! links get the site's base path (or become plain text when their target is not published).
 
+pub use crate::render::escape::escape_html;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::OnceLock;
 
@@ -351,22 +352,6 @@ fn alignment_classes(mut html: String) -> String {
         html = html.replace(style, class);
     }
     html
-}
-
-/// Escapes text for HTML.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// CSS for highlighted code, from one of syntect's bundled themes.

@@ -6,6 +6,7 @@
 //! fails is a diagnostic (E014) naming the template, never a panic.
 
 pub mod charts;
+mod escape;
 mod feeds;
 pub mod format;
 pub mod links;

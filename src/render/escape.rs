@@ -1,0 +1,83 @@
+//! HTML escaping, written once: every value a template outputs and every text the charts,
+//! feeds and Markdown add goes through [`escape_runs`]. It escapes `&`, `<`, `>`, `"` and `'`
+//! (so values are safe in single-quoted attributes of a theme override too), as Tera's own
+//! escaper does, but hands on each run of plain text at once instead of byte by byte: a fifth
+//! of rendering time went to escaping.
+
+use std::convert::Infallible;
+
+/// Calls `put` with the pieces of `text` escaped for HTML, in order: runs of plain text and
+/// entities. The special characters are ASCII, so every run is whole UTF-8.
+fn escape_runs<E>(text: &str, mut put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut start = 0;
+    for (index, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        put(&text[start..index])?;
+        put(entity)?;
+        start = index + 1;
+    }
+    put(&text[start..])
+}
+
+/// Writes `text` escaped for HTML: Tera's escape function.
+pub(crate) fn escape_into(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    escape_runs(text, |run| out.write_all(run.as_bytes()))
+}
+
+/// `text` escaped for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let written: Result<(), Infallible> = escape_runs(text, |run| {
+        out.push_str(run);
+        Ok(())
+    });
+    match written {
+        Ok(()) => out,
+        Err(never) => match never {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_teras_own() {
+        for text in [
+            "",
+            "plain text",
+            "<script>alert('x')</script>",
+            "Tom & Jerry's \"care\" <home>",
+            "&&<<>>\"\"''",
+            "café – naïve ✓",
+        ] {
+            let mut ours = Vec::new();
+            escape_into(text, &mut ours).unwrap();
+            let mut theirs = Vec::new();
+            tera::escape_html(text, &mut theirs).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn both_forms_agree() {
+        let text = "Tom & Jerry's \"care\" <home> – café";
+        let mut written = Vec::new();
+        escape_into(text, &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), escape_html(text));
+        assert_eq!(
+            escape_html(text),
+            "Tom &amp; Jerry&#39;s &quot;care&quot; &lt;home&gt; – café"
+        );
+    }
+}
