@@ -10,6 +10,9 @@
 //!
 //! Rules that span fields (a share's numerator and denominator, `alt` with `src`, an outcome's
 //! figures by its `kind`) stay with their readers; the registry says which keys exist.
+//!
+//! It is long because it is a table, one entry per field of the content model; split by type
+//! it would hide the fields the types share.
 
 use crate::model::ContentKind;
 use crate::model::vocab::*;

@@ -1,6 +1,7 @@
 //! Byte formats of the index shards, with a decoder for each encoder (the client in
 //! `search-core.js` has the same decoders; the round trips here and the fixture tests there keep
-//! the two agreeing).
+//! the two agreeing). The formats share their varint and list codings, so they stay in one
+//! file, beside their round-trip tests, rather than one file per shard kind.
 //!
 //! Integers are LEB128 varints. Doc-id lists are ascending and delta-coded; a list denser than
 //! one id in eight is a bitmap of ⌈N/8⌉ bytes instead (bit `i % 8` of byte `i / 8`).

@@ -13,6 +13,7 @@
 //! loop. State is owned by [`serve`] and shared by `Arc`, never global.
 
 mod affected;
+mod answer;
 mod connections;
 pub mod events;
 pub mod files;
