@@ -48,7 +48,8 @@ pub enum OtherForm {
     },
 }
 
-const MONTH_NAMES: [&str; 12] = [
+/// The names of the months, January first.
+pub const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -2,28 +2,14 @@
 //! every page says them the same way.
 
 use crate::model::content::Span;
-use crate::model::time::{Date, Period};
+use crate::model::time::{Date, MONTH_NAMES, Period};
 
 /// "20 January 2025".
 pub fn date_text(date: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     format!(
         "{} {} {}",
         date.day,
-        MONTHS[(date.month as usize).saturating_sub(1) % 12],
+        MONTH_NAMES[(date.month as usize).saturating_sub(1) % 12],
         date.year
     )
 }
