@@ -60,7 +60,7 @@ Examples:
     Serve(ServeArgs),
     /// Create a new content file from a skeleton that passes `casebook check` as it is.
     #[command(
-        after_help = "The file is written to content/<type folder>/<slug>.md, the slug made from the title.\nAn existing file is never overwritten. Modules and cohorts need --programme.\n\nExamples:\n  casebook new case-study \"Fewer falls at night in Wigan\"\n  casebook new module --programme well-led-stockton-on-tees \"Managing self\""
+        after_help = "The file is written to content/<type folder>/<slug>.md, the slug made from the title.\nAn existing file is never overwritten. Modules and cohorts need --programme.\naccessibility-statement takes no title: it writes content/pages/accessibility.md, a statement\non the GOV.UK model with the theme's tested conformance filled in and [TO FILL: …] marks for\nthe rest (casebook check warns, W107, at each mark left).\n\nExamples:\n  casebook new case-study \"Fewer falls at night in Wigan\"\n  casebook new module --programme well-led-stockton-on-tees \"Managing self\"\n  casebook new page \"About us\"\n  casebook new accessibility-statement"
     )]
     New(NewArgs),
     /// Write JSON Schemas of each content type's front matter, for editors.
@@ -191,8 +191,8 @@ pub(crate) struct NewArgs {
     /// What to create.
     #[arg(value_enum)]
     pub(crate) kind: NewKind,
-    /// The title (in quotes).
-    pub(crate) title: String,
+    /// The title (in quotes); none for an accessibility statement.
+    pub(crate) title: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,11 +202,15 @@ pub(crate) enum NewKind {
     Module,
     Cohort,
     Organisation,
+    Page,
+    /// The site's accessibility statement, `content/pages/accessibility.md`.
+    AccessibilityStatement,
 }
 
 impl NewKind {
     pub(crate) fn content_kind(self) -> ContentKind {
         match self {
+            NewKind::Page | NewKind::AccessibilityStatement => ContentKind::Page,
             NewKind::CaseStudy => ContentKind::CaseStudy,
             NewKind::Programme => ContentKind::Programme,
             NewKind::Module => ContentKind::Module,

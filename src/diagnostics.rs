@@ -109,6 +109,7 @@ codes! {
     W104 => "W104", Warning, "static file not copied";
     W105 => "W105", Warning, "content symlink not followed";
     W106 => "W106", Warning, "skeleton text left in a published page";
+    W107 => "W107", Warning, "accessibility statement not filled in";
 }
 
 impl fmt::Display for Code {

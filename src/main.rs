@@ -35,12 +35,19 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(&args, colour),
         Command::Serve(args) => run_serve(&args, colour),
         Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
-        Command::New(args) => run_new(
-            &args.root,
-            args.kind,
-            &args.title,
-            args.programme.as_deref(),
-        ),
+        Command::New(args) => match (args.kind, args.title.as_deref()) {
+            (NewKind::AccessibilityStatement, None) => write_skeleton(
+                &args.root,
+                &casebook::scaffold::accessibility_statement(cli::today()),
+            ),
+            (NewKind::AccessibilityStatement, Some(_)) => usage_error(
+                "an accessibility statement takes no title: casebook new accessibility-statement",
+            ),
+            (kind, Some(title)) => run_new(&args.root, kind, title, args.programme.as_deref()),
+            (_, None) => usage_error(
+                "write the title in quotes: casebook new case-study \"Fewer falls at night\"",
+            ),
+        },
         Command::Schema(args) => schema_command::run(&args.root, args.out.as_deref(), args.vscode),
         Command::Lsp(args) => match casebook::lsp::run_stdio(&args.root) {
             Ok(()) => ExitCode::SUCCESS,
@@ -400,6 +407,25 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
     if skeleton.path.ends_with("/.md") || skeleton.path.len() < "content//abc.md".len() {
         return usage_error("the title gives no usable file name; use letters or digits in it");
     }
+    let slug = skeleton
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".md");
+    if let Some(holds) =
+        casebook::model::site_folder_use(slug).filter(|_| kind == ContentKind::Page)
+    {
+        return usage_error(&format!(
+            "a page at /{slug}/ would take the place of the site's own folder, which holds {holds}; \
+             choose another title, such as \"About {title}\""
+        ));
+    }
+    write_skeleton(root, &skeleton)
+}
+
+/// Writes a new content file, never over an existing one, and says what happens to drafts.
+fn write_skeleton(root: &Path, skeleton: &casebook::scaffold::Skeleton) -> ExitCode {
     let path: PathBuf = root.join(&skeleton.path);
     if let Some(parent) = path.parent() {
         if let Err(error) = std::fs::create_dir_all(parent) {

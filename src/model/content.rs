@@ -87,6 +87,8 @@ pub enum Details {
     Organisation(Organisation),
     /// A dataset.
     Dataset(Dataset),
+    /// A general page.
+    Page(GeneralPage),
 }
 
 /// Where a piece of work happened.
@@ -362,6 +364,22 @@ pub struct Dataset {
     pub rows: Vec<Vec<Cell>>,
     /// Notes.
     pub notes: Option<String>,
+}
+
+/// A general page (about, contact, accessibility): a title, a summary and a body, and
+/// where the site's menus list it.
+#[derive(Debug, Clone, Default)]
+pub struct GeneralPage {
+    /// The menu that lists it, if any.
+    pub menu: Option<Menu>,
+    /// Its place in its menu: menus are sorted by `order`, then title; pages without one
+    /// come last.
+    pub order: Option<u64>,
+}
+
+impl GeneralPage {
+    /// The slug of the site's accessibility statement, which the footer always links.
+    pub const ACCESSIBILITY_SLUG: &'static str = "accessibility";
 }
 
 /// A dataset column.

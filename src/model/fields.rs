@@ -143,6 +143,7 @@ pub fn fields_of(kind: ContentKind) -> &'static [Field] {
         ContentKind::Cohort => COHORT,
         ContentKind::Organisation => ORGANISATION,
         ContentKind::Dataset => DATASET,
+        ContentKind::Page => PAGE,
     }
 }
 
@@ -567,6 +568,26 @@ const DATASET: &[Field] = &[
         "The rows: each row's keys are column keys, each value checked against its column's type.",
     ),
     optional("notes", Shape::Texts, "Caveats shown with the table."),
+];
+
+const PAGE: &[Field] = &[
+    TYPE,
+    TITLE,
+    SLUG,
+    SUMMARY,
+    PUBLISHED,
+    UPDATED,
+    DRAFT,
+    optional(
+        "menu",
+        Shape::Value(Vocab::of::<Menu>()),
+        "`header` or `footer`: the site menu that links the page; header pages follow the default sections.",
+    ),
+    optional(
+        "order",
+        INT,
+        "Its place in its menu: lower first, then by title; pages without one come last.",
+    ),
 ];
 
 /// One item of an `organisations` list.

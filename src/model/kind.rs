@@ -1,7 +1,7 @@
 //! The kinds of content: one per folder of `content/`, each with its URL segment, its
 //! `type:` name and the words people read for it. Every stage names pages by kind.
 
-/// The six kinds of content, one per folder of `content/`.
+/// The seven kinds of content, one per folder of `content/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ContentKind {
     /// `content/case-studies/*.md`
@@ -16,20 +16,25 @@ pub enum ContentKind {
     Organisation,
     /// `content/data/*.yaml`
     Dataset,
+    /// `content/pages/*.md`: a general page (about, contact, accessibility), published at
+    /// the top of the site (`/about/`).
+    Page,
 }
 
 impl ContentKind {
     /// Every kind, in the order pages are listed.
-    pub const ALL: [ContentKind; 6] = [
+    pub const ALL: [ContentKind; 7] = [
         ContentKind::CaseStudy,
         ContentKind::Programme,
         ContentKind::Module,
         ContentKind::Cohort,
         ContentKind::Organisation,
         ContentKind::Dataset,
+        ContentKind::Page,
     ];
 
-    /// The folder under `content/`, which is also the first segment of the page's URL.
+    /// The folder under `content/`. For every kind but general pages it is also the first
+    /// segment of the page's URL ([`ContentKind::section`]).
     pub fn folder(self) -> &'static str {
         match self {
             ContentKind::CaseStudy => "case-studies",
@@ -38,7 +43,22 @@ impl ContentKind {
             ContentKind::Cohort => "cohorts",
             ContentKind::Organisation => "organisations",
             ContentKind::Dataset => "data",
+            ContentKind::Page => "pages",
         }
+    }
+
+    /// The first segment of the URL of this kind's pages and of its list
+    /// (`/case-studies/<slug>/`, `/case-studies/`): its folder. `None` for general pages,
+    /// which are published at the top of the site (`/<slug>/`) and have no list.
+    pub fn section(self) -> Option<&'static str> {
+        (self != ContentKind::Page).then(|| self.folder())
+    }
+
+    /// The kind whose pages are published under the URL segment `segment`.
+    pub fn from_section(segment: &str) -> Option<ContentKind> {
+        ContentKind::ALL
+            .into_iter()
+            .find(|kind| kind.section() == Some(segment))
     }
 
     /// The value of `type:` in front matter.
@@ -50,6 +70,7 @@ impl ContentKind {
             ContentKind::Cohort => "cohort",
             ContentKind::Organisation => "organisation",
             ContentKind::Dataset => "dataset",
+            ContentKind::Page => "page",
         }
     }
 
@@ -76,6 +97,7 @@ impl ContentKind {
             ContentKind::Cohort => "Cohort",
             ContentKind::Organisation => "Organisation",
             ContentKind::Dataset => "Dataset",
+            ContentKind::Page => "Page",
         }
     }
 
@@ -88,6 +110,7 @@ impl ContentKind {
             ContentKind::Cohort => "Cohorts",
             ContentKind::Organisation => "Organisations",
             ContentKind::Dataset => "Datasets",
+            ContentKind::Page => "Pages",
         }
     }
 

@@ -123,9 +123,49 @@ impl Site {
     }
 }
 
-/// The URL path of a page: `/case-studies/<slug>/`.
+/// The URL path of a page: `/case-studies/<slug>/`, or `/<slug>/` for a general page.
 pub fn page_path(kind: ContentKind, slug: &str) -> String {
-    format!("/{}/{}/", kind.folder(), slug)
+    match kind.section() {
+        Some(section) => format!("/{section}/{slug}/"),
+        None => format!("/{slug}/"),
+    }
+}
+
+/// What the site's own top-level folder `name` holds, if it is one: the pages of a kind or
+/// of a taxonomy, the outcomes overview, the search page or the theme's files (`css`, `js`,
+/// `images`). A general page at `/<name>/` would overwrite it, so none may take the name.
+pub fn site_folder_use(name: &str) -> Option<String> {
+    if let Some(kind) = ContentKind::from_section(name) {
+        return Some(format!("the {} pages", kind.label().to_lowercase()));
+    }
+    if let Some(taxonomy) = Taxonomy::ALL.into_iter().find(|t| t.segment() == name) {
+        return Some(format!("the {} pages", taxonomy.title()));
+    }
+    let what = match name {
+        "outcomes" => "the outcomes overview",
+        "search" => "the search page",
+        "css" | "js" | "images" => "the theme's files",
+        _ => return None,
+    };
+    Some(what.to_owned())
+}
+
+/// The content page at a site path (`/case-studies/x/`, `/about/#team`), by the shape of the
+/// path alone: a slug under a kind's section, or a slug at the top that is not one of the
+/// site's own folders (a general page). Whether the page exists is for the caller to ask.
+pub fn page_at(path: &str) -> Option<(ContentKind, &str)> {
+    let path = path.split(['#', '?']).next()?;
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let page = match (segments.next()?, segments.next()) {
+        (section, Some(slug)) => (ContentKind::from_section(section)?, slug),
+        (slug, None) => {
+            if !crate::model::is_valid_slug(slug) || site_folder_use(slug).is_some() {
+                return None;
+            }
+            (ContentKind::Page, slug)
+        }
+    };
+    segments.next().is_none().then_some(page)
 }
 
 /// The site as published without its drafts: `pages` less every draft, linked again so that
@@ -158,6 +198,13 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
     }
     for (key, mut group) in by_key {
         group.sort_by(|a, b| a.file.cmp(&b.file));
+        if key.0 == ContentKind::Page {
+            if let Some(clash) = folder_clash(&key.1, &options.static_files) {
+                // Published, the page would overwrite the site's own pages or files.
+                diagnostics.extend(group.iter().map(|page| clash.diagnostic(page)));
+                continue;
+            }
+        }
         let mut group = group.into_iter();
         let Some(first) = group.next() else { continue };
         for other in group {
@@ -205,6 +252,52 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
         checker.check_page(page);
     }
     (site, diagnostics)
+}
+
+/// A general page's slug that is also a top-level folder of the site, and what is there.
+struct FolderClash {
+    slug: String,
+    holds: String,
+}
+
+/// The clash of the general page slug `slug` with the site's own folders, or with a
+/// top-level folder of `static/`.
+fn folder_clash(slug: &str, static_files: &BTreeSet<String>) -> Option<FolderClash> {
+    let holds = site_folder_use(slug).or_else(|| {
+        let prefix = format!("/{slug}/");
+        static_files
+            .iter()
+            .any(|file| file.starts_with(&prefix))
+            .then(|| format!("files from static/{slug}/"))
+    })?;
+    Some(FolderClash {
+        slug: slug.to_owned(),
+        holds,
+    })
+}
+
+impl FolderClash {
+    fn diagnostic(&self, page: &Page) -> Diagnostic {
+        let at = if page.slug_explicit {
+            page.slug.at
+        } else {
+            Pos::START
+        };
+        let slug = &self.slug;
+        Diagnostic::new(
+            Code::E009,
+            &page.file,
+            at,
+            format!(
+                "the page slug `{slug}` is taken by the site's own folder /{slug}/, which holds {}",
+                self.holds
+            ),
+        )
+        .with_hint(format!(
+            "a page is published at /<slug>/, so its slug must not be the name of one of the site's folders; \
+             give it another `slug:` (or rename the file), such as `about-{slug}`"
+        ))
+    }
 }
 
 struct Checker<'a> {
@@ -409,7 +502,7 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            Details::Dataset(_) => {}
+            Details::Dataset(_) | Details::Page(_) => {}
         }
         for link in &page.links {
             self.internal_link(page, link);
@@ -479,18 +572,20 @@ impl<'a> Checker<'a> {
     fn internal_link(&mut self, page: &Page, link: &Located<String>) {
         let path = link.value.split(['#', '?']).next().unwrap_or("");
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let kind = segments
+        let section = segments
             .first()
-            .and_then(|first| ContentKind::from_folder(first));
-        let exists = match (kind, segments.as_slice()) {
-            (Some(kind), [_, slug]) => match self.site.get(kind, slug) {
+            .and_then(|first| ContentKind::from_section(first));
+        // A top-level address is a general page unless a static file is there.
+        let target = page_at(path).filter(|_| !self.options.static_files.contains(path));
+        let exists = match (target, section, segments.as_slice()) {
+            (Some((kind, slug)), _, _) => match self.site.get(kind, slug) {
                 Some(target) => {
                     self.draft_reference(page, target, link.at);
                     true
                 }
                 None => self.is_unreadable(kind, slug),
             },
-            (Some(_), [_]) => true,
+            (None, Some(_), [_]) => true,
             _ if segments.is_empty() => true,
             _ => {
                 let as_page = format!("/{}/", segments.join("/"));
@@ -502,7 +597,7 @@ impl<'a> Checker<'a> {
         if !exists {
             let hint = match self.nearest_page_path(&segments) {
                 Some(nearest) => format!("did you mean `{nearest}`?"),
-                None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on".to_owned(),
+                None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on, general pages at /<slug>/".to_owned(),
             };
             let mut diagnostic = Diagnostic::new(
                 Code::E010,

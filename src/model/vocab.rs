@@ -302,6 +302,13 @@ vocabulary!(
     CqcRating => "cqc-rating", "CQC rating";
 });
 
+vocabulary!(
+    /// The site menu a general page is listed in.
+    Menu, "menu", {
+    Header => "header", "Header";
+    Footer => "footer", "Footer";
+});
+
 /// The metrics every site knows; a site adds its own in `casebook.yaml` (`metrics:`), and
 /// `custom:<slug>` is always allowed.
 pub const METRICS: &[(&str, &str)] = &[

@@ -55,6 +55,7 @@ pub(crate) fn read_details(
         ContentKind::Cohort => Details::Cohort(read_cohort(reader, fields, extra_metrics)),
         ContentKind::Organisation => Details::Organisation(read_organisation(reader, fields)),
         ContentKind::Dataset => Details::Dataset(read_dataset(reader, fields)),
+        ContentKind::Page => Details::Page(read_page(reader, fields)),
     };
     (common, details, registry::fields_of(kind))
 }
@@ -72,7 +73,10 @@ fn read_common(reader: &mut Reader<'_>, kind: ContentKind, fields: &mut Fields<'
         .get("slug")
         .and_then(|node| reader.slug(node, "slug"));
     let summary_node = fields.get("summary");
-    let summary = if kind == ContentKind::CaseStudy || kind == ContentKind::Programme {
+    let summary = if matches!(
+        kind,
+        ContentKind::CaseStudy | ContentKind::Programme | ContentKind::Page
+    ) {
         reader.req_string(fields, "summary")
     } else {
         reader.opt_string(fields, "summary")
@@ -512,6 +516,13 @@ fn read_organisation(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Organi
                 .string(node, "successor")
                 .map(|text| Located::new(text, node.at))
         }),
+    }
+}
+
+fn read_page(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> GeneralPage {
+    GeneralPage {
+        menu: reader.opt_vocab(fields, "menu"),
+        order: reader.opt_int(fields, "order"),
     }
 }
 

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
 use crate::load::Source;
 use crate::model::content::{Body, Page};
-use crate::model::{is_valid_slug, suggest_slug};
+use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 
 pub use links::markdown_options;
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
@@ -60,13 +60,17 @@ pub fn parse_sources(sources: &[Source], options: &ParseOptions) -> Parsed {
 }
 
 /// Parses one file. Returns the page when its front matter is a mapping (even with errors in
-/// its fields), and every problem found, its file name's included, and skeleton text left in
-/// a page that is not a draft.
+/// its fields), and every problem found, its file name's included, skeleton text left in a
+/// page that is not a draft, and the unfilled marks of a general page (the accessibility
+/// statement's).
 pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
     let (page, mut diagnostics) = parse_contents(source, options);
     diagnostics.extend(file_name_problem(source));
     if page.as_ref().is_some_and(|page| !page.draft) {
         diagnostics.extend(skeleton::leftover_placeholders(&source.path, &source.text));
+    }
+    if source.kind == ContentKind::Page {
+        diagnostics.extend(skeleton::unfilled_marks(&source.path, &source.text));
     }
     (page, diagnostics)
 }

@@ -1,4 +1,5 @@
-//! W106: text from a skeleton of `casebook new`, still in a page that is published.
+//! W106: text from a skeleton of `casebook new`, still in a page that is published; and
+//! W107: a `[TO FILL: …]` mark of the accessibility statement not yet filled in.
 //!
 //! A skeleton is a draft and passes `casebook check`, so an editor who takes `draft: true`
 //! out too early would publish "Your organisation" without a word. A placeholder counts only
@@ -6,7 +7,7 @@
 //! so a sentence that happens to contain the same words is never reported.
 
 use crate::diagnostics::{Code, Diagnostic, Pos};
-use crate::scaffold::{PLACEHOLDERS, Placeholder};
+use crate::scaffold::{PLACEHOLDERS, Placeholder, TO_FILL};
 
 /// A W106 for every placeholder left in `text`, the whole text of the published page `file`.
 pub(crate) fn leftover_placeholders(file: &str, text: &str) -> Vec<Diagnostic> {
@@ -17,6 +18,36 @@ pub(crate) fn leftover_placeholders(file: &str, text: &str) -> Vec<Diagnostic> {
                 let at = Pos::new(index as u32 + 1, column);
                 found.push(warning(file, at, placeholder));
             }
+        }
+    }
+    found
+}
+
+/// A W107 for every `[TO FILL: …]` mark in `text`, the whole text of the general page `file`,
+/// at the mark's `[`. Drafts too: the marks are the publisher's list of what is left to write,
+/// and a statement is a draft while they write it.
+pub(crate) fn unfilled_marks(file: &str, text: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        for (start, _) in line.match_indices(TO_FILL) {
+            let rest = &line[start..];
+            let mark = rest.find(']').map_or(rest, |end| &rest[..=end]);
+            let asks = mark
+                .trim_start_matches(TO_FILL)
+                .trim_end_matches(']')
+                .trim();
+            let column = line[..start].chars().count() as u32 + 1;
+            found.push(
+                Diagnostic::new(
+                    Code::W107,
+                    file,
+                    Pos::new(index as u32 + 1, column),
+                    format!("`{mark}` is still to be filled in"),
+                )
+                .with_hint(format!(
+                    "replace the whole mark, brackets included, with {asks}; only the publisher can write it"
+                )),
+            );
         }
     }
     found
@@ -61,6 +92,20 @@ fn whole_value_column(line: &str, value: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_to_fill_mark_is_found_at_its_bracket() {
+        let text = "---\ntitle: T\n---\nRun by [TO FILL: your name].\n\
+                    é [TO FILL: a] and [TO FILL: b]\nNo mark [TO BE] here.\n";
+        let found = unfilled_marks("content/pages/accessibility.md", text);
+        let at: Vec<(u32, u32)> = found.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(at, [(4, 8), (5, 3), (5, 20)]);
+        assert!(found.iter().all(|d| d.code == Code::W107));
+        assert_eq!(
+            found[0].message,
+            "`[TO FILL: your name]` is still to be filled in"
+        );
+    }
 
     #[test]
     fn a_whole_value_is_found_at_its_column() {

@@ -1,5 +1,5 @@
-//! Listing pages: the list of each content type and each taxonomy term, paginated, the
-//! taxonomy indexes and the home page, set up as jobs that render in parallel batches.
+//! Listing pages: the list of each content type (but general pages, which have none) and
+//! each taxonomy term, paginated, the taxonomy indexes and the home page, set up as jobs that render in parallel batches.
 
 use serde::Serialize;
 use tera::Context;
@@ -209,11 +209,14 @@ pub(super) fn list_jobs<'a>(
     jobs: &mut Jobs<'a>,
 ) {
     for kind in ContentKind::ALL {
+        let Some(section) = kind.section() else {
+            continue;
+        };
         let items = ordered(site, kind);
         if items.is_empty() && kind != ContentKind::CaseStudy {
             continue;
         }
-        let folder = format!("/{}/", kind.folder());
+        let folder = format!("/{section}/");
         paginate(
             &folder,
             &items,
@@ -366,11 +369,14 @@ pub fn listings(site: &Site) -> Vec<Listing> {
         }
     };
     for kind in ContentKind::ALL {
+        let Some(section) = kind.section() else {
+            continue;
+        };
         let items = ordered(site, kind);
         if items.is_empty() && kind != ContentKind::CaseStudy {
             continue;
         }
-        add(&format!("/{}/", kind.folder()), &items);
+        add(&format!("/{section}/"), &items);
     }
     for taxonomy in Taxonomy::ALL {
         for (key, term) in site.relations.terms.get(&taxonomy).into_iter().flatten() {

@@ -29,7 +29,8 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::ContentKind;
 use crate::model::Site;
-use crate::model::content::{Details, Page};
+use crate::model::content::{Details, GeneralPage, Page};
+use crate::model::vocab::Menu;
 use crate::render::feeds::{sitemap, text_file};
 use crate::render::listings::{Job, Jobs, home_job, list_jobs, taxonomy_jobs};
 use crate::render::markdown::{Highlighter, MarkdownContext, render_markdown};
@@ -127,15 +128,9 @@ fn render_into<E: Send>(
 
     let cards = Cards::new(site, &urls);
     let highlighter = Highlighter::default();
-    let is_published = |path: &str| {
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        match segments.as_slice() {
-            [folder, slug] => match ContentKind::from_folder(folder) {
-                Some(kind) => site.get(kind, slug).is_some(),
-                None => true,
-            },
-            _ => true,
-        }
+    let is_published = |path: &str| match crate::model::page_at(path) {
+        Some((kind, slug)) => site.get(kind, slug).is_some(),
+        None => true,
     };
     let markdown = MarkdownContext {
         allow_html: config.allow_html,
@@ -355,8 +350,52 @@ fn render_into<E: Send>(
     Ok(())
 }
 
+/// Whether the site's menus link `page`, so that it shows on every page: a general page with
+/// `menu:`, or the accessibility statement, which the footer always links.
+pub fn in_menus(page: &Page) -> bool {
+    match &page.details {
+        Details::Page(general) => {
+            general.menu.is_some() || page.slug.value == GeneralPage::ACCESSIBILITY_SLUG
+        }
+        _ => false,
+    }
+}
+
+/// The general pages of one menu as links, by `order` (pages without one last), then title.
+fn menu_links(
+    site: &Site,
+    urls: &Urls,
+    in_menu: impl Fn(&Page, &GeneralPage) -> bool,
+) -> Vec<NavView> {
+    let mut pages: Vec<(&Page, Option<u64>)> = site
+        .pages_of(ContentKind::Page)
+        .filter_map(|page| match &page.details {
+            Details::Page(general) if in_menu(page, general) => Some((page, general.order)),
+            _ => None,
+        })
+        .collect();
+    pages.sort_by_cached_key(|(page, order)| {
+        (
+            order.unwrap_or(u64::MAX),
+            page.title.to_lowercase(),
+            page.slug.value.clone(),
+        )
+    });
+    pages
+        .into_iter()
+        .map(|(page, _)| NavView {
+            title: page.title.clone(),
+            url: urls.page(page.kind, &page.slug.value),
+        })
+        .collect()
+}
+
 /// The site-wide values every template sees as `site`.
 fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
+    let header_pages = menu_links(site, urls, |_, general| general.menu == Some(Menu::Header));
+    let footer = menu_links(site, urls, |page, general| {
+        general.menu == Some(Menu::Footer) || page.slug.value == GeneralPage::ACCESSIBILITY_SLUG
+    });
     let navigation = if config.navigation.is_empty() {
         let mut nav = vec![NavView {
             title: "Case studies".into(),
@@ -378,8 +417,10 @@ fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
             title: "Outcomes".into(),
             url: urls.path("/outcomes/"),
         });
+        nav.extend(header_pages);
         nav
     } else {
+        // The site's own navigation wins: it lists what it wants, header pages included.
         config
             .navigation
             .iter()
@@ -407,6 +448,7 @@ fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
         outcomes_json_url: urls.path("/data/outcomes.json"),
         feed_url: urls.path("/feed.xml"),
         navigation,
+        footer,
         search: config.search,
         generator: format!("casebook {}", env!("CARGO_PKG_VERSION")),
     }
@@ -429,6 +471,10 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
         Details::Cohort(c) => c.programme.as_ref(),
         _ => None,
     };
+    if page.kind.section().is_none() {
+        // A general page stands alone at the top of the site.
+        return crumbs;
+    }
     match programme.and_then(|p| site.get(ContentKind::Programme, &p.value)) {
         Some(parent) => {
             crumbs.push(Crumb {

@@ -4,7 +4,7 @@
 //! (title, description, address, site name, image and its alternative text). [`json_ld`] and
 //! its neighbours describe a page in schema.org terms (`Article` for case studies, `Course`
 //! for programmes and modules, `CourseInstance` for cohorts, `Organization`, `Dataset` for
-//! datasets and the open data), written into a `<script type="application/ld+json">` data
+//! datasets and the open data, `WebPage` for general pages), written into a `<script type="application/ld+json">` data
 //! block: a block no browser runs, so a strict `script-src 'self'` allows it. The JSON is
 //! made safe inside HTML by escaping `<`, `>` and `&`, so no text of a page can end the block.
 
@@ -140,6 +140,7 @@ pub(crate) fn json_ld(page: &Page, site: &Site, config: &Config, urls: &Urls) ->
         ContentKind::Cohort => "CourseInstance",
         ContentKind::Organisation => "Organization",
         ContentKind::Dataset => "Dataset",
+        ContentKind::Page => "WebPage",
     };
     let mut data = json!({"@context": "https://schema.org", "@type": kind, "url": url});
     let name_key = if page.kind == ContentKind::CaseStudy {
@@ -241,6 +242,11 @@ pub(crate) fn json_ld(page: &Page, site: &Site, config: &Config, urls: &Urls) ->
                 }
             }
             put(&mut data, "variableMeasured", json!(dataset.unit));
+        }
+        Details::Page(_) => {
+            data["publisher"] = publisher;
+            data["isPartOf"] =
+                json!({"@type": "WebSite", "name": config.title, "url": urls.absolute("/")});
         }
     }
     Some(script_safe(&data))

@@ -16,13 +16,15 @@
 //! - any output this module does not know (so that a new kind of output is rendered rather
 //!   than left stale);
 //!
-//! and everything when the set of kinds with pages changed. Pure: no I/O.
+//! and everything when the set of kinds with pages changed, or when a page the menus link
+//! (a general page with `menu:`, or the accessibility statement, which the footer links)
+//! changed, came or went: the menus are on every page. Pure: no I/O.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::ContentKind;
 use crate::model::content::{Details, Page};
-use crate::model::{Site, Taxonomy};
+use crate::model::{Site, Taxonomy, page_at, page_path};
 use crate::render;
 use crate::theme::Theme;
 
@@ -36,6 +38,8 @@ pub(crate) struct Footprint {
     refs: Vec<Key>,
     /// Its outcomes with its title, as text, when it states any.
     outcomes: Option<String>,
+    /// Whether the site's menus, on every page, link it.
+    in_menus: bool,
 }
 
 impl Footprint {
@@ -98,7 +102,7 @@ impl Footprint {
                 }
                 &[][..]
             }
-            Details::Dataset(_) => &[][..],
+            Details::Dataset(_) | Details::Page(_) => &[][..],
         };
         refs.sort();
         refs.dedup();
@@ -106,6 +110,7 @@ impl Footprint {
             key: (page.kind, page.slug.value.clone()),
             refs,
             outcomes: (!outcomes.is_empty()).then(|| format!("{}\n{outcomes:?}", page.title)),
+            in_menus: render::in_menus(page),
         }
     }
 }
@@ -253,6 +258,9 @@ pub(crate) fn plan(
         .iter()
         .filter_map(|file| after.footprints.get(file))
         .collect();
+    if old.iter().chain(&new).any(|footprint| footprint.in_menus) {
+        return None;
+    }
     let changed_keys: BTreeSet<&Key> = old.iter().chain(&new).map(|f| &f.key).collect();
 
     let mut wanted_keys: BTreeSet<Key> = BTreeSet::new();
@@ -286,6 +294,13 @@ pub(crate) fn plan(
             plan.wanted.insert(path);
         } else if old.iter().any(|f| f.key == (*kind, slug.clone())) {
             plan.removed.push(path);
+        }
+    }
+    // A general page's output (`about/index.html`) has no shape of its own to be told by.
+    for page in site.pages_of(ContentKind::Page) {
+        let path = page_output_path(page.kind, &page.slug.value);
+        if !plan.wanted.contains(&path) {
+            plan.known.insert(path);
         }
     }
 
@@ -349,29 +364,23 @@ pub(crate) fn plan(
 }
 
 fn page_output_path(kind: ContentKind, slug: &str) -> String {
-    format!("{}/{}/index.html", kind.folder(), slug)
+    format!(
+        "{}index.html",
+        page_path(kind, slug).trim_start_matches('/')
+    )
 }
 
-/// Whether `path` has the shape of a content page's output (`case-studies/x/index.html`).
+/// Whether `path` has the shape of the output of a content page in a section
+/// (`case-studies/x/index.html`).
 fn is_page_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
-    matches!(parts.as_slice(), [folder, _, "index.html"]
-        if ContentKind::from_folder(folder).is_some())
+    matches!(parts.as_slice(), [section, _, "index.html"]
+        if ContentKind::from_section(section).is_some())
 }
 
-/// The page a site-absolute URL (`/case-studies/x/#y`) points at.
+/// The page a site-absolute URL (`/case-studies/x/#y`, `/about/`) points at.
 fn key_of_url(url: &str) -> Option<Key> {
-    let path = url.split(['#', '?']).next()?;
-    let mut parts = path.trim_matches('/').split('/');
-    let folder = parts.next()?;
-    let slug = parts.next()?;
-    if parts.next().is_some() || slug.is_empty() {
-        return None;
-    }
-    let kind = ContentKind::ALL
-        .into_iter()
-        .find(|k| k.folder() == folder)?;
-    Some((kind, slug.to_owned()))
+    page_at(url).map(|(kind, slug)| (kind, slug.to_owned()))
 }
 
 fn kinds(site: &Site) -> BTreeSet<ContentKind> {
@@ -424,6 +433,12 @@ mod tests {
         );
         assert_eq!(key_of_url("/files/x.pdf"), None);
         assert_eq!(key_of_url("/case-studies/"), None);
+        assert_eq!(
+            key_of_url("/about/#team"),
+            Some((ContentKind::Page, "about".into()))
+        );
+        assert_eq!(key_of_url("/topics/"), None);
+        assert_eq!(key_of_url("/favicon.ico"), None);
     }
 
     #[test]

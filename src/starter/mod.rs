@@ -13,7 +13,7 @@ use crate::model::time::Date;
 const TODAY: &str = "{today}";
 
 /// Each file's path in a new site and its text as kept in `src/starter/site/`.
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
     ("casebook.yaml", include_str!("site/casebook.yaml")),
     (".gitignore", include_str!("site/gitignore")),
     (
@@ -39,6 +39,10 @@ const FILES: [(&str, &str); 8] = [
     (
         "content/data/example-falls-by-quarter.yaml",
         include_str!("site/content/data/example-falls-by-quarter.yaml"),
+    ),
+    (
+        "content/pages/about.md",
+        include_str!("site/content/pages/about.md"),
     ),
 ];
 

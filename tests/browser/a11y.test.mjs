@@ -1,8 +1,9 @@
 // Accessibility of the built example site in a real browser.
 //
 // Builds the bundled example (the repository root) with target/debug/casebook, serves it on
-// 127.0.0.1, opens one page of every page type in headless Chromium and runs axe-core with the
-// WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules. Also checks that the case-study page reflows at
+// 127.0.0.1, opens one page of every page type in headless Chromium at 1280 and 375 CSS px wide
+// and runs axe-core with the WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules (the accessibility
+// statement that `casebook new accessibility-statement` writes says exactly this). Also checks that the case-study page reflows at
 // 320 CSS px (WCAG 1.4.10) and saves screenshots of it to tests/browser/screenshots/.
 //
 //   node --test tests/browser/            # skips when Chromium or node_modules is missing
@@ -26,6 +27,8 @@ import {
 } from './lib.mjs';
 
 const REFLOW_WIDTH = 320;
+/** The viewport widths every page type is checked at: a desktop and a phone. */
+const AXE_WIDTHS = [1280, 375];
 
 test('every page type passes axe-core (WCAG 2.2 AA) and the case study reflows at 320px', { timeout: 900_000 }, async (t) => {
   if (!browserTestsCanRun(t, { axe: true })) return;
@@ -47,24 +50,27 @@ test('every page type passes axe-core (WCAG 2.2 AA) and the case study reflows a
   const report = {};
   const loadProblems = {};
   for (const [type, urlPath] of found) {
-    await t.test(`axe: ${type} ${urlPath}`, async () => {
-      const page = await newTrackedPage(browser, { origin });
-      try {
-        await visit(page, abs(urlPath));
-        const violations = await runAxe(page);
-        report[urlPath] = { type, violations };
-        if (page.problems.length) loadProblems[urlPath] = [...page.problems];
-        if (violations.length) {
-          const nodes = violations.reduce((n, v) => n + v.nodes.length, 0);
-          assert.fail(
-            `${violations.length} axe rule(s) failed on ${nodes} element(s) of the ${type} page ${urlPath}:\n` +
-              formatViolations(violations),
-          );
+    for (const width of AXE_WIDTHS) {
+      await t.test(`axe: ${type} ${urlPath} at ${width}px`, async () => {
+        const page = await newTrackedPage(browser, { origin });
+        try {
+          await page.setViewport({ width, height: 800, deviceScaleFactor: 1 });
+          await visit(page, abs(urlPath));
+          const violations = await runAxe(page);
+          report[`${urlPath} @${width}`] = { type, width, violations };
+          if (page.problems.length) loadProblems[urlPath] = [...page.problems];
+          if (violations.length) {
+            const nodes = violations.reduce((n, v) => n + v.nodes.length, 0);
+            assert.fail(
+              `${violations.length} axe rule(s) failed on ${nodes} element(s) of the ${type} page ${urlPath} at ${width}px:\n` +
+                formatViolations(violations),
+            );
+          }
+        } finally {
+          await page.close();
         }
-      } finally {
-        await page.close();
-      }
-    });
+      });
+    }
   }
 
   await t.test('pages load without broken same-origin resources or script errors', () => {

@@ -399,6 +399,8 @@ export const FIXED_PAGES = {
   outcomes: '/outcomes/',
   search: '/search/',
   '404': '/404.html',
+  // A general page (content/pages/): the example's accessibility statement.
+  page: '/accessibility/',
 };
 
 /** Slugs of the bundled example, preferred when present (any other slug of the type will do). */
@@ -427,6 +429,7 @@ export async function pageTypeUrls(outDir) {
     ),
     'outcomes',
     'search',
+    'page',
     '404',
   ];
   for (const type of order) {

@@ -296,7 +296,7 @@ fn a_broken_body_link_suggests_the_nearest_page() {
             ),
             (
                 "link to `/programmes/nothing-like-it/`, a page that does not exist",
-                "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on"
+                "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on, general pages at /<slug>/"
             ),
         ]
     );

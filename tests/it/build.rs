@@ -521,6 +521,7 @@ fn snapshots_of_every_page_type_of_the_example() {
             "organisations/southampton-city-ccg/index.html",
         ),
         ("dataset", "data/well-led-overall-ratings/index.html"),
+        ("page", "about/index.html"),
         ("taxonomy", "topics/index.html"),
         ("term", "key-questions/well-led/index.html"),
         ("outcomes", "outcomes/index.html"),
@@ -564,7 +565,7 @@ fn a_piped_build_prints_a_summary_and_no_progress() {
     assert_eq!(result.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(
-        stderr.contains("built 17 pages") && stderr.contains("index.html"),
+        stderr.contains("built 19 pages") && stderr.contains("index.html"),
         "{stderr}"
     );
     assert!(

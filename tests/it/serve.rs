@@ -108,6 +108,54 @@ fn content_change(files: &[&str]) -> Changes {
     changes
 }
 
+#[test]
+fn a_menu_page_change_re_renders_every_page() {
+    let (_temp, root) = copy_example();
+    std::fs::write(
+        root.join("content/pages/unlisted.md"),
+        "---\ntitle: Unlisted\nsummary: In no menu.\npublished: 2025-01-01\n---\n\nText.\n",
+    )
+    .unwrap();
+    let mut workspace =
+        Workspace::open_with_base_url(&root, Drafts::Shown, Some(BASE_URL)).unwrap();
+    assert_same(&workspace, &root, "first build");
+
+    // The about page is in the header menu, on every page.
+    let update = workspace.apply(&edit(&root, "content/pages/about.md", |t| {
+        t.replacen("title: About this site", "title: About us", 1)
+    }));
+    assert!(update.full, "a header page retitled re-renders every page");
+    assert_same(&workspace, &root, "header page retitled");
+
+    // The accessibility statement is in the footer, even with no `menu:`.
+    let update = workspace.apply(&edit(&root, "content/pages/accessibility.md", |t| {
+        t.replacen("menu: footer\n", "", 1)
+    }));
+    assert!(update.full, "the statement changed re-renders every page");
+    assert_same(&workspace, &root, "statement changed");
+
+    let update = workspace.apply(&edit(&root, "content/pages/unlisted.md", |t| {
+        t + "More text.\n"
+    }));
+    assert!(
+        !update.full,
+        "a page in no menu renders only what it affects"
+    );
+    assert!(update.rendered < 10, "rendered {} files", update.rendered);
+    assert_same(&workspace, &root, "unlisted page edited");
+
+    // Put in a menu, it is on every page.
+    let update = workspace.apply(&edit(&root, "content/pages/unlisted.md", |t| {
+        t.replacen(
+            "published: 2025-01-01\n",
+            "published: 2025-01-01\nmenu: footer\n",
+            1,
+        )
+    }));
+    assert!(update.full);
+    assert_same(&workspace, &root, "unlisted page put in the footer");
+}
+
 /// Adds `count` case studies (copies of one of the example's) so that lists paginate.
 fn add_case_studies(root: &Path, numbers: std::ops::Range<usize>) {
     let text = std::fs::read_to_string(root.join(CASE)).unwrap();

@@ -17,8 +17,8 @@ use crate::render::outcomes::{OutcomeView, outcome_headline, outcome_view};
 use crate::render::urls::Urls;
 
 pub use pages::{
-    CaseStudyView, CohortView, DatasetView, ModuleView, OrganisationPageView, ProgrammeView,
-    dataset_chart, dataset_table,
+    CaseStudyView, CohortView, DatasetView, GeneralPageView, ModuleView, OrganisationPageView,
+    ProgrammeView, dataset_chart, dataset_table,
 };
 
 /// The site-wide values, on every page as `site`.
@@ -37,6 +37,8 @@ pub struct SiteView {
     pub(crate) outcomes_json_url: String,
     pub(crate) feed_url: String,
     pub(crate) navigation: Vec<NavView>,
+    /// The footer's links to general pages: `menu: footer` and the accessibility statement.
+    pub(crate) footer: Vec<NavView>,
     pub(crate) search: bool,
     pub(crate) generator: String,
 }
@@ -114,6 +116,7 @@ pub fn card(page: &Page, urls: &Urls) -> Card {
         Details::Cohort(c) => meta.extend(c.start.map(period_text)),
         Details::Organisation(o) => meta.extend(o.org_type.map(|t| t.label().to_owned())),
         Details::Dataset(d) => meta.push(format!("{} rows", d.rows.len())),
+        Details::Page(_) => {}
     }
     Card {
         title: page.title.clone(),
@@ -207,6 +210,8 @@ pub enum DetailsView {
     Organisation(OrganisationPageView),
     /// A dataset's.
     Dataset(DatasetView),
+    /// A general page's.
+    Page(GeneralPageView),
 }
 
 /// Everything a page view needs besides the page.
@@ -234,6 +239,7 @@ pub fn page_view(page: &Page, body: RenderedBody, cx: &ViewContext<'_>) -> PageV
         Details::Cohort(c) => DetailsView::Cohort(pages::cohort(page, c, cx)),
         Details::Organisation(o) => DetailsView::Organisation(pages::organisation(page, o, cx)),
         Details::Dataset(d) => DetailsView::Dataset(pages::dataset(page, d)),
+        Details::Page(p) => DetailsView::Page(pages::general_page(p)),
     };
     PageView {
         title: page.title.clone(),

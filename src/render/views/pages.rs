@@ -131,6 +131,13 @@ pub struct DatasetView {
     source: Option<SourceView>,
 }
 
+/// What a general page adds to its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct GeneralPageView {
+    /// `header` or `footer`, when a menu links it.
+    menu: Option<&'static str>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AwardView {
     name: String,
@@ -471,6 +478,12 @@ pub(super) fn organisation(
         partnered: cx.cards_of(&indices(partnered)),
         partnered_total,
         all_url,
+    }
+}
+
+pub(super) fn general_page(p: &GeneralPage) -> GeneralPageView {
+    GeneralPageView {
+        menu: p.menu.map(|menu| menu.key()),
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Pure: the caller gives today's date and writes the file. A skeleton is a draft, and the
 //! text it asks the editor to replace is listed in [`PLACEHOLDERS`], so that a page published
-//! with that text still in it is reported (W106).
+//! with that text still in it is reported (W106). The accessibility statement
+//! ([`accessibility_statement`]) is written out in full instead, with the parts only its
+//! publisher knows marked [`TO_FILL`] (W107 while any is left).
 
 use crate::model::ContentKind;
 use crate::model::suggest_slug;
@@ -35,6 +37,12 @@ pub const ORGANISATION_NAME: Placeholder = Placeholder {
     replace_with: "the name of the organisation that led the work (and its `org_type`)",
 };
 
+/// A general page's summary in its skeleton.
+pub const PAGE_SUMMARY: Placeholder = Placeholder {
+    text: "One or two sentences on what this page is for, shown in search results.",
+    replace_with: "one or two sentences on what the page is for",
+};
+
 /// The body of every skeleton but a case study's (which has headings instead).
 pub const BODY: Placeholder = Placeholder {
     text: "Write the page here.",
@@ -42,9 +50,10 @@ pub const BODY: Placeholder = Placeholder {
 };
 
 /// Every placeholder a skeleton writes.
-pub const PLACEHOLDERS: [Placeholder; 4] = [
+pub const PLACEHOLDERS: [Placeholder; 5] = [
     CASE_STUDY_SUMMARY,
     PROGRAMME_SUMMARY,
+    PAGE_SUMMARY,
     ORGANISATION_NAME,
     BODY,
 ];
@@ -85,6 +94,9 @@ pub fn skeleton(
         ContentKind::Programme => {
             text.push_str(&format!("summary: {}\n", PROGRAMME_SUMMARY.text));
         }
+        ContentKind::Page => {
+            text.push_str(&format!("summary: {}\n", PAGE_SUMMARY.text));
+        }
         _ => {}
     }
     text.push_str(&format!("published: {today}\n"));
@@ -110,6 +122,10 @@ pub fn skeleton(
             ));
         }
         ContentKind::Organisation => text.push_str("org_type: other\n"),
+        ContentKind::Page => text.push_str(
+            "# To list the page in a site menu: `menu: header` or `menu: footer`,\n\
+             # and `order: 1` (lower first) to place it there.\n",
+        ),
         ContentKind::Dataset => {}
     }
     text.push_str("draft: true\n---\n\n");
@@ -134,6 +150,25 @@ pub fn skeleton(
     Skeleton {
         path: format!("content/{}/{}.md", kind.folder(), slug),
         text,
+    }
+}
+
+/// How a part of the accessibility statement that only its publisher can write starts:
+/// `[TO FILL: your organisation's name]`. The mark ends at the next `]`.
+pub const TO_FILL: &str = "[TO FILL:";
+
+/// The accessibility statement of `casebook new accessibility-statement`: a general page at
+/// `/accessibility/`, in the footer, following the structure of the GOV.UK model statement
+/// for public sector websites. What the theme's tests establish is written in; the rest is
+/// marked [`TO_FILL`] for the publisher. A draft until they remove `draft: true`.
+pub fn accessibility_statement(today: Date) -> Skeleton {
+    Skeleton {
+        path: format!(
+            "content/{}/{}.md",
+            ContentKind::Page.folder(),
+            crate::model::content::GeneralPage::ACCESSIBILITY_SLUG
+        ),
+        text: include_str!("accessibility.md").replace("{today}", &today.to_string()),
     }
 }
 
