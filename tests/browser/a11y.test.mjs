@@ -2,8 +2,9 @@
 //
 // Builds the bundled example (the repository root) with target/debug/casebook, serves it on
 // 127.0.0.1, opens one page of every page type in headless Chromium and runs axe-core with the
-// WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules. Also checks that the case-study page reflows at
-// 320 CSS px (WCAG 1.4.10) and saves screenshots of it to tests/browser/screenshots/.
+// WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules, at 1280 and 375 CSS px. Also checks that the
+// case-study page reflows at 320 CSS px (WCAG 1.4.10) and saves screenshots of it to
+// tests/browser/screenshots/.
 //
 //   node --test tests/browser/            # skips when Chromium or node_modules is missing
 //   CASEBOOK_REQUIRE_BROWSER=1 node --test tests/browser/   # fails instead (CI)
@@ -26,8 +27,10 @@ import {
 } from './lib.mjs';
 
 const REFLOW_WIDTH = 320;
+/** Desktop and phone widths at which every page type is checked. */
+const AXE_WIDTHS = [1280, 375];
 
-test('every page type passes axe-core (WCAG 2.2 AA) and the case study reflows at 320px', { timeout: 900_000 }, async (t) => {
+test('every page type passes axe-core (WCAG 2.2 AA) at 1280 and 375px and the case study reflows at 320px', { timeout: 900_000 }, async (t) => {
   if (!browserTestsCanRun(t, { axe: true })) return;
 
   const site = await buildAndServe();
@@ -46,18 +49,19 @@ test('every page type passes axe-core (WCAG 2.2 AA) and the case study reflows a
 
   const report = {};
   const loadProblems = {};
-  for (const [type, urlPath] of found) {
-    await t.test(`axe: ${type} ${urlPath}`, async () => {
+  for (const [type, urlPath] of found) for (const width of AXE_WIDTHS) {
+    await t.test(`axe: ${type} ${urlPath} at ${width}px`, async () => {
       const page = await newTrackedPage(browser, { origin });
       try {
+        await page.setViewport({ width, height: 800, deviceScaleFactor: 1 });
         await visit(page, abs(urlPath));
         const violations = await runAxe(page);
-        report[urlPath] = { type, violations };
+        report[`${urlPath} at ${width}px`] = { type, violations };
         if (page.problems.length) loadProblems[urlPath] = [...page.problems];
         if (violations.length) {
           const nodes = violations.reduce((n, v) => n + v.nodes.length, 0);
           assert.fail(
-            `${violations.length} axe rule(s) failed on ${nodes} element(s) of the ${type} page ${urlPath}:\n` +
+            `${violations.length} axe rule(s) failed on ${nodes} element(s) of the ${type} page ${urlPath} at ${width}px:\n` +
               formatViolations(violations),
           );
         }
