@@ -1,108 +1,132 @@
-//! Outcome charts as inline SVG, one design per outcome kind.
+//! Outcome charts as HTML with SVG bars, one design per outcome kind.
 //!
-//! A chart never carries meaning by colour alone: every bar segment has a text label (count
-//! and per cent) or, where it is too narrow, an entry in the legend with the same pattern;
-//! rating segments also differ by hatching pattern, so charts read in black and white. Each
-//! SVG has `role="img"` and an accessible name (the outcome's one-sentence summary); the
-//! figures themselves are always also in a table beside the chart. Colours come from classes
-//! that the theme's CSS defines, so print and dark mode can restyle them.
+//! Every word and number of a chart is HTML text, sized by the stylesheet in CSS pixels and
+//! wrapping like any other text, so it reads at the same size on a phone as on a desktop and
+//! never runs into other text. Only the bars are SVG: rectangles whose positions and widths
+//! are percentages of the width they are given, so bars scale and text does not. Widths are
+//! SVG attributes, not `style`, so the charts need no inline styles.
+//!
+//! A chart never carries meaning by colour alone: rating segments differ by hatching pattern
+//! and each has its count in the legend beside a swatch of the same pattern, so charts read in
+//! black and white (and the theme redraws them in system colours in forced-colours mode).
+//! Each chart is one image to assistive technology (`role="img"`, named by the outcome's
+//! one-sentence summary); the figures themselves are always also in a table beside it. Colours
+//! come from classes that the theme's CSS defines.
 //!
 //! Every drawn value carries `data-value` so tests can check the drawing against the data.
 
 use std::fmt::Write as _;
 
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
+use crate::model::time::Period;
 use crate::model::vocab::{CqcRating, Vocabulary};
-use crate::render::format::number;
+use crate::render::format::{self, number};
 use crate::render::markdown::escape_html;
 
-const WIDTH: f64 = 640.0;
-const LABEL_WIDTH: f64 = 150.0;
-const BAR_WIDTH: f64 = WIDTH - LABEL_WIDTH - 20.0;
-const BAR_HEIGHT: f64 = 34.0;
-const ROW_GAP: f64 = 14.0;
+/// The SVG attributes of a decorative drawing inside a chart: the chart's name and its table
+/// say what it shows.
+const DRAWING: &str = "aria-hidden=\"true\" focusable=\"false\"";
 
 /// The chart of an outcome, or `None` when it has no figures to draw (a single value is
 /// stated in text; a figure-less measure is text only). `id` makes pattern ids unique on a page.
 pub fn outcome_chart(outcome: &Outcome, summary: &str, id: &str) -> Option<String> {
+    let unit = outcome.unit.as_deref().filter(|u| !u.trim().is_empty());
     match &outcome.figures {
-        Figures::None => None,
+        Figures::None | Figures::Money(_) => None,
         Figures::RatingDistribution { before, after } => {
-            let rows: Vec<(String, &Distribution)> =
+            let rows: Vec<(String, [u64; 5], u64)> =
                 [("Before", before.as_ref()), ("After", after.as_ref())]
                     .into_iter()
-                    .filter_map(|(label, d)| {
-                        d.map(|d| (side_label(label, d.as_at.map(|p| p.to_string())), d))
+                    .filter_map(|(side, d)| {
+                        let d: &Distribution = d?;
+                        let total = d.total.unwrap_or_else(|| d.counts.iter().sum());
+                        Some((dated(side, d.as_at), d.counts, total))
                     })
                     .collect();
-            let rows: Vec<(String, [u64; 5], u64)> = rows
-                .into_iter()
-                .map(|(label, d)| {
-                    (
-                        label,
-                        d.counts,
-                        d.total.unwrap_or_else(|| d.counts.iter().sum()),
-                    )
-                })
-                .collect();
             Some(distribution_chart(&rows, summary, id))
         }
         Figures::RatingChange { from, to, .. } => {
             let steps: Vec<(String, CqcRating)> =
                 [("Before", from.as_ref()), ("After", to.as_ref())]
                     .into_iter()
-                    .filter_map(|(label, r)| {
-                        r.map(|r| (side_label(label, r.as_at.map(|p| p.to_string())), r.rating))
-                    })
+                    .filter_map(|(side, r)| r.map(|r| (dated(side, r.as_at), r.rating)))
                     .collect();
             Some(rating_change_chart(&steps, summary, id))
         }
         Figures::Amount { before, after, .. } => {
             let rows: Vec<(String, f64)> = [("Before", before.as_ref()), ("After", after.as_ref())]
                 .into_iter()
-                .filter_map(|(label, v): (&str, Option<&ValueAt>)| {
-                    v.map(|v| (side_label(label, v.as_at.map(|p| p.to_string())), v.value))
+                .filter_map(|(side, v): (&str, Option<&ValueAt>)| {
+                    v.map(|v| (dated(side, v.as_at), v.value))
                 })
                 .collect();
-            (rows.len() == 2).then(|| bars_chart(&rows, outcome.unit.as_deref(), summary))
+            (rows.len() == 2).then(|| bars_chart(&rows, unit, None, summary))
         }
         Figures::Share {
             numerator,
             denominator,
             value,
         } => {
+            let share = percent_text(*value);
             let label = match (numerator, denominator) {
-                (Some(n), Some(d)) => format!("{n} of {d} ({}%)", number(round1(*value))),
+                (Some(n), Some(d)) => format!("{n} of {d} ({share})"),
                 (None, Some(d)) => format!(
-                    "{}% of {}",
-                    number(round1(*value)),
-                    crate::render::outcomes::of_whole(*d, outcome.unit.as_deref().unwrap_or(""))
+                    "{share} of {}",
+                    crate::render::outcomes::of_whole(*d, unit.unwrap_or(""))
                 ),
-                _ => format!("{}%", number(round1(*value))),
+                _ => share,
             };
-            Some(scale_chart(*value, 0.0, 100.0, &label, summary, "share"))
+            let ends = ("0%".to_owned(), "100%".to_owned());
+            Some(scale_chart(
+                *value,
+                (0.0, 100.0),
+                &label,
+                ends,
+                summary,
+                "share",
+            ))
         }
-        Figures::RelativeChange { value, .. } => {
-            let max = value.abs().max(100.0);
-            let label = format!(
-                "{}{}%",
+        Figures::RelativeChange {
+            value,
+            from_as_at,
+            to_as_at,
+            baseline,
+            result,
+        } => {
+            let change = format!(
+                "{}{}",
                 if *value > 0.0 { "+" } else { "" },
-                number(round1(*value))
+                percent_text(*value)
             );
-            Some(change_chart(*value, max, &label, summary))
+            Some(match (baseline, result) {
+                (Some(baseline), Some(result)) => {
+                    let rows = [
+                        (dated("Baseline", *from_as_at), *baseline),
+                        (dated("Result", *to_as_at), *result),
+                    ];
+                    bars_chart(&rows, unit, Some(&format!("Change: {change}")), summary)
+                }
+                (Some(_), None) => change_figure(*value, &change, "Result not given", summary),
+                (None, Some(_)) => change_figure(*value, &change, "Baseline not given", summary),
+                (None, None) => {
+                    change_figure(*value, &change, "Baseline and result not given", summary)
+                }
+            })
         }
         Figures::Score {
             value, min, max, ..
         } => {
-            let label = format!(
-                "{} (scale {} to {})",
-                number(*value),
-                number(*min),
-                number(*max)
-            );
-            Some(scale_chart(*value, *min, *max, &label, summary, "score"))
+            let ends = (number(*min), number(*max));
+            let label = format!("{} out of {}", number(*value), number(*max));
+            Some(scale_chart(
+                *value,
+                (*min, *max),
+                &label,
+                ends,
+                summary,
+                "score",
+            ))
         }
-        Figures::Money(_) => None,
     }
 }
 
@@ -120,215 +144,214 @@ pub fn dataset_distribution_chart(
     distribution_chart(&rows, summary, id)
 }
 
-fn side_label(side: &str, as_at: Option<String>) -> String {
+/// "Before (May 2019)", or "Before" when the date is not known.
+fn dated(side: &str, as_at: Option<Period>) -> String {
     match as_at {
-        Some(as_at) => format!("{side} ({as_at})"),
+        Some(as_at) => format!("{side} ({})", format::period_text(as_at)),
         None => side.to_owned(),
     }
 }
 
-fn round1(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
+/// A per cent to one decimal place, without needless decimals: "93.3%", "130%".
+fn percent_text(value: f64) -> String {
+    format!("{}%", number((value * 10.0).round() / 10.0))
 }
 
-fn open_svg(out: &mut String, height: f64, summary: &str, class: &str) {
+/// A length as a per cent of the width, for SVG attributes: "33.33%".
+fn share_of(part: f64, whole: f64) -> String {
+    let share = if whole > 0.0 {
+        (part / whole).clamp(0.0, 1.0) * 100.0
+    } else {
+        0.0
+    };
+    format!("{}%", (share * 100.0).round() / 100.0)
+}
+
+fn open_chart(out: &mut String, class: &str, summary: &str) {
     let _ = write!(
         out,
-        "<svg class=\"chart chart--{class}\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
-        escape_html(summary),
+        "<div class=\"chart chart--{class}\" role=\"img\" aria-label=\"{}\">",
         escape_html(summary)
     );
 }
 
+/// The hatching patterns of the five ratings, in an SVG of no size that the chart's bars and
+/// swatches refer to (`url(#{id}-good)`).
 fn rating_patterns(out: &mut String, id: &str) {
-    out.push_str("<defs>");
-    for (rating, path) in [
-        (CqcRating::Outstanding, ""),
-        (CqcRating::Good, "M0,8 L8,0"),
-        (CqcRating::RequiresImprovement, "M0,0 L8,8"),
-        (CqcRating::Inadequate, "M0,4 L8,4 M4,0 L4,8"),
-        (CqcRating::NotRated, "M0,0 L0,8"),
-    ] {
+    let _ = write!(
+        out,
+        "<svg class=\"chart__patterns\" width=\"0\" height=\"0\" {DRAWING}><defs>"
+    );
+    for rating in CqcRating::ALL {
+        let hatch = match rating {
+            CqcRating::Outstanding => "",
+            CqcRating::Good => "M0,8 L8,0",
+            CqcRating::RequiresImprovement => "M0,0 L8,8",
+            CqcRating::Inadequate => "M0,4 L8,4 M4,0 L4,8",
+            CqcRating::NotRated => "M2,0 L2,8",
+        };
         let _ = write!(
             out,
-            "<pattern id=\"{id}-{key}\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\"><rect class=\"chart__fill--{key}\" width=\"8\" height=\"8\"/>{}</pattern>",
-            if path.is_empty() {
-                String::new()
-            } else {
-                format!("<path class=\"chart__hatch\" d=\"{path}\"/>")
-            },
+            "<pattern id=\"{id}-{key}\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\"><rect class=\"chart__fill--{key}\" width=\"8\" height=\"8\"/>",
             key = rating.key()
         );
+        if !hatch.is_empty() {
+            let _ = write!(out, "<path class=\"chart__hatch\" d=\"{hatch}\"/>");
+        }
+        out.push_str("</pattern>");
     }
-    out.push_str("</defs>");
+    out.push_str("</defs></svg>");
 }
 
+/// A swatch of a rating's pattern, for a legend or a rating box.
+fn swatch(out: &mut String, id: &str, rating: CqcRating) {
+    let _ = write!(
+        out,
+        "<svg class=\"chart__swatch\" {DRAWING}><rect class=\"chart__segment\" width=\"100%\" height=\"100%\" fill=\"url(#{id}-{key})\"/></svg>",
+        key = rating.key()
+    );
+}
+
+/// One 100% stacked bar per row, and a legend that gives every rating's count in each row.
 fn distribution_chart(rows: &[(String, [u64; 5], u64)], summary: &str, id: &str) -> String {
-    let legend_rows = CqcRating::ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| rows.iter().any(|r| r.1[*i] > 0))
-        .count();
-    let height =
-        10.0 + rows.len() as f64 * (BAR_HEIGHT + ROW_GAP) + 10.0 + legend_rows as f64 * 24.0;
     let mut out = String::new();
-    open_svg(&mut out, height, summary, "distribution");
+    open_chart(&mut out, "distribution", summary);
     rating_patterns(&mut out, id);
-    let mut y = 10.0;
     for (label, counts, total) in rows {
         let _ = write!(
             out,
-            "<text class=\"chart__label\" x=\"0\" y=\"{}\">{}</text>",
-            y + BAR_HEIGHT / 2.0 + 5.0,
+            "<div class=\"chart__row\"><p class=\"chart__label\">{}</p><svg class=\"chart__track\" {DRAWING}>",
             escape_html(label)
         );
         let whole = (*total).max(counts.iter().sum::<u64>()).max(1) as f64;
-        let mut x = LABEL_WIDTH;
-        for (i, rating) in CqcRating::ALL.iter().enumerate() {
-            let count = counts[i];
+        let mut start = 0.0;
+        for (rating, &count) in CqcRating::ALL.iter().zip(counts) {
             if count == 0 {
                 continue;
             }
-            let width = BAR_WIDTH * count as f64 / whole;
-            let percent = count as f64 * 100.0 / whole;
             let _ = write!(
                 out,
-                "<rect class=\"chart__segment\" data-rating=\"{key}\" data-value=\"{count}\" x=\"{x:.1}\" y=\"{y}\" width=\"{width:.1}\" height=\"{BAR_HEIGHT}\" fill=\"url(#{id}-{key})\"/>",
+                "<rect class=\"chart__segment\" data-rating=\"{key}\" data-value=\"{count}\" x=\"{}\" width=\"{}\" height=\"100%\" fill=\"url(#{id}-{key})\"/>",
+                share_of(start, whole),
+                share_of(count as f64, whole),
                 key = rating.key()
             );
-            if width >= 54.0 {
-                let _ = write!(
-                    out,
-                    "<text class=\"chart__value chart__value--{key}\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{count} ({}%)</text>",
-                    x + width / 2.0,
-                    y + BAR_HEIGHT / 2.0 + 5.0,
-                    number(percent.round()),
-                    key = rating.key()
-                );
-            }
-            x += width;
+            start += count as f64;
         }
-        y += BAR_HEIGHT + ROW_GAP;
+        out.push_str("</svg></div>");
     }
-    y += 10.0;
+    out.push_str("<ul class=\"chart__legend\">");
     for (i, rating) in CqcRating::ALL.iter().enumerate() {
-        if rows.iter().all(|r| r.1[i] == 0) {
+        if rows.iter().all(|row| row.1[i] == 0) {
             continue;
         }
-        let figures: Vec<String> = rows
-            .iter()
-            .map(|(_, counts, _)| counts[i].to_string())
-            .collect();
-        let _ = write!(
-            out,
-            "<rect class=\"chart__swatch\" x=\"{LABEL_WIDTH}\" y=\"{}\" width=\"16\" height=\"16\" fill=\"url(#{id}-{key})\"/><text class=\"chart__legend\" x=\"{}\" y=\"{}\">{}: {}</text>",
-            y,
-            LABEL_WIDTH + 24.0,
-            y + 13.0,
-            rating.label(),
-            figures.join(" → "),
-            key = rating.key()
-        );
-        y += 24.0;
+        let counts: Vec<String> = rows.iter().map(|row| row.1[i].to_string()).collect();
+        out.push_str("<li>");
+        swatch(&mut out, id, *rating);
+        let _ = write!(out, "{}: {}</li>", rating.label(), counts.join(" → "));
     }
-    out.push_str("</svg>");
+    out.push_str("</ul></div>");
     out
 }
 
+/// A rating before and after, each in a box with its pattern, in reading order.
 fn rating_change_chart(steps: &[(String, CqcRating)], summary: &str, id: &str) -> String {
-    let height = 90.0;
     let mut out = String::new();
-    open_svg(&mut out, height, summary, "rating-change");
+    open_chart(&mut out, "rating-change", summary);
     rating_patterns(&mut out, id);
-    let box_width = 220.0;
-    for (i, (label, rating)) in steps.iter().enumerate() {
-        let x = i as f64 * (box_width + 80.0);
+    out.push_str("<ol class=\"chart__steps\">");
+    for (label, rating) in steps {
         let _ = write!(
             out,
-            "<text class=\"chart__label\" x=\"{x}\" y=\"14\">{}</text><rect class=\"chart__segment\" data-rating=\"{key}\" x=\"{x}\" y=\"24\" width=\"{box_width}\" height=\"44\" fill=\"url(#{id}-{key})\"/><text class=\"chart__value chart__value--{key}\" x=\"{}\" y=\"51\" text-anchor=\"middle\">{}</text>",
-            escape_html(label),
-            x + box_width / 2.0,
-            rating.label(),
-            key = rating.key()
+            "<li class=\"chart__step\" data-rating=\"{}\"><p class=\"chart__label\">{}</p><p class=\"chart__rating\">",
+            rating.key(),
+            escape_html(label)
         );
-        if i + 1 < steps.len() {
-            let _ = write!(
-                out,
-                "<path class=\"chart__arrow\" d=\"M{} 46 h56 m-10 -8 l10 8 l-10 8\"/>",
-                x + box_width + 12.0
-            );
-        }
+        swatch(&mut out, id, *rating);
+        let _ = write!(out, "{}</p></li>", rating.label());
     }
-    out.push_str("</svg>");
+    out.push_str("</ol></div>");
     out
 }
 
-fn bars_chart(rows: &[(String, f64)], unit: Option<&str>, summary: &str) -> String {
-    let height = 10.0 + rows.len() as f64 * (BAR_HEIGHT + ROW_GAP);
-    let max = rows
-        .iter()
-        .map(|r| r.1.abs())
-        .fold(0.0, f64::max)
-        .max(f64::MIN_POSITIVE);
+/// A bar per row on one scale (the largest value fills the width), each with its label and
+/// value written above it; `caption` is a line under the bars.
+fn bars_chart(
+    rows: &[(String, f64)],
+    unit: Option<&str>,
+    caption: Option<&str>,
+    summary: &str,
+) -> String {
+    let max = rows.iter().map(|row| row.1.abs()).fold(0.0, f64::max);
     let mut out = String::new();
-    open_svg(&mut out, height, summary, "bars");
-    let mut y = 10.0;
-    let room = BAR_WIDTH - 110.0;
+    open_chart(&mut out, "bars", summary);
     for (label, value) in rows {
-        let width = room * value.abs() / max;
         let text = match unit {
-            Some(unit) => format!("{} {unit}", number(*value)),
+            Some(unit) => format!(
+                "{} {}",
+                number(*value),
+                crate::render::outcomes::of_count(*value, unit)
+            ),
             None => number(*value),
         };
         let _ = write!(
             out,
-            "<text class=\"chart__label\" x=\"0\" y=\"{}\">{}</text><rect class=\"chart__bar\" data-value=\"{}\" x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{width:.1}\" height=\"{BAR_HEIGHT}\"/><text class=\"chart__value chart__value--outside\" x=\"{:.1}\" y=\"{}\">{}</text>",
-            y + BAR_HEIGHT / 2.0 + 5.0,
+            "<div class=\"chart__row\"><p class=\"chart__label\">{}: <strong class=\"chart__value\">{}</strong></p><svg class=\"chart__track\" {DRAWING}><rect class=\"chart__bar\" data-value=\"{}\" width=\"{}\" height=\"100%\"/></svg></div>",
             escape_html(label),
+            escape_html(&text),
             number(*value),
-            LABEL_WIDTH + width + 8.0,
-            y + BAR_HEIGHT / 2.0 + 5.0,
-            escape_html(&text)
+            share_of(value.abs(), max),
         );
-        y += BAR_HEIGHT + ROW_GAP;
     }
-    out.push_str("</svg>");
+    if let Some(caption) = caption {
+        let _ = write!(
+            out,
+            "<p class=\"chart__caption\">{}</p>",
+            escape_html(caption)
+        );
+    }
+    out.push_str("</div>");
     out
 }
 
-fn scale_chart(value: f64, min: f64, max: f64, label: &str, summary: &str, class: &str) -> String {
-    let height = 70.0;
-    let span = (max - min).max(f64::MIN_POSITIVE);
-    let filled = BAR_WIDTH * ((value - min) / span).clamp(0.0, 1.0);
+/// A value on a bounded scale (a share of 100%, a score), drawn in a track that shows the
+/// whole scale, with its ends labelled under it.
+fn scale_chart(
+    value: f64,
+    (min, max): (f64, f64),
+    label: &str,
+    (from, to): (String, String),
+    summary: &str,
+    class: &str,
+) -> String {
     let mut out = String::new();
-    open_svg(&mut out, height, summary, class);
+    open_chart(&mut out, class, summary);
     let _ = write!(
         out,
-        "<rect class=\"chart__track\" x=\"{LABEL_WIDTH}\" y=\"10\" width=\"{BAR_WIDTH}\" height=\"{BAR_HEIGHT}\"/><rect class=\"chart__bar\" data-value=\"{value}\" x=\"{LABEL_WIDTH}\" y=\"10\" width=\"{filled:.1}\" height=\"{BAR_HEIGHT}\"/><text class=\"chart__label\" x=\"0\" y=\"32\">{}</text><text class=\"chart__axis\" x=\"{LABEL_WIDTH}\" y=\"62\">{}</text><text class=\"chart__axis\" x=\"{}\" y=\"62\" text-anchor=\"end\">{}</text>",
+        "<p class=\"chart__label\"><strong class=\"chart__value\">{}</strong></p><svg class=\"chart__track chart__track--whole\" {DRAWING}><rect class=\"chart__bar\" data-value=\"{value}\" width=\"{}\" height=\"100%\"/></svg><p class=\"chart__axis\"><span>{}</span> <span>{}</span></p></div>",
         escape_html(label),
-        number(min),
-        LABEL_WIDTH + BAR_WIDTH,
-        number(max)
+        share_of(value - min, max - min),
+        escape_html(&from),
+        escape_html(&to),
     );
-    out.push_str("</svg>");
     out
 }
 
-fn change_chart(value: f64, max: f64, label: &str, summary: &str) -> String {
-    let height = 70.0;
-    let zero = LABEL_WIDTH + BAR_WIDTH / 2.0;
-    let width = (BAR_WIDTH / 2.0) * value.abs() / max;
-    let x = if value >= 0.0 { zero } else { zero - width };
+/// A relative change whose baseline and result are not known: the figure itself with an arrow
+/// for its direction, and no axis (a bar of a change against nothing would say nothing).
+fn change_figure(value: f64, change: &str, missing: &str, summary: &str) -> String {
+    let (direction, arrow) = if value >= 0.0 {
+        ("up", "M8,0 L16,10 L11,10 L11,20 L5,20 L5,10 L0,10 Z")
+    } else {
+        ("down", "M8,20 L16,10 L11,10 L11,0 L5,0 L5,10 L0,10 Z")
+    };
     let mut out = String::new();
-    open_svg(&mut out, height, summary, "change");
+    open_chart(&mut out, "change", summary);
     let _ = write!(
         out,
-        "<text class=\"chart__label\" x=\"0\" y=\"32\">{}</text><rect class=\"chart__bar\" data-value=\"{}\" x=\"{x:.1}\" y=\"10\" width=\"{width:.1}\" height=\"{BAR_HEIGHT}\"/><path class=\"chart__zero\" d=\"M{zero} 4 V50\"/><text class=\"chart__axis\" x=\"{zero}\" y=\"64\" text-anchor=\"middle\">0%</text><text class=\"chart__axis\" x=\"{}\" y=\"64\" text-anchor=\"end\">+{}%</text>",
-        escape_html(label),
+        "<p class=\"chart__figure chart__figure--{direction}\" data-value=\"{}\"><svg class=\"chart__direction\" viewBox=\"0 0 16 20\" {DRAWING}><path d=\"{arrow}\"/></svg><strong class=\"chart__value\">{}</strong></p><p class=\"chart__caption\">{missing}</p></div>",
         number(value),
-        LABEL_WIDTH + BAR_WIDTH,
-        number(max)
+        escape_html(change)
     );
-    out.push_str("</svg>");
     out
 }

@@ -6,11 +6,14 @@ use serde::Serialize;
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
 use crate::model::time::Period;
 use crate::model::vocab::{Better, CqcRating, METRICS, Vocabulary};
-use crate::render::format::{number, percent, pounds, signed_percent};
+use crate::render::format::{self, number, percent, pounds, signed_percent};
 
 /// An outcome ready for a template.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutcomeView {
+    /// The id of its card on the page ("outcome-o1"), which the page's "Results at a glance"
+    /// links to; `None` where the outcome is not drawn as a card.
+    pub anchor: Option<String>,
     /// Label.
     pub label: String,
     /// Kind, as a label.
@@ -23,20 +26,24 @@ pub struct OutcomeView {
     pub has_figures: bool,
     /// The figures as a table.
     pub table: Option<TableView>,
-    /// The chart, as inline SVG (trusted: built here, every text escaped).
-    pub chart_svg: Option<String>,
-    /// What is counted.
-    pub unit: Option<String>,
-    /// When ("date not stated" when missing).
-    pub as_at: String,
-    /// Who reported it.
-    pub reported_by: Option<&'static str>,
-    /// Provenance link.
-    pub source_url: Option<String>,
-    /// Caveat or original wording.
-    pub note: Option<String>,
-    /// Direction of improvement.
-    pub better: Option<&'static str>,
+    /// The chart, as HTML with SVG bars (trusted: built here, every text escaped).
+    pub chart_html: Option<String>,
+    /// When the figures were measured ("March 2020"), or `None` when the content does not say.
+    pub as_at: Option<String>,
+    /// Where the figure comes from and how to read it: unit, as at, direction, who reported
+    /// it, source and note, each only when known.
+    pub provenance: Vec<ProvenanceItem>,
+}
+
+/// One line of an outcome's provenance: a term and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvenanceItem {
+    /// What the line tells: "Unit", "As at", "Direction", "Reported by", "Source", "Note".
+    pub term: &'static str,
+    /// Its value, as text.
+    pub detail: String,
+    /// A link for the detail (the source's address), when it has one.
+    pub url: Option<String>,
 }
 
 /// A table: caption, column headings, rows of text.
@@ -95,26 +102,20 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
                 (Some(from), None) => format!("{who} was rated {}", from.rating.label()),
                 (None, None) => who,
             };
-            let mut rows = Vec::new();
-            if let Some(from) = from {
-                rows.push(vec![
-                    "Before".to_owned(),
-                    from.rating.label().to_owned(),
-                    period_text(from.as_at),
-                ]);
-            }
-            if let Some(to) = to {
-                rows.push(vec![
-                    "After".to_owned(),
-                    to.rating.label().to_owned(),
-                    period_text(to.as_at),
-                ]);
-            }
-            let table = TableView {
-                caption: outcome.label.clone(),
-                head: vec!["When".into(), "CQC rating".into(), "As at".into()],
+            let rows = [("Before", from), ("After", to)]
+                .into_iter()
+                .filter_map(|(when, side)| {
+                    side.as_ref().map(|side| {
+                        let row = vec![when.to_owned(), side.rating.label().to_owned()];
+                        (row, side.as_at)
+                    })
+                })
+                .collect();
+            let table = dated_table(
+                &outcome.label,
+                vec!["When".into(), "CQC rating".into()],
                 rows,
-            };
+            );
             (
                 headline,
                 Some(table),
@@ -145,6 +146,7 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
                 )
                 .replace("  ", " "),
                 (None, Some(d)) => format!("{} of {}", percent(*value), of_whole(*d, &noun)),
+                _ if !noun.trim().is_empty() => format!("{} of {noun}", percent(*value)),
                 _ => percent(*value),
             };
             let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
@@ -175,17 +177,13 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
             };
             let headline = format!("{} {direction}", percent(value.abs()));
             let mut rows = vec![vec!["Change".to_owned(), signed_percent(*value)]];
-            if let Some(baseline) = baseline {
-                rows.push(vec![
-                    format!("Baseline ({})", period_text(*from_as_at)),
-                    number(*baseline),
-                ]);
-            }
-            if let Some(result) = result {
-                rows.push(vec![
-                    format!("Result ({})", period_text(*to_as_at)),
-                    number(*result),
-                ]);
+            for (figure, value, as_at) in [
+                ("Baseline", baseline, from_as_at),
+                ("Result", result, to_as_at),
+            ] {
+                if let Some(value) = value {
+                    rows.push(vec![dated(figure, *as_at), number(*value)]);
+                }
             }
             let table = TableView {
                 caption: outcome.label.clone(),
@@ -236,23 +234,85 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
             (headline, Some(table), money.as_at.or(outcome.as_at))
         }
     };
-    let chart_svg =
+    let chart_html =
         chart_id.and_then(|id| crate::render::charts::outcome_chart(outcome, &headline, id));
+    let as_at = as_at.map(format::period_text);
     OutcomeView {
-        chart_svg,
+        anchor: chart_id.map(|id| format!("outcome-{id}")),
+        chart_html,
         label: outcome.label.clone(),
         kind_label: outcome.kind.label(),
         metric_label: metric_label(&outcome.metric),
         headline,
         has_figures: !matches!(outcome.figures, Figures::None),
         table,
-        unit,
-        as_at: as_at.map_or_else(|| "date not stated".to_owned(), |p| p.to_string()),
-        reported_by: outcome.reported_by.map(|r| r.label()),
-        source_url: outcome.source_url.clone(),
-        note: outcome.note.clone(),
-        better: outcome.better.map(|b| b.label()),
+        provenance: provenance(
+            outcome,
+            as_at
+                .as_deref()
+                .filter(|_| !figures_dated(&outcome.figures)),
+        ),
+        as_at,
     }
+}
+
+/// Whether the figures carry their own dates, which their chart and table then show beside
+/// them (so the provenance need not say the date again).
+fn figures_dated(figures: &Figures) -> bool {
+    match figures {
+        Figures::RatingDistribution { before, after } => [before, after]
+            .iter()
+            .any(|d| d.as_ref().is_some_and(|d| d.as_at.is_some())),
+        Figures::RatingChange { from, to, .. } => [from, to]
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| r.as_at.is_some())),
+        Figures::Amount {
+            value,
+            before,
+            after,
+        } => [value, before, after]
+            .iter()
+            .any(|v| v.as_ref().is_some_and(|v| v.as_at.is_some())),
+        Figures::RelativeChange {
+            from_as_at,
+            to_as_at,
+            ..
+        } => from_as_at.is_some() || to_as_at.is_some(),
+        Figures::None | Figures::Share { .. } | Figures::Score { .. } | Figures::Money(_) => false,
+    }
+}
+
+/// The provenance lines of an outcome, in reading order, leaving out what is not known: a
+/// figure without a date has no "As at" line rather than "date not stated".
+fn provenance(outcome: &Outcome, as_at: Option<&str>) -> Vec<ProvenanceItem> {
+    let line = |term, detail: &str| ProvenanceItem {
+        term,
+        detail: detail.to_owned(),
+        url: None,
+    };
+    let mut lines = Vec::new();
+    if let Some(unit) = outcome.unit.as_deref().filter(|u| !u.trim().is_empty()) {
+        lines.push(line("Unit", unit));
+    }
+    if let Some(as_at) = as_at {
+        lines.push(line("As at", as_at));
+    }
+    if let Some(better) = outcome.better {
+        lines.push(line("Direction", better.label()));
+    }
+    if let Some(reported_by) = outcome.reported_by {
+        lines.push(line("Reported by", reported_by.label()));
+    }
+    if let Some(url) = &outcome.source_url {
+        lines.push(ProvenanceItem {
+            url: Some(url.clone()),
+            ..line("Source", url)
+        });
+    }
+    if let Some(note) = &outcome.note {
+        lines.push(line("Note", note));
+    }
+    lines
 }
 
 fn distribution(
@@ -298,10 +358,7 @@ fn distribution(
         .filter_map(|(l, d)| d.map(|d| (l, d)))
         .collect();
     for (label, d) in &sides {
-        head.push(match d.as_at {
-            Some(p) => format!("{label} ({p})"),
-            None => (*label).to_owned(),
-        });
+        head.push(dated(label, d.as_at));
     }
     let mut rows = Vec::new();
     for (i, rating) in CqcRating::ALL.iter().enumerate() {
@@ -369,29 +426,29 @@ fn amount(
         (Some(v), None, None) | (None, Some(v), None) => with_noun(v.value),
         (None, None, None) => outcome.label.clone(),
     };
-    let mut rows = Vec::new();
-    for (label, side) in [("Before", before), ("After", after), ("Value", value)] {
-        if let Some(side) = side {
-            rows.push(vec![
-                label.to_owned(),
-                number(side.value),
-                period_text(side.as_at.or(if label == "Value" {
-                    outcome.as_at
-                } else {
-                    None
-                })),
-            ]);
-        }
-    }
-    let table = TableView {
-        caption: outcome.label.clone(),
-        head: vec![
+    let rows = [("Before", before), ("After", after), ("Value", value)]
+        .into_iter()
+        .filter_map(|(label, side)| {
+            let side = side?;
+            let as_at = side.as_at.or(if label == "Value" {
+                outcome.as_at
+            } else {
+                None
+            });
+            Some((vec![label.to_owned(), number(side.value)], as_at))
+        })
+        .collect();
+    let table = dated_table(
+        &outcome.label,
+        vec![
             "".into(),
-            outcome.unit.clone().unwrap_or_else(|| "Value".into()),
-            "As at".into(),
+            outcome
+                .unit
+                .as_deref()
+                .map_or_else(|| "Value".to_owned(), capitalised),
         ],
         rows,
-    };
+    );
     (
         headline,
         Some(table),
@@ -414,7 +471,7 @@ fn change_sentence(subject: &str, from: u64, to: u64, from_total: u64, to_total:
 
 /// A unit (a plural noun, as editors write it) to follow a number: singular after 1, so
 /// "1 home" but "2 homes", "1 fall per month".
-fn of_count(count: f64, unit: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn of_count(count: f64, unit: &str) -> std::borrow::Cow<'_, str> {
     if count != 1.0 {
         return unit.into();
     }
@@ -480,14 +537,46 @@ pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
     }
 }
 
-/// When a figure was measured, as its period is written (`2022-11`), or "date not stated".
-fn period_text(period: Option<Period>) -> String {
-    period.map_or_else(|| "date not stated".to_owned(), |p| p.to_string())
+/// "Baseline (May 2019)", or "Baseline" when the date is not known.
+fn dated(label: &str, as_at: Option<Period>) -> String {
+    match as_at {
+        Some(as_at) => format!("{label} ({})", format::period_text(as_at)),
+        None => label.to_owned(),
+    }
+}
+
+/// A table whose rows each end with when their figure was measured: an "As at" column, left
+/// out when no figure has a date (a missing date in it reads "not stated").
+fn dated_table(
+    caption: &str,
+    mut head: Vec<String>,
+    rows: Vec<(Vec<String>, Option<Period>)>,
+) -> TableView {
+    let any_date = rows.iter().any(|(_, as_at)| as_at.is_some());
+    if any_date {
+        head.push("As at".into());
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(mut row, as_at)| {
+            if any_date {
+                row.push(as_at.map_or_else(|| "not stated".to_owned(), format::period_text));
+            }
+            row
+        })
+        .collect();
+    TableView {
+        caption: caption.to_owned(),
+        head,
+        rows,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::content::RatingAt;
+    use crate::model::vocab::{OutcomeKind, ReportedBy};
 
     #[test]
     fn a_unit_after_one_is_singular() {
@@ -517,5 +606,127 @@ mod tests {
         assert_eq!(of_whole(1, "staff"), "1 staff");
         assert_eq!(of_whole(1, "glass"), "1 glass");
         assert_eq!(of_whole(12, ""), "12");
+    }
+
+    fn outcome(kind: OutcomeKind, unit: Option<&str>, figures: Figures) -> Outcome {
+        Outcome {
+            kind,
+            metric: "custom:test".to_owned(),
+            label: "Homes".to_owned(),
+            unit: unit.map(str::to_owned),
+            key_question: None,
+            better: None,
+            reported_by: None,
+            source_url: None,
+            note: None,
+            as_at: None,
+            figures,
+        }
+    }
+
+    fn count(value: f64) -> Figures {
+        Figures::Amount {
+            value: Some(ValueAt { as_at: None, value }),
+            before: None,
+            after: None,
+        }
+    }
+
+    #[test]
+    fn units_agree_with_their_number_in_sentences_and_charts() {
+        let one = outcome_view(
+            &outcome(OutcomeKind::Count, Some("homes"), count(1.0)),
+            None,
+        );
+        assert_eq!(one.headline, "1 home");
+        let two = outcome_view(
+            &outcome(OutcomeKind::Count, Some("homes"), count(2.0)),
+            None,
+        );
+        assert_eq!(two.headline, "2 homes");
+        let share = Figures::Share {
+            numerator: None,
+            denominator: Some(1),
+            value: 100.0,
+        };
+        let share = outcome_view(&outcome(OutcomeKind::Share, Some("homes"), share), None);
+        assert_eq!(share.headline, "100% of 1 home");
+        let change = Figures::Amount {
+            value: None,
+            before: Some(ValueAt {
+                as_at: None,
+                value: 2.0,
+            }),
+            after: Some(ValueAt {
+                as_at: None,
+                value: 1.0,
+            }),
+        };
+        let change = outcome_view(
+            &outcome(OutcomeKind::Count, Some("homes"), change),
+            Some("o1"),
+        );
+        assert_eq!(change.headline, "Homes fell from 2 to 1 home");
+        let chart = change.chart_html.unwrap();
+        assert!(
+            chart.contains(">2 homes<") && chart.contains(">1 home<"),
+            "{chart}"
+        );
+    }
+
+    #[test]
+    fn provenance_is_one_list_of_what_is_known_in_reading_order() {
+        let mut full = outcome(OutcomeKind::Count, Some("falls"), count(4.0));
+        full.as_at = Period::parse("2020-06");
+        full.better = Some(Better::Lower);
+        full.reported_by = Some(ReportedBy::Evaluation);
+        full.source_url = Some("https://example.org/report".to_owned());
+        full.note = Some("Falls in March.".to_owned());
+        let lines: Vec<(&str, String, Option<String>)> = outcome_view(&full, None)
+            .provenance
+            .into_iter()
+            .map(|line| (line.term, line.detail, line.url))
+            .collect();
+        let url = "https://example.org/report";
+        assert_eq!(
+            lines,
+            vec![
+                ("Unit", "falls".to_owned(), None),
+                ("As at", "June 2020".to_owned(), None),
+                ("Direction", "Lower is better".to_owned(), None),
+                ("Reported by", "Evaluation".to_owned(), None),
+                ("Source", url.to_owned(), Some(url.to_owned())),
+                ("Note", "Falls in March.".to_owned(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_date_is_left_out_rather_than_said_to_be_missing() {
+        let undated = outcome_view(
+            &outcome(OutcomeKind::Count, Some("homes"), count(0.0)),
+            None,
+        );
+        assert_eq!(undated.as_at, None);
+        assert!(undated.provenance.iter().all(|line| line.term != "As at"));
+        let table = undated.table.unwrap();
+        assert_eq!(table.head, vec!["", "Homes"], "no As at column");
+        assert!(!format!("{:?}", table.rows).contains("not stated"));
+        // A date the figures carry is said beside them, not again in the provenance.
+        let dated = Figures::RatingChange {
+            subject: None,
+            from: None,
+            to: Some(RatingAt {
+                rating: CqcRating::Good,
+                as_at: Period::parse("2020-06"),
+            }),
+        };
+        let dated = outcome_view(&outcome(OutcomeKind::RatingChange, None, dated), None);
+        assert_eq!(dated.as_at.as_deref(), Some("June 2020"));
+        assert!(dated.provenance.is_empty(), "{:?}", dated.provenance);
+        assert_eq!(
+            dated.table.unwrap().rows,
+            vec![vec!["After", "Good", "June 2020"]]
+        );
     }
 }

@@ -36,7 +36,7 @@ struct Link {
 struct Sums {
     headline: String,
     table: TableView,
-    chart_svg: String,
+    chart_html: String,
     pages: usize,
 }
 
@@ -291,7 +291,7 @@ fn sums(list: &[&Measure], label: &str, index: usize) -> Option<Sums> {
         good(&after),
         after_total
     );
-    let chart_svg = dataset_distribution_chart(
+    let chart_html = dataset_distribution_chart(
         &[
             ("Before (sum)".to_owned(), before),
             ("After (sum)".to_owned(), after),
@@ -306,7 +306,7 @@ fn sums(list: &[&Measure], label: &str, index: usize) -> Option<Sums> {
             head: vec!["CQC rating".into(), "Before".into(), "After".into()],
             rows,
         },
-        chart_svg,
+        chart_html,
         pages: with.len(),
     })
 }
@@ -382,7 +382,7 @@ fn collect(site: &Site, urls: &Urls) -> Vec<Measure> {
                     label: outcome.label.clone(),
                     kind_label: view.kind_label,
                     headline: view.headline,
-                    as_at: view.as_at,
+                    as_at: view.as_at.unwrap_or_else(|| "not stated".to_owned()),
                     sort,
                 },
                 distribution,

@@ -31,11 +31,28 @@ fn read(output: &Path, path: &str) -> String {
     std::fs::read_to_string(output.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Every `<svg …>…</svg>` in a page.
-fn svgs(html: &str) -> Vec<String> {
-    html.split("<svg")
-        .skip(1)
-        .map(|rest| format!("<svg{}", &rest[..rest.find("</svg>").unwrap() + 6]))
+/// Every chart of a page: each `<div class="chart …">` to its matching `</div>`.
+fn charts(html: &str) -> Vec<String> {
+    html.match_indices("<div class=\"chart ")
+        .map(|(start, _)| {
+            let mut depth = 0;
+            let mut at = start;
+            loop {
+                let next_open = html[at + 1..].find("<div").map(|i| i + at + 1);
+                let next_close = html[at..].find("</div>").unwrap() + at;
+                match next_open {
+                    Some(open) if open < next_close => {
+                        depth += 1;
+                        at = open;
+                    }
+                    _ if depth == 0 => return html[start..next_close + 6].to_owned(),
+                    _ => {
+                        depth -= 1;
+                        at = next_close + 1;
+                    }
+                }
+            }
+        })
         .collect()
 }
 
@@ -44,27 +61,45 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     Some(tag[start..start + tag[start..].find('"')?].to_owned())
 }
 
-/// `(data-rating, data-value, width)` of every drawn segment or bar of an SVG.
-fn drawn(svg: &str) -> Vec<(Option<String>, f64, f64)> {
-    svg.split("<rect")
+/// `(data-rating, data-value, width in per cent)` of every drawn segment or bar of a chart.
+fn drawn(chart: &str) -> Vec<(Option<String>, f64, f64)> {
+    chart
+        .split("<rect")
         .skip(1)
         .filter_map(|rest| {
             let tag = &rest[..rest.find('>').unwrap()];
             let value = attribute(tag, "data-value")?.parse().unwrap();
+            let width = attribute(tag, "width").unwrap();
             Some((
                 attribute(tag, "data-rating"),
                 value,
-                attribute(tag, "width").unwrap().parse().unwrap(),
+                width.strip_suffix('%').unwrap().parse().unwrap(),
             ))
         })
         .collect()
 }
 
-/// The text of every `<text>` element of an SVG.
-fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
+/// The text of each paragraph and legend line of a chart, tags removed.
+fn texts(chart: &str) -> Vec<String> {
+    chart
+        .split("<p")
         .skip(1)
-        .map(|rest| rest[rest.find('>').unwrap() + 1..rest.find("</text>").unwrap()].to_owned())
+        .chain(chart.split("<li").skip(1))
+        .filter_map(|rest| {
+            let body = &rest[rest.find('>')? + 1..];
+            let end = body.find("</p>").or_else(|| body.find("</li>"))?;
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in body[..end].chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            Some(text)
+        })
         .collect()
 }
 
@@ -86,18 +121,19 @@ fn every_kind_renders_with_its_summary() {
         assert!(html.contains(summary), "summary missing: {summary}");
     }
     // Charts for every kind that has figures to compare; a single amount of money is text only.
-    let charts = svgs(&html);
+    let drawings = charts(&html);
     assert_eq!(
-        charts.len(),
+        drawings.len(),
         8,
         "one chart per outcome with figures to draw, money excepted"
     );
-    for chart in &charts {
+    for chart in &drawings {
         assert!(
             chart.contains("role=\"img\"") && chart.contains("aria-label=\""),
             "{chart}"
         );
-        assert!(chart.contains("<title>"), "{chart}");
+        // No text is drawn in SVG, where it would shrink with the chart.
+        assert!(!chart.contains("<text"), "{chart}");
     }
     // A measure without figures is text only, with its note.
     assert!(html.contains("=1+1 sanctions have reduced"));
@@ -107,8 +143,8 @@ fn every_kind_renders_with_its_summary() {
 fn drawn_values_and_widths_equal_the_data() {
     let (_guard, output) = build_fixture();
     let html = read(&output, "case-studies/all-kinds/index.html");
-    let charts = svgs(&html);
-    let distribution = &charts[0];
+    let drawings = charts(&html);
+    let distribution = &drawings[0];
     let segments = drawn(distribution);
     let before: Vec<(String, f64)> = segments[..3]
         .iter()
@@ -124,34 +160,58 @@ fn drawn_values_and_widths_equal_the_data() {
     );
     let after: Vec<f64> = segments[3..].iter().map(|(_, v, _)| *v).collect();
     assert_eq!(after, vec![1.0, 4.0, 1.0]);
-    // Widths are proportional to the counts (a 100% bar of the same length for each row).
-    let unit = segments[0].2 / segments[0].1;
+    // Widths are shares of the whole (a 100% bar for each row of six services).
     for (_, value, width) in &segments {
         assert!(
-            (width - unit * value).abs() < 0.2,
-            "{width} is not {value} units of {unit}"
+            (width - value * 100.0 / 6.0).abs() < 0.01,
+            "{width}% is not {value} of 6"
         );
     }
-    assert!(
-        texts(distribution).iter().any(|t| t == "4 (67%)"),
-        "{:?}",
-        texts(distribution)
-    );
+    // Every segment's count is in the legend, beside a swatch of its pattern.
+    for line in [
+        "Outstanding: 1 → 1",
+        "Good: 2 → 4",
+        "Requires improvement: 3 → 1",
+    ] {
+        assert!(
+            texts(distribution).iter().any(|t| t == line),
+            "{line} not in {:?}",
+            texts(distribution)
+        );
+    }
     // Before and after bars of a count: values drawn and labelled.
-    let falls = &charts[2];
+    let falls = &drawings[2];
     assert_eq!(
         drawn(falls).iter().map(|d| d.1).collect::<Vec<_>>(),
         vec![18.0, 4.0]
     );
+    assert_eq!(
+        drawn(falls).iter().map(|d| d.2).collect::<Vec<_>>(),
+        vec![100.0, 22.22],
+        "bars share one scale"
+    );
     assert!(
-        texts(falls).contains(&"18 falls".to_owned())
-            && texts(falls).contains(&"4 falls".to_owned())
+        texts(falls).contains(&"Before (2019): 18 falls".to_owned())
+            && texts(falls).contains(&"After (2020): 4 falls".to_owned()),
+        "{:?}",
+        texts(falls)
     );
     // A share is drawn against 100.
-    let share = charts.iter().find(|c| c.contains("chart--share")).unwrap();
+    let share = drawings
+        .iter()
+        .find(|c| c.contains("chart--share"))
+        .unwrap();
     let bars = drawn(share);
     assert!((bars[0].1 - 93.333).abs() < 0.01, "{:?}", bars);
+    assert_eq!(bars[0].2, 93.33, "{:?}", bars);
     assert!(texts(share).iter().any(|t| t == "56 of 60 (93.3%)"));
+    // A relative change without a baseline or result is a labelled figure, with no axis.
+    let change = drawings
+        .iter()
+        .find(|c| c.contains("chart--change"))
+        .unwrap();
+    assert!(drawn(change).is_empty(), "{change}");
+    assert_eq!(texts(change), vec!["-25%", "Baseline and result not given"]);
 }
 
 #[test]
@@ -205,7 +265,7 @@ fn a_share_of_respondents_reads_charts_and_exports_as_a_per_cent_of_the_whole() 
     let html = read(&output, "case-studies/second/index.html");
     assert!(html.contains("66.7% of 90 respondents"), "{html}");
     let table = &html[html
-        .find("<caption>Managers who would recommend the programme")
+        .find(">Managers who would recommend the programme</caption>")
         .unwrap()..];
     let table: String = table[..table.find("</table>").unwrap()]
         .split_whitespace()
@@ -213,7 +273,7 @@ fn a_share_of_respondents_reads_charts_and_exports_as_a_per_cent_of_the_whole() 
     assert!(table.contains(">Whole</th><td>90<"), "{table}");
     assert!(table.contains(">Share</th><td>66.7%<"), "{table}");
     assert!(!table.contains(">Part<"), "{table}");
-    let share = svgs(&html)
+    let share = charts(&html)
         .into_iter()
         .find(|c| c.contains("chart--share") && c.contains("respondents"))
         .unwrap();
@@ -418,11 +478,11 @@ fn the_example_programme_shows_both_rating_charts() {
     let output = root.join("public");
     build_ok(&root, &output);
     let html = read(&output, "programmes/well-led-stockton-on-tees/index.html");
-    let charts = svgs(&html);
-    assert_eq!(charts.len(), 2);
+    let drawings = charts(&html);
+    assert_eq!(drawings.len(), 2);
     assert!(html.contains("Homes rated Good rose from 14 to 20 of 24"));
     assert!(html.contains("Providers rated Good rose from 0 to 6 of 9"));
-    for (index, chart) in charts.iter().enumerate() {
+    for (index, chart) in drawings.iter().enumerate() {
         insta::assert_snapshot!(format!("well_led_chart_{index}"), chart);
     }
     // The overview adds up the example: Well Led's overall ratings are the only distribution.
@@ -430,7 +490,7 @@ fn the_example_programme_shows_both_rating_charts() {
     assert!(overview.contains("Across 1 measure, services rated Good or Outstanding went from 16 of 24 before to 22 of 24 after"), "overview sums");
     assert!(overview.contains("/case-studies/southampton-care-home-manager-leadership-programme/"));
     let dataset = read(&output, "data/well-led-overall-ratings/index.html");
-    assert_eq!(svgs(&dataset).len(), 1, "the dataset has a chart");
+    assert_eq!(charts(&dataset).len(), 1, "the dataset has a chart");
 }
 
 #[test]

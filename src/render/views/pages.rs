@@ -126,7 +126,7 @@ pub(crate) const ORGANISATION_CARDS: usize = 12;
 pub struct DatasetView {
     unit: String,
     table: TableView,
-    chart_svg: Option<String>,
+    chart_html: Option<String>,
     notes: Option<String>,
     source: Option<SourceView>,
 }
@@ -491,7 +491,7 @@ pub(super) fn dataset(page: &Page, d: &Dataset) -> DatasetView {
     DatasetView {
         unit: d.unit.clone(),
         table: dataset_table(page, d),
-        chart_svg: dataset_chart(page, d),
+        chart_html: dataset_chart(page, d),
         notes: d.notes.clone(),
         source: source(&d.source),
     }
