@@ -482,7 +482,10 @@ pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
 
 /// When a figure was measured, as its period is written (`2022-11`), or "date not stated".
 fn period_text(period: Option<Period>) -> String {
-    period.map_or_else(|| "date not stated".to_owned(), |p| p.to_string())
+    period.map_or_else(
+        || "date not stated".to_owned(),
+        crate::render::format::period_text,
+    )
 }
 
 #[cfg(test)]
