@@ -15,11 +15,13 @@ const PAGES = {
 const WIDTHS = [[1280, 800], [375, 812]];
 
 const folder = path.resolve(process.argv[2] || 'target/screenshots');
+// An optional second argument names some of the pages (`home,search`); all by default.
+const only = process.argv[3] ? process.argv[3].split(',') : Object.keys(PAGES);
 await fs.mkdir(folder, { recursive: true });
 const site = await buildAndServe();
 const browser = await launchBrowser();
 try {
-  for (const [name, urlPath] of Object.entries(PAGES)) {
+  for (const [name, urlPath] of Object.entries(PAGES).filter(([name]) => only.includes(name))) {
     for (const [width, height] of WIDTHS) {
       const page = await browser.newPage();
       await page.setViewport({ width, height, deviceScaleFactor: 1 });
