@@ -58,6 +58,10 @@ pub struct Config {
     pub allow_html: bool,
     /// Taxonomies shown in navigation and on pages.
     pub taxonomies: Vec<String>,
+    /// The site's logo: a path under `static/` (`images/logo.svg`), shown in the header.
+    pub logo: Option<String>,
+    /// The header's colour (`#005eb8`), dark enough for white text.
+    pub brand_colour: Option<String>,
 }
 
 impl Default for Config {
@@ -80,6 +84,8 @@ impl Default for Config {
                 "settings".into(),
                 "key-questions".into(),
             ],
+            logo: None,
+            brand_colour: None,
         }
     }
 }
@@ -124,6 +130,8 @@ struct RawConfig {
     navigation: Option<Vec<NavItem>>,
     allow_html: Option<bool>,
     taxonomies: Option<Vec<String>>,
+    logo: Option<String>,
+    brand_colour: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +211,25 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
             )));
         }
     }
+    let at = |needle: &str, message: String| {
+        let (line, column) = position_in(text, needle);
+        ConfigError::Invalid {
+            file: file.to_owned(),
+            line,
+            column,
+            message,
+        }
+    };
+    if let Some(logo) = &raw.logo {
+        if let Some(problem) = static_path_problem(logo) {
+            return Err(at(logo, format!("logo `{logo}`: {problem}")));
+        }
+    }
+    if let Some(colour) = &raw.brand_colour {
+        brand_colour_problem(colour).map_or(Ok(()), |problem| {
+            Err(at(colour, format!("brand_colour `{colour}`: {problem}")))
+        })?;
+    }
     Ok(Config {
         title: raw.title.unwrap_or(defaults.title),
         base_url,
@@ -216,7 +243,81 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
         navigation,
         allow_html: raw.allow_html.unwrap_or(defaults.allow_html),
         taxonomies: raw.taxonomies.unwrap_or(defaults.taxonomies),
+        logo: raw.logo,
+        brand_colour: raw.brand_colour.map(|c| c.to_ascii_lowercase()),
     })
+}
+
+/// Why a path to a file of the site's `static/` folder cannot be used, if it cannot.
+fn static_path_problem(path: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = path.split('/').collect();
+    if path.is_empty()
+        || path.contains(['\\', ':', '?', '#'])
+        || path.chars().any(|c| c.is_control() || c.is_whitespace())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || *p == "." || *p == "..")
+    {
+        return Some("write a path inside static/, such as `images/logo.svg`");
+    }
+    None
+}
+
+/// The smallest contrast between the brand colour and the white text on it (WCAG 2 AA for
+/// normal text).
+pub const BRAND_CONTRAST: f64 = 4.5;
+
+/// Why a brand colour cannot be used, if it cannot: it is not `#rgb` or `#rrggbb`, or white
+/// text on it has a contrast below [`BRAND_CONTRAST`].
+pub fn brand_colour_problem(colour: &str) -> Option<String> {
+    let Some(rgb) = hex_colour(colour) else {
+        return Some("write a colour as `#` and six hex digits, such as `#005eb8`".to_owned());
+    };
+    let ratio = contrast_with_white(rgb);
+    (ratio < BRAND_CONTRAST).then(|| {
+        format!(
+            "white text on it has a contrast of {:.2}:1, below {BRAND_CONTRAST}:1; choose a darker colour",
+            (ratio * 100.0).floor() / 100.0
+        )
+    })
+}
+
+/// The red, green and blue of `#rrggbb` or `#rgb`.
+fn hex_colour(colour: &str) -> Option<[u8; 3]> {
+    let digits = colour.strip_prefix('#')?;
+    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |hex: &str| u8::from_str_radix(hex, 16).ok();
+    match digits.len() {
+        6 => Some([
+            channel(&digits[0..2])?,
+            channel(&digits[2..4])?,
+            channel(&digits[4..6])?,
+        ]),
+        3 => {
+            let short: Vec<u8> = digits
+                .chars()
+                .map(|c| channel(&format!("{c}{c}")))
+                .collect::<Option<_>>()?;
+            Some([short[0], short[1], short[2]])
+        }
+        _ => None,
+    }
+}
+
+/// The WCAG 2 contrast ratio of white against an sRGB colour.
+fn contrast_with_white(rgb: [u8; 3]) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+    1.05 / (luminance + 0.05)
 }
 
 /// The URL schemes a link in the config may use; anything else (`javascript:`, `data:`,
@@ -375,6 +476,46 @@ mod tests {
                 .starts_with("casebook.yaml:4:25: navigation `Evil`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn brand_colours_need_contrast_with_white_text() {
+        assert!((contrast_with_white([0, 0x5e, 0xb8]) - 6.38).abs() < 0.01);
+        assert!((contrast_with_white([0, 0, 0]) - 21.0).abs() < 1e-9);
+        for good in ["#005eb8", "#005EB8", "#003087", "#000", "#767676"] {
+            assert_eq!(brand_colour_problem(good), None, "{good}");
+        }
+        let problem = brand_colour_problem("#41b6e6").unwrap();
+        assert!(
+            problem.contains("contrast of 2.31:1, below 4.5:1"),
+            "{problem}"
+        );
+        assert!(
+            brand_colour_problem("#777777").is_some(),
+            "4.48:1 is too low"
+        );
+        for bad in ["005eb8", "#05eb8", "#00gg00", "blue", "#"] {
+            assert!(
+                brand_colour_problem(bad).unwrap().contains("hex digits"),
+                "{bad}"
+            );
+        }
+
+        let config = "title: X\nbrand_colour: \"#005EB8\"\nlogo: images/logo.svg\n";
+        let config = parse_config(config, "casebook.yaml").unwrap();
+        assert_eq!(config.brand_colour.as_deref(), Some("#005eb8"));
+        assert_eq!(config.logo.as_deref(), Some("images/logo.svg"));
+        let error = parse_config("title: X\nbrand_colour: \"#41b6e6\"\n", "casebook.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("casebook.yaml:2:16: brand_colour `#41b6e6`: white text"),
+            "{error}"
+        );
+        let error = parse_config("logo: ../secret.png\n", "c")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("c:1:7: logo `../secret.png`"), "{error}");
     }
 
     #[test]

@@ -4,31 +4,28 @@
 use crate::model::content::Span;
 use crate::model::time::{Date, MONTH_NAMES, Period};
 
-/// "20 January 2025".
-pub fn date_text(date: Date) -> String {
-    format!(
-        "{} {} {}",
-        date.day,
-        MONTH_NAMES[(date.month as usize).saturating_sub(1) % 12],
-        date.year
-    )
+/// The name of a month from its number, January being 1.
+fn month_name(month: u8) -> &'static str {
+    MONTH_NAMES[(month as usize).saturating_sub(1) % 12]
 }
 
-/// A period as text: "2019", "April 2019", "2015/16".
+/// A date as every page writes it: "20 January 2025".
+pub fn date_text(date: Date) -> String {
+    format!("{} {} {}", date.day, month_name(date.month), date.year)
+}
+
+/// A period as every page writes it: "20 January 2025", "November 2022", "2019",
+/// "2015/16" (a financial year), "April to June 2019" (a quarter).
 pub fn period_text(period: Period) -> String {
     match period {
         Period::Day(date) => date_text(date),
-        Period::Month(year, month) => {
-            let date = Date {
-                year,
-                month,
-                day: 1,
-            };
-            date_text(date)
-                .split_once(' ')
-                .map_or_else(String::new, |(_, rest)| rest.to_owned())
-        }
-        other => other.to_string(),
+        Period::Month(year, month) => format!("{} {year}", month_name(month)),
+        Period::Quarter(year, quarter) => format!(
+            "{} to {} {year}",
+            month_name((quarter - 1) * 3 + 1),
+            month_name(quarter * 3)
+        ),
+        Period::Year(_) | Period::FinancialYear(_) => period.to_string(),
     }
 }
 
@@ -96,6 +93,28 @@ pub fn pounds(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_periods_have_one_style() {
+        let date = Date {
+            year: 2025,
+            month: 1,
+            day: 20,
+        };
+        assert_eq!(date_text(date), "20 January 2025");
+        let cases = [
+            ("2025-01-20", "20 January 2025"),
+            ("2022-11", "November 2022"),
+            ("2019", "2019"),
+            ("2015/16", "2015/16"),
+            ("2019-Q2", "April to June 2019"),
+            ("2019-Q4", "October to December 2019"),
+        ];
+        for (written, shown) in cases {
+            let period = Period::parse(written).expect(written);
+            assert_eq!(period_text(period), shown, "{written}");
+        }
+    }
 
     #[test]
     fn numbers_read_naturally() {

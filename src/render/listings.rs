@@ -389,25 +389,100 @@ pub fn listings(site: &Site) -> Vec<Listing> {
     out
 }
 
-pub(super) fn home_job(site: &Site, cards: &Cards<'_>, site_title: &str, jobs: &mut Jobs<'_>) {
+/// Terms a home page lists per taxonomy, most pages first; the taxonomy's page has them all.
+const HOME_TERMS: usize = 8;
+
+/// A way into the site from the home page: a taxonomy's terms with their page counts.
+#[derive(Serialize)]
+struct Browse {
+    title: &'static str,
+    url: String,
+    terms: Vec<TermLink>,
+    more: bool,
+}
+
+#[derive(Serialize)]
+struct TermLink {
+    label: String,
+    url: String,
+    count: usize,
+}
+
+/// A page's headline result, for the home page.
+#[derive(Serialize)]
+struct Headline {
+    headline: String,
+    title: String,
+    url: String,
+}
+
+/// The terms of `taxonomy` with the most pages, as links with their counts.
+fn browse(site: &Site, taxonomy: Taxonomy, urls: &Urls) -> Option<Browse> {
+    let terms = site.relations.terms.get(&taxonomy)?;
+    let mut links: Vec<TermLink> = terms
+        .iter()
+        .map(|(key, term)| TermLink {
+            label: term.label.clone(),
+            url: urls.path(&format!("/{}/{}/", taxonomy.segment(), key)),
+            count: term.pages.len(),
+        })
+        .collect();
+    links.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    let more = links.len() > HOME_TERMS;
+    links.truncate(HOME_TERMS);
+    (!links.is_empty()).then(|| Browse {
+        title: taxonomy.title(),
+        url: urls.path(&format!("/{}/", taxonomy.segment())),
+        terms: links,
+        more,
+    })
+}
+
+pub(super) fn home_job(
+    site: &Site,
+    cards: &Cards<'_>,
+    urls: &Urls,
+    site_title: &str,
+    jobs: &mut Jobs<'_>,
+) {
     if !jobs.wants("index.html") {
         return;
     }
-    let latest: Vec<Card> = ordered(site, ContentKind::CaseStudy)
-        .into_iter()
+    let case_studies = ordered(site, ContentKind::CaseStudy);
+    let latest: Vec<Card> = case_studies
+        .iter()
         .take(6)
-        .map(|i| cards[i].clone())
+        .map(|&i| cards[i].clone())
         .collect();
     let programmes: Vec<Card> = ordered(site, ContentKind::Programme)
         .into_iter()
         .take(6)
         .map(|i| cards[i].clone())
         .collect();
+    let headlines: Vec<Headline> = case_studies
+        .iter()
+        .chain(&ordered(site, ContentKind::Programme))
+        .filter_map(|&i| {
+            let card = &cards[i];
+            Some(Headline {
+                headline: card.headline.clone()?,
+                title: card.title.clone(),
+                url: card.url.clone(),
+            })
+        })
+        .take(4)
+        .collect();
+    let browse: Vec<Browse> = [Taxonomy::Regions, Taxonomy::Settings, Taxonomy::Topics]
+        .into_iter()
+        .filter_map(|taxonomy| browse(site, taxonomy, urls))
+        .collect();
     let mut context = Context::new();
     context.insert("page_type", "home");
     context.insert("title", &site_title);
     context.insert("latest", &latest);
     context.insert("programmes", &programmes);
+    context.insert("headlines", &headlines);
+    context.insert("browse", &browse);
     context.insert(
         "counts",
         &serde_json::json!({

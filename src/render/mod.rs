@@ -238,7 +238,7 @@ fn render_into<E: Send>(
         }
         list_jobs(site, &cards, &urls, &mut jobs);
         taxonomy_jobs(site, &cards, &urls, &mut jobs);
-        home_job(site, &cards, &config.title, &mut jobs);
+        home_job(site, &cards, &urls, &config.title, &mut jobs);
         // `casebook serve` skips the overview, costly on a big site, when neither its pages
         // nor the sitemap (which lists them) are wanted.
         let overview = (wanted("outcomes/index.html") || wanted("sitemap.xml"))
@@ -343,6 +343,11 @@ fn render_into<E: Send>(
             })?;
         }
     }
+    if let Some(colour) = &config.brand_colour
+        && wanted(BRAND_CSS)
+    {
+        put(text_file(BRAND_CSS, brand_css(colour)))?;
+    }
     // Only pages with highlighted code link this stylesheet.
     if wanted("css/code.css") {
         put(text_file("css/code.css", markdown::highlight_css()))?;
@@ -388,6 +393,15 @@ fn menu_links(
             url: urls.page(page.kind, &page.slug.value),
         })
         .collect()
+}
+
+/// The stylesheet that carries the config's brand colour, so that pages need no inline style.
+const BRAND_CSS: &str = "css/brand.css";
+
+/// `css/brand.css`: the brand colour as the custom property the theme's header uses. The
+/// colour was checked when the config was read (a hex colour, dark enough for white text).
+fn brand_css(colour: &str) -> String {
+    format!(":root {{ --c-brand: {colour}; }}\n")
 }
 
 /// The site-wide values every template sees as `site`.
@@ -443,6 +457,15 @@ fn site_view(config: &Config, urls: &Urls, site: &Site) -> SiteView {
         search_url: urls.path("/search/"),
         css_url: urls.path("/css/casebook.css"),
         code_css_url: urls.path("/css/code.css"),
+        brand_css_url: config
+            .brand_colour
+            .as_ref()
+            .map(|_| urls.path(&format!("/{BRAND_CSS}"))),
+        logo_url: config
+            .logo
+            .as_ref()
+            .map(|logo| urls.path(&format!("/{logo}"))),
+        icon_url: urls.path("/favicon.svg"),
         outcomes_url: urls.path("/outcomes/"),
         outcomes_csv_url: urls.path("/data/outcomes.csv"),
         outcomes_json_url: urls.path("/data/outcomes.json"),

@@ -373,8 +373,14 @@ pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
         .find(|(f, _, _)| *f == TYPE)
         .map(|(_, _, label)| label.as_str())
         .unwrap_or_default();
+    // The date as the pages write it; the index sorts by the date itself, kept elsewhere.
+    let date = d
+        .date
+        .as_deref()
+        .and_then(crate::model::time::Date::parse)
+        .map(crate::render::format::date_text);
     let mut card = json!({
-        "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": d.date,
+        "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": date,
         "f": labels, "o": d.figures, "x": d.text,
     });
     if let Some(headline) = &d.headline {

@@ -120,6 +120,9 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
     flush(&mut word, &mut parts, &mut part_start);
 }
 
+/// What joins a heading to the text after it in [`PlainText::text`].
+pub const HEADING_SEPARATOR: &str = " — ";
+
 /// The plain text of a Markdown body: headings apart, everything else as paragraphs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlainText {
@@ -127,7 +130,9 @@ pub struct PlainText {
     pub headings: Vec<String>,
     /// The other blocks' texts, one per line.
     pub body: String,
-    /// Everything, headings included, in reading order, one block per line.
+    /// Everything, headings included, in reading order, one block per line, except that a
+    /// heading runs on into what follows it after a dash ("Leading change — The manager…"), so
+    /// that an excerpt, which shows line breaks as spaces, keeps it apart from the text.
     pub text: String,
 }
 
@@ -138,9 +143,16 @@ pub fn markdown_text(markdown: &str) -> PlainText {
     let _permit = crate::parse::parse_permit(markdown);
     let mut text = PlainText::default();
     let mut heading: Option<String> = None;
+    // Set after a heading, until the text that follows it (or the end) arrives.
+    let mut after_heading = false;
     let end_block = |s: &mut String| {
         if !s.is_empty() && !s.ends_with('\n') {
             s.push('\n');
+        }
+    };
+    let run_on = |s: &mut String, after_heading: &mut bool| {
+        if std::mem::take(after_heading) {
+            s.push_str(HEADING_SEPARATOR);
         }
     };
     for event in Parser::new_ext(markdown, crate::parse::markdown_options()) {
@@ -156,6 +168,7 @@ pub fn markdown_text(markdown: &str) -> PlainText {
                 Some(h) => h.push_str(piece),
                 None => {
                     text.body.push_str(piece);
+                    run_on(&mut text.text, &mut after_heading);
                     text.text.push_str(piece);
                 }
             }
@@ -164,16 +177,19 @@ pub fn markdown_text(markdown: &str) -> PlainText {
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 end_block(&mut text.body);
-                end_block(&mut text.text);
+                if !after_heading {
+                    end_block(&mut text.text);
+                }
                 heading = Some(String::new());
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(h) = heading.take() {
                     let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !h.is_empty() {
+                        run_on(&mut text.text, &mut after_heading);
                         text.text.push_str(&h);
-                        text.text.push('\n');
                         text.headings.push(h);
+                        after_heading = true;
                     }
                 }
             }
@@ -203,7 +219,9 @@ pub fn markdown_text(markdown: &str) -> PlainText {
                 | Tag::DefinitionListDefinition,
             ) => {
                 end_block(&mut text.body);
-                end_block(&mut text.text);
+                if !after_heading {
+                    end_block(&mut text.text);
+                }
             }
             _ => {}
         }
@@ -267,18 +285,35 @@ mod tests {
     }
 
     #[test]
+    fn headings_stay_apart_from_the_text_after_them() {
+        let text = markdown_text(
+            "## Leading change\n\nThe registered manager led it.\n\n## Results\n### Falls\n\n- Fewer falls\n\n## Last",
+        );
+        assert_eq!(
+            text.text,
+            "Leading change — The registered manager led it.\n\
+             Results — Falls — Fewer falls\n\
+             Last"
+        );
+        assert_eq!(
+            tokens(&text.text)[..4],
+            ["leading", "change", "the", "registered"]
+        );
+    }
+
+    #[test]
     fn blocks_never_run_together() {
         let text = markdown_text(
             "# Title\n\nFirst para\nsoft.\n\n| a | b |\n|---|---|\n| 0 | Cost |\n\n- one\n  - nested\n- two\n\n## Next *part*\n\n`code` here <b>raw</b>",
         );
         assert_eq!(text.headings, vec!["Title", "Next part"]);
         assert!(
-            text.text.starts_with("Title\nFirst para soft.\n"),
+            text.text.starts_with("Title — First para soft.\n"),
             "{:?}",
             text.text
         );
         assert!(
-            text.text.contains("\nNext part\ncode here"),
+            text.text.ends_with("\nNext part — code here raw"),
             "{:?}",
             text.text
         );

@@ -1,10 +1,12 @@
 // Accessibility of the built example site in a real browser.
 //
 // Builds the bundled example (the repository root) with target/debug/casebook, serves it on
-// 127.0.0.1, opens one page of every page type in headless Chromium at 1280 and 375 CSS px wide
-// and runs axe-core with the WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules (the accessibility
-// statement that `casebook new accessibility-statement` writes says exactly this). Also checks that the case-study page reflows at
-// 320 CSS px (WCAG 1.4.10) and saves screenshots of it to tests/browser/screenshots/.
+// 127.0.0.1, opens one page of every page type in headless Chromium and runs axe-core with the
+// WCAG 2.0/2.1 A and AA and WCAG 2.2 AA rules at 1280 and 375 px, where no page may scroll
+// sideways; checks that no request is answered 404 (the site icon is linked and served), that
+// the case-study page reflows at 320 CSS px (WCAG 1.4.10), saving screenshots of it to
+// tests/browser/screenshots/, and that a site's brand colour and icon reach its pages. The
+// accessibility statement that `casebook new accessibility-statement` writes says exactly this.
 //
 //   node --test tests/browser/            # skips when Chromium or node_modules is missing
 //   CASEBOOK_REQUIRE_BROWSER=1 node --test tests/browser/   # fails instead (CI)
@@ -15,14 +17,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import {
+  REPO_ROOT,
   SCREENSHOT_DIR,
   browserTestsCanRun,
   buildAndServe,
+  buildSite,
   formatViolations,
   launchBrowser,
   newTrackedPage,
   pageTypeUrls,
   runAxe,
+  serveDir,
+  tempDir,
   visit,
 } from './lib.mjs';
 
@@ -50,28 +56,45 @@ test('every page type passes axe-core (WCAG 2.2 AA) and the case study reflows a
   const report = {};
   const loadProblems = {};
   for (const [type, urlPath] of found) {
-    for (const width of AXE_WIDTHS) {
-      await t.test(`axe: ${type} ${urlPath} at ${width}px`, async () => {
-        const page = await newTrackedPage(browser, { origin });
-        try {
-          await page.setViewport({ width, height: 800, deviceScaleFactor: 1 });
+    await t.test(`axe at 1280 and 375 px, no sideways scroll at 375: ${type} ${urlPath}`, async () => {
+      const page = await newTrackedPage(browser, { origin });
+      try {
+        const failures = [];
+        for (const width of [1280, 375]) {
+          await page.setViewport({ width, height: width === 375 ? 812 : 800, deviceScaleFactor: 1 });
           await visit(page, abs(urlPath));
           const violations = await runAxe(page);
-          report[`${urlPath} @${width}`] = { type, width, violations };
-          if (page.problems.length) loadProblems[urlPath] = [...page.problems];
+          report[`${urlPath} @${width}`] = { type, violations };
           if (violations.length) {
             const nodes = violations.reduce((n, v) => n + v.nodes.length, 0);
-            assert.fail(
-              `${violations.length} axe rule(s) failed on ${nodes} element(s) of the ${type} page ${urlPath} at ${width}px:\n` +
-                formatViolations(violations),
-            );
+            failures.push(`${violations.length} axe rule(s) failed on ${nodes} element(s) at ${width}px:\n${formatViolations(violations)}`);
           }
-        } finally {
-          await page.close();
+          if (width === 375) {
+            const w = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+            if (w[0] > w[1]) failures.push(`the page scrolls sideways at 375px: ${w[0]}px wide in ${w[1]}px`);
+          }
         }
-      });
-    }
+        if (page.problems.length) loadProblems[urlPath] = [...page.problems];
+        if (failures.length) assert.fail(`the ${type} page ${urlPath}:\n${failures.join('\n')}`);
+      } finally {
+        await page.close();
+      }
+    });
   }
+
+  await t.test('every request is answered: the site icon is linked and served, nothing is missing', async () => {
+    const page = await newTrackedPage(browser, { origin });
+    try {
+      await visit(page, abs('/'));
+      const icon = await page.$eval('link[rel="icon"]', (l) => l.href);
+      const status = await page.evaluate((href) => fetch(href).then((r) => r.status), icon);
+      assert.equal(status, 200, `${icon} answered ${status}`);
+      const missing = site.server.requests.filter((r) => r.status === 404);
+      assert.deepEqual(missing, [], 'no request of any page load was answered 404');
+    } finally {
+      await page.close();
+    }
+  });
 
   await t.test('pages load without broken same-origin resources or script errors', () => {
     const lines = Object.entries(loadProblems).flatMap(([p, probs]) => probs.map((x) => `  ${p}: ${x}`));
@@ -137,4 +160,30 @@ test('every page type passes axe-core (WCAG 2.2 AA) and the case study reflows a
 
   await fs.mkdir(SCREENSHOT_DIR, { recursive: true });
   await fs.writeFile(path.join(SCREENSHOT_DIR, 'axe-report.json'), JSON.stringify(report, null, 2) + '\n');
+});
+
+test("a site's brand colour colours the header, through css/brand.css, and its own icon replaces the theme's", { timeout: 300_000 }, async (t) => {
+  if (!browserTestsCanRun(t)) return;
+  const tmp = await tempDir('casebook-brand-');
+  t.after(() => tmp.cleanup());
+  const root = path.join(tmp.dir, 'site');
+  await fs.cp(path.join(REPO_ROOT, 'content'), path.join(root, 'content'), { recursive: true });
+  await fs.writeFile(path.join(root, 'casebook.yaml'), 'title: Brand test\nbrand_colour: "#330072"\n');
+  await fs.mkdir(path.join(root, 'static'), { recursive: true });
+  const ownIcon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>\n';
+  await fs.writeFile(path.join(root, 'static', 'favicon.svg'), ownIcon);
+  const out = path.join(tmp.dir, 'public');
+  const server = await serveDir(out);
+  t.after(() => server.close());
+  await buildSite({ root, output: out, baseUrl: server.url });
+  assert.equal(await fs.readFile(path.join(out, 'favicon.svg'), 'utf8'), ownIcon);
+
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await newTrackedPage(browser, { origin: server.url.replace(/\/$/, '') });
+  await visit(page, new URL('case-studies/', server.url).href);
+  assert.equal(await page.$eval('.site-header', (h) => getComputedStyle(h).backgroundColor), 'rgb(51, 0, 114)');
+  assert.equal(await page.$$eval('[style]', (els) => els.length), 0, 'no inline style attributes');
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });

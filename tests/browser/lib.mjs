@@ -519,8 +519,6 @@ export async function newTrackedPage(browser, { origin, bypassCSP = true } = {})
   });
   page.on('response', (res) => {
     const url = res.url();
-    // Chromium asks for /favicon.ico by itself when a page names no icon.
-    if (new URL(url).pathname === '/favicon.ico' && res.request().resourceType() === 'other') return;
     if (res.status() >= 400 && (!origin || url.startsWith(origin)) && res.request().resourceType() !== 'document') {
       problems.push(`HTTP ${res.status()}: ${url}`);
     }

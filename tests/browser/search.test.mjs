@@ -244,6 +244,64 @@ test('search over http://127.0.0.1 with a strict CSP, and over file://', { timeo
     }
   });
 
+  await t.test('on a phone (375 × 812) the filters fold behind a counting button and the first result shows', async () => {
+    const page = await newTrackedPage(browser, { origin: server.url.replace(/\/$/, '') });
+    try {
+      await page.setViewport({ width: 375, height: 812, deviceScaleFactor: 1 });
+      await page.goto(new URL('search/?q=care', server.url).href, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.querySelector('#search-results li.search-result h2')
+        && document.querySelector('#search-controls input[id^="facet-region-"]'));
+      const title = await page.$eval('#search-results li.search-result h2', (h) => {
+        const r = h.getBoundingClientRect();
+        return { top: r.top + scrollY, bottom: r.bottom + scrollY };
+      });
+      assert.ok(title.bottom <= 812, `the first result's title spans y = ${title.top}–${title.bottom}px; it must end within 812px`);
+      const toggle = () => page.$eval('#search-toggle', (b) => ({
+        shown: b.offsetParent !== null, expanded: b.getAttribute('aria-expanded'), text: b.textContent.trim(),
+        filters: document.getElementById('search-controls').offsetParent !== null,
+      }));
+      assert.deepEqual(await toggle(), { shown: true, expanded: 'false', text: 'Filters (0 chosen)', filters: false });
+      await page.click('#search-toggle');
+      assert.deepEqual(await toggle(), { shown: true, expanded: 'true', text: 'Filters (0 chosen)', filters: true });
+      await page.click('#search-controls input[id^="facet-region-"]');
+      await page.waitForFunction(() => /[?&]region=/.test(location.search));
+      await page.waitForFunction(() => document.getElementById('search-toggle').textContent.trim() === 'Filters (1 chosen)');
+      await page.focus('#search-toggle');
+      await page.keyboard.press('Enter');
+      assert.deepEqual(await toggle(), { shown: true, expanded: 'false', text: 'Filters (1 chosen)', filters: false });
+      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(widths[0] <= widths[1], `the page is ${widths[0]}px wide in a ${widths[1]}px viewport`);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  await t.test('at 1280 px the filters sit beside the results, with no band above the first result', async () => {
+    const page = await newTrackedPage(browser, { origin: server.url.replace(/\/$/, '') });
+    try {
+      await page.setViewport({ width: 1280, height: 800, deviceScaleFactor: 1 });
+      await page.goto(new URL('search/?q=care&region=london', server.url).href, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.querySelector('#search-results li.search-result')
+        && document.querySelector('#search-controls fieldset.search-facet'));
+      const m = await page.evaluate(() => {
+        const status = document.getElementById('search-status').getBoundingClientRect();
+        const first = document.querySelector('#search-results li.search-result').getBoundingClientRect();
+        const controls = document.getElementById('search-controls').getBoundingClientRect();
+        return {
+          gap: first.top - status.bottom,
+          beside: controls.right <= first.left,
+          toggle: document.getElementById('search-toggle').offsetParent !== null,
+        };
+      });
+      assert.ok(m.gap >= 0 && m.gap <= 32, `${m.gap}px between the status line and the first result`);
+      assert.ok(m.beside, 'the filters are to the left of the results');
+      assert.equal(m.toggle, false, 'no Filters button at desk width');
+    } finally {
+      await page.close();
+    }
+  });
+
   await t.test('axe-core passes on /search/ with results and filters shown', async () => {
     const page = await newTrackedPage(browser, { origin: server.url.replace(/\/$/, '') });
     try {

@@ -32,6 +32,11 @@ pub struct SiteView {
     pub(crate) search_url: String,
     pub(crate) css_url: String,
     pub(crate) code_css_url: String,
+    /// `css/brand.css` (the config's brand colour), when the site sets one.
+    pub(crate) brand_css_url: Option<String>,
+    /// The site's logo, from `static/`, when it sets one.
+    pub(crate) logo_url: Option<String>,
+    pub(crate) icon_url: String,
     pub(crate) outcomes_url: String,
     pub(crate) outcomes_csv_url: String,
     pub(crate) outcomes_json_url: String,

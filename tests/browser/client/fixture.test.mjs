@@ -292,8 +292,10 @@ test('numeric ranges, with a facet and words in one query; sort by date', async 
   assert.ok(combined.total > 0);
   for (const d of combined.docs) assert.ok(column[d] >= 70);
   const byDate = await run(engine, 'care', { sort: 'date' }, 20);
-  const dates = byDate.items.map((i) => i.card.d || '');
-  assert.deepEqual(dates, [...dates].sort().reverse());
+  // Cards write dates as the pages do ("20 January 2025"); newest first means falling times.
+  const times = byDate.items.map((i) => (i.card.d ? Date.parse(`${i.card.d} UTC`) : 0));
+  assert.ok(times.every((t) => !Number.isNaN(t)), byDate.items.map((i) => i.card.d).join(', '));
+  assert.deepEqual(times, [...times].sort((a, b) => b - a));
 });
 
 test('budgets of search-design.md §5.4 hold at fixture scale', async () => {

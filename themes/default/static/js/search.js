@@ -13,6 +13,7 @@
   if (!S || !script || !form || !results || !status || !controls) return;
   var input = form.querySelector('input[name="q"]');
   var fallback = document.getElementById('search-fallback');
+  var toggle = document.getElementById('search-toggle'); // folds the filters on a phone (CSS)
   if (fallback) fallback.hidden = true;
 
   var PAGE = 10;
@@ -67,6 +68,12 @@
     facetBox = el('div', { class: 'search-facets' });
     controls.append(field('search-sort', 'Sort by', sort), range, facetBox);
     controls.hidden = false;
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.addEventListener('click', function () {
+        toggle.setAttribute('aria-expanded', toggle.getAttribute('aria-expanded') !== 'true');
+      });
+    }
     [sort, metric, min, max].forEach(function (c) { c.addEventListener('change', function () { readControls(); run('push'); }); });
   }
 
@@ -237,6 +244,10 @@
     if (history_ === 'push' && url !== location.pathname + location.search) history.pushState(null, '', url);
     else if (history_ === 'replace') history.replaceState(null, '', url);
     var opts = { filters: state.filters, range: state.range, sort: state.sort };
+    if (toggle) {
+      var n = Object.keys(state.filters).reduce(function (n, f) { return n + state.filters[f].length; }, state.range.key ? 1 : 0);
+      toggle.lastChild.textContent = '(' + n + ' chosen)';
+    }
     // Results first, then counts.
     engine.search(state.q, opts)
       .then(function (result) {
