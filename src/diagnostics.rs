@@ -109,6 +109,7 @@ codes! {
     W104 => "W104", Warning, "static file not copied";
     W105 => "W105", Warning, "content symlink not followed";
     W106 => "W106", Warning, "skeleton text left in a published page";
+    W108 => "W108", Warning, "page past its review date";
 }
 
 impl fmt::Display for Code {

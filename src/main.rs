@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(&args.dir, args.force),
         Command::Build(args) => run_build(&args, colour),
         Command::Serve(args) => run_serve(&args, colour),
-        Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
+        Command::Check(args) => run_check(&args, colour),
         Command::New(args) => run_new(
             &args.root,
             args.kind,
@@ -49,14 +49,37 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -> ExitCode {
-    let checked = match casebook::check(root) {
+fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
+    let mut checked = match casebook::check(&args.root) {
         Ok(checked) => checked,
         Err(error) => return usage_error(&error.to_string()),
     };
+    let reviews = args.as_of.map(|as_of| {
+        let status = casebook::model::review::review_status(
+            &checked.site,
+            checked.config.review_after,
+            as_of,
+        );
+        checked.diagnostics.extend(status.overdue.iter().cloned());
+        diagnostics::sort(&mut checked.diagnostics);
+        (as_of, status.due_soon)
+    });
     let (errors, warnings) = diagnostics::count(&checked.diagnostics);
-    match format {
-        Format::Json => print_stdout(&(diagnostics::to_json(&checked.diagnostics) + "\n")),
+    match args.format {
+        // Without --as-of the output is the array it always was; with it, an object that
+        // also carries the reviews falling due.
+        Format::Json => match &reviews {
+            None => print_stdout(&(diagnostics::to_json(&checked.diagnostics) + "\n")),
+            Some((as_of, due_soon)) => {
+                let report = ReviewedCheck {
+                    diagnostics: &checked.diagnostics,
+                    as_of: as_of.to_string(),
+                    due_soon,
+                };
+                let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+                print_stdout(&(text + "\n"));
+            }
+        },
         Format::Human => {
             let text = diagnostics::render_human(
                 &checked.diagnostics,
@@ -64,6 +87,9 @@ fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -
                 colour,
             );
             eprint!("{text}");
+            if let Some((as_of, due_soon)) = &reviews {
+                eprint!("{}", due_soon_text(*as_of, due_soon));
+            }
             eprintln!(
                 "checked {} files: {} {}, {} {}",
                 checked.sources.len()
@@ -80,11 +106,43 @@ fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -
             );
         }
     }
-    if errors > 0 || (deny_warnings && warnings > 0) {
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The JSON of `check --as-of`: the diagnostics (W108 among them) and the reviews due soon.
+#[derive(serde::Serialize)]
+struct ReviewedCheck<'a> {
+    diagnostics: &'a [diagnostics::Diagnostic],
+    as_of: String,
+    due_soon: &'a [casebook::model::review::DueSoon],
+}
+
+/// The human list of reviews falling due, after the diagnostics of `check --as-of`.
+fn due_soon_text(
+    as_of: casebook::model::time::Date,
+    due_soon: &[casebook::model::review::DueSoon],
+) -> String {
+    let days = casebook::model::review::DUE_SOON_DAYS;
+    if due_soon.is_empty() {
+        return format!("no page is due for review in the {days} days from {as_of}\n");
+    }
+    let mut text = format!("due for review in the {days} days from {as_of}:\n");
+    for page in due_soon {
+        let when = match page.days_left {
+            0 => "today".to_owned(),
+            1 => "in 1 day".to_owned(),
+            n => format!("in {n} days"),
+        };
+        text += &format!(
+            "  {} ({when})  {}  {}\n",
+            page.review_due, page.file, page.title
+        );
+    }
+    text
 }
 
 fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {

@@ -222,6 +222,16 @@ const UPDATED: Field = optional(
     Shape::Date,
     "When the page last changed; should not be earlier than `published`.",
 );
+const REVIEWED: Field = optional(
+    "reviewed",
+    Shape::Date,
+    "When the page's content was last checked as still right; not before `published`.",
+);
+const REVIEW_DUE: Field = optional(
+    "review_due",
+    Shape::Date,
+    "When the page is next due for review; defaults to `review_after` in casebook.yaml after `reviewed`, `updated` or `published`.",
+);
 const DRAFT: Field = optional(
     "draft",
     Shape::Bool,
@@ -288,6 +298,8 @@ const CASE_STUDY: &[Field] = &[
     SUMMARY,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     ORGANISATIONS,
     optional(
@@ -352,6 +364,8 @@ const PROGRAMME: &[Field] = &[
     SUMMARY,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "organisations",
@@ -412,6 +426,8 @@ const MODULE: &[Field] = &[
     SUMMARY_OPTIONAL,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "programme",
@@ -444,6 +460,8 @@ const COHORT: &[Field] = &[
     SUMMARY_OPTIONAL,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "programme",
@@ -489,6 +507,8 @@ const ORGANISATION: &[Field] = &[
     SUMMARY_OPTIONAL,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "org_type",
@@ -542,6 +562,8 @@ const DATASET: &[Field] = &[
         "When the dataset was first published on this site.",
     ),
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "source",

@@ -3,6 +3,7 @@ pub mod content;
 pub mod fields;
 mod kind;
 pub mod ratings;
+pub mod review;
 pub mod site;
 mod slug;
 pub mod time;

@@ -147,6 +147,7 @@ fn render_into<E: Send>(
         cards: &cards,
         show_emails: config.show_emails,
         search: config.search,
+        review_after: config.review_after,
     };
 
     let renderer = Renderer {

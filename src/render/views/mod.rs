@@ -183,6 +183,8 @@ pub struct PageView {
     summary: Option<String>,
     published: Option<String>,
     updated: Option<String>,
+    reviewed: Option<String>,
+    review_due: Option<String>,
     draft: bool,
     body_html: String,
     toc: Vec<TocEntry>,
@@ -217,6 +219,8 @@ pub struct ViewContext<'a> {
     pub(crate) show_emails: bool,
     /// Whether the site has its search page (lists can link to it for more).
     pub(crate) search: bool,
+    /// The site's `review_after`, which sets the review date of pages that give none.
+    pub(crate) review_after: Option<crate::model::time::Interval>,
 }
 
 impl ViewContext<'_> {
@@ -241,6 +245,11 @@ pub fn page_view(page: &Page, body: RenderedBody, cx: &ViewContext<'_>) -> PageV
         summary: page.summary.clone(),
         published: page.published.map(date_text),
         updated: page.updated.map(date_text),
+        reviewed: page
+            .reviewed
+            .as_ref()
+            .map(|reviewed| date_text(reviewed.value)),
+        review_due: page.review_due(cx.review_after).map(date_text),
         draft: page.draft,
         body_html: body.html,
         toc: body.toc,
@@ -369,6 +378,7 @@ mod tests {
             cards: &cards,
             show_emails: false,
             search: true,
+            review_after: None,
         };
         let docs = std::fs::read_to_string(root.join("docs/theming.md")).expect("docs/theming.md");
         let common = documented(&docs, "`page` on every content page");
