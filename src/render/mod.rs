@@ -141,6 +141,7 @@ fn render_into<E: Send>(
         is_published: &is_published,
         highlighter: &highlighter,
     };
+    let related = crate::model::related::RelatedIndex::new(site);
     let view_context = ViewContext {
         site,
         urls: &urls,
@@ -148,6 +149,7 @@ fn render_into<E: Send>(
         show_emails: config.show_emails,
         search: config.search,
         review_after: config.review_after,
+        related: &related,
     };
 
     let renderer = Renderer {

@@ -13,6 +13,7 @@ mod lsp;
 mod outcomes;
 #[cfg(unix)]
 mod output;
+mod related;
 mod review;
 mod robustness;
 mod schema;

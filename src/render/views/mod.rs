@@ -221,6 +221,8 @@ pub struct ViewContext<'a> {
     pub(crate) search: bool,
     /// The site's `review_after`, which sets the review date of pages that give none.
     pub(crate) review_after: Option<crate::model::time::Interval>,
+    /// What chooses the related case studies of a case study without `related:`.
+    pub(crate) related: &'a crate::model::related::RelatedIndex,
 }
 
 impl ViewContext<'_> {
@@ -379,6 +381,7 @@ mod tests {
             show_emails: false,
             search: true,
             review_after: None,
+            related: &crate::model::related::RelatedIndex::new(site),
         };
         let docs = std::fs::read_to_string(root.join("docs/theming.md")).expect("docs/theming.md");
         let common = documented(&docs, "`page` on every content page");

@@ -176,11 +176,10 @@ pub(crate) struct CodeView {
 pub(super) fn case_study(page: &Page, c: &CaseStudy, cx: &ViewContext<'_>) -> CaseStudyView {
     let (site, urls) = (cx.site, cx.urls);
     let [topics, regions, settings, questions] = terms(page, urls);
-    let related: Vec<usize> = c
-        .related
-        .iter()
-        .filter_map(|r| site.index_of(ContentKind::CaseStudy, &r.value))
-        .collect();
+    let related = site
+        .index_of(page.kind, &page.slug.value)
+        .map(|index| cx.related.related(site, index))
+        .unwrap_or_default();
     CaseStudyView {
         organisations: organisations(&c.organisations, cx),
         lead_role: c.lead_role.clone(),
