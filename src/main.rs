@@ -400,7 +400,7 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
             "the title is empty; write it in quotes: casebook new case-study \"Fewer falls at night\"",
         );
     }
-    let mut order = 1;
+    let mut programme_file = None;
     let needs_programme = matches!(kind, ContentKind::Module | ContentKind::Cohort);
     if needs_programme {
         let Some(programme) = programme else {
@@ -433,27 +433,17 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
                 }
             ));
         }
-        order = checked
+        programme_file = checked
             .site
-            .pages_of(ContentKind::Module)
-            .filter_map(|page| match &page.details {
-                casebook::model::content::Details::Module(m)
-                    if m.programme.as_ref().is_some_and(|p| p.value == programme) =>
-                {
-                    m.order.as_ref().map(|o| o.value)
-                }
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0)
-            + 1;
+            .get(ContentKind::Programme, programme)
+            .filter(|_| kind == ContentKind::Module)
+            .map(|page| page.file.clone());
     }
     let skeleton = casebook::scaffold::skeleton(
         kind,
         title,
         cli::today(),
         programme.filter(|_| needs_programme),
-        order,
     );
     if skeleton.path.ends_with("/.md") || skeleton.path.len() < "content//abc.md".len() {
         return usage_error("the title gives no usable file name; use letters or digits in it");
@@ -476,6 +466,15 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
                  to publish it, remove the line `draft: true` (or set it to false)\n",
                 skeleton.path
             ));
+            if let Some(programme_file) = &programme_file {
+                let slug = skeleton
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .and_then(|name| name.strip_suffix(".md"))
+                    .unwrap_or_default();
+                print_stdout(&list_module(root, programme_file, slug));
+            }
             ExitCode::SUCCESS
         }
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => usage_error(&format!(
@@ -483,6 +482,56 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
             skeleton.path
         )),
         Err(error) => usage_error(&format!("cannot write {}: {error}", path.display())),
+    }
+}
+
+/// Adds the module `slug` to the end of the `modules:` list of the programme in
+/// `programme_file`, which sets the order of its modules, and says so. The file is changed
+/// only when the list is written in a way [`casebook::scaffold::add_to_list`] can extend and
+/// reading the changed file gives the same programme with one more module; otherwise it says
+/// which line to add.
+fn list_module(root: &Path, programme_file: &str, slug: &str) -> String {
+    let path = root.join(programme_file);
+    let modules_of = |text: &str| {
+        let source = casebook::load::Source {
+            path: programme_file.to_owned(),
+            kind: ContentKind::Programme,
+            stem: String::new(),
+            text: text.to_owned(),
+        };
+        let (page, diagnostics) =
+            casebook::parse::parse_source(&source, &casebook::parse::ParseOptions::default());
+        match page.map(|page| page.details) {
+            Some(casebook::model::content::Details::Programme(p)) => Some((
+                p.modules.into_iter().map(|m| m.value).collect::<Vec<_>>(),
+                diagnostics.len(),
+            )),
+            _ => None,
+        }
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return format!("add `  - {slug}` to the `modules:` list of {programme_file}\n");
+    };
+    let before = modules_of(&text);
+    if before
+        .as_ref()
+        .is_some_and(|(modules, _)| modules.iter().any(|m| m == slug))
+    {
+        return format!("{programme_file} already lists it in `modules:`\n");
+    }
+    let edited = casebook::scaffold::add_to_list(&text, "modules", slug).filter(|edited| {
+        let after = modules_of(edited);
+        matches!((&before, &after), (Some((old, problems)), Some((new, same_problems)))
+            if new.split_last() == Some((&slug.to_owned(), &old[..])) && problems == same_problems)
+    });
+    match edited.map(|edited| std::fs::write(&path, edited)) {
+        Some(Ok(())) => format!(
+            "added it to the end of the `modules:` list of {programme_file}, which sets the modules' order\n"
+        ),
+        _ => format!(
+            "{programme_file} was left as it is (its `modules:` list is written in a way casebook does not edit):\n\
+             add the line `  - {slug}` to its `modules:` list, where the module belongs in the programme\n"
+        ),
     }
 }
 

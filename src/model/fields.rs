@@ -386,7 +386,7 @@ const PROGRAMME: &[Field] = &[
     optional(
         "modules",
         Shape::References(ContentKind::Module),
-        "Slugs of its modules, in the order of the modules' own `order` numbers.",
+        "Slugs of its modules, in order: the list sets each module's place.",
     ),
     optional(
         "cohorts",
@@ -434,10 +434,10 @@ const MODULE: &[Field] = &[
         Shape::Reference(ContentKind::Programme),
         "The programme it belongs to.",
     ),
-    required(
+    optional(
         "order",
         Shape::Int { min: 1 },
-        "Its place in the programme, from 1; unique within the programme.",
+        "Its place in the programme, from 1; the programme's `modules` list sets it, and a given `order` must agree.",
     ),
     optional(
         "learning_outcomes",

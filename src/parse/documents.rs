@@ -443,7 +443,7 @@ fn read_module(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Module {
     let programme = reader
         .required(fields, "programme")
         .and_then(|node| reader.reference(node, "programme"));
-    let order = reader.required(fields, "order").and_then(|node| {
+    let order = fields.get("order").and_then(|node| {
         let value = reader.int(node, "order")?;
         if value == 0 {
             reader.report(

@@ -232,14 +232,11 @@ pub(super) fn programme(page: &Page, p: &Programme, cx: &ViewContext<'_>) -> Pro
         .get(slug)
         .into_iter()
         .flatten()
-        .map(|&i| {
+        .enumerate()
+        .map(|(place, &i)| {
             let m = &site.pages[i];
-            let order = match &m.details {
-                Details::Module(module) => module.order.as_ref().map(|o| o.value),
-                _ => None,
-            };
             ModuleItem {
-                order,
+                order: Some(place as u64 + 1),
                 title: m.title.clone(),
                 url: urls.page(m.kind, &m.slug.value),
                 summary: m.summary.clone(),
@@ -355,7 +352,7 @@ pub(super) fn module(page: &Page, m: &Module, cx: &ViewContext<'_>) -> ModuleVie
     };
     ModuleView {
         programme: page_link(site, ContentKind::Programme, &programme, urls),
-        order: m.order.as_ref().map(|o| o.value),
+        order: position.map(|place| place as u64 + 1),
         learning_outcomes_html: m
             .learning_outcomes
             .iter()
