@@ -21,9 +21,12 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Start a new site: casebook.yaml, the content folders and an example of each content type.
+    /// Start a new site: casebook.yaml, the content folders, an example of each content type and
+    /// the editor schemas.
     #[command(
-        after_help = "The folder must be empty (a .git folder alone is fine). With --force, init writes into a folder
+        after_help = "It also writes the JSON Schemas of the front matter (.casebook/schema/) and .vscode/settings.json
+applying them, as `casebook schema --vscode` does.
+The folder must be empty (a .git folder alone is fine). With --force, init writes into a folder
 that holds files already, and never overwrites one: it says which it kept.
 Exit codes: 0 written, 2 the folder is not empty, or a usage or I/O error.
 
