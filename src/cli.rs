@@ -21,9 +21,12 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Start a new site: casebook.yaml, the content folders and an example of each content type.
+    /// Start a new site: casebook.yaml, the content folders, an example of each content type and
+    /// the editor schemas.
     #[command(
-        after_help = "The folder must be empty (a .git folder alone is fine). With --force, init writes into a folder
+        after_help = "It also writes the JSON Schemas of the front matter (.casebook/schema/) and .vscode/settings.json
+applying them, as `casebook schema --vscode` does.
+The folder must be empty (a .git folder alone is fine). With --force, init writes into a folder
 that holds files already, and never overwrites one: it says which it kept.
 Exit codes: 0 written, 2 the folder is not empty, or a usage or I/O error.
 
@@ -40,7 +43,7 @@ Examples:
     Build(BuildArgs),
     /// Check every content file and report every problem, with file, line, column and a fix.
     #[command(
-        after_help = "Exit codes: 0 no errors (warnings allowed), 1 content errors, 2 usage or I/O error.\n\nExamples:\n  casebook check\n  casebook check --root my-site --format json\n  casebook check --deny-warnings   # in CI: warnings fail too"
+        after_help = "Exit codes: 0 no errors (warnings allowed), 1 content errors, 2 usage or I/O error.\n\nExamples:\n  casebook check\n  casebook check --root my-site --format json\n  casebook check --deny-warnings   # in CI: warnings fail too\n  casebook check --as-of 2026-12-01   # pages past their review date, and those due soon"
     )]
     Check(CheckArgs),
     /// Preview the site: build it in memory, serve it and rebuild what changes as you edit.
@@ -134,6 +137,10 @@ pub(crate) struct CheckArgs {
     /// Exit with 1 when there are warnings too.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+    /// Check review dates on this day (YYYY-MM-DD): a warning (W108) for each page past its
+    /// review date, and a list of those due in the next 30 days.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_flag)]
+    pub(crate) as_of: Option<Date>,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +248,11 @@ fn civil_from_days(days: i64) -> Date {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = (year_of_era + era * 400 + i64::from(month <= 2)) as i32;
     Date { year, month, day }
+}
+
+/// `--as-of`: a date written `YYYY-MM-DD` that exists.
+fn date_flag(value: &str) -> Result<Date, String> {
+    Date::parse(value).ok_or_else(|| format!("`{value}` is not a date; write YYYY-MM-DD"))
 }
 
 /// `--base-url`, checked and normalised as `base_url` in `casebook.yaml` is.

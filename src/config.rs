@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::model::time::Interval;
+
 /// The file name of the site config.
 pub const CONFIG_FILE: &str = "casebook.yaml";
 
@@ -62,6 +64,9 @@ pub struct Config {
     pub logo: Option<String>,
     /// The header's colour (`#005eb8`), dark enough for white text.
     pub brand_colour: Option<String>,
+    /// How long after its last review (else update, else publication) a page is due for
+    /// review, unless it gives `review_due` itself.
+    pub review_after: Option<Interval>,
 }
 
 impl Default for Config {
@@ -86,6 +91,7 @@ impl Default for Config {
             ],
             logo: None,
             brand_colour: None,
+            review_after: None,
         }
     }
 }
@@ -132,6 +138,7 @@ struct RawConfig {
     taxonomies: Option<Vec<String>>,
     logo: Option<String>,
     brand_colour: Option<String>,
+    review_after: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -230,6 +237,20 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
             Err(at(colour, format!("brand_colour `{colour}`: {problem}")))
         })?;
     }
+    let review_after = match raw.review_after {
+        None => None,
+        Some(written) => Some(Interval::parse(&written).ok_or_else(|| {
+            let (line, column) = key_position(text, "review_after");
+            ConfigError::Invalid {
+                file: file.to_owned(),
+                line,
+                column,
+                message: format!(
+                    "review_after `{written}` is not a period; write a number of years or months, such as \"3 years\" or \"18 months\""
+                ),
+            }
+        })?),
+    };
     Ok(Config {
         title: raw.title.unwrap_or(defaults.title),
         base_url,
@@ -245,6 +266,7 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
         taxonomies: raw.taxonomies.unwrap_or(defaults.taxonomies),
         logo: raw.logo,
         brand_colour: raw.brand_colour.map(|c| c.to_ascii_lowercase()),
+        review_after,
     })
 }
 
@@ -381,6 +403,17 @@ fn position_in(text: &str, needle: &str) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// The line and column (from 1) of the top-level `key:` in `text` (not a comment mentioning
+/// it); the start of the file if absent.
+fn key_position(text: &str, key: &str) -> (usize, usize) {
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or((1, 1), |index| (index + 1, 1))
 }
 
 /// Parses a size: bytes, or a number with B, KB, KiB, MB, MiB, GB or GiB.
@@ -536,5 +569,18 @@ mod tests {
         }
         let error = parse_config("base_url: \"javascript:alert(1)//\"\n", "c").unwrap_err();
         assert!(error.to_string().starts_with("c:1:1: base_url"), "{error}");
+    }
+
+    #[test]
+    fn review_after_is_a_number_of_years_or_months() {
+        let config = parse_config("review_after: 18 months\n", "c").unwrap();
+        assert_eq!(config.review_after, Interval::parse("18 months"));
+        assert_eq!(parse_config("", "c").unwrap().review_after, None);
+        let text = "title: X\n# review_after: 3 years\nreview_after: 3 yrs\n";
+        let error = parse_config(text, "casebook.yaml").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "casebook.yaml:3:1: review_after `3 yrs` is not a period; write a number of years or months, such as \"3 years\" or \"18 months\""
+        );
     }
 }

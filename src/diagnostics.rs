@@ -110,6 +110,7 @@ codes! {
     W105 => "W105", Warning, "content symlink not followed";
     W106 => "W106", Warning, "skeleton text left in a published page";
     W107 => "W107", Warning, "accessibility statement not filled in";
+    W108 => "W108", Warning, "page past its review date";
 }
 
 impl fmt::Display for Code {

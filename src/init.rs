@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use casebook::starter::{self, StarterFile};
+use casebook::starter;
 
 use crate::{print_stdout, usage_error};
 
@@ -26,17 +26,41 @@ pub(crate) fn run(dir: &Path, force: bool) -> ExitCode {
     }
     let mut written = Vec::new();
     let mut kept = Vec::new();
-    for file in starter::files(crate::cli::today()) {
-        match write_new(dir, &file) {
-            Ok(true) => written.push(file.path),
-            Ok(false) => kept.push(file.path),
-            Err(error) => {
-                let path = dir.join(file.path);
-                return usage_error(&format!("cannot write {}: {error}", path.display()));
+    let starter = starter::files(crate::cli::today())
+        .into_iter()
+        .map(|file| (file.path.to_owned(), file.text));
+    let mut write_all = |files: Vec<(String, String)>| {
+        for (path, text) in files {
+            match write_new(dir, &path, &text) {
+                Ok(true) => written.push(path),
+                Ok(false) => kept.push(path),
+                Err(error) => {
+                    let path = dir.join(path);
+                    return Err(format!("cannot write {}: {error}", path.display()));
+                }
             }
         }
+        Ok(())
+    };
+    if let Err(message) = write_all(starter.collect()) {
+        return usage_error(&message);
     }
-    print_stdout(&summary(dir, &written, &kept));
+    // Editor help from the start: the JSON Schemas of the starter site and the VS Code
+    // setting that applies them, as `casebook schema --vscode` writes them. A folder whose
+    // files cannot be checked (with --force) still gets its starter files.
+    let mut text = String::new();
+    match crate::schema_command::editor_files(dir) {
+        Ok(files) => {
+            if let Err(message) = write_all(files) {
+                return usage_error(&message);
+            }
+        }
+        Err(problem) => text.push_str(&format!(
+            "no editor schemas written ({problem}); run `casebook schema --vscode` once the site checks\n"
+        )),
+    }
+    text.insert_str(0, &summary(dir, &written, &kept));
+    print_stdout(&text);
     ExitCode::SUCCESS
 }
 
@@ -81,9 +105,9 @@ fn not_empty(dir: &Path, entries: &[String]) -> String {
     )
 }
 
-/// Writes `file` under `dir` unless a file is there already: true when written.
-fn write_new(dir: &Path, file: &StarterFile) -> std::io::Result<bool> {
-    let path = dir.join(file.path);
+/// Writes `text` to `path` under `dir` unless a file is there already: true when written.
+fn write_new(dir: &Path, path: &str, text: &str) -> std::io::Result<bool> {
+    let path = dir.join(path);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -92,14 +116,14 @@ fn write_new(dir: &Path, file: &StarterFile) -> std::io::Result<bool> {
         .create_new(true)
         .open(&path);
     match created {
-        Ok(mut handle) => handle.write_all(file.text.as_bytes()).map(|()| true),
+        Ok(mut handle) => handle.write_all(text.as_bytes()).map(|()| true),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(error) => Err(error),
     }
 }
 
 /// What was written and kept, and the commands to run next.
-fn summary(dir: &Path, written: &[&str], kept: &[&str]) -> String {
+fn summary(dir: &Path, written: &[String], kept: &[String]) -> String {
     let mut text = String::new();
     for path in written {
         text.push_str(&format!("wrote {path}\n"));
@@ -123,7 +147,9 @@ fn summary(dir: &Path, written: &[&str], kept: &[&str]) -> String {
         "  casebook serve    # preview at http://127.0.0.1:1111/; pages reload as you save\n  \
          # edit the examples in content/ (each says what it shows), or add a page:\n  \
          casebook new case-study \"Fewer falls at night\"\n  \
-         casebook build    # the site in public/, for any static host or a folder\n",
+         casebook build    # the site in public/, for any static host or a folder\n  \
+         # editors: .vscode/settings.json applies the schemas in .casebook/schema/ (VS Code's\n  \
+         # YAML extension); `casebook schema` refreshes them after you add pages\n",
     );
     text
 }

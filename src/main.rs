@@ -34,11 +34,12 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(&args.dir, args.force),
         Command::Build(args) => run_build(&args, colour),
         Command::Serve(args) => run_serve(&args, colour),
-        Command::Check(args) => run_check(&args.root, args.format, args.deny_warnings, colour),
+        Command::Check(args) => run_check(&args, colour),
         Command::New(args) => match (args.kind, args.title.as_deref()) {
             (NewKind::AccessibilityStatement, None) => write_skeleton(
                 &args.root,
                 &casebook::scaffold::accessibility_statement(cli::today()),
+                None,
             ),
             (NewKind::AccessibilityStatement, Some(_)) => usage_error(
                 "an accessibility statement takes no title: casebook new accessibility-statement",
@@ -56,14 +57,37 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -> ExitCode {
-    let checked = match casebook::check(root) {
+fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
+    let mut checked = match casebook::check(&args.root) {
         Ok(checked) => checked,
         Err(error) => return usage_error(&error.to_string()),
     };
+    let reviews = args.as_of.map(|as_of| {
+        let status = casebook::model::review::review_status(
+            &checked.site,
+            checked.config.review_after,
+            as_of,
+        );
+        checked.diagnostics.extend(status.overdue.iter().cloned());
+        diagnostics::sort(&mut checked.diagnostics);
+        (as_of, status.due_soon)
+    });
     let (errors, warnings) = diagnostics::count(&checked.diagnostics);
-    match format {
-        Format::Json => print_stdout(&(diagnostics::to_json(&checked.diagnostics) + "\n")),
+    match args.format {
+        // Without --as-of the output is the array it always was; with it, an object that
+        // also carries the reviews falling due.
+        Format::Json => match &reviews {
+            None => print_stdout(&(diagnostics::to_json(&checked.diagnostics) + "\n")),
+            Some((as_of, due_soon)) => {
+                let report = ReviewedCheck {
+                    diagnostics: &checked.diagnostics,
+                    as_of: as_of.to_string(),
+                    due_soon,
+                };
+                let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+                print_stdout(&(text + "\n"));
+            }
+        },
         Format::Human => {
             let text = diagnostics::render_human(
                 &checked.diagnostics,
@@ -71,6 +95,9 @@ fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -
                 colour,
             );
             eprint!("{text}");
+            if let Some((as_of, due_soon)) = &reviews {
+                eprint!("{}", due_soon_text(*as_of, due_soon));
+            }
             eprintln!(
                 "checked {} files: {} {}, {} {}",
                 checked.sources.len()
@@ -87,11 +114,43 @@ fn run_check(root: &Path, format: Format, deny_warnings: bool, colour: Colour) -
             );
         }
     }
-    if errors > 0 || (deny_warnings && warnings > 0) {
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The JSON of `check --as-of`: the diagnostics (W108 among them) and the reviews due soon.
+#[derive(serde::Serialize)]
+struct ReviewedCheck<'a> {
+    diagnostics: &'a [diagnostics::Diagnostic],
+    as_of: String,
+    due_soon: &'a [casebook::model::review::DueSoon],
+}
+
+/// The human list of reviews falling due, after the diagnostics of `check --as-of`.
+fn due_soon_text(
+    as_of: casebook::model::time::Date,
+    due_soon: &[casebook::model::review::DueSoon],
+) -> String {
+    let days = casebook::model::review::DUE_SOON_DAYS;
+    if due_soon.is_empty() {
+        return format!("no page is due for review in the {days} days from {as_of}\n");
+    }
+    let mut text = format!("due for review in the {days} days from {as_of}:\n");
+    for page in due_soon {
+        let when = match page.days_left {
+            0 => "today".to_owned(),
+            1 => "in 1 day".to_owned(),
+            n => format!("in {n} days"),
+        };
+        text += &format!(
+            "  {} ({when})  {}  {}\n",
+            page.review_due, page.file, page.title
+        );
+    }
+    text
 }
 
 fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
@@ -349,7 +408,7 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
             "the title is empty; write it in quotes: casebook new case-study \"Fewer falls at night\"",
         );
     }
-    let mut order = 1;
+    let mut programme_file = None;
     let needs_programme = matches!(kind, ContentKind::Module | ContentKind::Cohort);
     if needs_programme {
         let Some(programme) = programme else {
@@ -382,27 +441,17 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
                 }
             ));
         }
-        order = checked
+        programme_file = checked
             .site
-            .pages_of(ContentKind::Module)
-            .filter_map(|page| match &page.details {
-                casebook::model::content::Details::Module(m)
-                    if m.programme.as_ref().is_some_and(|p| p.value == programme) =>
-                {
-                    m.order.as_ref().map(|o| o.value)
-                }
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0)
-            + 1;
+            .get(ContentKind::Programme, programme)
+            .filter(|_| kind == ContentKind::Module)
+            .map(|page| page.file.clone());
     }
     let skeleton = casebook::scaffold::skeleton(
         kind,
         title,
         cli::today(),
         programme.filter(|_| needs_programme),
-        order,
     );
     if skeleton.path.ends_with("/.md") || skeleton.path.len() < "content//abc.md".len() {
         return usage_error("the title gives no usable file name; use letters or digits in it");
@@ -421,11 +470,16 @@ fn run_new(root: &Path, kind: NewKind, title: &str, programme: Option<&str>) -> 
              choose another title, such as \"About {title}\""
         ));
     }
-    write_skeleton(root, &skeleton)
+    write_skeleton(root, &skeleton, programme_file.as_deref())
 }
 
-/// Writes a new content file, never over an existing one, and says what happens to drafts.
-fn write_skeleton(root: &Path, skeleton: &casebook::scaffold::Skeleton) -> ExitCode {
+/// Writes a new content file, never over an existing one, and says what happens to drafts. A
+/// new module is added to the `modules:` list of its programme, in `programme_file`.
+fn write_skeleton(
+    root: &Path,
+    skeleton: &casebook::scaffold::Skeleton,
+    programme_file: Option<&str>,
+) -> ExitCode {
     let path: PathBuf = root.join(&skeleton.path);
     if let Some(parent) = path.parent() {
         if let Err(error) = std::fs::create_dir_all(parent) {
@@ -444,6 +498,15 @@ fn write_skeleton(root: &Path, skeleton: &casebook::scaffold::Skeleton) -> ExitC
                  to publish it, remove the line `draft: true` (or set it to false)\n",
                 skeleton.path
             ));
+            if let Some(programme_file) = programme_file {
+                let slug = skeleton
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .and_then(|name| name.strip_suffix(".md"))
+                    .unwrap_or_default();
+                print_stdout(&list_module(root, programme_file, slug));
+            }
             ExitCode::SUCCESS
         }
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => usage_error(&format!(
@@ -451,6 +514,56 @@ fn write_skeleton(root: &Path, skeleton: &casebook::scaffold::Skeleton) -> ExitC
             skeleton.path
         )),
         Err(error) => usage_error(&format!("cannot write {}: {error}", path.display())),
+    }
+}
+
+/// Adds the module `slug` to the end of the `modules:` list of the programme in
+/// `programme_file`, which sets the order of its modules, and says so. The file is changed
+/// only when the list is written in a way [`casebook::scaffold::add_to_list`] can extend and
+/// reading the changed file gives the same programme with one more module; otherwise it says
+/// which line to add.
+fn list_module(root: &Path, programme_file: &str, slug: &str) -> String {
+    let path = root.join(programme_file);
+    let modules_of = |text: &str| {
+        let source = casebook::load::Source {
+            path: programme_file.to_owned(),
+            kind: ContentKind::Programme,
+            stem: String::new(),
+            text: text.to_owned(),
+        };
+        let (page, diagnostics) =
+            casebook::parse::parse_source(&source, &casebook::parse::ParseOptions::default());
+        match page.map(|page| page.details) {
+            Some(casebook::model::content::Details::Programme(p)) => Some((
+                p.modules.into_iter().map(|m| m.value).collect::<Vec<_>>(),
+                diagnostics.len(),
+            )),
+            _ => None,
+        }
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return format!("add `  - {slug}` to the `modules:` list of {programme_file}\n");
+    };
+    let before = modules_of(&text);
+    if before
+        .as_ref()
+        .is_some_and(|(modules, _)| modules.iter().any(|m| m == slug))
+    {
+        return format!("{programme_file} already lists it in `modules:`\n");
+    }
+    let edited = casebook::scaffold::add_to_list(&text, "modules", slug).filter(|edited| {
+        let after = modules_of(edited);
+        matches!((&before, &after), (Some((old, problems)), Some((new, same_problems)))
+            if new.split_last() == Some((&slug.to_owned(), &old[..])) && problems == same_problems)
+    });
+    match edited.map(|edited| std::fs::write(&path, edited)) {
+        Some(Ok(())) => format!(
+            "added it to the end of the `modules:` list of {programme_file}, which sets the modules' order\n"
+        ),
+        _ => format!(
+            "{programme_file} was left as it is (its `modules:` list is written in a way casebook does not edit):\n\
+             add the line `  - {slug}` to its `modules:` list, where the module belongs in the programme\n"
+        ),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::diagnostics::Located;
 use crate::model::ContentKind;
-use crate::model::time::{Date, Period};
+use crate::model::time::{Date, Interval, Period};
 use crate::model::vocab::*;
 
 /// One content file, typed.
@@ -28,6 +28,10 @@ pub struct Page {
     pub published: Option<Date>,
     /// Last updated.
     pub updated: Option<Date>,
+    /// When the content was last reviewed, at its key.
+    pub reviewed: Option<Located<Date>>,
+    /// When the next review is due, as written, at its key.
+    pub review_due: Option<Located<Date>>,
     /// Drafts appear only in previews and `--drafts` builds.
     pub draft: bool,
     /// The Markdown body (empty for datasets).
@@ -39,6 +43,22 @@ pub struct Page {
 }
 
 impl Page {
+    /// When the page is next due for review: its own `review_due`, else `review_after` after
+    /// its last review, update or publication (the first of these it gives). None when
+    /// neither says.
+    pub fn review_due(&self, review_after: Option<Interval>) -> Option<Date> {
+        if let Some(due) = &self.review_due {
+            return Some(due.value);
+        }
+        let last = self
+            .reviewed
+            .as_ref()
+            .map(|reviewed| reviewed.value)
+            .or(self.updated)
+            .or(self.published)?;
+        Some(review_after?.after(last))
+    }
+
     /// The outcome measures of a page that can state them (case studies, programmes and
     /// cohorts), with the page's source, which gives their licence.
     pub fn outcomes_with_source(&self) -> Option<(&[Outcome], Option<&SourceRef>)> {

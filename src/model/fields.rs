@@ -226,6 +226,16 @@ const UPDATED: Field = optional(
     Shape::Date,
     "When the page last changed; should not be earlier than `published`.",
 );
+const REVIEWED: Field = optional(
+    "reviewed",
+    Shape::Date,
+    "When the page's content was last checked as still right; not before `published`.",
+);
+const REVIEW_DUE: Field = optional(
+    "review_due",
+    Shape::Date,
+    "When the page is next due for review; defaults to `review_after` in casebook.yaml after `reviewed`, `updated` or `published`.",
+);
 const DRAFT: Field = optional(
     "draft",
     Shape::Bool,
@@ -292,6 +302,8 @@ const CASE_STUDY: &[Field] = &[
     SUMMARY,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     ORGANISATIONS,
     optional(
@@ -356,6 +368,8 @@ const PROGRAMME: &[Field] = &[
     SUMMARY,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "organisations",
@@ -376,7 +390,7 @@ const PROGRAMME: &[Field] = &[
     optional(
         "modules",
         Shape::References(ContentKind::Module),
-        "Slugs of its modules, in the order of the modules' own `order` numbers.",
+        "Slugs of its modules, in order: the list sets each module's place.",
     ),
     optional(
         "cohorts",
@@ -416,16 +430,18 @@ const MODULE: &[Field] = &[
     SUMMARY_OPTIONAL,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "programme",
         Shape::Reference(ContentKind::Programme),
         "The programme it belongs to.",
     ),
-    required(
+    optional(
         "order",
         Shape::Int { min: 1 },
-        "Its place in the programme, from 1; unique within the programme.",
+        "Its place in the programme, from 1; the programme's `modules` list sets it, and a given `order` must agree.",
     ),
     optional(
         "learning_outcomes",
@@ -448,6 +464,8 @@ const COHORT: &[Field] = &[
     SUMMARY_OPTIONAL,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "programme",
@@ -493,6 +511,8 @@ const ORGANISATION: &[Field] = &[
     SUMMARY_OPTIONAL,
     PUBLISHED,
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "org_type",
@@ -546,6 +566,8 @@ const DATASET: &[Field] = &[
         "When the dataset was first published on this site.",
     ),
     UPDATED,
+    REVIEWED,
+    REVIEW_DUE,
     DRAFT,
     required(
         "source",
@@ -578,6 +600,8 @@ const PAGE: &[Field] = &[
     PUBLISHED,
     UPDATED,
     DRAFT,
+    REVIEWED,
+    REVIEW_DUE,
     optional(
         "menu",
         Shape::Value(Vocab::of::<Menu>()),

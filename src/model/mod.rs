@@ -3,6 +3,8 @@ pub mod content;
 pub mod fields;
 mod kind;
 pub mod ratings;
+pub mod related;
+pub mod review;
 pub mod site;
 mod slug;
 pub mod time;

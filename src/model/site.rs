@@ -38,7 +38,8 @@ pub struct Site {
 /// Indices into [`Site::pages`], grouped by what connects them. Every list is sorted.
 #[derive(Debug, Clone, Default)]
 pub struct Relations {
-    /// Programme slug → its modules, by `order`.
+    /// Programme slug → its modules: in the order of the programme's `modules:` list, then
+    /// those it does not list by `order` and slug.
     pub programme_modules: BTreeMap<String, Vec<usize>>,
     /// Programme slug → its cohorts (those naming it), by number then slug.
     pub programme_cohorts: BTreeMap<String, Vec<usize>>,
@@ -316,6 +317,21 @@ impl<'a> Checker<'a> {
         reference: &Located<String>,
         field: &str,
     ) -> Option<&'a Page> {
+        let target = self.resolve(page, kind, reference, field);
+        if let Some(target) = target {
+            self.draft_reference(page, target, reference.at);
+        }
+        target
+    }
+
+    /// Checks that `reference` names a page of `kind`, which may be a draft.
+    fn resolve(
+        &mut self,
+        page: &Page,
+        kind: ContentKind,
+        reference: &Located<String>,
+        field: &str,
+    ) -> Option<&'a Page> {
         let site: &'a Site = self.site;
         let target = site.get(kind, &reference.value);
         match target {
@@ -346,7 +362,7 @@ impl<'a> Checker<'a> {
                     .with_hint(hint),
                 );
             }
-            Some(target) => self.draft_reference(page, target, reference.at),
+            Some(_) => {}
         }
         target
     }
@@ -421,15 +437,18 @@ impl<'a> Checker<'a> {
                         self.reference(page, ContentKind::Organisation, slug, "organisations.slug");
                     }
                 }
-                let listed: Vec<Option<&crate::model::content::Module>> = programme
+                let listed: Vec<Option<(&str, &crate::model::content::Module)>> = programme
                     .modules
                     .iter()
                     .map(|module_ref| {
-                        match self.reference(page, ContentKind::Module, module_ref, "modules") {
+                        // A draft module keeps its place in the list (`casebook new module`
+                        // adds it there); a production build leaves it out.
+                        match self.resolve(page, ContentKind::Module, module_ref, "modules") {
                             Some(Page {
+                                file,
                                 details: Details::Module(module),
                                 ..
-                            }) => Some(module),
+                            }) => Some((file.as_str(), module)),
                             _ => None,
                         }
                     })
@@ -439,7 +458,7 @@ impl<'a> Checker<'a> {
                 let mut orders: Vec<u64> = listed
                     .iter()
                     .flatten()
-                    .filter_map(|m| m.order.as_ref().map(|o| o.value))
+                    .filter_map(|(_, m)| m.order.as_ref().map(|o| o.value))
                     .collect();
                 orders.sort_unstable();
                 orders.dedup();
@@ -447,14 +466,15 @@ impl<'a> Checker<'a> {
                     == listed
                         .iter()
                         .flatten()
-                        .filter(|m| m.order.is_some())
+                        .filter(|(_, m)| m.order.is_some())
                         .count()
                 {
                     for (position, (module_ref, module)) in
                         programme.modules.iter().zip(&listed).enumerate()
                     {
-                        if let Some(module) = module {
-                            self.module_in_programme(page, module_ref, module, position as u64 + 1);
+                        if let Some((file, module)) = module {
+                            let place = position as u64 + 1;
+                            self.module_in_programme(page, module_ref, file, module, place);
                         }
                     }
                 }
@@ -509,10 +529,13 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks a module's optional `order` against its place in the programme's `modules:`
+    /// list, which sets it: E012 at the `order`, with the list entry as a related place.
     fn module_in_programme(
         &mut self,
         page: &Page,
         module_ref: &Located<String>,
+        module_file: &str,
         module: &crate::model::content::Module,
         expected: u64,
     ) {
@@ -521,14 +544,21 @@ impl<'a> Checker<'a> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::E012,
-                        &page.file,
-                        module_ref.at,
+                        module_file,
+                        order.at,
                         format!(
-                            "module `{}` is listed at position {expected} but has `order: {}`",
-                            module_ref.value, order.value
+                            "`order: {}` disagrees with the programme, which lists this module at place {expected}",
+                            order.value
                         ),
                     )
-                    .with_hint("list the modules in the order of their `order` fields"),
+                    .with_hint(format!(
+                        "the programme's `modules:` list sets the order: write `order: {expected}`, or remove `order:`"
+                    ))
+                    .with_related(
+                        &page.file,
+                        module_ref.at,
+                        format!("`{}` is listed here, at place {expected}", module_ref.value),
+                    ),
                 );
             }
         }
@@ -799,15 +829,25 @@ fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Rel
             _ => {}
         }
     }
-    let module_order = |i: &usize| match &pages[*i].details {
-        Details::Module(m) => (
-            m.order.as_ref().map_or(u64::MAX, |o| o.value),
-            pages[*i].slug.value.clone(),
-        ),
-        _ => (u64::MAX, String::new()),
-    };
-    for list in relations.programme_modules.values_mut() {
-        list.sort_by_key(module_order);
+    // A programme's `modules:` list is the order of its modules; modules naming the programme
+    // that it does not list come after, by their own `order`, then slug.
+    for (programme, list) in &mut relations.programme_modules {
+        let listed: Vec<&str> = match index
+            .get(&(ContentKind::Programme, programme.clone()))
+            .map(|&i| &pages[i].details)
+        {
+            Some(Details::Programme(p)) => p.modules.iter().map(|m| m.value.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        list.sort_by_key(|&i| {
+            let slug = pages[i].slug.value.as_str();
+            let order = match &pages[i].details {
+                Details::Module(m) => m.order.as_ref().map_or(u64::MAX, |o| o.value),
+                _ => u64::MAX,
+            };
+            let place = listed.iter().position(|&s| s == slug).unwrap_or(usize::MAX);
+            (place, order, slug.to_owned())
+        });
     }
     let cohort_order = |i: &usize| match &pages[*i].details {
         Details::Cohort(c) => (c.number.unwrap_or(u64::MAX), pages[*i].slug.value.clone()),

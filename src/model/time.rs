@@ -143,6 +143,81 @@ impl fmt::Display for Date {
     }
 }
 
+impl Date {
+    /// The same day `months` calendar months later; a day the later month lacks becomes its
+    /// last day (31 January plus one month is 28 or 29 February).
+    pub fn plus_months(self, months: u32) -> Date {
+        let index = self.year as i64 * 12 + (self.month as i64 - 1) + months as i64;
+        let year = index.div_euclid(12) as i32;
+        let month = (index.rem_euclid(12) + 1) as u8;
+        Date {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
+
+    /// The date `days` days later.
+    pub fn plus_days(self, days: u32) -> Date {
+        let mut date = self;
+        let mut left = days;
+        while left > 0 {
+            let rest_of_month = u32::from(days_in_month(date.year, date.month) - date.day);
+            if left <= rest_of_month {
+                date.day += left as u8;
+                break;
+            }
+            left -= rest_of_month + 1;
+            date = Date {
+                day: 1,
+                ..date.plus_months(1)
+            };
+        }
+        date
+    }
+}
+
+/// A span of whole months or years after a date, as `review_after` writes it: `3 years`,
+/// `18 months`, `1 year`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    months: u32,
+}
+
+impl Interval {
+    /// Parses `<n> year(s)` or `<n> month(s)`, n from 1; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Interval> {
+        let mut words = text.split_whitespace();
+        let (number, unit) = (words.next()?, words.next()?);
+        if words.next().is_some() {
+            return None;
+        }
+        let count: u32 = digits(number).filter(|&n| n >= 1)?;
+        let months = match unit.to_ascii_lowercase().as_str() {
+            "year" | "years" => count.checked_mul(12)?,
+            "month" | "months" => count,
+            _ => return None,
+        };
+        (months <= 1200).then_some(Interval { months })
+    }
+
+    /// The date this interval after `date`.
+    pub fn after(self, date: Date) -> Date {
+        date.plus_months(self.months)
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.months % 12, self.months / 12) {
+            (0, 1) => f.write_str("1 year"),
+            (0, years) => write!(f, "{years} years"),
+            (_, _) if self.months == 1 => f.write_str("1 month"),
+            _ => write!(f, "{} months", self.months),
+        }
+    }
+}
+
 /// When a figure applies: a year, a month, a day, a UK financial year or a quarter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
@@ -311,6 +386,44 @@ mod tests {
         for bad in ["2015/17", "2019-13", "2019-Q5", "19", "03/04/2020"] {
             assert!(Period::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn intervals_are_years_or_months() {
+        let date = |text: &str| Date::parse(text).unwrap();
+        let three_years = Interval::parse("3 years").unwrap();
+        assert_eq!(three_years.after(date("2025-01-20")), date("2028-01-20"));
+        assert_eq!(three_years.to_string(), "3 years");
+        let eighteen = Interval::parse(" 18 Months ").unwrap();
+        assert_eq!(eighteen.after(date("2024-08-31")), date("2026-02-28"));
+        assert_eq!(
+            Interval::parse("1 year").unwrap().after(date("2024-02-29")),
+            date("2025-02-28")
+        );
+        assert_eq!(Interval::parse("1 month").unwrap().to_string(), "1 month");
+        for bad in [
+            "",
+            "3",
+            "years",
+            "0 years",
+            "3 weeks",
+            "three years",
+            "3 years ago",
+            "-1 year",
+            "200 years",
+        ] {
+            assert_eq!(Interval::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_are_added_across_months_and_years() {
+        let date = |text: &str| Date::parse(text).unwrap();
+        assert_eq!(date("2026-01-20").plus_days(30), date("2026-02-19"));
+        assert_eq!(date("2026-12-31").plus_days(1), date("2027-01-01"));
+        assert_eq!(date("2024-02-28").plus_days(1), date("2024-02-29"));
+        assert_eq!(date("2026-03-05").plus_days(0), date("2026-03-05"));
+        assert_eq!(date("2026-01-01").plus_days(365), date("2027-01-01"));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub(crate) struct Common {
     pub(crate) summary: Option<String>,
     pub(crate) published: Option<crate::model::time::Date>,
     pub(crate) updated: Option<crate::model::time::Date>,
+    pub(crate) reviewed: Option<Located<crate::model::time::Date>>,
+    pub(crate) review_due: Option<Located<crate::model::time::Date>>,
     pub(crate) draft: bool,
 }
 
@@ -101,6 +103,21 @@ fn read_common(reader: &mut Reader<'_>, kind: ContentKind, fields: &mut Fields<'
             );
         }
     }
+    let reviewed = read_review_date(reader, fields, "reviewed", published);
+    let review_due = read_review_date(reader, fields, "review_due", published);
+    if let (Some(reviewed), Some(due)) = (&reviewed, &review_due) {
+        if due.value < reviewed.value {
+            reader.report(
+                Code::W102,
+                due.at,
+                format!(
+                    "`review_due` ({}) is earlier than `reviewed` ({})",
+                    due.value, reviewed.value
+                ),
+                "the next review falls after the last one; correct one of the dates, or remove `review_due` to let `review_after` set it",
+            );
+        }
+    }
     let draft = reader.opt_bool(fields, "draft").unwrap_or(false);
     Common {
         slug,
@@ -108,8 +125,32 @@ fn read_common(reader: &mut Reader<'_>, kind: ContentKind, fields: &mut Fields<'
         summary,
         published,
         updated,
+        reviewed,
+        review_due,
         draft,
     }
+}
+
+/// `reviewed` or `review_due`, located at its key (where a review warning points). A date
+/// before `published` is W102: a page is reviewed, and falls due, once it is published.
+fn read_review_date(
+    reader: &mut Reader<'_>,
+    fields: &mut Fields<'_>,
+    key: &str,
+    published: Option<crate::model::time::Date>,
+) -> Option<Located<crate::model::time::Date>> {
+    let node = fields.get(key)?;
+    let at = fields.key_at(key).unwrap_or(node.at);
+    let date = reader.date(node, key)?;
+    if let Some(published) = published.filter(|&published| date < published) {
+        reader.report(
+            Code::W102,
+            node.at,
+            format!("`{key}` ({date}) is earlier than `published` ({published})"),
+            "check both dates; a page is reviewed after it is first published",
+        );
+    }
+    Some(Located::new(date, at))
 }
 
 fn read_place(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Place {
@@ -406,7 +447,7 @@ fn read_module(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Module {
     let programme = reader
         .required(fields, "programme")
         .and_then(|node| reader.reference(node, "programme"));
-    let order = reader.required(fields, "order").and_then(|node| {
+    let order = fields.get("order").and_then(|node| {
         let value = reader.int(node, "order")?;
         if value == 0 {
             reader.report(
@@ -655,6 +696,74 @@ mod tests {
             Details::CaseStudy(c) => c.headline,
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn review_dates_are_read_at_their_keys() {
+        let (page, diagnostics) = case_study("reviewed: 2025-03-01\nreview_due: 2027-03-01\n");
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let page = page.expect("a page");
+        let reviewed = page.reviewed.clone().expect("reviewed");
+        assert_eq!(reviewed.value.to_string(), "2025-03-01");
+        // After the fence, five fields and the outcomes' nine lines: `reviewed` is line 16.
+        assert_eq!((reviewed.at.line, reviewed.at.column), (16, 1));
+        let due = page.review_due.clone().expect("review_due");
+        assert_eq!((due.at.line, due.at.column), (17, 1));
+        // Given, `review_due` wins over `review_after`.
+        let three_years = crate::model::time::Interval::parse("3 years");
+        assert_eq!(page.review_due(three_years), Some(due.value));
+    }
+
+    #[test]
+    fn a_review_before_publication_is_w102_at_its_value() {
+        let (page, diagnostics) = case_study("reviewed: 2024-12-31\n");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        let d = &diagnostics[0];
+        assert_eq!(d.code, Code::W102);
+        assert_eq!((d.line, d.column), (16, 11));
+        assert_eq!(
+            d.message,
+            "`reviewed` (2024-12-31) is earlier than `published` (2025-01-01)"
+        );
+        // The date is still read: a warning never loses the value.
+        assert!(page.expect("a page").reviewed.is_some());
+
+        let (_, diagnostics) = case_study("review_due: 2024-06-01\n");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        assert_eq!(diagnostics[0].code, Code::W102);
+        assert_eq!((diagnostics[0].line, diagnostics[0].column), (16, 13));
+
+        let (_, diagnostics) = case_study("reviewed: 2025-06-01\nreview_due: 2025-05-01\n");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        assert_eq!(
+            diagnostics[0].message,
+            "`review_due` (2025-05-01) is earlier than `reviewed` (2025-06-01)"
+        );
+        assert_eq!(diagnostics[0].line, 17);
+
+        let (_, diagnostics) = case_study("reviewed: 1 March 2025\n");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        assert_eq!(diagnostics[0].code, Code::E007);
+    }
+
+    #[test]
+    fn review_after_counts_from_the_last_review_else_update_else_publication() {
+        let after = crate::model::time::Interval::parse("18 months");
+        let due = |extra: &str| {
+            let (page, diagnostics) = case_study(extra);
+            assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+            page.expect("a page")
+                .review_due(after)
+                .map(|d| d.to_string())
+        };
+        assert_eq!(due(""), Some("2026-07-01".into()));
+        assert_eq!(due("updated: 2025-02-10\n"), Some("2026-08-10".into()));
+        assert_eq!(
+            due("updated: 2025-02-10\nreviewed: 2025-01-31\n"),
+            Some("2026-07-31".into())
+        );
+        let (page, _) = case_study("");
+        assert_eq!(page.expect("a page").review_due(None), None);
     }
 
     #[test]

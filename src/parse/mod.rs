@@ -192,6 +192,8 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
         summary: common.summary,
         published: common.published,
         updated: common.updated,
+        reviewed: common.reviewed,
+        review_due: common.review_due,
         draft: common.draft,
         body,
         links,

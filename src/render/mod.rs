@@ -138,12 +138,15 @@ fn render_into<E: Send>(
         is_published: &is_published,
         highlighter: &highlighter,
     };
+    let related = crate::model::related::RelatedIndex::new(site);
     let view_context = ViewContext {
         site,
         urls: &urls,
         cards: &cards,
         show_emails: config.show_emails,
         search: config.search,
+        review_after: config.review_after,
+        related: &related,
     };
 
     let renderer = Renderer {

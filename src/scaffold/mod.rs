@@ -67,15 +67,9 @@ pub struct Skeleton {
     pub text: String,
 }
 
-/// The skeleton of a `kind` page titled `title`. Modules and cohorts name their programme,
-/// and a module takes `order`.
-pub fn skeleton(
-    kind: ContentKind,
-    title: &str,
-    today: Date,
-    programme: Option<&str>,
-    order: u64,
-) -> Skeleton {
+/// The skeleton of a `kind` page titled `title`. Modules and cohorts name their programme (a
+/// module's place is set by the programme's `modules:` list, see [`add_to_list`]).
+pub fn skeleton(kind: ContentKind, title: &str, today: Date, programme: Option<&str>) -> Skeleton {
     let mut slug = suggest_slug(title);
     slug.truncate(80);
     let slug = slug.trim_end_matches('-').to_owned();
@@ -111,7 +105,7 @@ pub fn skeleton(
         }
         ContentKind::Module => {
             text.push_str(&format!(
-                "programme: {}\norder: {order}\nlearning_outcomes: []\n",
+                "programme: {}\nlearning_outcomes: []\n",
                 programme.unwrap_or_default()
             ));
         }
@@ -172,6 +166,147 @@ pub fn accessibility_statement(today: Date) -> Skeleton {
     }
 }
 
+/// `text`, a content file, with `item` added at the end of the top-level list `key` of its
+/// front matter, written as the list already is: a block list (`key:` then `  - a` lines) gets
+/// a line in the same indentation, a one-line flow list (`key: [a, b]`) one more value, and a
+/// front matter without `key` gets `key:` with the item before its closing `---`. `None` when
+/// the list is written any other way (comments or other values among its items, a flow list
+/// over several lines, Windows line endings…): the caller then says what to add instead of
+/// guessing.
+pub fn add_to_list(text: &str, key: &str, item: &str) -> Option<String> {
+    if text.contains('\r') || !text.starts_with("---\n") {
+        return None;
+    }
+    // (offset, line) of each front-matter line, without its `\n`; the closing fence ends it.
+    let mut lines = Vec::new();
+    let mut offset = "---\n".len();
+    let mut closing = None;
+    for line in text[offset..].split_inclusive('\n') {
+        let bare = line.strip_suffix('\n').unwrap_or(line);
+        if bare == "---" {
+            closing = Some(offset);
+            break;
+        }
+        lines.push((offset, bare));
+        offset += line.len();
+    }
+    let closing = closing?;
+    let is_plain = |value: &str| {
+        !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let mut found = lines.iter().enumerate().filter(|(_, (_, line))| {
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'))
+    });
+    let Some((index, &(start, line))) = found.next() else {
+        let mut edited = text.to_owned();
+        edited.insert_str(closing, &format!("{key}:\n  - {item}\n"));
+        return Some(edited);
+    };
+    if found.next().is_some() {
+        return None;
+    }
+    let value = line[key.len() + 1..].trim();
+    if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+        let values: Vec<&str> = inner
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if !values.iter().all(|v| is_plain(v)) {
+            return None;
+        }
+        let list = values
+            .into_iter()
+            .chain(std::iter::once(item))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let end = start + line.len();
+        let mut edited = text.to_owned();
+        edited.replace_range(start..end, &format!("{key}: [{list}]"));
+        return Some(edited);
+    }
+    if !value.is_empty() {
+        return None;
+    }
+    // A block list: every line up to the next top-level key is an item in one indentation.
+    let mut indent = None;
+    let mut after = start + line.len() + 1;
+    for &(line_start, next) in &lines[index + 1..] {
+        if !next.starts_with([' ', '-']) {
+            break;
+        }
+        let spaces = next.len() - next.trim_start_matches(' ').len();
+        let (prefix, rest) = next.split_at(spaces);
+        let entry = rest.strip_prefix("- ")?;
+        if !is_plain(entry.trim_end()) || indent.is_some_and(|i| i != prefix) {
+            return None;
+        }
+        indent = Some(prefix);
+        after = line_start + next.len() + 1;
+    }
+    let mut edited = text.to_owned();
+    edited.insert_str(after, &format!("{}- {item}\n", indent.unwrap_or("  ")));
+    Some(edited)
+}
+
 fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_to_list;
+
+    #[test]
+    fn an_item_is_added_the_way_the_list_is_written() {
+        let add = |text: &str| add_to_list(text, "modules", "new-module");
+        assert_eq!(
+            add("---\ntitle: P\nmodules:\n  - one\n  - two\ncohorts: [c]\n---\nBody\n").as_deref(),
+            Some(
+                "---\ntitle: P\nmodules:\n  - one\n  - two\n  - new-module\ncohorts: [c]\n---\nBody\n"
+            )
+        );
+        assert_eq!(
+            add("---\nmodules:\n- one\n---\n").as_deref(),
+            Some("---\nmodules:\n- one\n- new-module\n---\n")
+        );
+        assert_eq!(
+            add("---\nmodules: [one, two]\nmodules_note: x\n---\n").as_deref(),
+            Some("---\nmodules: [one, two, new-module]\nmodules_note: x\n---\n")
+        );
+        assert_eq!(
+            add("---\nmodules: []\n---\n").as_deref(),
+            Some("---\nmodules: [new-module]\n---\n")
+        );
+        assert_eq!(
+            add("---\nmodules:\ntitle: P\n---\n").as_deref(),
+            Some("---\nmodules:\n  - new-module\ntitle: P\n---\n")
+        );
+        assert_eq!(
+            add("---\ntitle: P\n---\nmodules: [in the body]\n").as_deref(),
+            Some("---\ntitle: P\nmodules:\n  - new-module\n---\nmodules: [in the body]\n")
+        );
+    }
+
+    #[test]
+    fn a_list_written_any_other_way_is_left_alone() {
+        for text in [
+            "---\nmodules:\n  - one\n  # a comment\n  - two\n---\n",
+            "---\nmodules:\n  - one\n    - two\n---\n",
+            "---\nmodules: [one,\n  two]\n---\n",
+            "---\nmodules: [\"one\"]\n---\n",
+            "---\nmodules: &list [one]\n---\n",
+            "---\nmodules:\n  - one # first\n---\n",
+            "---\r\nmodules: [one]\r\n---\r\n",
+            "---\nmodules: [one]\nmodules: [two]\n---\n",
+            "---\nmodules: [one]\n",
+            "no front matter\n",
+        ] {
+            assert_eq!(add_to_list(text, "modules", "new-module"), None, "{text:?}");
+        }
+    }
 }

@@ -7,6 +7,9 @@
 //!
 //! - the changed pages, and the pages that name them (their titles, cards or existence show
 //!   there: related case studies, organisations, programmes, links in bodies);
+//! - when a changed case study's terms or front matter changed, or it came or went, every case
+//!   study without `related:` sharing a topic, care setting or key question with it, before or
+//!   after: their automatic related lists may change;
 //! - the pages they name, before and after the change (an organisation lists the pages naming
 //!   it, a programme its modules, cohorts and case studies), and a module's sibling modules;
 //! - every listing page whose cards or pagination changed, or which shows a changed page;
@@ -25,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::ContentKind;
 use crate::model::content::{Details, Page};
 use crate::model::{Site, Taxonomy, page_at, page_path};
+use crate::model::related::RELATING_TAXONOMIES;
 use crate::render;
 use crate::theme::Theme;
 
@@ -40,6 +44,53 @@ pub(crate) struct Footprint {
     outcomes: Option<String>,
     /// Whether the site's menus, on every page, link it.
     in_menus: bool,
+    /// What other case studies' automatic related lists take from it, for a case study.
+    relatable: Option<Relatable>,
+}
+
+/// What a case study gives the automatic related lists of others ([`crate::model::related`]):
+/// the terms they are chosen by, and a digest of its front matter (its card, its date, its
+/// draft state).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Relatable {
+    terms: Vec<(Taxonomy, String)>,
+    digest: u64,
+}
+
+impl Relatable {
+    fn of(page: &Page) -> Option<Relatable> {
+        use std::hash::{Hash, Hasher};
+        if page.kind != ContentKind::CaseStudy {
+            return None;
+        }
+        let terms = crate::model::page_terms(page)
+            .into_iter()
+            .filter(|(taxonomy, _, _)| RELATING_TAXONOMIES.contains(taxonomy))
+            .map(|(taxonomy, key, _)| (taxonomy, key))
+            .collect();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&page.title, &page.summary, page.published, page.draft).hash(&mut hasher);
+        std::fmt::Write::write_fmt(
+            &mut HashWriter(&mut hasher),
+            format_args!("{:?}", page.details),
+        )
+        .unwrap_or_default();
+        Some(Relatable {
+            terms,
+            digest: hasher.finish(),
+        })
+    }
+}
+
+/// Feeds formatted text to a hasher, so that a value's `Debug` form is hashed without being
+/// held as a string.
+struct HashWriter<'h>(&'h mut std::collections::hash_map::DefaultHasher);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        std::hash::Hasher::write(self.0, text.as_bytes());
+        Ok(())
+    }
 }
 
 impl Footprint {
@@ -111,6 +162,7 @@ impl Footprint {
             refs,
             outcomes: (!outcomes.is_empty()).then(|| format!("{}\n{outcomes:?}", page.title)),
             in_menus: render::in_menus(page),
+            relatable: Relatable::of(page),
         }
     }
 }
@@ -286,6 +338,35 @@ pub(crate) fn plan(
     for footprint in after.footprints.values() {
         if footprint.refs.iter().any(|r| changed_keys.contains(r)) {
             wanted_keys.insert(footprint.key.clone());
+        }
+    }
+    // A case study without `related:` lists case studies sharing a term with it, weighed by
+    // how many share each term: when one changes what it gives those lists, or comes or goes,
+    // every case study sharing a term with it, before or after, may list others.
+    let relatable = |list: &[&Footprint], key: &Key| {
+        list.iter()
+            .find(|f| &f.key == key)
+            .and_then(|f| f.relatable.clone())
+    };
+    for footprint in old.iter().chain(&new) {
+        let Some(given) = &footprint.relatable else {
+            continue;
+        };
+        if relatable(&old, &footprint.key) == relatable(&new, &footprint.key) {
+            continue;
+        }
+        for (taxonomy, key) in &given.terms {
+            let sharing = site
+                .relations
+                .terms
+                .get(taxonomy)
+                .and_then(|terms| terms.get(key));
+            for &i in sharing.map(|term| &term.pages[..]).unwrap_or_default() {
+                let page = &site.pages[i];
+                if matches!(&page.details, Details::CaseStudy(c) if c.related.is_empty()) {
+                    wanted_keys.insert((page.kind, page.slug.value.clone()));
+                }
+            }
         }
     }
     for (kind, slug) in &wanted_keys {

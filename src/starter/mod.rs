@@ -155,7 +155,9 @@ mod tests {
         let defaults = crate::config::Config::default();
         assert_eq!(
             crate::config::Config {
+                // Shown with an example, as there is no default to show.
                 navigation: defaults.navigation.clone(),
+                review_after: defaults.review_after,
                 ..parsed
             },
             defaults,

@@ -100,7 +100,23 @@ fn new_writes_a_skeleton_that_checks_and_never_overwrites() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let module = std::fs::read_to_string(root.join("content/modules/reflection.md")).unwrap();
-    assert!(module.contains("order: 5"), "{module}");
+    assert!(
+        !module.contains("order:"),
+        "the programme's list sets the order: {module}"
+    );
+    let programme = "content/programmes/well-led-stockton-on-tees.md";
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(&format!(
+            "added it to the end of the `modules:` list of {programme}"
+        )),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let text = std::fs::read_to_string(root.join(programme)).unwrap();
+    assert!(
+        text.contains("  - well-led-service-improvement\n  - reflection\ncohorts:\n"),
+        "{text}"
+    );
     let output = casebook(&[
         "new",
         "--root",
@@ -122,6 +138,38 @@ fn new_writes_a_skeleton_that_checks_and_never_overwrites() {
     let again = casebook(&["new", "--root", root_arg, "programme", "Leading together"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("never overwrites"));
+}
+
+#[test]
+fn new_module_leaves_a_list_it_cannot_edit_safely_and_says_what_to_add() {
+    let (_guard, root) = copy_example();
+    let programme = root.join("content/programmes/well-led-stockton-on-tees.md");
+    let text = std::fs::read_to_string(&programme).unwrap();
+    let commented = text.replacen(
+        "  - well-led-leading-team\n",
+        "  # the second module\n  - well-led-leading-team\n",
+        1,
+    );
+    assert_ne!(commented, text);
+    std::fs::write(&programme, &commented).unwrap();
+    let output = casebook(&[
+        "new",
+        "--root",
+        root.to_str().unwrap(),
+        "module",
+        "--programme",
+        "well-led-stockton-on-tees",
+        "Reflection",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(root.join("content/modules/reflection.md").is_file());
+    assert_eq!(std::fs::read_to_string(&programme).unwrap(), commented);
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("add the line `  - reflection` to its `modules:` list"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]

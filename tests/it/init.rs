@@ -165,3 +165,62 @@ fn init_help_has_examples() {
         "{text}"
     );
 }
+
+#[test]
+fn init_writes_the_editor_schemas_and_vscode_settings() {
+    let temp = tempfile::tempdir().unwrap();
+    let site = temp.path().join("site");
+    let made = init(&site, &[]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let said = stdout(&made);
+    assert!(said.contains("wrote .vscode/settings.json"), "{said}");
+    let kinds = [
+        "case-study",
+        "programme",
+        "module",
+        "cohort",
+        "organisation",
+        "dataset",
+    ];
+    let read = |path: &str| std::fs::read_to_string(site.join(path)).unwrap();
+    let from_init: Vec<String> = kinds
+        .iter()
+        .map(|kind| read(&format!(".casebook/schema/{kind}.schema.json")))
+        .collect();
+    let settings = read(".vscode/settings.json");
+    let value: serde_json::Value = serde_json::from_str(&settings).unwrap();
+    assert_eq!(
+        value["yaml.schemas"]["./.casebook/schema/case-study.schema.json"],
+        serde_json::json!(["content/case-studies/*.md"])
+    );
+    // The same files `casebook schema --vscode` writes: init reuses its writer.
+    let again = casebook(&["schema", "--vscode", "--root", site.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    for (kind, text) in kinds.iter().zip(&from_init) {
+        assert_eq!(
+            &read(&format!(".casebook/schema/{kind}.schema.json")),
+            text,
+            "{kind}"
+        );
+    }
+    assert_eq!(read(".vscode/settings.json"), settings);
+    // The starter's slugs are offered as completions of references.
+    assert!(from_init[0].contains("example-leadership-programme"));
+}
+
+#[test]
+fn init_with_force_keeps_existing_vscode_settings() {
+    let temp = tempfile::tempdir().unwrap();
+    let site = temp.path();
+    std::fs::create_dir_all(site.join(".vscode")).unwrap();
+    let mine = "{\n  // my settings\n  \"editor.tabSize\": 2\n}\n";
+    std::fs::write(site.join(".vscode/settings.json"), mine).unwrap();
+    let made = init(site, &["--force"]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    assert_eq!(
+        std::fs::read_to_string(site.join(".vscode/settings.json")).unwrap(),
+        mine
+    );
+    assert!(stdout(&made).contains("kept  .vscode/settings.json"));
+    assert!(site.join(".casebook/schema/module.schema.json").is_file());
+}

@@ -14,6 +14,8 @@ mod outcomes;
 #[cfg(unix)]
 mod output;
 mod pages;
+mod related;
+mod review;
 mod robustness;
 mod schema;
 mod search;

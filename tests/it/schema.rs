@@ -57,6 +57,7 @@ const NOT_EXPRESSIBLE: &[(&str, &str)] = &[
     ),
     ("missing_organisation_reference", "a reference across files"),
     ("missing_reference", "a reference across files"),
+    ("module_order_disagrees", "a rule across files"),
     ("module_order_duplicate", "a rule across files"),
     (
         "no_front_matter",

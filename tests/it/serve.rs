@@ -211,6 +211,51 @@ fn incremental_rebuilds_equal_a_full_build() {
     }));
     assert_same(&workspace, &root, "topic added");
 
+    // The copies name Stockton's related case study; without `related:`, copy-05 and copy-20
+    // get theirs chosen by shared terms.
+    let handwritten = "related:\n  - southampton-care-home-manager-leadership-programme\n";
+    for copy in ["copy-05", "copy-20"] {
+        workspace.apply(&edit(
+            &root,
+            &format!("content/case-studies/{copy}.md"),
+            |t| t.replacen(handwritten, "", 1),
+        ));
+        assert_same(
+            &workspace,
+            &root,
+            "related: removed, related chosen by terms",
+        );
+    }
+    // copy-20 takes copy-05's new topic, the rarest term of both: copy-05 now lists it first,
+    // and every case study sharing a term with copy-20 weighs it afresh.
+    workspace.apply(&edit(&root, "content/case-studies/copy-20.md", |t| {
+        t.replacen("topics:\n", "topics:\n  - A brand new topic\n", 1)
+    }));
+    assert_same(
+        &workspace,
+        &root,
+        "a rare topic shared: related lists change",
+    );
+    let related_section = |slug: &str| {
+        let files = served(&workspace);
+        let page =
+            String::from_utf8(files[&format!("case-studies/{slug}/index.html")].clone()).unwrap();
+        let start = page
+            .find("id=\"section-related\"")
+            .expect("a related section");
+        page[start..].split("</section>").next().unwrap().to_owned()
+    };
+    let listed = related_section("copy-05");
+    let first_card = listed.split("href=\"").nth(1).expect("a card");
+    assert!(
+        first_card.starts_with("../../case-studies/copy-20/"),
+        "copy-05 lists copy-20 first: {listed}"
+    );
+    workspace.apply(&edit(&root, "content/case-studies/copy-20.md", |t| {
+        t.replacen("  - leadership\n", "", 1)
+    }));
+    assert_same(&workspace, &root, "a topic removed: related lists change");
+
     // Only copy-12 names copy-13: retitling copy-13 must reach copy-12's related cards.
     workspace.apply(&edit(&root, "content/case-studies/copy-12.md", |t| {
         t.replacen("related:\n", "related:\n  - copy-13\n", 1)

@@ -191,6 +191,8 @@ pub struct PageView {
     summary: Option<String>,
     published: Option<String>,
     updated: Option<String>,
+    reviewed: Option<String>,
+    review_due: Option<String>,
     draft: bool,
     body_html: String,
     toc: Vec<TocEntry>,
@@ -227,6 +229,10 @@ pub struct ViewContext<'a> {
     pub(crate) show_emails: bool,
     /// Whether the site has its search page (lists can link to it for more).
     pub(crate) search: bool,
+    /// The site's `review_after`, which sets the review date of pages that give none.
+    pub(crate) review_after: Option<crate::model::time::Interval>,
+    /// What chooses the related case studies of a case study without `related:`.
+    pub(crate) related: &'a crate::model::related::RelatedIndex,
 }
 
 impl ViewContext<'_> {
@@ -252,6 +258,11 @@ pub fn page_view(page: &Page, body: RenderedBody, cx: &ViewContext<'_>) -> PageV
         summary: page.summary.clone(),
         published: page.published.map(date_text),
         updated: page.updated.map(date_text),
+        reviewed: page
+            .reviewed
+            .as_ref()
+            .map(|reviewed| date_text(reviewed.value)),
+        review_due: page.review_due(cx.review_after).map(date_text),
         draft: page.draft,
         body_html: body.html,
         toc: body.toc,
@@ -380,6 +391,8 @@ mod tests {
             cards: &cards,
             show_emails: false,
             search: true,
+            review_after: None,
+            related: &crate::model::related::RelatedIndex::new(site),
         };
         let docs = std::fs::read_to_string(root.join("docs/theming.md")).expect("docs/theming.md");
         let common = documented(&docs, "`page` on every content page");

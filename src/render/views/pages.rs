@@ -183,11 +183,10 @@ pub(crate) struct CodeView {
 pub(super) fn case_study(page: &Page, c: &CaseStudy, cx: &ViewContext<'_>) -> CaseStudyView {
     let (site, urls) = (cx.site, cx.urls);
     let [topics, regions, settings, questions] = terms(page, urls);
-    let related: Vec<usize> = c
-        .related
-        .iter()
-        .filter_map(|r| site.index_of(ContentKind::CaseStudy, &r.value))
-        .collect();
+    let related = site
+        .index_of(page.kind, &page.slug.value)
+        .map(|index| cx.related.related(site, index))
+        .unwrap_or_default();
     CaseStudyView {
         organisations: organisations(&c.organisations, cx),
         lead_role: c.lead_role.clone(),
@@ -240,14 +239,11 @@ pub(super) fn programme(page: &Page, p: &Programme, cx: &ViewContext<'_>) -> Pro
         .get(slug)
         .into_iter()
         .flatten()
-        .map(|&i| {
+        .enumerate()
+        .map(|(place, &i)| {
             let m = &site.pages[i];
-            let order = match &m.details {
-                Details::Module(module) => module.order.as_ref().map(|o| o.value),
-                _ => None,
-            };
             ModuleItem {
-                order,
+                order: Some(place as u64 + 1),
                 title: m.title.clone(),
                 url: urls.page(m.kind, &m.slug.value),
                 summary: m.summary.clone(),
@@ -363,7 +359,7 @@ pub(super) fn module(page: &Page, m: &Module, cx: &ViewContext<'_>) -> ModuleVie
     };
     ModuleView {
         programme: page_link(site, ContentKind::Programme, &programme, urls),
-        order: m.order.as_ref().map(|o| o.value),
+        order: position.map(|place| place as u64 + 1),
         learning_outcomes_html: m
             .learning_outcomes
             .iter()
