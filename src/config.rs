@@ -227,10 +227,10 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
             message,
         }
     };
-    if let Some(logo) = &raw.logo {
-        if let Some(problem) = static_path_problem(logo) {
-            return Err(at(logo, format!("logo `{logo}`: {problem}")));
-        }
+    if let Some(logo) = &raw.logo
+        && let Some(problem) = static_path_problem(logo)
+    {
+        return Err(at(logo, format!("logo `{logo}`: {problem}")));
     }
     if let Some(colour) = &raw.brand_colour {
         brand_colour_problem(colour).map_or(Ok(()), |problem| {

@@ -481,10 +481,10 @@ fn write_skeleton(
     programme_file: Option<&str>,
 ) -> ExitCode {
     let path: PathBuf = root.join(&skeleton.path);
-    if let Some(parent) = path.parent() {
-        if let Err(error) = std::fs::create_dir_all(parent) {
-            return usage_error(&format!("cannot create {}: {error}", parent.display()));
-        }
+    if let Some(parent) = path.parent()
+        && let Err(error) = std::fs::create_dir_all(parent)
+    {
+        return usage_error(&format!("cannot create {}: {error}", parent.display()));
     }
     let file = std::fs::OpenOptions::new()
         .write(true)

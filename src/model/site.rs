@@ -199,12 +199,12 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
     }
     for (key, mut group) in by_key {
         group.sort_by(|a, b| a.file.cmp(&b.file));
-        if key.0 == ContentKind::Page {
-            if let Some(clash) = folder_clash(&key.1, &options.static_files) {
-                // Published, the page would overwrite the site's own pages or files.
-                diagnostics.extend(group.iter().map(|page| clash.diagnostic(page)));
-                continue;
-            }
+        if key.0 == ContentKind::Page
+            && let Some(clash) = folder_clash(&key.1, &options.static_files)
+        {
+            // Published, the page would overwrite the site's own pages or files.
+            diagnostics.extend(group.iter().map(|page| clash.diagnostic(page)));
+            continue;
         }
         let mut group = group.into_iter();
         let Some(first) = group.next() else { continue };
@@ -410,9 +410,9 @@ impl<'a> Checker<'a> {
                     });
                     if let (Some(programme), Some(cohort_programme)) =
                         (&programme, &cohort_programme)
+                        && programme != cohort_programme
                     {
-                        if programme != cohort_programme {
-                            self.diagnostics.push(
+                        self.diagnostics.push(
                                 Diagnostic::new(
                                     Code::E010,
                                     &page.file,
@@ -424,7 +424,6 @@ impl<'a> Checker<'a> {
                                 )
                                 .with_hint("name the cohort's own programme, or a cohort of this programme"),
                             );
-                        }
                     }
                 }
                 for related in &case.related {
@@ -515,11 +514,10 @@ impl<'a> Checker<'a> {
                 }
             }
             Details::Organisation(organisation) => {
-                if let Some(successor) = &organisation.successor {
-                    if let Some(target) = self.site.get(ContentKind::Organisation, &successor.value)
-                    {
-                        self.draft_reference(page, target, successor.at);
-                    }
+                if let Some(successor) = &organisation.successor
+                    && let Some(target) = self.site.get(ContentKind::Organisation, &successor.value)
+                {
+                    self.draft_reference(page, target, successor.at);
                 }
             }
             Details::Dataset(_) | Details::Page(_) => {}
@@ -539,9 +537,10 @@ impl<'a> Checker<'a> {
         module: &crate::model::content::Module,
         expected: u64,
     ) {
-        if let Some(order) = &module.order {
-            if order.value != expected {
-                self.diagnostics.push(
+        if let Some(order) = &module.order
+            && order.value != expected
+        {
+            self.diagnostics.push(
                     Diagnostic::new(
                         Code::E012,
                         module_file,
@@ -560,7 +559,6 @@ impl<'a> Checker<'a> {
                         format!("`{}` is listed here, at place {expected}", module_ref.value),
                     ),
                 );
-            }
         }
     }
 

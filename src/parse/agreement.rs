@@ -143,10 +143,10 @@ fn records() -> (Vec<Record>, Vec<Vec<String>>) {
     asked::take();
     let mut row_keys = Vec::new();
     for source in &sources {
-        if let (Some(page), _) = parse_source(source, &ParseOptions::default()) {
-            if let Details::Dataset(dataset) = page.details {
-                row_keys.push(dataset.columns.into_iter().map(|c| c.key).collect());
-            }
+        if let (Some(page), _) = parse_source(source, &ParseOptions::default())
+            && let Details::Dataset(dataset) = page.details
+        {
+            row_keys.push(dataset.columns.into_iter().map(|c| c.key).collect());
         }
     }
     (asked::take(), row_keys)

@@ -29,23 +29,22 @@ pub(crate) fn read_details(
     fields: &mut Fields<'_>,
     extra_metrics: &[String],
 ) -> (Common, Details, &'static [Field]) {
-    if let Some(node) = fields.get("type") {
-        if let Some(text) = reader.string(node, "type") {
-            if ContentKind::from_type_name(&normalise_key(&text)) != Some(kind) {
-                reader.report(
-                    Code::E006,
-                    node.at,
-                    format!(
-                        "`type: {text}` does not match the folder `{}`",
-                        kind.folder()
-                    ),
-                    format!(
-                        "write `type: {}` or move the file to the folder of its type",
-                        kind.type_name()
-                    ),
-                );
-            }
-        }
+    if let Some(node) = fields.get("type")
+        && let Some(text) = reader.string(node, "type")
+        && ContentKind::from_type_name(&normalise_key(&text)) != Some(kind)
+    {
+        reader.report(
+            Code::E006,
+            node.at,
+            format!(
+                "`type: {text}` does not match the folder `{}`",
+                kind.folder()
+            ),
+            format!(
+                "write `type: {}` or move the file to the folder of its type",
+                kind.type_name()
+            ),
+        );
     }
     let common = read_common(reader, kind, fields);
     let details = match kind {
@@ -93,21 +92,22 @@ fn read_common(reader: &mut Reader<'_>, kind: ContentKind, fields: &mut Fields<'
     };
     let updated_node = fields.get("updated");
     let updated = reader.opt_date(fields, "updated");
-    if let (Some(published), Some(updated), Some(node)) = (published, updated, updated_node) {
-        if updated < published {
-            reader.report(
-                Code::W102,
-                node.at,
-                format!("`updated` ({updated}) is earlier than `published` ({published})"),
-                "check both dates; `updated` is the date of the last change",
-            );
-        }
+    if let (Some(published), Some(updated), Some(node)) = (published, updated, updated_node)
+        && updated < published
+    {
+        reader.report(
+            Code::W102,
+            node.at,
+            format!("`updated` ({updated}) is earlier than `published` ({published})"),
+            "check both dates; `updated` is the date of the last change",
+        );
     }
     let reviewed = read_review_date(reader, fields, "reviewed", published);
     let review_due = read_review_date(reader, fields, "review_due", published);
-    if let (Some(reviewed), Some(due)) = (&reviewed, &review_due) {
-        if due.value < reviewed.value {
-            reader.report(
+    if let (Some(reviewed), Some(due)) = (&reviewed, &review_due)
+        && due.value < reviewed.value
+    {
+        reader.report(
                 Code::W102,
                 due.at,
                 format!(
@@ -116,7 +116,6 @@ fn read_common(reader: &mut Reader<'_>, kind: ContentKind, fields: &mut Fields<'
                 ),
                 "the next review falls after the last one; correct one of the dates, or remove `review_due` to let `review_after` set it",
             );
-        }
     }
     let draft = reader.opt_bool(fields, "draft").unwrap_or(false);
     Common {
@@ -385,15 +384,15 @@ fn check_order(
     end: Option<crate::model::time::Period>,
     end_node: Option<&Node>,
 ) {
-    if let (Some(start), Some(end), Some(node)) = (start, end, end_node) {
-        if end.end() < start.start() {
-            reader.report(
-                Code::E007,
-                node.at,
-                format!("the end ({end}) is before the start ({start})"),
-                "check the two dates",
-            );
-        }
+    if let (Some(start), Some(end), Some(node)) = (start, end, end_node)
+        && end.end() < start.start()
+    {
+        reader.report(
+            Code::E007,
+            node.at,
+            format!("the end ({end}) is before the start ({start})"),
+            "check the two dates",
+        );
     }
 }
 
@@ -512,15 +511,14 @@ fn read_cohort(
         participants_enrolled,
         participants_completed,
         completed_node,
-    ) {
-        if completed > enrolled {
-            reader.report(
-                Code::E012,
-                node.at,
-                format!("{completed} participants completed, more than the {enrolled} enrolled"),
-                "check `participants_completed` and `participants_enrolled`",
-            );
-        }
+    ) && completed > enrolled
+    {
+        reader.report(
+            Code::E012,
+            node.at,
+            format!("{completed} participants completed, more than the {enrolled} enrolled"),
+            "check `participants_completed` and `participants_enrolled`",
+        );
     }
     Cohort {
         programme,
@@ -627,10 +625,9 @@ fn read_column_type(reader: &mut Reader<'_>, node: &Node) -> Option<ColumnType> 
         .trim()
         .strip_prefix("enum(")
         .and_then(|rest| rest.strip_suffix(')'))
+        && let Some(kind) = ColumnType::parse(inner)
     {
-        if let Some(kind) = ColumnType::parse(inner) {
-            return Some(kind);
-        }
+        return Some(kind);
     }
     reader.vocab::<ColumnType>(node, "type")
 }

@@ -19,12 +19,13 @@ pub(crate) fn internal_links(body: &Body) -> Vec<Located<String>> {
     let mut links = Vec::new();
     let mut positions = Positions::new(&body.markdown);
     for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
-        if let Event::Start(Tag::Link { dest_url, .. }) = event {
-            if dest_url.starts_with('/') && !dest_url.starts_with("//") {
-                let in_body = positions.at(range.start);
-                let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
-                links.push(Located::new(dest_url.into_string(), at));
-            }
+        if let Event::Start(Tag::Link { dest_url, .. }) = event
+            && dest_url.starts_with('/')
+            && !dest_url.starts_with("//")
+        {
+            let in_body = positions.at(range.start);
+            let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
+            links.push(Located::new(dest_url.into_string(), at));
         }
     }
     links

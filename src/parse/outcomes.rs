@@ -114,10 +114,10 @@ fn read_outcome(reader: &mut Reader<'_>, node: &Node, extra_metrics: &[String]) 
 
 fn read_metric(reader: &mut Reader<'_>, node: &Node, extra_metrics: &[String]) -> Option<String> {
     let text = reader.string(node, "metric")?;
-    if let Some(custom) = text.strip_prefix("custom:") {
-        if is_valid_slug(custom.trim()) {
-            return Some(format!("custom:{}", custom.trim()));
-        }
+    if let Some(custom) = text.strip_prefix("custom:")
+        && is_valid_slug(custom.trim())
+    {
+        return Some(format!("custom:{}", custom.trim()));
     }
     let key = normalise_key(&text);
     let known = METRICS
@@ -226,10 +226,10 @@ fn reader_accept_rating_aliases(
             if alias == rating.key() {
                 continue;
             }
-            if let Some(node) = fields.get(&alias) {
-                if let Some(value) = reader.int(node, &alias) {
-                    counts[index] += value;
-                }
+            if let Some(node) = fields.get(&alias)
+                && let Some(value) = reader.int(node, &alias)
+            {
+                counts[index] += value;
             }
         }
     }
@@ -256,17 +256,16 @@ fn read_rating_change(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Figur
     let to = reader
         .sub_fields(fields, "to", "`to`")
         .and_then(|inner| read_rating_at(reader, inner));
-    if let (Some(from), Some(to), Some(to_node)) = (&from, &to, to_node) {
-        if let (Some(a), Some(b)) = (from.as_at, to.as_at) {
-            if b.end() < a.start() {
-                reader.report(
-                    Code::E007,
-                    to_node.at,
-                    format!("the new rating ({b}) is dated before the old one ({a})"),
-                    "check the two `as_at` dates",
-                );
-            }
-        }
+    if let (Some(from), Some(to), Some(to_node)) = (&from, &to, to_node)
+        && let (Some(a), Some(b)) = (from.as_at, to.as_at)
+        && b.end() < a.start()
+    {
+        reader.report(
+            Code::E007,
+            to_node.at,
+            format!("the new rating ({b}) is dated before the old one ({a})"),
+            "check the two `as_at` dates",
+        );
     }
     if from.is_none() && to.is_none() {
         return Figures::None;
@@ -323,21 +322,21 @@ fn read_share(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Figures {
     let value_node = fields.get("value");
     let value = value_node.and_then(|node| reader.number(node, "value"));
 
-    if let (Some(value), Some(node)) = (value, value_node) {
-        if !(0.0..=100.0).contains(&value) {
-            let hint = if value > 100.0 {
-                "a share is a part of a whole, 0 to 100; for an increase use kind: relative-change"
-            } else {
-                "a share is a part of a whole, 0 to 100"
-            };
-            reader.report(
-                Code::E008,
-                node.at,
-                format!("a share of {value} is outside 0–100"),
-                hint,
-            );
-            return Figures::None;
-        }
+    if let (Some(value), Some(node)) = (value, value_node)
+        && !(0.0..=100.0).contains(&value)
+    {
+        let hint = if value > 100.0 {
+            "a share is a part of a whole, 0 to 100; for an increase use kind: relative-change"
+        } else {
+            "a share is a part of a whole, 0 to 100"
+        };
+        reader.report(
+            Code::E008,
+            node.at,
+            format!("a share of {value} is outside 0–100"),
+            hint,
+        );
+        return Figures::None;
     }
     let derived = match (numerator, denominator) {
         (Some(n), Some(d)) if n > d => {
@@ -387,19 +386,19 @@ fn read_share(reader: &mut Reader<'_>, fields: &mut Fields<'_>) -> Figures {
         }
         (None, None) => None,
     };
-    if let (Some(stated), Some(derived), Some(node)) = (value, derived, value_node) {
-        if (stated - derived).abs() > 0.5 {
-            reader.report(
-                Code::E012,
-                node.at,
-                format!(
-                    "value {stated} does not agree with {}/{} = {derived:.1}%",
-                    numerator.unwrap_or(0),
-                    denominator.unwrap_or(0)
-                ),
-                "correct the value or leave it out; it is derived from numerator and denominator",
-            );
-        }
+    if let (Some(stated), Some(derived), Some(node)) = (value, derived, value_node)
+        && (stated - derived).abs() > 0.5
+    {
+        reader.report(
+            Code::E012,
+            node.at,
+            format!(
+                "value {stated} does not agree with {}/{} = {derived:.1}%",
+                numerator.unwrap_or(0),
+                denominator.unwrap_or(0)
+            ),
+            "correct the value or leave it out; it is derived from numerator and denominator",
+        );
     }
     match derived.or(value) {
         Some(value) => Figures::Share {
@@ -492,15 +491,15 @@ pub(crate) fn read_money(
     let value = reader.opt_number(fields, "value");
     let currency_node = fields.get("currency");
     let currency = currency_node.and_then(|node| reader.string(node, "currency"));
-    if let (Some(currency), Some(node)) = (&currency, currency_node) {
-        if currency != "GBP" {
-            reader.report(
-                Code::E006,
-                node.at,
-                format!("`{currency}` is not a supported currency"),
-                "use `currency: GBP`",
-            );
-        }
+    if let (Some(currency), Some(node)) = (&currency, currency_node)
+        && currency != "GBP"
+    {
+        reader.report(
+            Code::E006,
+            node.at,
+            format!("`{currency}` is not a supported currency"),
+            "use `currency: GBP`",
+        );
     }
     let per = reader.opt_string(fields, "per");
     Some(Money {

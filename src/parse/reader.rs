@@ -234,15 +234,15 @@ impl<'a> Reader<'a> {
     ) -> Option<String> {
         let text = text?;
         let length = text.chars().count();
-        if length > max {
-            if let Some(node) = node {
-                self.report(
-                    Code::E008,
-                    node.at,
-                    format!("`{key}` is {length} characters long, more than {max}"),
-                    format!("shorten `{key}` to at most {max} characters"),
-                );
-            }
+        if length > max
+            && let Some(node) = node
+        {
+            self.report(
+                Code::E008,
+                node.at,
+                format!("`{key}` is {length} characters long, more than {max}"),
+                format!("shorten `{key}` to at most {max} characters"),
+            );
         }
         Some(text)
     }
@@ -453,10 +453,10 @@ impl<'a> Reader<'a> {
     ) -> Vec<V> {
         let mut values: Vec<V> = Vec::new();
         for item in self.opt_list(fields, key) {
-            if let Some(value) = self.vocab::<V>(item, key) {
-                if !values.contains(&value) {
-                    values.push(value);
-                }
+            if let Some(value) = self.vocab::<V>(item, key)
+                && !values.contains(&value)
+            {
+                values.push(value);
             }
         }
         values

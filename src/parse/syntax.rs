@@ -269,18 +269,19 @@ fn indentation(text: &Text<'_>, at: Pos, info: &str) -> Option<Explained> {
         let column = indentation_of(above) + 2 + indentation_of(rest);
         (column, field(rest).map(|f| f.key))
     });
-    if let Some((column, Some(first_key))) = item_key {
-        if own != column && own >= indentation_of(above) {
-            return Some(Explained {
-                at: Pos::new(at.line, own as u32 + 1),
-                message: format!(
-                    "{key} is indented {own} spaces, which fits no field of the list item above"
-                ),
-                hint: format!(
-                    "indent {key} by {column} spaces, to line up with `{first_key}:` after the `- ` above"
-                ),
-            });
-        }
+    if let Some((column, Some(first_key))) = item_key
+        && own != column
+        && own >= indentation_of(above)
+    {
+        return Some(Explained {
+            at: Pos::new(at.line, own as u32 + 1),
+            message: format!(
+                "{key} is indented {own} spaces, which fits no field of the list item above"
+            ),
+            hint: format!(
+                "indent {key} by {column} spaces, to line up with `{first_key}:` after the `- ` above"
+            ),
+        });
     }
     if own > indentation_of(above) {
         let above_key =

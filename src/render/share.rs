@@ -69,11 +69,11 @@ pub(crate) fn page_share_view(page: &Page, config: &Config, urls: &Urls) -> Shar
     let mut view = share_view(&page.title, page.summary.as_deref(), &path, config, urls);
     if let Details::CaseStudy(case) = &page.details {
         view.kind = "article";
-        if let Some(image) = &case.image {
-            if !image.alt.is_empty() {
-                view.image = image_url(&image.src, &path, urls).filter(|_| has_origin(config));
-                view.image_alt = image.alt.clone();
-            }
+        if let Some(image) = &case.image
+            && !image.alt.is_empty()
+        {
+            view.image = image_url(&image.src, &path, urls).filter(|_| has_origin(config));
+            view.image_alt = image.alt.clone();
         }
     }
     view

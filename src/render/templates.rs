@@ -110,17 +110,17 @@ pub(super) fn load_templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
                 .map(|(n, f)| (n.as_str(), f.text.as_str()));
             let mut alone = Tera::new();
             alone.set_escape_fn(escape_into);
-            if alone.add_raw_templates(others).is_ok() {
-                if let Err(error) = alone.add_raw_templates([(name.as_str(), file.text.as_str())]) {
-                    let mut diagnostic = template_diagnostic(name, &error);
-                    diagnostic.file = file
-                        .origin
-                        .split(" (")
-                        .next()
-                        .unwrap_or(&file.origin)
-                        .to_owned();
-                    diagnostics.push(diagnostic);
-                }
+            if alone.add_raw_templates(others).is_ok()
+                && let Err(error) = alone.add_raw_templates([(name.as_str(), file.text.as_str())])
+            {
+                let mut diagnostic = template_diagnostic(name, &error);
+                diagnostic.file = file
+                    .origin
+                    .split(" (")
+                    .next()
+                    .unwrap_or(&file.origin)
+                    .to_owned();
+                diagnostics.push(diagnostic);
             }
         }
         if diagnostics.is_empty() {

@@ -27,8 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::ContentKind;
 use crate::model::content::{Details, Page};
-use crate::model::{Site, Taxonomy, page_at, page_path};
 use crate::model::related::RELATING_TAXONOMIES;
+use crate::model::{Site, Taxonomy, page_at, page_path};
 use crate::render;
 use crate::theme::Theme;
 

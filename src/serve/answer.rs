@@ -115,11 +115,11 @@ fn folder_location(path: &str, target: &str) -> String {
         }
     }
     location.push('/');
-    if let Some((_, query)) = target.split_once('?') {
-        if query.bytes().all(|byte| byte.is_ascii_graphic()) {
-            location.push('?');
-            location.push_str(query);
-        }
+    if let Some((_, query)) = target.split_once('?')
+        && query.bytes().all(|byte| byte.is_ascii_graphic())
+    {
+        location.push('?');
+        location.push_str(query);
     }
     location
 }

@@ -154,10 +154,10 @@ impl Open {
 impl Slot {
     /// The request head has arrived: from now on the connection cannot be displaced.
     pub(crate) fn answering(&self) {
-        if let Some(state) = self.table.lock().slots.get_mut(&self.number) {
-            if matches!(state, State::Reading(_)) {
-                *state = State::Answering;
-            }
+        if let Some(state) = self.table.lock().slots.get_mut(&self.number)
+            && matches!(state, State::Reading(_))
+        {
+            *state = State::Answering;
         }
     }
 }

@@ -158,10 +158,10 @@ fn read_request(
     let head = read_head(stream, slot.since + server.limits.head).map_err(HeadError::refusal)?;
     slot.answering();
     let request = request::parse(&head)?;
-    if let Some(host) = &request.host {
-        if !request::host_allowed(host, server.bound) {
-            return Err(Some(request::WRONG_HOST));
-        }
+    if let Some(host) = &request.host
+        && !request::host_allowed(host, server.bound)
+    {
+        return Err(Some(request::WRONG_HOST));
     }
     Ok(request)
 }
