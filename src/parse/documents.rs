@@ -1,4 +1,9 @@
 //! Reading the front matter of each content type into its typed fields.
+//!
+//! One reader per content type and per nested mapping they share (organisations, contacts,
+//! sources, periods). It is long because there are seven types; each reader is short and
+//! reads its fields in the order of the registry (`model/fields.rs`), and they are kept in one
+//! file because they call the same shared readers.
 
 use crate::diagnostics::{Code, Located};
 use crate::model::ContentKind;

@@ -4,6 +4,10 @@
 //! so one bad field never hides another. An optional field that is present but empty counts
 //! as absent; a required field that is absent points at the start of its mapping (the
 //! opening `---` for top-level fields), one that is empty points at its key.
+//!
+//! It is long because it holds a reader for every shape of value (text, numbers, dates,
+//! periods, slugs, URLs, vocabulary values and their lists), each with the messages and hints
+//! editors see; they share the [`Reader`]'s reporting and stay together.
 
 use crate::diagnostics::{Code, Diagnostic, Located, Pos};
 use crate::model::time::{Date, OtherForm, Period};

@@ -1,0 +1,400 @@
+//! The checks that span files: references and internal links to pages that do not exist
+//! (with the nearest existing page as a hint), to drafts, and cohorts that belong to
+//! another programme. Run by [`super::link_site`] once the pages are indexed.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+pub(super) struct Checker<'a> {
+    pub(super) site: &'a Site,
+    pub(super) options: &'a LinkOptions,
+    pub(super) diagnostics: &'a mut Vec<Diagnostic>,
+    pub(super) taxonomy_paths: BTreeSet<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// Checks that `reference` names a page of `kind`, and warns if a published page names a draft.
+    fn reference(
+        &mut self,
+        page: &Page,
+        kind: ContentKind,
+        reference: &Located<String>,
+        field: &str,
+    ) -> Option<&'a Page> {
+        let target = self.resolve(page, kind, reference, field);
+        if let Some(target) = target {
+            self.draft_reference(page, target, reference.at);
+        }
+        target
+    }
+
+    /// Checks that `reference` names a page of `kind`, which may be a draft.
+    fn resolve(
+        &mut self,
+        page: &Page,
+        kind: ContentKind,
+        reference: &Located<String>,
+        field: &str,
+    ) -> Option<&'a Page> {
+        let site: &'a Site = self.site;
+        let target = site.get(kind, &reference.value);
+        match target {
+            None if self.is_unreadable(kind, &reference.value) => {}
+            None => {
+                let hint = match crate::model::vocab::did_you_mean(
+                    &reference.value,
+                    self.site.pages_of(kind).map(|p| p.slug.value.as_str()),
+                ) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => format!(
+                        "check the slug, or add the file content/{}/{}.md",
+                        kind.folder(),
+                        reference.value
+                    ),
+                };
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::E010,
+                        &page.file,
+                        reference.at,
+                        format!(
+                            "`{field}` names {} `{}`, which does not exist",
+                            article(kind),
+                            reference.value
+                        ),
+                    )
+                    .with_hint(hint),
+                );
+            }
+            Some(_) => {}
+        }
+        target
+    }
+
+    /// Whether the page of `kind` and `slug` has a file that failed to read: then a
+    /// reference to it is not broken, and that file's own error is the one to fix.
+    fn is_unreadable(&self, kind: ContentKind, slug: &str) -> bool {
+        self.options.unreadable.contains(&(kind, slug.to_owned()))
+    }
+
+    fn draft_reference(&mut self, page: &Page, target: &Page, at: Pos) {
+        if target.draft && !page.draft {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::W103,
+                    &page.file,
+                    at,
+                    format!("this published page refers to the draft {} `{}`", target.kind.type_name(), target.slug.value),
+                )
+                .with_hint("publish the other page, or remove the reference; in a production build it is shown as plain text"),
+            );
+        }
+    }
+
+    pub(super) fn check_page(&mut self, page: &Page) {
+        match &page.details {
+            Details::CaseStudy(case) => {
+                for link in &case.organisations {
+                    if let Some(slug) = &link.slug {
+                        self.reference(page, ContentKind::Organisation, slug, "organisations.slug");
+                    }
+                }
+                let programme = case
+                    .programme
+                    .as_ref()
+                    .and_then(|p| self.reference(page, ContentKind::Programme, p, "programme"))
+                    .map(|p| p.slug.value.clone());
+                if let Some(cohort_ref) = &case.cohort {
+                    let cohort = self.reference(page, ContentKind::Cohort, cohort_ref, "cohort");
+                    let cohort_programme = cohort.and_then(|c| match &c.details {
+                        Details::Cohort(cohort) => {
+                            cohort.programme.as_ref().map(|p| p.value.clone())
+                        }
+                        _ => None,
+                    });
+                    if let (Some(programme), Some(cohort_programme)) =
+                        (&programme, &cohort_programme)
+                        && programme != cohort_programme
+                    {
+                        self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E010,
+                                    &page.file,
+                                    cohort_ref.at,
+                                    format!(
+                                        "cohort `{}` belongs to programme `{cohort_programme}`, not `{programme}`",
+                                        cohort_ref.value
+                                    ),
+                                )
+                                .with_hint("name the cohort's own programme, or a cohort of this programme"),
+                            );
+                    }
+                }
+                for related in &case.related {
+                    self.reference(page, ContentKind::CaseStudy, related, "related");
+                }
+            }
+            Details::Programme(programme) => {
+                for link in &programme.organisations {
+                    if let Some(slug) = &link.slug {
+                        self.reference(page, ContentKind::Organisation, slug, "organisations.slug");
+                    }
+                }
+                let listed: Vec<Option<(&str, &crate::model::content::Module)>> = programme
+                    .modules
+                    .iter()
+                    .map(|module_ref| {
+                        // A draft module keeps its place in the list (`casebook new module`
+                        // adds it there); a production build leaves it out.
+                        match self.resolve(page, ContentKind::Module, module_ref, "modules") {
+                            Some(Page {
+                                file,
+                                details: Details::Module(module),
+                                ..
+                            }) => Some((file.as_str(), module)),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                // The list order is compared with `order` only when the orders are distinct; a
+                // duplicate order is reported on the module itself.
+                let mut orders: Vec<u64> = listed
+                    .iter()
+                    .flatten()
+                    .filter_map(|(_, m)| m.order.as_ref().map(|o| o.value))
+                    .collect();
+                orders.sort_unstable();
+                orders.dedup();
+                if orders.len()
+                    == listed
+                        .iter()
+                        .flatten()
+                        .filter(|(_, m)| m.order.is_some())
+                        .count()
+                {
+                    for (position, (module_ref, module)) in
+                        programme.modules.iter().zip(&listed).enumerate()
+                    {
+                        if let Some((file, module)) = module {
+                            let place = position as u64 + 1;
+                            self.module_in_programme(page, module_ref, file, module, place);
+                        }
+                    }
+                }
+                for cohort in &programme.cohorts {
+                    self.reference(page, ContentKind::Cohort, cohort, "cohorts");
+                }
+            }
+            Details::Module(module) => {
+                if let Some(programme) = &module.programme {
+                    self.reference(page, ContentKind::Programme, programme, "programme");
+                }
+                self.unique_order(page, module);
+                for material in &module.materials {
+                    let href = &material.href.value;
+                    if !href.contains("://") && !href.starts_with("mailto:") {
+                        let path = if href.starts_with('/') {
+                            href.clone()
+                        } else {
+                            format!("/{href}")
+                        };
+                        if !self.options.static_files.contains(&path) {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E010,
+                                    &page.file,
+                                    material.href.at,
+                                    format!("material `{href}` is not a file in `static/`"),
+                                )
+                                .with_hint(format!("put the file at static{path}, or give an absolute https:// address")),
+                            );
+                        }
+                    }
+                }
+            }
+            Details::Cohort(cohort) => {
+                if let Some(programme) = &cohort.programme {
+                    self.reference(page, ContentKind::Programme, programme, "programme");
+                }
+            }
+            Details::Organisation(organisation) => {
+                if let Some(successor) = &organisation.successor
+                    && let Some(target) = self.site.get(ContentKind::Organisation, &successor.value)
+                {
+                    self.draft_reference(page, target, successor.at);
+                }
+            }
+            Details::Dataset(_) | Details::Page(_) => {}
+        }
+        for link in &page.links {
+            self.internal_link(page, link);
+        }
+    }
+
+    /// Checks a module's optional `order` against its place in the programme's `modules:`
+    /// list, which sets it: E012 at the `order`, with the list entry as a related place.
+    fn module_in_programme(
+        &mut self,
+        page: &Page,
+        module_ref: &Located<String>,
+        module_file: &str,
+        module: &crate::model::content::Module,
+        expected: u64,
+    ) {
+        if let Some(order) = &module.order
+            && order.value != expected
+        {
+            self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::E012,
+                        module_file,
+                        order.at,
+                        format!(
+                            "`order: {}` disagrees with the programme, which lists this module at place {expected}",
+                            order.value
+                        ),
+                    )
+                    .with_hint(format!(
+                        "the programme's `modules:` list sets the order: write `order: {expected}`, or remove `order:`"
+                    ))
+                    .with_related(
+                        &page.file,
+                        module_ref.at,
+                        format!("`{}` is listed here, at place {expected}", module_ref.value),
+                    ),
+                );
+        }
+    }
+
+    fn unique_order(&mut self, page: &Page, module: &crate::model::content::Module) {
+        let (Some(programme), Some(order)) = (&module.programme, &module.order) else {
+            return;
+        };
+        let earlier = self.site.pages_of(ContentKind::Module).find(|other| {
+            other.file < page.file
+                && matches!(&other.details, Details::Module(m)
+                    if m.programme.as_ref().map(|p| &p.value) == Some(&programme.value)
+                    && m.order.as_ref().map(|o| o.value) == Some(order.value))
+        });
+        if let Some(other) = earlier {
+            let other_at = match &other.details {
+                Details::Module(m) => m.order.as_ref().map_or(Pos::START, |o| o.at),
+                _ => Pos::START,
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::E012,
+                    &page.file,
+                    order.at,
+                    format!(
+                        "another module of `{}` already has `order: {}`",
+                        programme.value, order.value
+                    ),
+                )
+                .with_hint("give each module of a programme its own order, from 1")
+                .with_related(
+                    &other.file,
+                    other_at,
+                    "the other module with this order",
+                ),
+            );
+        }
+    }
+
+    fn internal_link(&mut self, page: &Page, link: &Located<String>) {
+        let path = link.value.split(['#', '?']).next().unwrap_or("");
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let section = segments
+            .first()
+            .and_then(|first| ContentKind::from_section(first));
+        // A top-level address is a general page unless a static file is there.
+        let target = page_at(path).filter(|_| !self.options.static_files.contains(path));
+        let exists = match (target, section, segments.as_slice()) {
+            (Some((kind, slug)), _, _) => match self.site.get(kind, slug) {
+                Some(target) => {
+                    self.draft_reference(page, target, link.at);
+                    true
+                }
+                None => self.is_unreadable(kind, slug),
+            },
+            (None, Some(_), [_]) => true,
+            _ if segments.is_empty() => true,
+            _ => {
+                let as_page = format!("/{}/", segments.join("/"));
+                self.taxonomy_paths.contains(&as_page)
+                    || self.options.static_files.contains(path)
+                    || SITE_PAGES.contains(&as_page.as_str())
+            }
+        };
+        if !exists {
+            let hint = match self.nearest_page_path(&segments) {
+                Some(nearest) => format!("did you mean `{nearest}`?"),
+                None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on, general pages at /<slug>/".to_owned(),
+            };
+            let mut diagnostic = Diagnostic::new(
+                Code::E010,
+                &page.file,
+                link.at,
+                format!("link to `{}`, a page that does not exist", link.value),
+            )
+            .with_hint(hint);
+            if self.options.link_check == LinkCheck::Warn {
+                diagnostic.severity = Severity::Warning;
+            }
+            self.diagnostics.push(diagnostic);
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// The address of an existing page nearest to a broken link's path segments: a folder in
+    /// the singular (`/programme/…`), a misspelt folder or slug. Compared as whole paths, so
+    /// that one slip anywhere counts the same; `None` when nothing is close.
+    fn nearest_page_path(&self, segments: &[&str]) -> Option<String> {
+        let wanted = format!("/{}/", segments.join("/"));
+        let pages = self
+            .site
+            .pages
+            .iter()
+            .map(|page| page_path(page.kind, &page.slug.value));
+        let others = self
+            .taxonomy_paths
+            .iter()
+            .cloned()
+            .chain(SITE_PAGES.iter().map(|path| (*path).to_owned()));
+        pages
+            .chain(others)
+            .map(|path| (strsim::normalized_levenshtein(&wanted, &path), path))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+            .map(|(_, path)| path)
+    }
+}
+
+/// Pages every site has, besides content and taxonomy pages.
+const SITE_PAGES: &[&str] = &[
+    "/outcomes/",
+    "/search/",
+    "/topics/",
+    "/regions/",
+    "/settings/",
+    "/key-questions/",
+];
+
+pub(super) fn taxonomy_paths(site: &Site) -> BTreeSet<String> {
+    let mut paths = BTreeSet::new();
+    for (taxonomy, terms) in &site.relations.terms {
+        for key in terms.keys() {
+            paths.insert(format!("/{}/{}/", taxonomy.segment(), key));
+        }
+    }
+    paths
+}
+
+fn article(kind: ContentKind) -> String {
+    match kind {
+        ContentKind::Organisation => "an organisation".to_owned(),
+        other => format!("a {}", other.type_name()),
+    }
+}
