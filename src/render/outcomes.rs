@@ -1,5 +1,9 @@
 //! Outcome measures as text and tables: a one-sentence headline written from the data and a
 //! table of every figure, so that no figure is shown only as a picture.
+//!
+//! It is long because every kind of outcome (rating change and distribution, share, count,
+//! measure, relative change, score, money) has its own sentence, table and provenance, and
+//! they share the wording helpers (units in the right number, dates, directions) kept here.
 
 use serde::Serialize;
 
