@@ -18,9 +18,8 @@
 use std::fmt::Write as _;
 
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
-use crate::model::time::Period;
 use crate::model::vocab::{CqcRating, Vocabulary};
-use crate::render::format::{self, number};
+use crate::render::format::{dated, number, percent, signed_percent};
 use crate::render::markdown::escape_html;
 
 /// The SVG attributes of a decorative drawing inside a chart: the chart's name and its table
@@ -67,7 +66,7 @@ pub fn outcome_chart(outcome: &Outcome, summary: &str, id: &str) -> Option<Strin
             denominator,
             value,
         } => {
-            let share = percent_text(*value);
+            let share = percent(*value);
             let label = match (numerator, denominator) {
                 (Some(n), Some(d)) => format!("{n} of {d} ({share})"),
                 (None, Some(d)) => format!(
@@ -93,11 +92,7 @@ pub fn outcome_chart(outcome: &Outcome, summary: &str, id: &str) -> Option<Strin
             baseline,
             result,
         } => {
-            let change = format!(
-                "{}{}",
-                if *value > 0.0 { "+" } else { "" },
-                percent_text(*value)
-            );
+            let change = signed_percent(*value);
             Some(match (baseline, result) {
                 (Some(baseline), Some(result)) => {
                     let rows = [
@@ -142,19 +137,6 @@ pub fn dataset_distribution_chart(
         .map(|(label, counts)| (label.clone(), *counts, counts.iter().sum()))
         .collect();
     distribution_chart(&rows, summary, id)
-}
-
-/// "Before (May 2019)", or "Before" when the date is not known.
-fn dated(side: &str, as_at: Option<Period>) -> String {
-    match as_at {
-        Some(as_at) => format!("{side} ({})", format::period_text(as_at)),
-        None => side.to_owned(),
-    }
-}
-
-/// A per cent to one decimal place, without needless decimals: "93.3%", "130%".
-fn percent_text(value: f64) -> String {
-    format!("{}%", number((value * 10.0).round() / 10.0))
 }
 
 /// A length as a per cent of the width, for SVG attributes: "33.33%".

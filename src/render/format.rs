@@ -29,6 +29,15 @@ pub fn period_text(period: Period) -> String {
     }
 }
 
+/// A label with the period its figure was measured in: "Baseline (May 2019)", or "Baseline"
+/// when the date is not known.
+pub fn dated(label: &str, as_at: Option<Period>) -> String {
+    match as_at {
+        Some(as_at) => format!("{label} ({})", period_text(as_at)),
+        None => label.to_owned(),
+    }
+}
+
 /// A span of periods: "April 2019 to March 2020", "From 2019", "Until 2021".
 pub fn span_text(span: &Span) -> String {
     match (span.start, span.end) {

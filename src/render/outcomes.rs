@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
 use crate::model::time::Period;
 use crate::model::vocab::{Better, CqcRating, METRICS, Vocabulary};
-use crate::render::format::{self, number, percent, pounds, signed_percent};
+use crate::render::format::{self, dated, number, percent, pounds, signed_percent};
 
 /// An outcome ready for a template.
 #[derive(Debug, Clone, Serialize)]
@@ -538,14 +538,6 @@ pub fn improved(better: Option<Better>, from: f64, to: f64) -> Option<bool> {
     match better? {
         Better::Higher => Some(to > from),
         Better::Lower => Some(to < from),
-    }
-}
-
-/// "Baseline (May 2019)", or "Baseline" when the date is not known.
-fn dated(label: &str, as_at: Option<Period>) -> String {
-    match as_at {
-        Some(as_at) => format!("{label} ({})", format::period_text(as_at)),
-        None => label.to_owned(),
     }
 }
 
