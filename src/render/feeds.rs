@@ -46,14 +46,23 @@ pub(super) fn site_feed<'a>(site: &'a Site, config: &Config) -> Feed<'a> {
 
 /// A feed for every taxonomy term (its pages as the term's page lists them: case studies
 /// newest first, then programmes), every programme (the case studies that name it) and every
-/// organisation (the pages that name it), each beside its page as `feed.xml`.
-pub(super) fn page_feeds<'a>(site: &'a Site, config: &Config) -> Vec<Feed<'a>> {
+/// organisation (the pages that name it), each beside its page as `feed.xml`; only those at
+/// paths `wanted` accepts are made (the preview re-renders a few).
+pub(super) fn page_feeds<'a>(
+    site: &'a Site,
+    config: &Config,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<Feed<'a>> {
     let mut feeds = Vec::new();
     for taxonomy in Taxonomy::ALL {
         for (key, term) in site.relations.terms.get(&taxonomy).into_iter().flatten() {
             let page = format!("/{}/{}/", taxonomy.segment(), key);
+            let path = format!("{}feed.xml", page.trim_start_matches('/'));
+            if !wanted(&path) {
+                continue;
+            }
             feeds.push(Feed {
-                path: format!("{}feed.xml", page.trim_start_matches('/')),
+                path,
                 title: format!("{}: {}: {}", config.title, taxonomy.title(), term.label),
                 page,
                 entries: term_order(site, term)
@@ -64,31 +73,33 @@ pub(super) fn page_feeds<'a>(site: &'a Site, config: &Config) -> Vec<Feed<'a>> {
             });
         }
     }
-    let named = |kind: ContentKind, slug: &str, pages: Vec<usize>| {
-        let page = crate::model::page_path(kind, slug);
-        let title = site.get(kind, slug).map_or(slug, |p| p.title.as_str());
-        Feed {
-            title: format!("{}: {title}", config.title),
-            path: format!("{}feed.xml", page.trim_start_matches('/')),
-            page,
-            entries: newest(site, pages),
-        }
-    };
     let relations = &site.relations;
-    for programme in site.pages_of(ContentKind::Programme) {
-        let slug = programme.slug.value.as_str();
-        let pages = relations.programme_case_studies.get(slug).cloned();
-        feeds.push(named(
-            ContentKind::Programme,
-            slug,
-            pages.unwrap_or_default(),
-        ));
-    }
-    for organisation in site.pages_of(ContentKind::Organisation) {
-        let slug = organisation.slug.value.as_str();
-        let pages = relations.organisation_pages.get(slug).into_iter().flatten();
-        let pages = pages.map(|(i, _)| *i).collect();
-        feeds.push(named(ContentKind::Organisation, slug, pages));
+    for page in site
+        .pages_of(ContentKind::Programme)
+        .chain(site.pages_of(ContentKind::Organisation))
+    {
+        let slug = page.slug.value.as_str();
+        let folder = crate::model::page_path(page.kind, slug);
+        let path = format!("{}feed.xml", folder.trim_start_matches('/'));
+        if !wanted(&path) {
+            continue;
+        }
+        let named: Vec<usize> = if page.kind == ContentKind::Programme {
+            relations
+                .programme_case_studies
+                .get(slug)
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            let pages = relations.organisation_pages.get(slug).into_iter().flatten();
+            pages.map(|(i, _)| *i).collect()
+        };
+        feeds.push(Feed {
+            title: format!("{}: {}", config.title, page.title),
+            path,
+            page: folder,
+            entries: newest(site, named),
+        });
     }
     feeds
 }

@@ -318,8 +318,8 @@ fn render_into<E: Send>(
             open_data::json_schema(),
         ))?;
     }
-    for feed in
-        std::iter::once(feeds::site_feed(site, config)).chain(feeds::page_feeds(site, config))
+    for feed in std::iter::once(feeds::site_feed(site, config))
+        .chain(feeds::page_feeds(site, config, wanted))
     {
         if wanted(&feed.path) {
             put(text_file(&feed.path, feed.atom(config, &urls)))?;
