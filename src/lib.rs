@@ -6,6 +6,7 @@
 //! with its diagnostics; [`check`] runs them all and reports every problem at once.
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod cache;
 pub mod config;
 pub mod diagnostics;
 pub mod load;
