@@ -109,7 +109,7 @@ for (const site of SITES) {
   });
 }
 
-test('"Results at a glance" comes before the body and links each figure to its card', { timeout: 300_000 }, async (t) => {
+test('"Results at a glance" comes before the summary facts and the body and links each figure to its card', { timeout: 300_000 }, async (t) => {
   if (!browserTestsCanRun(t)) return;
   const browser = await launchBrowser();
   t.after(() => browser.close());
@@ -130,7 +130,9 @@ test('"Results at a glance" comes before the body and links each figure to its c
             const y = (el) => el.getBoundingClientRect().top + window.scrollY;
             const firstBodyHeading = document.querySelector('.prose h2, .prose h3');
             const firstCard = document.querySelector('.case-outcome');
+            const facts = document.querySelector('.page-meta');
             return {
+              factsY: facts ? y(facts) : null,
               heading: glance.querySelector('h2')?.textContent.trim(),
               y: y(glance),
               beforeBody: firstBodyHeading
@@ -158,6 +160,8 @@ test('"Results at a glance" comes before the body and links each figure to its c
           assert.ok(panel.beforeBody, `the panel of ${urlPath} comes after the body's first heading`);
           if (panel.bodyHeadingY !== null) assert.ok(panel.y < panel.bodyHeadingY);
           assert.ok(panel.y < panel.firstCardY, 'the panel is above the first card');
+          // On a phone the summary facts fill more than a screen: the results come first.
+          if (panel.factsY !== null) assert.ok(panel.y < panel.factsY, `the panel of ${urlPath} is below the summary facts`);
           assert.equal(panel.lines.length, panel.cards, 'one line per outcome card');
           for (const line of panel.lines) {
             assert.ok(line.cardIsOutcome, `"${line.text}" links to #${line.id}, which is not an outcome card`);
