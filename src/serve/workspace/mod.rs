@@ -1,12 +1,15 @@
 //! The state `casebook serve` keeps between rebuilds, and the incremental rebuild itself.
 //!
 //! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
-//! files of the last good render. A change re-reads and re-parses only the files it names,
+//! files of the last good render, deflated (`serve::files`). A change re-reads and re-parses only the files it names,
 //! links the site again (or, when only page bodies changed, puts the new pages in place), and
 //! re-renders only the outputs the change can affect (see `serve::affected`); a template
 //! change re-renders everything without re-parsing, a config change starts over. While the
 //! content has errors the last good files stay as they were, and the changes wait until the
-//! content is good again. The files are never written to disk.
+//! content is good again. The files are never written to disk. The search index is made apart
+//! from the pages, by a [`SearchJob`] that can run on another thread while the pages of the
+//! next change render: it holds the linked site it indexes (shared, copied only if a change
+//! comes while the job still holds it).
 //!
 //! Reading content from disk (all of it, or the files a change names) is in `reading.rs`.
 
@@ -26,11 +29,13 @@ use crate::model::ContentKind;
 use crate::model::content::Page;
 use crate::model::{self, Site};
 use crate::parse;
-use crate::render;
+use crate::render::{self, RenderFailure};
 use crate::serve::affected::{self, Footprint, Memo};
 use crate::theme::{self, Theme};
 
-pub use crate::serve::files::{Files, Layers};
+use crate::serve::files::pack_all;
+pub use crate::serve::files::{Files, Layers, Packed};
+use crate::write::OutputFile;
 
 /// One changed content file, read again.
 // A rebuild holds one of these per changed file, a handful at most: boxing the page would
@@ -114,10 +119,6 @@ pub struct Update {
     pub full: bool,
     /// How long the rebuild took (until the pages were ready).
     pub took: Duration,
-    /// Search index files that changed, when the index was rebuilt after the pages.
-    pub search: Option<usize>,
-    /// How long the rebuild took with the search index, when it was rebuilt after the pages.
-    pub took_with_search: Option<Duration>,
 }
 
 /// Which pages a preview shows.
@@ -141,8 +142,8 @@ pub struct Workspace {
     sources: BTreeMap<String, Source>,
     /// Load and parse diagnostics, by file.
     file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
-    /// The linked site with every page that could be read.
-    site: Site,
+    /// The linked site with every page that could be read (shared with a [`SearchJob`]).
+    site: Arc<Site>,
     /// Pages linking left out because another file has their slug (an error while it lasts).
     spare: Vec<Page>,
     link_diagnostics: Vec<Diagnostic>,
@@ -158,8 +159,8 @@ pub struct Workspace {
     /// Whether the site was linked again since the last good render (rather than only
     /// having page bodies replaced in place).
     relinked_since_render: bool,
-    /// Paths of the search index's files among the rendered files.
-    search_paths: BTreeSet<String>,
+    /// The search index's files, as of the last [`Workspace::set_search`].
+    search: Arc<Files>,
     /// Whether the search index is older than the rendered pages.
     search_stale: bool,
     diagnostics: Vec<Diagnostic>,
@@ -195,7 +196,7 @@ impl Workspace {
             theme,
             sources: BTreeMap::new(),
             file_diagnostics: BTreeMap::new(),
-            site: Site::default(),
+            site: Arc::default(),
             spare: Vec::new(),
             link_diagnostics: Vec::new(),
             static_paths: BTreeSet::new(),
@@ -206,7 +207,7 @@ impl Workspace {
             pending: BTreeSet::new(),
             pending_all: true,
             relinked_since_render: true,
-            search_paths: BTreeSet::new(),
+            search: Arc::default(),
             search_stale: false,
             diagnostics: Vec::new(),
             problems: Vec::new(),
@@ -233,27 +234,38 @@ impl Workspace {
         update
     }
 
-    /// Rebuilds the search index when the pages changed since it was built; returns the
-    /// output paths that changed. The index covers the whole site, so it is rebuilt after
-    /// the pages are served rather than before: the page being edited shows at once, and
-    /// search catches up moments later.
+    /// Rebuilds the search index, here and now, when the pages changed since it was built;
+    /// returns the output paths that changed.
     pub fn update_search(&mut self) -> Option<Vec<String>> {
+        let job = self.search_job()?;
+        Some(self.set_search(Arc::new(job.run())))
+    }
+
+    /// The search index to make when the pages changed since the last one was asked for
+    /// (`None` otherwise). The index covers the whole site, so `casebook serve` makes it on
+    /// its own thread after the pages are served: the page being edited shows at once, and
+    /// search catches up moments later. Hand the files to [`Workspace::set_search`].
+    pub fn search_job(&mut self) -> Option<SearchJob> {
         if !self.search_stale {
             return None;
         }
         self.search_stale = false;
-        let index = crate::search::build_index(&self.published(), &self.config);
-        let paths: BTreeSet<String> = index.iter().map(|file| file.path.clone()).collect();
-        let removed: Vec<String> = self.search_paths.difference(&paths).cloned().collect();
-        let (next, changed) = self.rendered.update(
-            &removed,
-            index
-                .into_iter()
-                .map(|file| (file.path, Arc::from(file.contents))),
-        );
-        self.rendered = next;
-        self.search_paths = paths;
-        Some(changed)
+        Some(SearchJob {
+            site: Arc::clone(&self.site),
+            drafts: self.drafts,
+            config: self.config.clone(),
+        })
+    }
+
+    /// Takes `files` as the search index's files; returns the paths that changed.
+    pub fn set_search(&mut self, files: Arc<Files>) -> Vec<String> {
+        let previous = std::mem::replace(&mut self.search, files);
+        changed_paths(&previous, &self.search)
+    }
+
+    /// The search index's files, as of the last [`Workspace::set_search`].
+    pub fn search_files(&self) -> Arc<Files> {
+        Arc::clone(&self.search)
     }
 
     /// Applies `changes`: re-reads what they name and re-renders the pages they affect
@@ -308,7 +320,8 @@ impl Workspace {
     }
 
     /// The files of the last good render, rendered and static, as the server serves them:
-    /// a rendered file wins over a static file of the same path, as in `casebook build`.
+    /// a rendered file wins over a static file of the same path, as in `casebook build`. The
+    /// search index's files are apart ([`Workspace::search_files`]).
     pub fn files(&self) -> (Layers, Arc<Files>) {
         (self.rendered.clone(), Arc::clone(&self.static_files))
     }
@@ -354,13 +367,22 @@ impl Workspace {
     /// The site as published: every page, or without drafts (linked again, so that links and
     /// references to drafts become plain text, as in `casebook build`).
     fn published(&self) -> std::borrow::Cow<'_, Site> {
-        match self.drafts {
-            Drafts::Shown => std::borrow::Cow::Borrowed(&self.site),
-            Drafts::Hidden => std::borrow::Cow::Owned(model::without_drafts(
-                self.site.pages.iter().cloned(),
-                self.config.link_check,
-            )),
+        published(&self.site, self.drafts, &self.config)
+    }
+
+    /// The pages of the linked site, taken out of it; copied when a [`SearchJob`] still
+    /// holds the site.
+    fn take_pages(&mut self) -> Vec<Page> {
+        match Arc::try_unwrap(std::mem::take(&mut self.site)) {
+            Ok(site) => site.pages,
+            Err(shared) => shared.pages.clone(),
         }
+    }
+
+    /// Puts `page` in place of the page at `slot` of the linked site (copying the site first
+    /// when a [`SearchJob`] still holds it).
+    fn replace_page(&mut self, slot: usize, page: Page) {
+        Arc::make_mut(&mut self.site).pages[slot] = page;
     }
 
     fn problem(&mut self, file: &str, error: &dyn std::fmt::Display) {
@@ -386,7 +408,7 @@ impl Workspace {
     /// Links every page again, keeping aside the pages linking drops as duplicates so that
     /// the next change can bring them back.
     fn relink(&mut self) {
-        let mut pages = std::mem::take(&mut self.site.pages);
+        let mut pages = self.take_pages();
         pages.append(&mut self.spare);
         // link_site keeps, of the pages sharing a kind and slug, the one whose file sorts first
         // and drops the others (reporting them): copies of those are kept here.
@@ -426,7 +448,7 @@ impl Workspace {
             unreadable: crate::unreadable_pages(self.file_diagnostics.values().flatten(), &kept),
         };
         let (site, link_diagnostics) = model::link_site(kept, &options);
-        self.site = site;
+        self.site = Arc::new(site);
         self.spare = spare;
         self.link_diagnostics = link_diagnostics;
         self.collect_diagnostics();
@@ -466,10 +488,11 @@ impl Workspace {
             affected::plan(&before, &memo, published, &self.theme, &self.pending)
         };
         let result = match &plan {
-            None => render::render_site(published, &self.config, &self.theme),
+            None => render_packed(published, &self.config, &self.theme),
             Some(plan) => render::render_selected(published, &self.config, &self.theme, &|path| {
                 plan.wants(path)
-            }),
+            })
+            .map(pack_all),
         };
         self.memo = memo;
         let files = match result {
@@ -483,18 +506,9 @@ impl Workspace {
             }
         };
         let rendered_count = files.len();
-        let files = files
-            .into_iter()
-            .map(|file| (file.path, Arc::from(file.contents)));
         let (next, changed) = match &plan {
             None => {
-                let mut next: Files = files.collect();
-                // The search index is not part of a render: it stays until rebuilt.
-                for path in &self.search_paths {
-                    if let Some(bytes) = self.rendered.get(path) {
-                        next.insert(path.clone(), Arc::clone(bytes));
-                    }
-                }
+                let next: Files = files.into_iter().collect();
                 let changed = changed_paths(&self.rendered.to_map(), &next);
                 (Layers::from_map(next), changed)
             }
@@ -513,6 +527,89 @@ impl Workspace {
             full,
             ..Update::default()
         }
+    }
+}
+
+/// A search index to make: the linked site it indexes, and how it is published.
+#[derive(Debug)]
+pub struct SearchJob {
+    site: Arc<Site>,
+    drafts: Drafts,
+    config: Config,
+}
+
+impl SearchJob {
+    /// This job on a copy of the site it holds, made now, on the caller's thread: the
+    /// workspace's site is let go, so that the workspace can change it in place rather than
+    /// copy it for the next change (a copy costs some hundreds of milliseconds at 10,000
+    /// pages, which the indexer's thread can afford and the page of a save cannot).
+    pub fn detach(self) -> SearchJob {
+        let site = match Arc::try_unwrap(self.site) {
+            Ok(site) => site,
+            Err(shared) => match self.drafts {
+                // Publishing without drafts makes a site of its own anyway.
+                Drafts::Hidden => {
+                    model::without_drafts(shared.pages.iter().cloned(), self.config.link_check)
+                }
+                Drafts::Shown => (*shared).clone(),
+            },
+        };
+        let drafts = match self.drafts {
+            Drafts::Hidden if !site.pages.iter().any(|page| page.draft) => Drafts::Shown,
+            drafts => drafts,
+        };
+        SearchJob {
+            site: Arc::new(site),
+            drafts,
+            config: self.config,
+        }
+    }
+
+    /// Makes the search index's files (`search/...`), deflated. Takes the time of indexing
+    /// the whole site: run it where nothing waits for it.
+    pub fn run(&self) -> Files {
+        let published = published(&self.site, self.drafts, &self.config);
+        let files = crate::search::build_index(&published, &self.config);
+        drop(published);
+        pack_all(files).into_iter().collect()
+    }
+}
+
+/// The site as published: every page, or without drafts (linked again, so that links and
+/// references to drafts become plain text, as in `casebook build`).
+fn published<'a>(site: &'a Site, drafts: Drafts, config: &Config) -> std::borrow::Cow<'a, Site> {
+    match drafts {
+        Drafts::Shown => std::borrow::Cow::Borrowed(site),
+        Drafts::Hidden => std::borrow::Cow::Owned(model::without_drafts(
+            site.pages.iter().cloned(),
+            config.link_check,
+        )),
+    }
+}
+
+/// Renders every file of `site`, each deflated as soon as it is rendered (on the thread that
+/// rendered it), so that the whole site is never held in memory as it is.
+fn render_packed(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
+        let packed = Packed::pack(&file.contents);
+        drop(file.contents);
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((file.path, packed));
+        Ok(())
+    };
+    match render::render_to(site, config, theme, &keep) {
+        Ok(()) => Ok(files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)),
+        Err(RenderFailure::Templates(diagnostics)) => Err(diagnostics),
+        Err(RenderFailure::Output(never)) => match never {},
     }
 }
 

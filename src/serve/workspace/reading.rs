@@ -7,10 +7,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Files, LoadResult, Reread, Workspace};
+use super::{Files, LoadResult, Packed, Reread, Workspace};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, Source};
-use crate::model::Site;
 use crate::model::content::{Body, Page};
 use crate::parse;
 use crate::write;
@@ -46,7 +45,7 @@ impl Workspace {
             .into_iter()
             .map(|source| (source.path.clone(), source))
             .collect();
-        self.site = Site::default();
+        self.site = Arc::default();
         self.spare = pages;
         Ok(())
     }
@@ -90,7 +89,7 @@ impl Workspace {
         if let Some(slots) = slots {
             for ((path, reread), slot) in results.into_iter().zip(slots) {
                 if let Reread::Read(source, Some(page), diagnostics) = reread {
-                    self.site.pages[slot] = page;
+                    self.replace_page(slot, page);
                     self.file_diagnostics.remove(&path);
                     self.store(&path, source, diagnostics);
                     self.pending.insert(path);
@@ -98,7 +97,7 @@ impl Workspace {
             }
             return true;
         }
-        let mut pages = std::mem::take(&mut self.site.pages);
+        let mut pages = self.take_pages();
         pages.append(&mut self.spare);
         pages.retain(|page| !paths.contains(&page.file));
         for (path, reread) in results {
@@ -120,7 +119,7 @@ impl Workspace {
             }
             self.pending.insert(path);
         }
-        self.site = Site::default();
+        self.site = Arc::default();
         self.spare = pages;
         false
     }
@@ -201,7 +200,7 @@ impl Workspace {
         for copy in copies {
             match std::fs::read(&copy.source) {
                 Ok(bytes) => {
-                    files.insert(copy.path, bytes.into());
+                    files.insert(copy.path, Packed::pack(&bytes));
                 }
                 Err(error) => self.problem(&format!("static/{}", copy.path), &error),
             }
