@@ -1,15 +1,15 @@
 //! The preview's search indexer: makes the search index on a thread of its own, so that the
 //! page of a save is never queued behind the index of the save before it.
 //!
-//! The indexer has a thread pool of its own, one thread, so that the page renders of the next
-//! change never queue behind its tasks in the shared pool; and it indexes a copy of the site
-//! it makes on that thread ([`SearchJob::detach`]), letting go of the workspace's site at once,
-//! so that the next change can update the workspace's site without copying it first.
+//! The indexer has a thread pool of its own, so that the page renders of the next change never
+//! queue behind its tasks in the shared pool (the system shares the cores between the two).
 //!
 //! At most one index is made at a time. A job handed over while one runs waits, and a newer
-//! job replaces a waiting one (the newer content supersedes it): with saves a second apart
-//! and an index that takes longer than that, the index follows the content a step behind
-//! rather than fall ever further back. Each finished index is swapped in whole on the server
+//! job replaces a waiting one. A job holds the workspace's linked site; a change that must
+//! alter it stops the job, which lets go of the site within a chunk of pages, rather than
+//! copy a site of 10,000 pages on the way to the page of the save (see `Workspace`); the
+//! index of the newer content follows. So while saves come faster than an index is made,
+//! search shows the content as it was before them, and catches up once they pause. Each finished index is swapped in whole on the server
 //! ([`Shared::publish_search`]), so a search request gets one complete set of files, and is
 //! handed back to the rebuild loop ([`Indexer::finished`]), which keeps it in the workspace and
 //! tells the terminal.
@@ -22,8 +22,9 @@ use crate::serve::files::Files;
 use crate::serve::http::Shared;
 use crate::serve::workspace::SearchJob;
 
-/// How an index is made from a job: [`SearchJob::run`], or a stand-in in tests.
-pub type Make = dyn Fn(&SearchJob) -> Files + Send + Sync;
+/// How an index is made from a job: [`SearchJob::run`], or a stand-in in tests; `None` when
+/// the job was stopped.
+pub type Make = dyn Fn(&SearchJob) -> Option<Files> + Send + Sync;
 
 /// An index made and published.
 #[derive(Debug)]
@@ -71,7 +72,6 @@ impl Indexer {
         let (sender, done) = mpsc::channel();
         let thread_queue = Arc::clone(&queue);
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
             .thread_name(|_| "casebook-search-pool".into())
             .build()
             .map_err(std::io::Error::other)?;
@@ -138,14 +138,15 @@ fn run(queue: &Queue, shared: &Shared, make: &Make, done: &Sender<Indexed>) {
             }
         };
         let started = Instant::now();
-        let job = job.detach();
-        let files = Arc::new(make(&job));
+        let made = make(&job);
         drop(job);
-        shared.publish_search(Arc::clone(&files));
-        let _loop_gone = done.send(Indexed {
-            files,
-            took: started.elapsed(),
-        });
+        if let Some(files) = made.map(Arc::new) {
+            shared.publish_search(Arc::clone(&files));
+            let _loop_gone = done.send(Indexed {
+                files,
+                took: started.elapsed(),
+            });
+        }
         queue.lock().running = false;
         queue.changed.notify_all();
     }

@@ -7,9 +7,10 @@
 //! change re-renders everything without re-parsing, a config change starts over. While the
 //! content has errors the last good files stay as they were, and the changes wait until the
 //! content is good again. The files are never written to disk. The search index is made apart
-//! from the pages, by a [`SearchJob`] that can run on another thread while the pages of the
-//! next change render: it holds the linked site it indexes (shared, copied only if a change
-//! comes while the job still holds it).
+//! from the pages, by a [`SearchJob`] that can run on another thread while the pages are
+//! served: it holds the linked site it indexes (shared, never copied). A change that must
+//! alter that site first stops the job (which lets the site go within one chunk of pages) and
+//! marks the index stale, so the index of the newer content replaces it.
 //!
 //! Reading content from disk (all of it, or the files a change names) is in `reading.rs`.
 
@@ -18,6 +19,7 @@ mod reading;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -161,6 +163,8 @@ pub struct Workspace {
     relinked_since_render: bool,
     /// The search index's files, as of the last [`Workspace::set_search`].
     search: Arc<Files>,
+    /// Tells the search jobs holding the current site to stop.
+    stop_search: Arc<AtomicBool>,
     /// Whether the search index is older than the rendered pages.
     search_stale: bool,
     diagnostics: Vec<Diagnostic>,
@@ -208,6 +212,7 @@ impl Workspace {
             pending_all: true,
             relinked_since_render: true,
             search: Arc::default(),
+            stop_search: Arc::default(),
             search_stale: false,
             diagnostics: Vec::new(),
             problems: Vec::new(),
@@ -238,7 +243,8 @@ impl Workspace {
     /// returns the output paths that changed.
     pub fn update_search(&mut self) -> Option<Vec<String>> {
         let job = self.search_job()?;
-        Some(self.set_search(Arc::new(job.run())))
+        let files = job.run()?;
+        Some(self.set_search(Arc::new(files)))
     }
 
     /// The search index to make when the pages changed since the last one was asked for
@@ -254,6 +260,7 @@ impl Workspace {
             site: Arc::clone(&self.site),
             drafts: self.drafts,
             config: self.config.clone(),
+            stop: Arc::clone(&self.stop_search),
         })
     }
 
@@ -370,19 +377,30 @@ impl Workspace {
         published(&self.site, self.drafts, &self.config)
     }
 
-    /// The pages of the linked site, taken out of it; copied when a [`SearchJob`] still
-    /// holds the site.
-    fn take_pages(&mut self) -> Vec<Page> {
-        match Arc::try_unwrap(std::mem::take(&mut self.site)) {
-            Ok(site) => site.pages,
-            Err(shared) => shared.pages.clone(),
+    /// The linked site, to change: search jobs holding it are stopped and let go of it first
+    /// (within one chunk of pages; the index is then stale). Copied only if they have not let
+    /// go within [`STOP_WAIT`].
+    fn site_mut(&mut self) -> &mut Site {
+        if Arc::strong_count(&self.site) > 1 {
+            self.stop_search.store(true, Ordering::SeqCst);
+            self.stop_search = Arc::default();
+            self.search_stale = true;
+            let deadline = Instant::now() + STOP_WAIT;
+            while Arc::strong_count(&self.site) > 1 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }
+        Arc::make_mut(&mut self.site)
     }
 
-    /// Puts `page` in place of the page at `slot` of the linked site (copying the site first
-    /// when a [`SearchJob`] still holds it).
+    /// The pages of the linked site, taken out of it.
+    fn take_pages(&mut self) -> Vec<Page> {
+        std::mem::take(&mut self.site_mut().pages)
+    }
+
+    /// Puts `page` in place of the page at `slot` of the linked site.
     fn replace_page(&mut self, slot: usize, page: Page) {
-        Arc::make_mut(&mut self.site).pages[slot] = page;
+        self.site_mut().pages[slot] = page;
     }
 
     fn problem(&mut self, file: &str, error: &dyn std::fmt::Display) {
@@ -530,48 +548,58 @@ impl Workspace {
     }
 }
 
+/// How long a change waits for stopped search jobs to let go of the site before copying it.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
 /// A search index to make: the linked site it indexes, and how it is published.
 #[derive(Debug)]
 pub struct SearchJob {
     site: Arc<Site>,
     drafts: Drafts,
     config: Config,
+    /// Set when the workspace must change the site: the job is dropped unfinished.
+    stop: Arc<AtomicBool>,
 }
 
-impl SearchJob {
-    /// This job on a copy of the site it holds, made now, on the caller's thread: the
-    /// workspace's site is let go, so that the workspace can change it in place rather than
-    /// copy it for the next change (a copy costs some hundreds of milliseconds at 10,000
-    /// pages, which the indexer's thread can afford and the page of a save cannot).
-    pub fn detach(self) -> SearchJob {
-        let site = match Arc::try_unwrap(self.site) {
-            Ok(site) => site,
-            Err(shared) => match self.drafts {
-                // Publishing without drafts makes a site of its own anyway.
-                Drafts::Hidden => {
-                    model::without_drafts(shared.pages.iter().cloned(), self.config.link_check)
-                }
-                Drafts::Shown => (*shared).clone(),
-            },
-        };
-        let drafts = match self.drafts {
-            Drafts::Hidden if !site.pages.iter().any(|page| page.draft) => Drafts::Shown,
-            drafts => drafts,
-        };
-        SearchJob {
-            site: Arc::new(site),
-            drafts,
-            config: self.config,
-        }
-    }
+/// A search job stopped unfinished.
+struct Stopped;
 
+impl SearchJob {
     /// Makes the search index's files (`search/...`), deflated. Takes the time of indexing
     /// the whole site: run it where nothing waits for it.
-    pub fn run(&self) -> Files {
+    /// `None` when the workspace stopped it to change the site.
+    pub fn run(&self) -> Option<Files> {
+        if self.stopped() {
+            return None;
+        }
         let published = published(&self.site, self.drafts, &self.config);
-        let files = crate::search::build_index(&published, &self.config);
-        drop(published);
-        pack_all(files).into_iter().collect()
+        let files = std::sync::Mutex::new(Vec::new());
+        let keep = |file: OutputFile| -> Result<(), Stopped> {
+            if self.stopped() {
+                return Err(Stopped);
+            }
+            let packed = Packed::pack(&file.contents);
+            files
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((file.path, packed));
+            Ok(())
+        };
+        let cards = crate::search::emit_index(&published, &self.config, &keep).ok()?;
+        let mut files = files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(cards) = cards {
+            for (path, _) in &mut files {
+                *path = crate::search::card_path(path, &cards);
+            }
+        }
+        Some(files.into_iter().collect())
+    }
+
+    /// Whether the workspace stopped this job.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
     }
 }
 
