@@ -298,7 +298,14 @@ fn start_keep_alive(shared: Arc<http::Shared>) -> std::io::Result<()> {
 fn report_state(workspace: &Workspace, colour: Colour, report: &dyn Fn(Report<'_>)) {
     let shown: Vec<Diagnostic> = workspace.diagnostics().to_vec();
     if !shown.is_empty() {
-        let text = diagnostics::render_human(&shown, |file| workspace.source_text(file), colour);
+        // The texts of the files the diagnostics show, inflated once each.
+        let texts: std::collections::BTreeMap<&str, String> = shown
+            .iter()
+            .flat_map(|d| std::iter::once(&d.file).chain(d.related.iter().map(|r| &r.file)))
+            .filter_map(|file| Some((file.as_str(), workspace.source_text(file)?)))
+            .collect();
+        let source_of = |file: &str| texts.get(file).map(String::as_str);
+        let text = diagnostics::render_human(&shown, source_of, colour);
         report(Report::Diagnostics(&text));
     }
     for problem in workspace.problems() {

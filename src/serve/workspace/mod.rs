@@ -141,7 +141,8 @@ pub struct Workspace {
     base_url: Option<String>,
     config: Config,
     theme: Theme,
-    sources: BTreeMap<String, Source>,
+    /// The text of every content file read, deflated: it is shown only with diagnostics.
+    sources: BTreeMap<String, Packed>,
     /// Load and parse diagnostics, by file.
     file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
     /// The linked site with every page that could be read (shared with a [`SearchJob`]).
@@ -349,8 +350,9 @@ impl Workspace {
     }
 
     /// The text of a content file, for showing source lines in diagnostics.
-    pub fn source_text(&self, file: &str) -> Option<&str> {
-        self.sources.get(file).map(|source| source.text.as_str())
+    pub fn source_text(&self, file: &str) -> Option<String> {
+        let bytes = self.sources.get(file)?.unpack().ok()?;
+        String::from_utf8(bytes.into_owned()).ok()
     }
 
     /// Pages in the linked site (drafts included).

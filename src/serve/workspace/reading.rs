@@ -42,8 +42,11 @@ impl Workspace {
         }
         self.sources = loaded
             .sources
-            .into_iter()
-            .map(|source| (source.path.clone(), source))
+            .into_par_iter()
+            .map(|source| {
+                let text = Packed::pack(source.text.as_bytes());
+                (source.path, text)
+            })
             .collect();
         self.site = Arc::default();
         self.spare = pages;
@@ -128,7 +131,8 @@ impl Workspace {
         if !diagnostics.is_empty() {
             self.file_diagnostics.insert(path.to_owned(), diagnostics);
         }
-        self.sources.insert(path.to_owned(), source);
+        self.sources
+            .insert(path.to_owned(), Packed::pack(source.text.as_bytes()));
     }
 
     /// Where `page` can replace its old version in the linked site without linking again: when
