@@ -259,13 +259,15 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
     use casebook::serve::{Drafts, Report, ServeOptions};
     // The preview rebuilds again and again in the same memory: by default mimalloc hands freed
-    // pages back to the system and each rebuild faulted them in again, which added about 30 ms
-    // to every save on a 10,000-page site (benches/serve.sh).
+    // pages back to the system after 10 ms and each rebuild faulted them in again, which added
+    // about 30 ms to every save on a 10,000-page site (benches/serve.sh). Never handing them
+    // back kept the peak of the first build and of every search index resident for good, so
+    // they go back after a second unused: saves in a row reuse them.
     // SAFETY: mi_option_set only stores an integer option, which any thread may do at any time.
     // The project's one unsafe block: a call into the allocator's C API.
     #[allow(unsafe_code)]
     unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1)
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000)
     };
     if !args.bind.is_loopback() {
         eprintln!(
@@ -308,19 +310,21 @@ serving {url}  (Ctrl-C to stop)",
         Report::Diagnostics(text) => eprint!("{text}"),
         Report::Watching(text) => eprintln!("{text}"),
         Report::Rebuilt(update) => eprintln!(
-            "rebuilt in {} ms: {} {} rendered, {} changed{}{}",
+            "rebuilt in {} ms: {} {} rendered, {} changed{}",
             update.took.as_millis(),
             update.rendered,
             plural(update.rendered, "file", "files"),
             update.changed.len(),
             if update.full { " (everything)" } else { "" },
-            match (update.search, update.took_with_search) {
-                (Some(files), Some(took)) => format!(
-                    "; search index updated ({files} files) at {} ms",
-                    took.as_millis()
-                ),
-                _ => String::new(),
-            }
+        ),
+        Report::Searched {
+            files,
+            changed,
+            took,
+        } => eprintln!(
+            "search index updated in {} ms: {files} {}, {changed} changed",
+            took.as_millis(),
+            plural(files, "file", "files"),
         ),
         Report::Kept { errors } => eprintln!(
             "{errors} {}: still serving the last good version (fix and save to update)",

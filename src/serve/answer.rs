@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use crate::serve::files::{Packed, SearchSet};
 use crate::serve::http::{OVERLAY_CSS, OVERLAY_CSS_PATH, SCRIPT, SCRIPT_PATH, Snapshot};
 
 /// A response before it is written.
@@ -50,10 +51,11 @@ impl Answer {
     }
 }
 
-/// The answer to a GET of `target` from `snapshot`.
-pub fn answer(target: &str, snapshot: &Snapshot) -> Answer {
+/// The answer to a GET of `target` from `snapshot` and the search index's files.
+pub fn answer(target: &str, snapshot: &Snapshot, search: &SearchSet) -> Answer {
+    let files = Sources { snapshot, search };
     let Some(path) = site_path(target) else {
-        return not_found(snapshot);
+        return not_found(&files);
     };
     match path.as_str() {
         "__casebook/live-reload.js" => {
@@ -77,17 +79,22 @@ pub fn answer(target: &str, snapshot: &Snapshot) -> Answer {
     } else {
         path.clone()
     };
-    if let Some(bytes) = lookup(snapshot, &key) {
-        return file_answer(200, &key, bytes, snapshot);
+    if let Some(packed) = files.lookup(&key) {
+        return file_answer(200, &key, packed, snapshot);
     }
     if snapshot.rendered.is_empty() && key.ends_with(".html") {
         // No good build yet: a page that shows the errors and reloads once they are fixed.
         let page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>casebook: the site has errors</title></head><body><main><h1>The site has errors</h1><p>Fix the problems listed here; this page reloads by itself.</p></main></body></html>\n";
-        return file_answer(503, "errors.html", page.as_bytes().into(), snapshot);
+        return file_answer(
+            503,
+            "errors.html",
+            &Packed::raw(page.as_bytes().into()),
+            snapshot,
+        );
     }
     if !path.is_empty()
         && !path.ends_with('/')
-        && lookup(snapshot, &format!("{path}/index.html")).is_some()
+        && files.lookup(&format!("{path}/index.html")).is_some()
     {
         return Answer {
             status: 301,
@@ -98,7 +105,7 @@ pub fn answer(target: &str, snapshot: &Snapshot) -> Answer {
             body: Body::Owned(b"moved\n".to_vec()),
         };
     }
-    not_found(snapshot)
+    not_found(&files)
 }
 
 /// Where a request for the folder `path` (decoded) is sent: `/path/`, percent-encoded again,
@@ -124,27 +131,38 @@ fn folder_location(path: &str, target: &str) -> String {
     location
 }
 
-fn lookup(snapshot: &Snapshot, key: &str) -> Option<Arc<[u8]>> {
-    snapshot
-        .rendered
-        .get(key)
-        .or_else(|| snapshot.statics.get(key))
-        .cloned()
+/// Where files are looked up: the rendered pages, the search index, the static files.
+struct Sources<'a> {
+    snapshot: &'a Snapshot,
+    search: &'a SearchSet,
 }
 
-fn not_found(snapshot: &Snapshot) -> Answer {
-    match lookup(snapshot, "404.html") {
-        Some(bytes) => file_answer(404, "404.html", bytes, snapshot),
+impl Sources<'_> {
+    fn lookup(&self, key: &str) -> Option<&Packed> {
+        self.snapshot
+            .rendered
+            .get(key)
+            .or_else(|| self.search.get(key))
+            .or_else(|| self.snapshot.statics.get(key))
+    }
+}
+
+fn not_found(files: &Sources<'_>) -> Answer {
+    match files.lookup("404.html") {
+        Some(packed) => file_answer(404, "404.html", packed, files.snapshot),
         None => Answer::text(404, "not found\n"),
     }
 }
 
-fn file_answer(status: u16, key: &str, bytes: Arc<[u8]>, snapshot: &Snapshot) -> Answer {
+fn file_answer(status: u16, key: &str, packed: &Packed, snapshot: &Snapshot) -> Answer {
     let kind = content_type(key);
-    let body = if kind.starts_with("text/html") {
-        Body::Owned(inject(&bytes, snapshot.overlay.as_deref()))
-    } else {
-        Body::Shared(bytes)
+    let body = match (packed.shared(), packed.unpack()) {
+        (_, Err(damaged)) => return Answer::text(500, &format!("{damaged}\n")),
+        (_, Ok(bytes)) if kind.starts_with("text/html") => {
+            Body::Owned(inject(&bytes, snapshot.overlay.as_deref()))
+        }
+        (Some(shared), _) => Body::Shared(Arc::clone(shared)),
+        (None, Ok(bytes)) => Body::Owned(bytes.into_owned()),
     };
     Answer {
         status,

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 pub use crate::serve::connections::Limits;
 use crate::serve::connections::{Slot, Table};
 use crate::serve::events::{self, Hub};
-use crate::serve::files::{Files, Layers};
+use crate::serve::files::{Files, Layers, SearchSet};
 use crate::serve::request::{self, Refusal, Request};
 
 pub use crate::serve::answer::{Answer, Body, answer, content_type, inject, site_path};
@@ -54,10 +54,13 @@ pub struct Snapshot {
     pub diagnostics_event: String,
 }
 
-/// State shared by the connection threads and the rebuild loop.
+/// State shared by the connection threads, the rebuild loop and the search indexer.
 #[derive(Debug, Default)]
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
+    /// The search index's files, published apart from the pages: the pages of a change are
+    /// served as soon as they are rendered, its search index when it is made.
+    search: RwLock<Arc<SearchSet>>,
     /// The live-reload connections.
     pub hub: Hub,
 }
@@ -72,13 +75,31 @@ impl Shared {
         *current = Arc::new(snapshot);
     }
 
-    fn current(&self) -> Arc<Snapshot> {
-        Arc::clone(
+    /// Swaps in a complete new set of search index files, at once for every later request;
+    /// the hashed files of the set before stay served beside them (see [`SearchSet`]).
+    pub fn publish_search(&self, files: Arc<Files>) {
+        let mut current = self
+            .search
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = Arc::new(current.then(files));
+    }
+
+    /// What is served now: the pages and the search index's files.
+    pub fn current(&self) -> (Arc<Snapshot>, Arc<SearchSet>) {
+        let snapshot = Arc::clone(
             &self
                 .snapshot
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        );
+        let search = Arc::clone(
+            &self
+                .search
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        (snapshot, search)
     }
 }
 
@@ -175,11 +196,11 @@ fn respond(mut stream: TcpStream, request: &Request, server: &Server) {
         let _client_gone = write_response(&mut stream, &answer, false, deadline);
         return;
     }
-    let snapshot = server.shared.current();
+    let (snapshot, search) = server.shared.current();
     if request.target.split('?').next() == Some(EVENTS_PATH) && !is_head {
         return join_events(stream, &server.shared, &snapshot, deadline);
     }
-    let answer = answer(&request.target, &snapshot);
+    let answer = answer(&request.target, &snapshot, &search);
     let _client_gone = write_response(&mut stream, &answer, is_head, deadline);
 }
 
@@ -300,6 +321,7 @@ fn reason(status: u16) -> &'static str {
         408 => "Request Timeout",
         421 => "Misdirected Request",
         431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
         _ => "",

@@ -8,9 +8,14 @@
 //! served with an overlay listing them, and the same list goes to open pages and the terminal.
 //! The server never stops on a content error.
 //!
+//! The pages of a change and the reload event go out as soon as the pages are rendered; the
+//! search index, which covers the whole site, is made after them on a thread of its own
+//! ([`indexer`]) and swapped in whole when it is ready, so search may lag the page by a
+//! moment, never the page the search.
+//!
 //! Threads: one accepts connections and gives each its own thread, up to a fixed number
-//! ([`http`]); the notify debouncer runs its own, and the caller's thread runs the rebuild
-//! loop. State is owned by [`serve`] and shared by `Arc`, never global.
+//! ([`http`]); the notify debouncer runs its own, the indexer its own, and the caller's thread
+//! runs the rebuild loop. State is owned by [`serve`] and shared by `Arc`, never global.
 
 mod affected;
 mod answer;
@@ -18,6 +23,7 @@ mod connections;
 pub mod events;
 pub mod files;
 pub mod http;
+pub mod indexer;
 mod request;
 pub mod watch;
 pub mod workspace;
@@ -30,7 +36,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::diagnostics::{self, Colour, Diagnostic};
-pub use workspace::{Changes, Drafts, Problem, Update, Workspace};
+pub use workspace::{Changes, Drafts, Problem, SearchJob, Update, Workspace};
 
 /// The port tried first.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -74,6 +80,15 @@ pub enum Report<'a> {
     Diagnostics(&'a str),
     /// A rebuild finished and the preview shows it.
     Rebuilt(&'a Update),
+    /// A search index made after a rebuild is served.
+    Searched {
+        /// Its files.
+        files: usize,
+        /// Its files that changed.
+        changed: usize,
+        /// How long making it took.
+        took: Duration,
+    },
     /// A watched folder was replaced, went or came back: one line saying what the preview
     /// does about it.
     Watching(&'a str),
@@ -119,6 +134,9 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
     let mut workspace = Workspace::open_for_preview(&options.root, options.drafts, &url)?;
     let shared = Arc::new(http::Shared::default());
     shared.publish(snapshot(&workspace));
+    shared.publish_search(workspace.search_files());
+    let indexer = indexer::Indexer::start(Arc::clone(&shared), Box::new(SearchJob::run))
+        .map_err(ServeError::Thread)?;
     http::start(listener, Arc::clone(&shared)).map_err(ServeError::Thread)?;
     start_keep_alive(Arc::clone(&shared)).map_err(ServeError::Thread)?;
     let mut watcher = watch::Watcher::start(&options.root)?;
@@ -132,45 +150,71 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
     });
 
     while let Some(batch) = watcher.next_batch() {
+        take_search(&mut workspace, &indexer, report);
         let Some(changes) = what_to_rebuild(batch, &watcher, report) else {
             continue;
         };
-        let update_started = std::time::Instant::now();
-        let had_errors = workspace.has_errors();
-        let mut update = workspace.apply_pages(&changes);
-        shared.publish(snapshot(&workspace));
-        let (errors, _) = diagnostics::count(workspace.diagnostics());
-        if workspace.has_errors() {
-            shared
-                .hub
-                .broadcast(&http::diagnostics_event(&overlay_json(&workspace)));
-            report_state(&workspace, options.colour, report);
-            report(Report::Kept {
-                errors: errors + workspace.problems().len(),
-            });
-            continue;
-        }
-        if had_errors {
-            shared
-                .hub
-                .broadcast(&http::diagnostics_event(&overlay_json(&workspace)));
-            report_state(&workspace, options.colour, report);
-        }
-        if !update.changed.is_empty() {
-            let css_only = update.changed.iter().all(|path| path.ends_with(".css"));
-            let data = serde_json::json!({"css_only": css_only, "changed": update.changed.len()});
-            shared
-                .hub
-                .broadcast(&events::message("reload", &data.to_string()));
-        }
-        if let Some(changed) = workspace.update_search() {
-            shared.publish(snapshot(&workspace));
-            update.search = Some(changed.len());
-        }
-        update.took_with_search = Some(update_started.elapsed());
-        report(Report::Rebuilt(&update));
+        let colour = options.colour;
+        rebuild(&mut workspace, &shared, &indexer, &changes, colour, report);
     }
     Ok(())
+}
+
+/// Rebuilds what `changes` affect and serves it; tells open pages to reload (or shows the
+/// errors); hands the search index to `indexer` without waiting for it.
+fn rebuild(
+    workspace: &mut Workspace,
+    shared: &http::Shared,
+    indexer: &indexer::Indexer,
+    changes: &Changes,
+    colour: Colour,
+    report: &dyn Fn(Report<'_>),
+) {
+    let had_errors = workspace.has_errors();
+    let update = workspace.apply_pages(changes);
+    shared.publish(snapshot(workspace));
+    let (errors, _) = diagnostics::count(workspace.diagnostics());
+    if workspace.has_errors() {
+        shared
+            .hub
+            .broadcast(&http::diagnostics_event(&overlay_json(workspace)));
+        report_state(workspace, colour, report);
+        report(Report::Kept {
+            errors: errors + workspace.problems().len(),
+        });
+        return;
+    }
+    if had_errors {
+        shared
+            .hub
+            .broadcast(&http::diagnostics_event(&overlay_json(workspace)));
+        report_state(workspace, colour, report);
+    }
+    if !update.changed.is_empty() {
+        let css_only = update.changed.iter().all(|path| path.ends_with(".css"));
+        let data = serde_json::json!({"css_only": css_only, "changed": update.changed.len()});
+        shared
+            .hub
+            .broadcast(&events::message("reload", &data.to_string()));
+    }
+    report(Report::Rebuilt(&update));
+    if let Some(job) = workspace.search_job() {
+        indexer.submit(job);
+    }
+}
+
+/// Keeps in the workspace the search indexes `indexer` made and published since the last
+/// call, and tells the terminal.
+fn take_search(workspace: &mut Workspace, indexer: &indexer::Indexer, report: &dyn Fn(Report<'_>)) {
+    for indexed in indexer.finished() {
+        let files = indexed.files.len();
+        let changed = workspace.set_search(indexed.files).len();
+        report(Report::Searched {
+            files,
+            changed,
+            took: indexed.took,
+        });
+    }
 }
 
 /// The changes to rebuild for `batch`, once the terminal is told of the watched folders that
@@ -254,7 +298,14 @@ fn start_keep_alive(shared: Arc<http::Shared>) -> std::io::Result<()> {
 fn report_state(workspace: &Workspace, colour: Colour, report: &dyn Fn(Report<'_>)) {
     let shown: Vec<Diagnostic> = workspace.diagnostics().to_vec();
     if !shown.is_empty() {
-        let text = diagnostics::render_human(&shown, |file| workspace.source_text(file), colour);
+        // The texts of the files the diagnostics show, inflated once each.
+        let texts: std::collections::BTreeMap<&str, String> = shown
+            .iter()
+            .flat_map(|d| std::iter::once(&d.file).chain(d.related.iter().map(|r| &r.file)))
+            .filter_map(|file| Some((file.as_str(), workspace.source_text(file)?)))
+            .collect();
+        let source_of = |file: &str| texts.get(file).map(String::as_str);
+        let text = diagnostics::render_human(&shown, source_of, colour);
         report(Report::Diagnostics(&text));
     }
     for problem in workspace.problems() {
@@ -335,3 +386,6 @@ fn snapshot(workspace: &Workspace) -> http::Snapshot {
         diagnostics_event: http::diagnostics_event(&overlay_json(workspace)),
     }
 }
+
+#[cfg(test)]
+mod tests;

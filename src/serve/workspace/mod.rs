@@ -1,12 +1,16 @@
 //! The state `casebook serve` keeps between rebuilds, and the incremental rebuild itself.
 //!
 //! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
-//! files of the last good render. A change re-reads and re-parses only the files it names,
+//! files of the last good render, deflated (`serve::files`). A change re-reads and re-parses only the files it names,
 //! links the site again (or, when only page bodies changed, puts the new pages in place), and
 //! re-renders only the outputs the change can affect (see `serve::affected`); a template
 //! change re-renders everything without re-parsing, a config change starts over. While the
 //! content has errors the last good files stay as they were, and the changes wait until the
-//! content is good again. The files are never written to disk.
+//! content is good again. The files are never written to disk. The search index is made apart
+//! from the pages, by a [`SearchJob`] that can run on another thread while the pages are
+//! served: it holds the linked site it indexes (shared, never copied). A change that must
+//! alter that site first stops the job (which lets the site go within one chunk of pages) and
+//! marks the index stale, so the index of the newer content replaces it.
 //!
 //! Reading content from disk (all of it, or the files a change names) is in `reading.rs`.
 
@@ -15,6 +19,7 @@ mod reading;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -26,11 +31,13 @@ use crate::model::ContentKind;
 use crate::model::content::Page;
 use crate::model::{self, Site};
 use crate::parse;
-use crate::render;
+use crate::render::{self, RenderFailure};
 use crate::serve::affected::{self, Footprint, Memo};
 use crate::theme::{self, Theme};
 
-pub use crate::serve::files::{Files, Layers};
+use crate::serve::files::pack_all;
+pub use crate::serve::files::{Files, Layers, Packed};
+use crate::write::OutputFile;
 
 /// One changed content file, read again.
 // A rebuild holds one of these per changed file, a handful at most: boxing the page would
@@ -114,10 +121,6 @@ pub struct Update {
     pub full: bool,
     /// How long the rebuild took (until the pages were ready).
     pub took: Duration,
-    /// Search index files that changed, when the index was rebuilt after the pages.
-    pub search: Option<usize>,
-    /// How long the rebuild took with the search index, when it was rebuilt after the pages.
-    pub took_with_search: Option<Duration>,
 }
 
 /// Which pages a preview shows.
@@ -138,11 +141,12 @@ pub struct Workspace {
     base_url: Option<String>,
     config: Config,
     theme: Theme,
-    sources: BTreeMap<String, Source>,
+    /// The text of every content file read, deflated: it is shown only with diagnostics.
+    sources: BTreeMap<String, Packed>,
     /// Load and parse diagnostics, by file.
     file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
-    /// The linked site with every page that could be read.
-    site: Site,
+    /// The linked site with every page that could be read (shared with a [`SearchJob`]).
+    site: Arc<Site>,
     /// Pages linking left out because another file has their slug (an error while it lasts).
     spare: Vec<Page>,
     link_diagnostics: Vec<Diagnostic>,
@@ -158,8 +162,10 @@ pub struct Workspace {
     /// Whether the site was linked again since the last good render (rather than only
     /// having page bodies replaced in place).
     relinked_since_render: bool,
-    /// Paths of the search index's files among the rendered files.
-    search_paths: BTreeSet<String>,
+    /// The search index's files, as of the last [`Workspace::set_search`].
+    search: Arc<Files>,
+    /// Tells the search jobs holding the current site to stop.
+    stop_search: Arc<AtomicBool>,
     /// Whether the search index is older than the rendered pages.
     search_stale: bool,
     diagnostics: Vec<Diagnostic>,
@@ -195,7 +201,7 @@ impl Workspace {
             theme,
             sources: BTreeMap::new(),
             file_diagnostics: BTreeMap::new(),
-            site: Site::default(),
+            site: Arc::default(),
             spare: Vec::new(),
             link_diagnostics: Vec::new(),
             static_paths: BTreeSet::new(),
@@ -206,7 +212,8 @@ impl Workspace {
             pending: BTreeSet::new(),
             pending_all: true,
             relinked_since_render: true,
-            search_paths: BTreeSet::new(),
+            search: Arc::default(),
+            stop_search: Arc::default(),
             search_stale: false,
             diagnostics: Vec::new(),
             problems: Vec::new(),
@@ -233,27 +240,40 @@ impl Workspace {
         update
     }
 
-    /// Rebuilds the search index when the pages changed since it was built; returns the
-    /// output paths that changed. The index covers the whole site, so it is rebuilt after
-    /// the pages are served rather than before: the page being edited shows at once, and
-    /// search catches up moments later.
+    /// Rebuilds the search index, here and now, when the pages changed since it was built;
+    /// returns the output paths that changed.
     pub fn update_search(&mut self) -> Option<Vec<String>> {
+        let job = self.search_job()?;
+        let files = job.run()?;
+        Some(self.set_search(Arc::new(files)))
+    }
+
+    /// The search index to make when the pages changed since the last one was asked for
+    /// (`None` otherwise). The index covers the whole site, so `casebook serve` makes it on
+    /// its own thread after the pages are served: the page being edited shows at once, and
+    /// search catches up moments later. Hand the files to [`Workspace::set_search`].
+    pub fn search_job(&mut self) -> Option<SearchJob> {
         if !self.search_stale {
             return None;
         }
         self.search_stale = false;
-        let index = crate::search::build_index(&self.published(), &self.config);
-        let paths: BTreeSet<String> = index.iter().map(|file| file.path.clone()).collect();
-        let removed: Vec<String> = self.search_paths.difference(&paths).cloned().collect();
-        let (next, changed) = self.rendered.update(
-            &removed,
-            index
-                .into_iter()
-                .map(|file| (file.path, Arc::from(file.contents))),
-        );
-        self.rendered = next;
-        self.search_paths = paths;
-        Some(changed)
+        Some(SearchJob {
+            site: Arc::clone(&self.site),
+            drafts: self.drafts,
+            config: self.config.clone(),
+            stop: Arc::clone(&self.stop_search),
+        })
+    }
+
+    /// Takes `files` as the search index's files; returns the paths that changed.
+    pub fn set_search(&mut self, files: Arc<Files>) -> Vec<String> {
+        let previous = std::mem::replace(&mut self.search, files);
+        changed_paths(&previous, &self.search)
+    }
+
+    /// The search index's files, as of the last [`Workspace::set_search`].
+    pub fn search_files(&self) -> Arc<Files> {
+        Arc::clone(&self.search)
     }
 
     /// Applies `changes`: re-reads what they name and re-renders the pages they affect
@@ -308,7 +328,8 @@ impl Workspace {
     }
 
     /// The files of the last good render, rendered and static, as the server serves them:
-    /// a rendered file wins over a static file of the same path, as in `casebook build`.
+    /// a rendered file wins over a static file of the same path, as in `casebook build`. The
+    /// search index's files are apart ([`Workspace::search_files`]).
     pub fn files(&self) -> (Layers, Arc<Files>) {
         (self.rendered.clone(), Arc::clone(&self.static_files))
     }
@@ -329,8 +350,9 @@ impl Workspace {
     }
 
     /// The text of a content file, for showing source lines in diagnostics.
-    pub fn source_text(&self, file: &str) -> Option<&str> {
-        self.sources.get(file).map(|source| source.text.as_str())
+    pub fn source_text(&self, file: &str) -> Option<String> {
+        let bytes = self.sources.get(file)?.unpack().ok()?;
+        String::from_utf8(bytes.into_owned()).ok()
     }
 
     /// Pages in the linked site (drafts included).
@@ -354,13 +376,33 @@ impl Workspace {
     /// The site as published: every page, or without drafts (linked again, so that links and
     /// references to drafts become plain text, as in `casebook build`).
     fn published(&self) -> std::borrow::Cow<'_, Site> {
-        match self.drafts {
-            Drafts::Shown => std::borrow::Cow::Borrowed(&self.site),
-            Drafts::Hidden => std::borrow::Cow::Owned(model::without_drafts(
-                self.site.pages.iter().cloned(),
-                self.config.link_check,
-            )),
+        published(&self.site, self.drafts, &self.config)
+    }
+
+    /// The linked site, to change: search jobs holding it are stopped and let go of it first
+    /// (within one chunk of pages; the index is then stale). Copied only if they have not let
+    /// go within [`STOP_WAIT`].
+    fn site_mut(&mut self) -> &mut Site {
+        if Arc::strong_count(&self.site) > 1 {
+            self.stop_search.store(true, Ordering::SeqCst);
+            self.stop_search = Arc::default();
+            self.search_stale = true;
+            let deadline = Instant::now() + STOP_WAIT;
+            while Arc::strong_count(&self.site) > 1 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }
+        Arc::make_mut(&mut self.site)
+    }
+
+    /// The pages of the linked site, taken out of it.
+    fn take_pages(&mut self) -> Vec<Page> {
+        std::mem::take(&mut self.site_mut().pages)
+    }
+
+    /// Puts `page` in place of the page at `slot` of the linked site.
+    fn replace_page(&mut self, slot: usize, page: Page) {
+        self.site_mut().pages[slot] = page;
     }
 
     fn problem(&mut self, file: &str, error: &dyn std::fmt::Display) {
@@ -386,7 +428,7 @@ impl Workspace {
     /// Links every page again, keeping aside the pages linking drops as duplicates so that
     /// the next change can bring them back.
     fn relink(&mut self) {
-        let mut pages = std::mem::take(&mut self.site.pages);
+        let mut pages = self.take_pages();
         pages.append(&mut self.spare);
         // link_site keeps, of the pages sharing a kind and slug, the one whose file sorts first
         // and drops the others (reporting them): copies of those are kept here.
@@ -426,7 +468,7 @@ impl Workspace {
             unreadable: crate::unreadable_pages(self.file_diagnostics.values().flatten(), &kept),
         };
         let (site, link_diagnostics) = model::link_site(kept, &options);
-        self.site = site;
+        self.site = Arc::new(site);
         self.spare = spare;
         self.link_diagnostics = link_diagnostics;
         self.collect_diagnostics();
@@ -466,10 +508,11 @@ impl Workspace {
             affected::plan(&before, &memo, published, &self.theme, &self.pending)
         };
         let result = match &plan {
-            None => render::render_site(published, &self.config, &self.theme),
+            None => render_packed(published, &self.config, &self.theme),
             Some(plan) => render::render_selected(published, &self.config, &self.theme, &|path| {
                 plan.wants(path)
-            }),
+            })
+            .map(pack_all),
         };
         self.memo = memo;
         let files = match result {
@@ -483,18 +526,9 @@ impl Workspace {
             }
         };
         let rendered_count = files.len();
-        let files = files
-            .into_iter()
-            .map(|file| (file.path, Arc::from(file.contents)));
         let (next, changed) = match &plan {
             None => {
-                let mut next: Files = files.collect();
-                // The search index is not part of a render: it stays until rebuilt.
-                for path in &self.search_paths {
-                    if let Some(bytes) = self.rendered.get(path) {
-                        next.insert(path.clone(), Arc::clone(bytes));
-                    }
-                }
+                let next: Files = files.into_iter().collect();
                 let changed = changed_paths(&self.rendered.to_map(), &next);
                 (Layers::from_map(next), changed)
             }
@@ -513,6 +547,99 @@ impl Workspace {
             full,
             ..Update::default()
         }
+    }
+}
+
+/// How long a change waits for stopped search jobs to let go of the site before copying it.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+/// A search index to make: the linked site it indexes, and how it is published.
+#[derive(Debug)]
+pub struct SearchJob {
+    site: Arc<Site>,
+    drafts: Drafts,
+    config: Config,
+    /// Set when the workspace must change the site: the job is dropped unfinished.
+    stop: Arc<AtomicBool>,
+}
+
+/// A search job stopped unfinished.
+struct Stopped;
+
+impl SearchJob {
+    /// Makes the search index's files (`search/...`), deflated. Takes the time of indexing
+    /// the whole site: run it where nothing waits for it.
+    /// `None` when the workspace stopped it to change the site.
+    pub fn run(&self) -> Option<Files> {
+        if self.stopped() {
+            return None;
+        }
+        let published = published(&self.site, self.drafts, &self.config);
+        let files = std::sync::Mutex::new(Vec::new());
+        let keep = |file: OutputFile| -> Result<(), Stopped> {
+            if self.stopped() {
+                return Err(Stopped);
+            }
+            let packed = Packed::pack(&file.contents);
+            files
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((file.path, packed));
+            Ok(())
+        };
+        let cards = crate::search::emit_index(&published, &self.config, &keep).ok()?;
+        let mut files = files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(cards) = cards {
+            for (path, _) in &mut files {
+                *path = crate::search::card_path(path, &cards);
+            }
+        }
+        Some(files.into_iter().collect())
+    }
+
+    /// Whether the workspace stopped this job.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// The site as published: every page, or without drafts (linked again, so that links and
+/// references to drafts become plain text, as in `casebook build`).
+fn published<'a>(site: &'a Site, drafts: Drafts, config: &Config) -> std::borrow::Cow<'a, Site> {
+    match drafts {
+        Drafts::Shown => std::borrow::Cow::Borrowed(site),
+        Drafts::Hidden => std::borrow::Cow::Owned(model::without_drafts(
+            site.pages.iter().cloned(),
+            config.link_check,
+        )),
+    }
+}
+
+/// Renders every file of `site`, each deflated as soon as it is rendered (on the thread that
+/// rendered it), so that the whole site is never held in memory as it is.
+fn render_packed(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
+        let packed = Packed::pack(&file.contents);
+        drop(file.contents);
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((file.path, packed));
+        Ok(())
+    };
+    match render::render_to(site, config, theme, &keep) {
+        Ok(()) => Ok(files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)),
+        Err(RenderFailure::Templates(diagnostics)) => Err(diagnostics),
+        Err(RenderFailure::Output(never)) => match never {},
     }
 }
 

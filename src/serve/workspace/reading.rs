@@ -7,10 +7,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Files, LoadResult, Reread, Workspace};
+use super::{Files, LoadResult, Packed, Reread, Workspace};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, Source};
-use crate::model::Site;
 use crate::model::content::{Body, Page};
 use crate::parse;
 use crate::write;
@@ -43,10 +42,13 @@ impl Workspace {
         }
         self.sources = loaded
             .sources
-            .into_iter()
-            .map(|source| (source.path.clone(), source))
+            .into_par_iter()
+            .map(|source| {
+                let text = Packed::pack(source.text.as_bytes());
+                (source.path, text)
+            })
             .collect();
-        self.site = Site::default();
+        self.site = Arc::default();
         self.spare = pages;
         Ok(())
     }
@@ -90,7 +92,7 @@ impl Workspace {
         if let Some(slots) = slots {
             for ((path, reread), slot) in results.into_iter().zip(slots) {
                 if let Reread::Read(source, Some(page), diagnostics) = reread {
-                    self.site.pages[slot] = page;
+                    self.replace_page(slot, page);
                     self.file_diagnostics.remove(&path);
                     self.store(&path, source, diagnostics);
                     self.pending.insert(path);
@@ -98,7 +100,7 @@ impl Workspace {
             }
             return true;
         }
-        let mut pages = std::mem::take(&mut self.site.pages);
+        let mut pages = self.take_pages();
         pages.append(&mut self.spare);
         pages.retain(|page| !paths.contains(&page.file));
         for (path, reread) in results {
@@ -120,7 +122,7 @@ impl Workspace {
             }
             self.pending.insert(path);
         }
-        self.site = Site::default();
+        self.site = Arc::default();
         self.spare = pages;
         false
     }
@@ -129,7 +131,8 @@ impl Workspace {
         if !diagnostics.is_empty() {
             self.file_diagnostics.insert(path.to_owned(), diagnostics);
         }
-        self.sources.insert(path.to_owned(), source);
+        self.sources
+            .insert(path.to_owned(), Packed::pack(source.text.as_bytes()));
     }
 
     /// Where `page` can replace its old version in the linked site without linking again: when
@@ -201,7 +204,7 @@ impl Workspace {
         for copy in copies {
             match std::fs::read(&copy.source) {
                 Ok(bytes) => {
-                    files.insert(copy.path, bytes.into());
+                    files.insert(copy.path, Packed::pack(&bytes));
                 }
                 Err(error) => self.problem(&format!("static/{}", copy.path), &error),
             }
