@@ -85,18 +85,23 @@ pub struct CheckOptions {
     /// Whether pages keep their Markdown bodies (a build renders them; `casebook check` does
     /// not need them once their links are found).
     pub bodies: bool,
+    /// How many content files are read and parsed at a time: only this many texts are in
+    /// memory at once. The default, [`FILES_AT_A_TIME`], is about 40 MB of case studies.
+    pub files_at_a_time: usize,
 }
 
 impl Default for CheckOptions {
     fn default() -> CheckOptions {
-        CheckOptions { bodies: true }
+        CheckOptions {
+            bodies: true,
+            files_at_a_time: FILES_AT_A_TIME,
+        }
     }
 }
 
-/// How many content files are read and parsed at a time: only this many texts are in memory
-/// at once (about 40 MB of case studies), and each part is still large enough to keep every
-/// core busy.
-const FILES_AT_A_TIME: usize = 4096;
+/// How many content files [`check`] reads and parses at a time: few enough that their texts
+/// are small beside the pages (about 40 MB of case studies), enough to keep every core busy.
+pub const FILES_AT_A_TIME: usize = 4096;
 
 /// Loads, parses and links the site at `root`, collecting every diagnostic.
 pub fn check(root: &Path) -> Result<Checked, Error> {
@@ -105,7 +110,7 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 
 /// [`check`], keeping what `options` asks for.
 ///
-/// Files are read and parsed a part at a time ([`FILES_AT_A_TIME`]): a part's texts are
+/// Files are read and parsed a part at a time ([`CheckOptions::files_at_a_time`]): a part's texts are
 /// dropped once parsed, except those of files a diagnostic names (kept to show their lines).
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
@@ -120,7 +125,7 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;
-    for part in found.files.chunks(FILES_AT_A_TIME) {
+    for part in found.files.chunks(options.files_at_a_time.max(1)) {
         let loaded = load::read_files(root, part, config.max_file_size)?;
         files_read += loaded.sources.len();
         let mut parsed = parse::parse_sources(&loaded.sources, &parse_options);

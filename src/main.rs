@@ -59,7 +59,10 @@ fn main() -> ExitCode {
 
 fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
     // `check` renders nothing: pages need not keep their bodies.
-    let options = casebook::CheckOptions { bodies: false };
+    let options = casebook::CheckOptions {
+        bodies: false,
+        ..casebook::CheckOptions::default()
+    };
     let mut checked = match casebook::check_with(&args.root, &options) {
         Ok(checked) => checked,
         Err(error) => return usage_error(&error.to_string()),
