@@ -52,8 +52,12 @@ pub enum Error {
 pub struct Checked {
     /// The site config.
     pub config: Config,
-    /// The content files as loaded, for showing source lines in diagnostics.
+    /// The content files a diagnostic names, as loaded, for showing source lines. The others
+    /// are not kept: a large site's texts would otherwise be held twice (as sources and as
+    /// page bodies).
     pub sources: Vec<Source>,
+    /// How many content files were read (with or without problems).
+    pub files_read: usize,
     /// The linked site (pages with errors included as far as they could be read).
     pub site: Site,
     /// Every problem, sorted by file, line, column and code.
@@ -61,7 +65,7 @@ pub struct Checked {
 }
 
 impl Checked {
-    /// The text of a source file by its site-relative path.
+    /// The text of a source file by its site-relative path, if a diagnostic names it.
     pub fn source_text(&self, file: &str) -> Option<&str> {
         self.sources
             .binary_search_by(|source| source.path.as_str().cmp(file))
@@ -75,32 +79,117 @@ impl Checked {
     }
 }
 
+/// What [`check_with`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Whether pages keep their Markdown bodies (a build renders them; `casebook check` does
+    /// not need them once their links are found).
+    pub bodies: bool,
+    /// How many content files are read and parsed at a time: only this many texts are in
+    /// memory at once. The default, [`FILES_AT_A_TIME`], is about 40 MB of case studies.
+    pub files_at_a_time: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions {
+            bodies: true,
+            files_at_a_time: FILES_AT_A_TIME,
+        }
+    }
+}
+
+/// How many content files [`check`] reads and parses at a time: few enough that their texts
+/// are small beside the pages (about 40 MB of case studies), enough to keep every core busy.
+pub const FILES_AT_A_TIME: usize = 4096;
+
 /// Loads, parses and links the site at `root`, collecting every diagnostic.
 pub fn check(root: &Path) -> Result<Checked, Error> {
+    check_with(root, &CheckOptions::default())
+}
+
+/// [`check`], keeping what `options` asks for.
+///
+/// Files are read and parsed a part at a time ([`CheckOptions::files_at_a_time`]): a part's texts are
+/// dropped once parsed, except those of files a diagnostic names (kept to show their lines).
+/// Files that only the link stage finds a problem in are read again after linking, for the
+/// same reason.
+pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error> {
     let config = config::load_config(root)?;
-    let loaded = load::load(root, config.max_file_size)?;
-    let options = parse::ParseOptions {
+    let found = load::find(root)?;
+    let parse_options = parse::ParseOptions {
         extra_metrics: config.metrics.clone(),
     };
-    let parsed = parse::parse_sources(&loaded.sources, &options);
-    let failed = loaded.diagnostics.iter().chain(&parsed.diagnostics);
+    let mut diagnostics = found.diagnostics;
+    let mut pages = Vec::new();
+    let mut sources = Vec::new();
+    let mut failed_parts = Vec::new();
+    let mut files_read = 0;
+    for part in found.files.chunks(options.files_at_a_time.max(1)) {
+        let loaded = load::read_files(root, part, config.max_file_size)?;
+        files_read += loaded.sources.len();
+        let mut parsed = parse::parse_sources(&loaded.sources, &parse_options);
+        if !options.bodies {
+            for page in &mut parsed.pages {
+                page.body.markdown = String::new();
+            }
+        }
+        let named: std::collections::BTreeSet<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.file.as_str())
+            .collect();
+        sources.extend(
+            loaded
+                .sources
+                .into_iter()
+                .filter(|source| named.contains(source.path.as_str())),
+        );
+        failed_parts.extend(loaded.diagnostics);
+        diagnostics.extend(parsed.diagnostics);
+        pages.append(&mut parsed.pages);
+    }
+    diagnostics.append(&mut failed_parts);
     let link_options = model::LinkOptions {
         link_check: config.link_check,
         static_files: load::list_static_files(root),
-        unreadable: unreadable_pages(failed, &parsed.pages),
+        unreadable: unreadable_pages(&diagnostics, &pages),
     };
-    let (site, link_diagnostics) = model::link_site(parsed.pages, &link_options);
-
-    let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(parsed.diagnostics);
+    let (site, link_diagnostics) = model::link_site(pages, &link_options);
     diagnostics.extend(link_diagnostics);
     diagnostics::sort(&mut diagnostics);
+    reread_named(root, &config, &diagnostics, &mut sources);
     Ok(Checked {
         config,
-        sources: loaded.sources,
+        sources,
+        files_read,
         site,
         diagnostics,
     })
+}
+
+/// Reads again the files `diagnostics` name whose text `sources` lacks (those the link
+/// stage found a problem in), so that every diagnostic can show its line. Keeps `sources`
+/// sorted by path.
+fn reread_named(
+    root: &Path,
+    config: &Config,
+    diagnostics: &[Diagnostic],
+    sources: &mut Vec<Source>,
+) {
+    let have: std::collections::BTreeSet<String> =
+        sources.iter().map(|source| source.path.clone()).collect();
+    let missing: std::collections::BTreeSet<&str> = diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.file.as_str())
+        .filter(|file| !have.contains(*file))
+        .collect();
+    for file in missing {
+        if let Some(Ok(Ok(source))) = load::load_file(root, file, config.max_file_size) {
+            sources.push(source);
+        }
+    }
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 /// The kind and slug of every content file with an error that left it without a page: the
@@ -213,18 +302,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // The checked site moves into the published one (the report keeps only diagnostics and
     // sources): a large site is not held twice.
     let site = std::mem::take(&mut checked.site);
-    // Source texts are kept only where a warning will show a line of them.
-    let shown: std::collections::BTreeSet<&str> = checked
-        .diagnostics
-        .iter()
-        .map(|d| d.file.as_str())
-        .collect();
-    let sources = std::mem::take(&mut checked.sources);
-    let sources = sources
-        .into_iter()
-        .filter(|s| shown.contains(s.path.as_str()))
-        .collect();
-    checked.sources = sources;
     let drafts = site.pages.iter().filter(|page| page.draft).count();
     let drafts_left_out = if options.drafts { 0 } else { drafts };
     let published = if options.drafts {

@@ -50,12 +50,38 @@ pub enum LoadError {
     },
 }
 
+/// The content files of a site, found but not read yet.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Every content file, sorted by its site-relative path.
+    pub files: Vec<FoundFile>,
+    /// Symlinks that are not followed (W105).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One content file to read.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    kind: ContentKind,
+    path: PathBuf,
+    relative: String,
+}
+
 /// Finds and reads every content file under `root/content`, rejecting files over
 /// `max_file_size` bytes before reading them.
 pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
+    let found = find(root)?;
+    let mut loaded = read_files(root, &found.files, max_file_size)?;
+    loaded.diagnostics.extend(found.diagnostics);
+    Ok(loaded)
+}
+
+/// Finds the content files under `root/content` without reading them, so that a caller can
+/// read them a part at a time ([`read_files`]) and never hold every text at once.
+pub fn find(root: &Path) -> Result<Found, LoadError> {
     let content = root.join("content");
     if !content.is_dir() {
-        return Ok(Loaded::default());
+        return Ok(Found::default());
     }
     let site_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut found = Vec::new();
@@ -91,10 +117,34 @@ pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
             }
         }
     }
+    let mut files: Vec<FoundFile> = found
+        .into_iter()
+        .map(|(kind, path)| FoundFile {
+            kind,
+            relative: relative_path(root, &path),
+            path,
+        })
+        .collect();
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    Ok(Found {
+        files,
+        diagnostics: skipped_links
+            .iter()
+            .map(|path| skipped_link_warning(path))
+            .collect(),
+    })
+}
 
-    let results: Vec<Result<Result<Source, Diagnostic>, LoadError>> = found
+/// Reads `files` (found by [`find`]) in parallel, as [`load`] reads them; the sources come
+/// out in the order of `files`.
+pub fn read_files(
+    root: &Path,
+    files: &[FoundFile],
+    max_file_size: u64,
+) -> Result<Loaded, LoadError> {
+    let results: Vec<Result<Result<Source, Diagnostic>, LoadError>> = files
         .par_iter()
-        .map(|(kind, path)| read_source(root, *kind, path, max_file_size))
+        .map(|file| read_source(root, file.kind, &file.path, max_file_size))
         .collect();
     let mut loaded = Loaded::default();
     for result in results {
@@ -103,10 +153,6 @@ pub fn load(root: &Path, max_file_size: u64) -> Result<Loaded, LoadError> {
             Err(diagnostic) => loaded.diagnostics.push(diagnostic),
         }
     }
-    loaded
-        .diagnostics
-        .extend(skipped_links.iter().map(|path| skipped_link_warning(path)));
-    loaded.sources.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(loaded)
 }
 

@@ -58,7 +58,12 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
-    let mut checked = match casebook::check(&args.root) {
+    // `check` renders nothing: pages need not keep their bodies.
+    let options = casebook::CheckOptions {
+        bodies: false,
+        ..casebook::CheckOptions::default()
+    };
+    let mut checked = match casebook::check_with(&args.root, &options) {
         Ok(checked) => checked,
         Err(error) => return usage_error(&error.to_string()),
     };
@@ -100,7 +105,7 @@ fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
             }
             eprintln!(
                 "checked {} files: {} {}, {} {}",
-                checked.sources.len()
+                checked.files_read
                     + checked
                         .diagnostics
                         .iter()

@@ -331,7 +331,8 @@ impl IndexBuilder {
 
     /// Scores every posting and sorts the vocabulary.
     pub fn finish(self) -> Index {
-        let n = self.docs.len();
+        let docs = self.docs;
+        let n = docs.len();
         // Stems sorted; `rank[builder id]` is the stem's id in the index.
         let mut order: Vec<(&str, u32)> = self
             .stem_ids
@@ -347,7 +348,7 @@ impl IndexBuilder {
 
         let mut df = vec![0u32; stems.len()];
         let mut total = [0f64; FIELDS];
-        for doc in &self.docs {
+        for doc in &docs {
             for id in &doc.stems {
                 df[rank[*id as usize] as usize] += 1;
             }
@@ -368,8 +369,7 @@ impl IndexBuilder {
         // Each stem's impacts use the full byte against its own highest score; the stem's
         // scale (its highest score against the index's) restores the weight between stems.
         // Scores are cheap to compute, so they are computed twice rather than stored.
-        let stem_max: Vec<f64> = self
-            .docs
+        let stem_max: Vec<f64> = docs
             .par_iter()
             .fold(
                 || vec![0.0f64; stems.len()],
@@ -400,10 +400,12 @@ impl IndexBuilder {
             })
             .collect();
         let mut positions: Vec<Vec<u8>> = vec![Vec::new(); stems.len()];
-        for (number, doc) in self.docs.iter().enumerate() {
+        // Each document's terms are dropped as soon as they are posted, so the positions
+        // lists grow into the memory the documents give back.
+        for (number, doc) in docs.into_iter().enumerate() {
             let mut rest: &[u8] = &doc.positions;
             for i in 0..doc.stems.len() {
-                let (id, s) = score(doc, i);
+                let (id, s) = score(&doc, i);
                 let p = &mut postings[id as usize];
                 p.docs.push(number as u32);
                 p.impacts.push(quantise(s, stem_max[id as usize]));
@@ -416,7 +418,6 @@ impl IndexBuilder {
                 rest = &rest[len..];
             }
         }
-        drop(self.docs);
         let mut vocab: Vec<VocabEntry> = self
             .surfaces
             .into_iter()

@@ -318,3 +318,109 @@ fn a_comma_that_split_a_value_in_braces_is_named_with_the_quoted_fix() {
         "did you mean `summary`?"
     );
 }
+
+/// `check` reads and parses the content a part at a time and keeps only the texts of the
+/// files a diagnostic names. On every bad fixture, one file at a time gives the same
+/// diagnostics and pages as all at once, every named file that loads keeps exactly its loaded
+/// text (the link stage's too, read again), and no other text is kept.
+#[test]
+fn reading_in_parts_changes_nothing_and_keeps_only_named_texts() {
+    let root = fixture("bad");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut named_texts = 0;
+    for dir in dirs {
+        let options = |files_at_a_time| casebook::CheckOptions {
+            files_at_a_time,
+            ..casebook::CheckOptions::default()
+        };
+        let whole = casebook::check_with(&dir, &options(usize::MAX)).expect("fixture loads");
+        let parts = casebook::check_with(&dir, &options(1)).expect("fixture loads");
+        let name = dir.display();
+        assert_eq!(
+            casebook::diagnostics::to_json(&whole.diagnostics),
+            casebook::diagnostics::to_json(&parts.diagnostics),
+            "{name}"
+        );
+        let files = |checked: &casebook::Checked| -> Vec<(String, usize)> {
+            checked
+                .site
+                .pages
+                .iter()
+                .map(|page| (page.file.clone(), page.links.len()))
+                .collect()
+        };
+        assert_eq!(files(&whole), files(&parts), "{name}");
+        assert_eq!(whole.files_read, parts.files_read, "{name}");
+
+        let loaded = casebook::load::load(&dir, whole.config.max_file_size).expect("loads");
+        let named: std::collections::BTreeSet<&str> =
+            parts.diagnostics.iter().map(|d| d.file.as_str()).collect();
+        assert_eq!(parts.files_read, loaded.sources.len(), "{name}");
+        for source in &loaded.sources {
+            let kept = parts.source_text(&source.path);
+            if named.contains(source.path.as_str()) {
+                assert_eq!(kept, Some(source.text.as_str()), "{name}: {}", source.path);
+                named_texts += 1;
+            } else {
+                assert_eq!(
+                    kept, None,
+                    "{name}: {} is named by no diagnostic",
+                    source.path
+                );
+            }
+        }
+    }
+    assert!(named_texts > 50, "the fixtures name files: {named_texts}");
+}
+
+/// `casebook check` drops the bodies once their links are found: the pages are those of a
+/// check that keeps them, links and all.
+#[test]
+fn a_check_without_bodies_finds_the_same_links() {
+    for site in ["bad/link_near_miss", "bad/missing_link", "search-site"] {
+        let dir = fixture(site);
+        let with = casebook::check(&dir).expect("loads");
+        let without = casebook::check_with(
+            &dir,
+            &casebook::CheckOptions {
+                bodies: false,
+                ..casebook::CheckOptions::default()
+            },
+        )
+        .expect("loads");
+        assert!(
+            with.site.pages.iter().any(|p| !p.body.markdown.is_empty()),
+            "{site} has bodies"
+        );
+        assert!(
+            without
+                .site
+                .pages
+                .iter()
+                .all(|p| p.body.markdown.is_empty())
+        );
+        let links = |checked: &casebook::Checked| -> Vec<Vec<String>> {
+            checked
+                .site
+                .pages
+                .iter()
+                .map(|p| {
+                    p.links
+                        .iter()
+                        .map(|l| format!("{} {:?}", l.value, l.at))
+                        .collect()
+                })
+                .collect()
+        };
+        assert_eq!(links(&with), links(&without), "{site}");
+        assert_eq!(
+            casebook::diagnostics::to_json(&with.diagnostics),
+            casebook::diagnostics::to_json(&without.diagnostics)
+        );
+    }
+}

@@ -188,30 +188,35 @@ pub fn without_drafts(pages: impl IntoIterator<Item = Page>, link_check: LinkChe
 /// Builds the site from parsed pages and checks everything that spans files.
 pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    pages.sort_by(|a, b| (a.kind, &a.slug.value, &a.file).cmp(&(b.kind, &b.slug.value, &b.file)));
+    // Unstable (no buffer of half the pages): no two pages share a file, so no two are equal.
+    pages.sort_unstable_by(|a, b| {
+        (a.kind, &a.slug.value, &a.file).cmp(&(b.kind, &b.slug.value, &b.file))
+    });
 
     // Duplicate slugs: the file whose path sorts second is reported, pointing at the first.
     let mut index = BTreeMap::new();
     let mut kept = Vec::with_capacity(pages.len());
-    let mut by_key: BTreeMap<(ContentKind, String), Vec<Page>> = BTreeMap::new();
-    for page in pages {
-        by_key
-            .entry((page.kind, page.slug.value.clone()))
-            .or_default()
-            .push(page);
-    }
-    for (key, mut group) in by_key {
-        group.sort_by(|a, b| a.file.cmp(&b.file));
+    // Sorted, the pages of one key are neighbours (and in path order): each group is read off
+    // the sorted list as it is moved into `kept`. (Gathering the groups in a map first held
+    // every page twice over: at 100,000 case studies, 460 MB more at the peak of `check`.)
+    let mut pages = pages.into_iter().peekable();
+    while let Some(first) = pages.next() {
+        let mut others = Vec::new();
+        while let Some(other) =
+            pages.next_if(|next| next.kind == first.kind && next.slug.value == first.slug.value)
+        {
+            others.push(other);
+        }
+        let key = (first.kind, first.slug.value.clone());
         if key.0 == ContentKind::Page
             && let Some(clash) = folder_clash(&key.1, &options.static_files)
         {
             // Published, the page would overwrite the site's own pages or files.
-            diagnostics.extend(group.iter().map(|page| clash.diagnostic(page)));
+            diagnostics.push(clash.diagnostic(&first));
+            diagnostics.extend(others.iter().map(|page| clash.diagnostic(page)));
             continue;
         }
-        let mut group = group.into_iter();
-        let Some(first) = group.next() else { continue };
-        for other in group {
+        for other in others {
             let at = if other.slug_explicit {
                 other.slug.at
             } else {
