@@ -302,12 +302,13 @@ fn read_image(
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let hint = match similar_file(root, &source) {
+                Some(name) => format!("did you mean `{name}`? It is in the same folder"),
+                None => "check the name (it is case-sensitive); a path is from the page's folder, or from `static/` when it starts with `/`".to_owned(),
+            };
             return (
                 None,
-                problem(
-                    format!("the image file `{source}` does not exist"),
-                    "check the name (it is case-sensitive); a path is from the page's folder, or from `static/` when it starts with `/`",
-                ),
+                problem(format!("the image file `{source}` does not exist"), &hint),
             );
         }
         Err(error) => {
@@ -400,6 +401,29 @@ fn read_image(
         image.copied = Some(format!("{folder}{name}.{}", format.extension()));
     }
     (Some(image), diagnostics)
+}
+
+/// The name of an image file in the folder of the missing `source` that is close to its name
+/// (a typing slip, another case, another extension), if there is one.
+fn similar_file(root: &Path, source: &str) -> Option<String> {
+    let (folder, name) = source.rsplit_once('/')?;
+    let wanted = name.to_lowercase();
+    let mut best: Option<(f64, String)> = None;
+    for entry in std::fs::read_dir(root.join(folder)).ok()?.flatten() {
+        let candidate = entry.file_name().to_string_lossy().into_owned();
+        if Format::from_path(&candidate).is_none() {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&wanted, &candidate.to_lowercase());
+        if score >= 0.85
+            && best
+                .as_ref()
+                .is_none_or(|(b, n)| (score, &candidate) > (*b, n))
+        {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, name)| name)
 }
 
 /// The name outputs of `source` get: its file name without extension, made a slug
@@ -562,4 +586,34 @@ fn undecodable<E>(image: &ImageFile, why: &str) -> EmitFailure<E> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_suggests_a_close_name_beside_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let folder = temp.path().join("content/case-studies/red-bag");
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in ["board.PNG", "index.md", "notes.txt"] {
+            std::fs::write(folder.join(name), b"").unwrap();
+        }
+        let similar =
+            |name: &str| similar_file(temp.path(), &format!("content/case-studies/red-bag/{name}"));
+        assert_eq!(similar("bord.png").as_deref(), Some("board.PNG"));
+        assert_eq!(similar("board.png").as_deref(), Some("board.PNG"));
+        assert_eq!(similar("team-photo.jpg"), None);
+        assert_eq!(similar("notes.jpg"), None, "only image files are suggested");
+    }
+
+    #[test]
+    fn output_names_are_slugs() {
+        assert_eq!(
+            output_name("content/x/Care Home Photo.JPG"),
+            "care-home-photo"
+        );
+        assert_eq!(output_name("static/images/___.png"), "image");
+    }
 }

@@ -274,3 +274,33 @@ fn static_images_keep_their_address_and_get_resized_copies() {
     assert!(html.contains("team-480.webp 480w, ../../images/"), "{html}");
     assert!(html.contains("team-500.jpg 500w\""), "{html}");
 }
+
+#[test]
+fn a_bundle_is_named_by_its_folder_and_its_folder_must_be_a_slug() {
+    let (_temp, root) = site();
+    let checked = casebook::check(&root).expect("checks");
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    assert!(checked.site.pages.iter().any(|p| p.slug.value == "red-bag"));
+    std::fs::rename(
+        root.join("content/case-studies/red-bag"),
+        root.join("content/case-studies/Red Bag"),
+    )
+    .expect("rename");
+    let checked = casebook::check(&root).expect("checks");
+    let e016: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::E016)
+        .collect();
+    assert_eq!(e016.len(), 1, "{:#?}", checked.diagnostics);
+    assert_eq!(e016[0].file, "content/case-studies/Red Bag/index.md");
+    assert!(
+        e016[0].message.contains("folder name `Red Bag`"),
+        "{}",
+        e016[0].message
+    );
+    assert_eq!(
+        e016[0].hint.as_deref(),
+        Some("rename the folder to `red-bag`")
+    );
+}
