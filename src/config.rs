@@ -67,6 +67,52 @@ pub struct Config {
     /// How long after its last review (else update, else publication) a page is due for
     /// review, unless it gives `review_due` itself.
     pub review_after: Option<Interval>,
+    /// How images are resized and checked.
+    pub images: ImageSettings,
+}
+
+/// `images:` in `casebook.yaml`: the widths images are resized to, the encoders' quality and
+/// the file size over which an image gets a warning (W109).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImageSettings {
+    /// Widths in pixels, each made when the image is wider (an image is never enlarged).
+    pub widths: Vec<u32>,
+    /// WebP and JPEG quality, 1 to 100.
+    pub quality: u8,
+    /// An image file larger than this many kilobytes (1000 bytes) gets a warning.
+    pub warn_over_kb: u64,
+}
+
+impl Default for ImageSettings {
+    fn default() -> ImageSettings {
+        ImageSettings {
+            widths: vec![480, 960, 1600],
+            quality: 80,
+            warn_over_kb: 1000,
+        }
+    }
+}
+
+impl ImageSettings {
+    /// Why these settings cannot be used, if they cannot.
+    fn problem(&self) -> Option<String> {
+        if self.widths.is_empty() {
+            return Some("images.widths needs at least one width, such as [480, 960, 1600]".into());
+        }
+        if let Some(width) = self.widths.iter().find(|w| !(16..=8192).contains(*w)) {
+            return Some(format!(
+                "images.widths: {width} is not a width from 16 to 8192 pixels"
+            ));
+        }
+        if !(1..=100).contains(&self.quality) {
+            return Some(format!(
+                "images.quality: {} is not a quality from 1 to 100",
+                self.quality
+            ));
+        }
+        None
+    }
 }
 
 impl Default for Config {
@@ -92,6 +138,7 @@ impl Default for Config {
             logo: None,
             brand_colour: None,
             review_after: None,
+            images: ImageSettings::default(),
         }
     }
 }
@@ -139,6 +186,7 @@ struct RawConfig {
     logo: Option<String>,
     brand_colour: Option<String>,
     review_after: Option<String>,
+    images: Option<ImageSettings>,
 }
 
 #[derive(Deserialize)]
@@ -251,6 +299,18 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
         })?),
     };
+    let mut images = raw.images.unwrap_or_default();
+    if let Some(problem) = images.problem() {
+        let (line, column) = key_position(text, "images");
+        return Err(ConfigError::Invalid {
+            file: file.to_owned(),
+            line,
+            column,
+            message: problem,
+        });
+    }
+    images.widths.sort_unstable();
+    images.widths.dedup();
     Ok(Config {
         title: raw.title.unwrap_or(defaults.title),
         base_url,
@@ -267,6 +327,7 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
         logo: raw.logo,
         brand_colour: raw.brand_colour.map(|c| c.to_ascii_lowercase()),
         review_after,
+        images,
     })
 }
 
@@ -509,6 +570,34 @@ mod tests {
                 .starts_with("casebook.yaml:4:25: navigation `Evil`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn image_settings_have_defaults_and_refuse_what_cannot_work() {
+        let config = parse_config("title: X\n", "casebook.yaml").unwrap();
+        assert_eq!(config.images.widths, vec![480, 960, 1600]);
+        assert_eq!(
+            (config.images.quality, config.images.warn_over_kb),
+            (80, 1000)
+        );
+        let config = parse_config(
+            "images:\n  widths: [1200, 320, 320]\n  quality: 70\n",
+            "casebook.yaml",
+        )
+        .unwrap();
+        assert_eq!(config.images.widths, vec![320, 1200]);
+        assert_eq!(config.images.quality, 70);
+        assert_eq!(config.images.warn_over_kb, 1000);
+        for (bad, says) in [
+            ("images:\n  widths: []\n", "at least one width"),
+            ("images:\n  widths: [0]\n", "not a width"),
+            ("images:\n  quality: 0\n", "not a quality"),
+            ("images:\n  size: 3\n", "unknown field `size`"),
+        ] {
+            let error = parse_config(bad, "casebook.yaml").unwrap_err().to_string();
+            assert!(error.contains(says), "{bad}: {error}");
+            assert!(error.starts_with("casebook.yaml:"), "{error}");
+        }
     }
 
     #[test]

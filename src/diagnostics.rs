@@ -103,6 +103,8 @@ codes! {
     E014 => "E014", Error, "template error";
     E015 => "E015", Error, "content over a limit";
     E016 => "E016", Error, "file name is not a slug";
+    E017 => "E017", Error, "image missing, unreadable or not an image";
+    E018 => "E018", Error, "image without alternative text";
     W101 => "W101", Warning, "unknown field";
     W102 => "W102", Warning, "suspicious figures or dates";
     W103 => "W103", Warning, "reference to a draft";
@@ -111,6 +113,7 @@ codes! {
     W106 => "W106", Warning, "skeleton text left in a published page";
     W107 => "W107", Warning, "accessibility statement not filled in";
     W108 => "W108", Warning, "page past its review date";
+    W109 => "W109", Warning, "image file larger than the configured size";
 }
 
 impl fmt::Display for Code {

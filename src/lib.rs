@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod config;
 pub mod diagnostics;
+pub mod images;
 pub mod load;
 pub mod lsp;
 pub mod model;
@@ -62,6 +63,8 @@ pub struct Checked {
     pub site: Site,
     /// Every problem, sorted by file, line, column and code.
     pub diagnostics: Vec<Diagnostic>,
+    /// The image files the pages show, read and checked.
+    pub images: images::Images,
 }
 
 impl Checked {
@@ -156,7 +159,10 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
         unreadable: unreadable_pages(&diagnostics, &pages),
     };
     let (site, link_diagnostics) = model::link_site(pages, &link_options);
+    // Reads the image files the pages show (an edge, like `load`).
+    let (images, image_diagnostics) = images::scan(root, &site.pages, &config.images);
     diagnostics.extend(link_diagnostics);
+    diagnostics.extend(image_diagnostics);
     diagnostics::sort(&mut diagnostics);
     reread_named(root, &config, &diagnostics, &mut sources);
     Ok(Checked {
@@ -165,6 +171,7 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
         files_read,
         site,
         diagnostics,
+        images,
     })
 }
 
@@ -263,6 +270,8 @@ pub struct BuildReport {
     pub skipped_links: Vec<String>,
     /// Folders beside the output that could not be removed (the build still succeeded).
     pub leftovers: Vec<write::Leftover>,
+    /// What the images took: how many outputs were encoded and how many came from the cache.
+    pub images: images::ImageStats,
 }
 
 /// Why a build stopped.
@@ -309,6 +318,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     } else {
         model::without_drafts(site.pages, checked.config.link_check)
     };
+    let mut site_images = std::mem::take(&mut checked.images);
+    site_images.retain_shown_by(&published.pages);
+    let image_cache = cache::Cache::open(&options.root, images::NAMESPACE);
     let theme = theme::load_theme(&options.root, &checked.config.theme)?;
     progress(Stage::Rendering);
     // Each rendered file goes straight to the staging folder, so a large site is never held in
@@ -317,7 +329,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     let emit = |file: write::OutputFile| staging.write(&file);
     // The search index is built while the pages render: both only read the site. It has
     // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
-    let (rendered, indexed) = std::thread::scope(|scope| {
+    let rendered = std::thread::scope(|scope| {
         let indexing = scope.spawn(|| -> Result<(), write::OutputError> {
             let index = || {
                 let cards =
@@ -337,13 +349,30 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
                 Err(_) => index(),
             }
         });
-        let rendered = render::render_to(&published, &checked.config, &theme, &emit);
+        // Images are resized and encoded beside the pages, in rayon's pool with them.
+        let imaging =
+            scope.spawn(|| images::emit(&site_images, &options.root, &image_cache, &emit));
+        let rendered = render::render_to(&published, &checked.config, &theme, &site_images, &emit);
         progress(Stage::Indexing);
         let indexed = indexing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rendered, indexed)
+        let imaged = imaging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rendered, indexed, imaged)
     });
+    let (rendered, indexed, imaged) = rendered;
+    // An image whose pixels do not decode is a content error: nothing is committed.
+    let image_stats = match imaged {
+        Ok(stats) => stats,
+        Err(images::EmitFailure::Content(problems)) => {
+            checked.diagnostics.extend(problems);
+            diagnostics::sort(&mut checked.diagnostics);
+            return Err(BuildError::Content(Box::new(checked)));
+        }
+        Err(images::EmitFailure::Output(error)) => return Err(error.into()),
+    };
     match rendered {
         Ok(()) => {}
         Err(render::RenderFailure::Templates(template_errors)) => {
@@ -371,5 +400,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         checked,
         skipped_links,
         leftovers: committed.leftovers,
+        images: image_stats,
     })
 }

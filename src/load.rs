@@ -242,9 +242,24 @@ pub fn kind_of_path(relative: &str) -> Option<ContentKind> {
 /// its site-relative path, if it is one.
 pub fn page_key_of_path(relative: &str) -> Option<(ContentKind, String)> {
     let kind = kind_of_path(relative)?;
-    let name = relative.rsplit('/').next()?;
+    Some((kind, stem_of_path(relative).to_owned()))
+}
+
+/// The default slug of a content file: its name without the extension, or, for the page of a
+/// bundle (`content/case-studies/<slug>/index.md`, with the page's images beside it), the
+/// name of its folder.
+pub fn stem_of_path(relative: &str) -> &str {
+    let mut parts = relative.rsplit('/');
+    let name = parts.next().unwrap_or(relative);
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    Some((kind, stem.to_owned()))
+    // `content/<kind>/index.md` is not in a bundle: its folder is the kind's.
+    if stem == "index"
+        && let Some(folder) = parts.next()
+        && parts.nth(1).is_some()
+    {
+        return folder;
+    }
+    stem
 }
 
 /// Decodes file bytes as the loader does: UTF-8 required, BOM dropped, CRLF and lone CR to LF. On invalid
@@ -302,10 +317,7 @@ fn read_source(
         .with_hint("split the file, move large material to `static/`, or raise `max_file_size` in casebook.yaml")));
     }
     let bytes = std::fs::read(path).map_err(io_error)?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = stem_of_path(&relative).to_owned();
     Ok(match decode(bytes) {
         Ok(text) => Ok(Source {
             path: relative,
@@ -359,6 +371,24 @@ mod tests {
         let (offset, at) = decode(b"\xEF\xBB\xBF---\nx: caf\xE9\n".to_vec()).unwrap_err();
         assert_eq!(offset, 13);
         assert_eq!(at, Pos::new(2, 7));
+    }
+
+    #[test]
+    fn a_bundle_is_named_by_its_folder() {
+        assert_eq!(
+            stem_of_path("content/case-studies/red-bag/index.md"),
+            "red-bag"
+        );
+        assert_eq!(
+            stem_of_path("content/case-studies/2024/red-bag/index.md"),
+            "red-bag"
+        );
+        assert_eq!(stem_of_path("content/case-studies/red-bag.md"), "red-bag");
+        assert_eq!(stem_of_path("content/case-studies/index.md"), "index");
+        assert_eq!(
+            page_key_of_path("content/case-studies/red-bag/index.md"),
+            Some((ContentKind::CaseStudy, "red-bag".to_owned()))
+        );
     }
 
     #[test]

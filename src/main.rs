@@ -221,11 +221,30 @@ fn run_build(args: &cli::BuildArgs, colour: Colour) -> ExitCode {
             for leftover in &report.leftovers {
                 eprintln!("warning: {leftover}");
             }
+            if report.images.cache_failures > 0 {
+                eprintln!(
+                    "warning: {} image files could not be stored in the cache ({}/images); the next build encodes them again",
+                    report.images.cache_failures,
+                    casebook::cache::CACHE_DIR
+                );
+            }
             let warnings = warnings + report.leftovers.len();
             if !args.quiet {
                 let index = report.output.join("index.html");
+                let images = &report.images;
+                let images = if images.images == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} {}: {} files encoded, {} from the cache",
+                        images.images,
+                        plural(images.images, "image", "images"),
+                        images.encoded,
+                        images.cached
+                    )
+                };
                 eprintln!(
-                    "built {} pages ({} files) in {:.2} s with {} {}{}\nopen {}",
+                    "built {} pages ({} files{images}) in {:.2} s with {} {}{}\nopen {}",
                     report.pages,
                     report.files,
                     started.elapsed().as_secs_f64(),

@@ -4,7 +4,7 @@
 //! vocabulary). Whatever a later check must point at (references, slugs, orders) keeps its
 //! position as a [`Located`] value.
 
-use crate::diagnostics::Located;
+use crate::diagnostics::{Located, Pos};
 use crate::model::ContentKind;
 use crate::model::time::{Date, Interval, Period};
 use crate::model::vocab::*;
@@ -38,6 +38,8 @@ pub struct Page {
     pub body: Body,
     /// Site-absolute links found in the body, with the position of each `[`.
     pub links: Vec<Located<String>>,
+    /// Images in the body (`![alt](src "title")`), in order.
+    pub images: Vec<BodyImage>,
     /// The fields of this kind.
     pub details: Details,
 }
@@ -169,11 +171,27 @@ pub struct SourceRef {
     pub adapted: bool,
 }
 
+/// An image of a Markdown body: `![alt](src "title")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyImage {
+    /// The address as written: a path relative to the page's file, a path under `static/`
+    /// from `/`, or a URL.
+    pub src: String,
+    /// The alternative text (the text between the brackets).
+    pub alt: String,
+    /// Marked decorative with the title `"decorative"`: shown with `alt=""`.
+    pub decorative: bool,
+    /// Where the `!` is.
+    pub at: Pos,
+}
+
 /// An image with its alternative text.
 #[derive(Debug, Clone)]
 pub struct Image {
     /// Path or URL.
     pub src: String,
+    /// Where `src`'s value is written.
+    pub src_at: Pos,
     /// Alternative text (empty for decorative images).
     pub alt: String,
 }

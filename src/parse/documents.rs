@@ -308,6 +308,7 @@ fn read_case_study(
     let image = reader
         .sub_fields(fields, "image", "`image`")
         .and_then(|mut image| {
+            let src_at = image.get_raw("src").map_or(image.at, |node| node.at);
             let src = reader.req_string(&mut image, "src");
             let alt = match image.get_raw("alt") {
                 Some(node) if is_quoted(node) || !node.is_empty() => reader.string(node, "alt"),
@@ -324,6 +325,7 @@ fn read_case_study(
             reader.finish(image, &names(registry::IMAGE));
             Some(Image {
                 src: src?,
+                src_at,
                 alt: alt.unwrap_or_default(),
             })
         });

@@ -3,7 +3,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use crate::diagnostics::{Located, Pos, Positions};
-use crate::model::content::Body;
+use crate::model::content::{Body, BodyImage};
 
 /// The Markdown extensions casebook renders; links are found with the same ones.
 pub fn markdown_options() -> Options {
@@ -13,12 +13,18 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Every link whose target starts with `/`, with the position of its `[` in the file.
-pub(crate) fn internal_links(body: &Body) -> Vec<Located<String>> {
+/// Every link whose target starts with `/`, with the position of its `[` in the file, and
+/// every image ([`super::images`]), found in the same pass.
+pub(crate) fn internal_links(body: &Body) -> (Vec<Located<String>>, Vec<BodyImage>) {
     let _permit = super::parse_permit(&body.markdown);
     let mut links = Vec::new();
+    let mut images = super::images::ImageCollector::default();
     let mut positions = Positions::new(&body.markdown);
     for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
+        images.see(&event, || {
+            let in_body = positions.at(range.start);
+            Pos::new(in_body.line + body.first_line - 1, in_body.column)
+        });
         if let Event::Start(Tag::Link { dest_url, .. }) = event
             && dest_url.starts_with('/')
             && !dest_url.starts_with("//")
@@ -28,7 +34,7 @@ pub(crate) fn internal_links(body: &Body) -> Vec<Located<String>> {
             links.push(Located::new(dest_url.into_string(), at));
         }
     }
-    links
+    (links, images.finish())
 }
 
 #[cfg(test)]
@@ -43,7 +49,7 @@ mod tests {
                     .into(),
             first_line: 10,
         };
-        let links = internal_links(&body);
+        let (links, _) = internal_links(&body);
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].value, "/case-studies/red-bag/");
         assert_eq!(links[0].at, Pos::new(12, 5));

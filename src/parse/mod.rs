@@ -9,6 +9,7 @@
 #[cfg(test)]
 mod agreement;
 mod documents;
+mod images;
 mod links;
 mod nesting;
 mod outcomes;
@@ -25,6 +26,7 @@ use crate::load::Source;
 use crate::model::content::{Body, Page};
 use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 
+pub use images::DECORATIVE;
 pub use links::markdown_options;
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
 pub use permit::{LARGE_BODY, parse_permit};
@@ -91,6 +93,27 @@ fn file_name_problem(source: &Source) -> Option<Diagnostic> {
         "a slug is 3 to 80 lower-case letters, digits and single hyphens".to_owned()
     };
     let suggestion = suggest_slug(&source.stem);
+    // A bundle's page (`<slug>/index.md`) is named by its folder.
+    let bundle = !source
+        .path
+        .ends_with(&format!("/{}.{extension}", source.stem));
+    let shown: String = source.stem.escape_debug().collect();
+    if bundle {
+        let hint = if is_valid_slug(&suggestion) {
+            format!("rename the folder to `{suggestion}`")
+        } else {
+            "rename the folder to a slug made from the page's title, such as `leadership-in-care-homes`".to_owned()
+        };
+        return Some(
+            Diagnostic::new(
+                Code::E016,
+                &source.path,
+                Pos::START,
+                format!("the folder name `{shown}` is not a slug: {rule}"),
+            )
+            .with_hint(hint),
+        );
+    }
     let hint = if is_valid_slug(&suggestion) {
         format!("rename the file to `{suggestion}.{extension}`")
     } else {
@@ -98,7 +121,6 @@ fn file_name_problem(source: &Source) -> Option<Diagnostic> {
             "rename the file to a slug made from its title, such as `leadership-in-care-homes.{extension}`"
         )
     };
-    let shown: String = source.stem.escape_debug().collect();
     Some(
         Diagnostic::new(
             Code::E016,
@@ -163,10 +185,12 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
     reader.finish(fields, &crate::model::fields::names(known));
     diagnostics.append(&mut reader.diagnostics);
 
-    let (body, links) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING) {
+    let (body, links, images) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING)
+    {
         None => {
-            let links = links::internal_links(&body);
-            (body, links)
+            let (links, images) = links::internal_links(&body);
+            diagnostics.extend(images::missing_alt(file, &images));
+            (body, links, images)
         }
         Some(too_deep) => {
             diagnostics.push(too_deep_diagnostic(file, &body, too_deep));
@@ -176,7 +200,7 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
                 markdown: String::new(),
                 first_line: body.first_line,
             };
-            (empty, Vec::new())
+            (empty, Vec::new(), Vec::new())
         }
     };
     let slug = common
@@ -197,6 +221,7 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
         draft: common.draft,
         body,
         links,
+        images,
         details,
     };
     (Some(page), diagnostics)

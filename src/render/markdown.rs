@@ -74,6 +74,8 @@ pub struct MarkdownContext<'a> {
     pub is_published: &'a (dyn Fn(&str) -> bool + Sync),
     /// Shared highlighter.
     pub highlighter: &'a Highlighter,
+    /// The site's images as this page shows them: `None` writes every image as it is.
+    pub pictures: Option<&'a crate::render::picture::Pictures<'a>>,
 }
 
 /// Renders a Markdown body.
@@ -196,6 +198,17 @@ impl<'a, 'c> Rewrite<'a, 'c> {
                 title,
                 id,
             }) => {
+                // The site's own image files become a `<picture>` of their resized outputs.
+                if let Some(pictures) = self.context.pictures
+                    && pictures.has(&dest_url)
+                {
+                    let alt = crate::render::picture::take_alt(&mut self.parser, &title);
+                    let title = (!title.trim().eq_ignore_ascii_case(crate::parse::DECORATIVE))
+                        .then_some(&*title);
+                    let html = pictures.markup(&dest_url, &alt, title).unwrap_or_default();
+                    self.ready.push_back(Event::Html(CowStr::from(html)));
+                    return;
+                }
                 let url =
                     rewrite_url(&dest_url, self.context).unwrap_or_else(|| dest_url.to_string());
                 self.ready.push_back(Event::Start(Tag::Image {
@@ -382,6 +395,7 @@ mod tests {
             base_path: "/sub/",
             is_published: &published,
             highlighter: &highlighter,
+            pictures: None,
         };
         render_markdown(markdown, &context)
     }

@@ -16,6 +16,7 @@ pub mod minify;
 pub mod open_data;
 pub mod outcomes;
 pub mod overview;
+pub mod picture;
 mod share;
 mod templates;
 pub mod urls;
@@ -27,6 +28,7 @@ use tera::Context;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::images::Images;
 use crate::model::ContentKind;
 use crate::model::Site;
 use crate::model::content::{Details, GeneralPage, Page};
@@ -62,21 +64,7 @@ pub fn render_selected(
     theme: &Theme,
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let files = std::sync::Mutex::new(Vec::new());
-    let collect = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        files.lock().map_err(|_| unreachable_poison())?.push(file);
-        Ok(())
-    };
-    match render_into(site, config, theme, wanted, &collect) {
-        Ok(()) => {}
-        Err(RenderFailure::Templates(diagnostics)) => return Err(diagnostics),
-        Err(RenderFailure::Output(never)) => match never {},
-    }
-    let mut files = files
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    render_selected_with_images(site, config, theme, &Images::default(), wanted)
 }
 
 /// Why rendering stopped: template errors, or the sink that takes the files failed.
@@ -95,9 +83,36 @@ pub fn render_to<E: Send>(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    images: &Images,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
-    render_into(site, config, theme, &|_| true, emit)
+    render_into(site, config, theme, images, &|_| true, emit)
+}
+
+/// [`render_selected`] with the site's images shown as their resized outputs (which
+/// [`crate::images::emit`] makes); without them an image is written as its Markdown says.
+pub fn render_selected_with_images(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    images: &Images,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let collect = |file: OutputFile| -> Result<(), std::convert::Infallible> {
+        files.lock().map_err(|_| unreachable_poison())?.push(file);
+        Ok(())
+    };
+    match render_into(site, config, theme, images, wanted, &collect) {
+        Ok(()) => {}
+        Err(RenderFailure::Templates(diagnostics)) => return Err(diagnostics),
+        Err(RenderFailure::Output(never)) => match never {},
+    }
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 fn unreachable_poison() -> std::convert::Infallible {
@@ -114,6 +129,7 @@ fn render_into<E: Send>(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    images: &Images,
     wanted: &(dyn Fn(&str) -> bool + Sync),
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
@@ -137,6 +153,7 @@ fn render_into<E: Send>(
         base_path: &urls.base_path,
         is_published: &is_published,
         highlighter: &highlighter,
+        pictures: None,
     };
     let related = crate::model::related::RelatedIndex::new(site);
     let view_context = ViewContext {
@@ -147,6 +164,7 @@ fn render_into<E: Send>(
         search: config.search,
         review_after: config.review_after,
         related: &related,
+        images,
     };
 
     let renderer = Renderer {
@@ -165,6 +183,11 @@ fn render_into<E: Send>(
         }
     };
     let render_page = |page: &Page| {
+        let pictures = picture::for_page(images, page);
+        let markdown = MarkdownContext {
+            pictures: Some(&pictures),
+            ..markdown
+        };
         let body = render_markdown(&page.body.markdown, &markdown);
         let view = page_view(page, body, &view_context);
         let mut context = Context::new();
@@ -178,10 +201,14 @@ fn render_into<E: Send>(
         context.insert("page", &view);
         context.insert("page_url", &urls.page(page.kind, &page.slug.value));
         context.insert("breadcrumbs", &breadcrumbs(site, page, &urls));
-        context.insert("share", &share::page_share_view(page, config, &urls));
+        let share_image = picture::share_image(page, &pictures);
+        context.insert(
+            "share",
+            &share::page_share_view(page, config, &urls, share_image.as_deref()),
+        );
         context.insert(
             "structured_data",
-            &share::json_ld(page, site, config, &urls),
+            &share::json_ld(page, site, config, &urls, share_image.as_deref()),
         );
         if feeds::has_feed(page.kind) {
             let page_url = urls.page(page.kind, &page.slug.value);

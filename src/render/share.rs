@@ -64,7 +64,14 @@ pub(crate) fn share_view(
 
 /// The sharing tags of a content page: a case study is an article, and shows its own image
 /// when it has one.
-pub(crate) fn page_share_view(page: &Page, config: &Config, urls: &Urls) -> ShareView {
+/// `resized` is the site path of the resized copy of its `image:` made for sharing (a JPEG or
+/// PNG about 1200 pixels wide: some sharing sites read no WebP), when the image is the site's.
+pub(crate) fn page_share_view(
+    page: &Page,
+    config: &Config,
+    urls: &Urls,
+    resized: Option<&str>,
+) -> ShareView {
     let path = page_path(page.kind, &page.slug.value);
     let mut view = share_view(&page.title, page.summary.as_deref(), &path, config, urls);
     if let Details::CaseStudy(case) = &page.details {
@@ -72,7 +79,11 @@ pub(crate) fn page_share_view(page: &Page, config: &Config, urls: &Urls) -> Shar
         if let Some(image) = &case.image
             && !image.alt.is_empty()
         {
-            view.image = image_url(&image.src, &path, urls).filter(|_| has_origin(config));
+            let url = match resized {
+                Some(resized) => Some(urls.absolute(resized)),
+                None => image_url(&image.src, &path, urls),
+            };
+            view.image = url.filter(|_| has_origin(config));
             view.image_alt = image.alt.clone();
         }
     }
@@ -128,7 +139,13 @@ fn organization(name: &str) -> Value {
 
 /// The schema.org description of a content page, as a script-safe JSON-LD block; `None`
 /// when the site's addresses have no origin (schema.org wants whole addresses).
-pub(crate) fn json_ld(page: &Page, site: &Site, config: &Config, urls: &Urls) -> Option<String> {
+pub(crate) fn json_ld(
+    page: &Page,
+    site: &Site,
+    config: &Config,
+    urls: &Urls,
+    resized_image: Option<&str>,
+) -> Option<String> {
     if !has_origin(config) {
         return None;
     }
@@ -179,10 +196,13 @@ pub(crate) fn json_ld(page: &Page, site: &Site, config: &Config, urls: &Urls) ->
             }
             data["author"] = Value::Array(authors.into_iter().map(organization).collect());
             data["publisher"] = publisher;
-            let image = case
-                .image
-                .as_ref()
-                .and_then(|image| image_url(&image.src, &path, urls))
+            let image = resized_image
+                .map(|resized| urls.absolute(resized))
+                .or_else(|| {
+                    case.image
+                        .as_ref()
+                        .and_then(|image| image_url(&image.src, &path, urls))
+                })
                 .unwrap_or_else(|| urls.absolute(DEFAULT_IMAGE));
             data["image"] = json!(image);
             let about: Vec<String> = page_terms(page).into_iter().map(|(_, _, l)| l).collect();

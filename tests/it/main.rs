@@ -8,6 +8,7 @@ mod deploy;
 mod example;
 mod harness;
 mod hostile;
+mod images;
 mod init;
 mod lsp;
 mod outcomes;

@@ -24,6 +24,15 @@ const NOT_EXPRESSIBLE: &[(&str, &str)] = &[
         "row cells are typed by the dataset's own columns",
     ),
     ("date_31_february", "a calendar date that does not exist"),
+    (
+        "image_file_missing",
+        "a file beside the page, not the front matter",
+    ),
+    ("image_not_an_image", "the bytes of an image file"),
+    (
+        "image_without_alt",
+        "the Markdown body, which a schema does not see",
+    ),
     ("distribution_sum_over_total", "adds up several fields"),
     (
         "duplicate_key",

@@ -52,6 +52,7 @@ fn run_stages(body: &str) -> Stages {
         base_path: "/",
         is_published: &published,
         highlighter: &highlighter,
+        pictures: None,
     };
     let (html, render) = measure(|| render_markdown(&page.body.markdown, &context));
     let (_, search) = measure(|| markdown_text(&page.body.markdown));

@@ -233,6 +233,8 @@ pub struct ViewContext<'a> {
     pub(crate) review_after: Option<crate::model::time::Interval>,
     /// What chooses the related case studies of a case study without `related:`.
     pub(crate) related: &'a crate::model::related::RelatedIndex,
+    /// The site's images, for a case study's `image:`.
+    pub(crate) images: &'a crate::images::Images,
 }
 
 impl ViewContext<'_> {
@@ -393,6 +395,7 @@ mod tests {
             search: true,
             review_after: None,
             related: &crate::model::related::RelatedIndex::new(site),
+            images: &checked.images,
         };
         let docs = std::fs::read_to_string(root.join("docs/theming.md")).expect("docs/theming.md");
         let common = documented(&docs, "`page` on every content page");

@@ -149,6 +149,8 @@ pub(crate) struct AwardView {
 pub(crate) struct ImageView {
     src: String,
     alt: String,
+    /// The `<picture>` of the resized outputs, when the image is one of the site's files.
+    picture: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -222,6 +224,7 @@ pub(super) fn case_study(page: &Page, c: &CaseStudy, cx: &ViewContext<'_>) -> Ca
         image: c.image.as_ref().map(|i| ImageView {
             src: i.src.clone(),
             alt: i.alt.clone(),
+            picture: crate::render::picture::for_page(cx.images, page).markup(&i.src, &i.alt, None),
         }),
     }
 }

@@ -634,7 +634,13 @@ fn render_packed(
             .push((file.path, packed));
         Ok(())
     };
-    match render::render_to(site, config, theme, &keep) {
+    match render::render_to(
+        site,
+        config,
+        theme,
+        &crate::images::Images::default(),
+        &keep,
+    ) {
         Ok(()) => Ok(files
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)),

@@ -1,0 +1,619 @@
+//! Images: the files a site's pages show, checked, resized and encoded once.
+//!
+//! Two steps, at the two edges of the pipeline. [`scan`] runs with `check`, after the model:
+//! it resolves every image a page shows (its body's `![alt](src)` and a case study's
+//! `image:`) to a file under `content/` or `static/`, reads each file once, hashes it and reads
+//! its size from its header, so that a missing file or one that is not an image (E017) stops
+//! the build before anything is written, an oversize file gets W109, and the render stage
+//! knows each image's outputs and their sizes. [`emit`] runs beside the render stage: each
+//! output (every width as WebP and in the original format, never wider than the original) is
+//! taken from the [`Cache`] when it is there, and otherwise decoded, resized and encoded, in
+//! parallel, stored in the cache and handed to the writer. An image whose header reads but
+//! whose pixels do not decode (a truncated file) is an E017 found there: the build stops and
+//! its staging folder is removed, like a template error, so the output is still untouched.
+//!
+//! Outputs go to `/images/<hash>/<name>-<width>.<ext>`, where the hash is of the file's bytes
+//! and the settings: an image shown by many pages is made once, and a changed image or setting
+//! gets a new address (browsers may cache these files for ever). GIF and SVG are copied as
+//! they are; one under `static/` is already published at its own address.
+
+mod process;
+mod resolve;
+mod svg;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::cache::{self, Cache};
+use crate::config::ImageSettings;
+use crate::diagnostics::{Code, Diagnostic, Pos};
+use crate::model::content::{Details, Page};
+use crate::write::OutputFile;
+
+pub use process::{scaled_height, variant_widths};
+pub use resolve::{Reference, resolve};
+
+/// The cache namespace of image outputs.
+pub const NAMESPACE: &str = "images";
+
+/// The width of the image sharing tags point at (`og:image`), when the image is that wide.
+pub const SHARE_WIDTH: u32 = 1200;
+
+/// What changes in the outputs when the program does: part of every cache key.
+const VERSION: &[u8] = b"casebook-images-1";
+
+/// The image formats casebook publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// JPEG: resized, as WebP and JPEG.
+    Jpeg,
+    /// PNG: resized, as WebP and PNG.
+    Png,
+    /// WebP: resized, as WebP.
+    Webp,
+    /// GIF: copied (it may be animated).
+    Gif,
+    /// SVG: copied (it has no pixels to resize).
+    Svg,
+}
+
+impl Format {
+    /// The format a file name's extension names, in any case.
+    pub fn from_path(path: &str) -> Option<Format> {
+        let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        Some(match extension.as_str() {
+            "jpg" | "jpeg" => Format::Jpeg,
+            "png" => Format::Png,
+            "webp" => Format::Webp,
+            "gif" => Format::Gif,
+            "svg" => Format::Svg,
+            _ => return None,
+        })
+    }
+
+    /// The extension outputs in this format get.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpg",
+            Format::Png => "png",
+            Format::Webp => "webp",
+            Format::Gif => "gif",
+            Format::Svg => "svg",
+        }
+    }
+
+    /// The MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Jpeg => "image/jpeg",
+            Format::Png => "image/png",
+            Format::Webp => "image/webp",
+            Format::Gif => "image/gif",
+            Format::Svg => "image/svg+xml",
+        }
+    }
+
+    /// The name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Webp => "WebP",
+            Format::Gif => "GIF",
+            Format::Svg => "SVG",
+        }
+    }
+
+    /// Whether images of this format are resized (otherwise they are copied).
+    pub fn is_resized(self) -> bool {
+        matches!(self, Format::Jpeg | Format::Png | Format::Webp)
+    }
+
+    /// The format every browser and sharing site reads that an image of this format is also
+    /// published in: itself, except WebP, which becomes JPEG for sharing tags.
+    fn fallback(self) -> Format {
+        match self {
+            Format::Webp => Format::Jpeg,
+            other => other,
+        }
+    }
+}
+
+/// One output file of an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Format.
+    pub format: Format,
+    /// The site path it is published at (`/images/<hash>/photo-480.webp`).
+    pub path: String,
+}
+
+/// One image file the site shows, and what is published of it.
+#[derive(Debug, Clone)]
+pub struct ImageFile {
+    /// Its site-relative path (`content/case-studies/x/photo.jpg`).
+    pub source: String,
+    /// Its format.
+    pub format: Format,
+    /// Width and height as shown (after EXIF orientation); `(0, 0)` for an SVG without a size.
+    pub size: (u32, u32),
+    /// For a resized format, its outputs: WebP first, then the original format, each by
+    /// width. Empty for a copied one.
+    pub variants: Vec<Variant>,
+    /// The output sharing tags point at: the original format (JPEG for a WebP), about
+    /// [`SHARE_WIDTH`] wide. Only for a case study's `image:`.
+    pub share: Option<Variant>,
+    /// The site path it is published at when copied (GIF, SVG).
+    pub copied: Option<String>,
+    /// The hash of the bytes and the settings.
+    hash: String,
+    /// Where pages show it: file and position.
+    shown_at: Vec<(String, Pos)>,
+}
+
+impl ImageFile {
+    /// The outputs in one format, by width.
+    pub fn variants_in(&self, format: Format) -> impl Iterator<Item = &Variant> {
+        self.variants.iter().filter(move |v| v.format == format)
+    }
+
+    /// Every output this image needs made: its variants and its share image.
+    fn outputs(&self) -> impl Iterator<Item = &Variant> {
+        let share = self
+            .share
+            .as_ref()
+            .filter(|share| !self.variants.contains(share));
+        self.variants.iter().chain(share)
+    }
+}
+
+/// Every image file a site shows, by its site-relative path.
+#[derive(Debug, Clone, Default)]
+pub struct Images {
+    files: BTreeMap<String, ImageFile>,
+    quality: u8,
+}
+
+impl Images {
+    /// The image file `src` names in the page whose file is `page_file`, if it is one of the
+    /// site's and could be read.
+    pub fn get(&self, page_file: &str, src: &str) -> Option<&ImageFile> {
+        match resolve(page_file, src) {
+            Reference::File(path) => self.files.get(&path),
+            _ => None,
+        }
+    }
+
+    /// How many image files there are.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Keeps only the images shown by `pages` (those published).
+    pub fn retain_shown_by(&mut self, pages: &[Page]) {
+        let files: std::collections::BTreeSet<&str> =
+            pages.iter().map(|page| page.file.as_str()).collect();
+        self.files.retain(|_, image| {
+            image
+                .shown_at
+                .retain(|(file, _)| files.contains(file.as_str()));
+            !image.shown_at.is_empty()
+        });
+    }
+}
+
+/// Where an image is shown, and whether sharing tags use it.
+struct Shown {
+    page_file: String,
+    at: Pos,
+    share: bool,
+}
+
+/// Finds, reads and checks every image the pages show. Reads each file once (in parallel);
+/// returns what render needs to know of them and E017 (missing, unreadable, not an image, or
+/// outside the site) and W109 (larger than `settings.warn_over_kb`) diagnostics, each at the
+/// place the image is shown.
+pub fn scan(root: &Path, pages: &[Page], settings: &ImageSettings) -> (Images, Vec<Diagnostic>) {
+    let mut wanted: BTreeMap<String, Vec<Shown>> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for page in pages {
+        let body = page
+            .images
+            .iter()
+            .map(|image| (&image.src, image.at, false));
+        let front = match &page.details {
+            Details::CaseStudy(case) => case.image.as_ref().map(|i| (&i.src, i.src_at, true)),
+            _ => None,
+        };
+        for (src, at, share) in body.chain(front) {
+            match resolve(&page.file, src) {
+                Reference::External => {}
+                Reference::Outside => diagnostics.push(
+                    Diagnostic::new(
+                        Code::E017,
+                        &page.file,
+                        at,
+                        format!("the image `{}` is not a file of the site", src.escape_debug()),
+                    )
+                    .with_hint("put the image beside the page and write its name (`photo.jpg`), or put it under `static/` and write its path from `/` (`/images/photo.jpg`)"),
+                ),
+                Reference::File(path) => wanted.entry(path).or_default().push(Shown {
+                    page_file: page.file.clone(),
+                    at,
+                    share,
+                }),
+            }
+        }
+    }
+    let results: Vec<(Option<ImageFile>, Vec<Diagnostic>)> = wanted
+        .into_par_iter()
+        .map(|(source, shown)| read_image(root, source, shown, settings))
+        .collect();
+    let mut images = Images {
+        files: BTreeMap::new(),
+        quality: settings.quality,
+    };
+    for (image, problems) in results {
+        diagnostics.extend(problems);
+        if let Some(image) = image {
+            images.files.insert(image.source.clone(), image);
+        }
+    }
+    (images, diagnostics)
+}
+
+/// Reads one image file: its bytes (hashed), its size, and the plan of its outputs.
+fn read_image(
+    root: &Path,
+    source: String,
+    shown: Vec<Shown>,
+    settings: &ImageSettings,
+) -> (Option<ImageFile>, Vec<Diagnostic>) {
+    let problem = |message: String, hint: &str| -> Vec<Diagnostic> {
+        shown
+            .iter()
+            .map(|place| {
+                Diagnostic::new(Code::E017, &place.page_file, place.at, message.clone())
+                    .with_hint(hint)
+            })
+            .collect()
+    };
+    let Some(format) = Format::from_path(&source) else {
+        return (
+            None,
+            problem(
+                format!("`{source}` is not an image casebook publishes"),
+                "save it as JPEG, PNG, WebP, GIF or SVG, with its extension (`.jpg`, `.png`, `.webp`, `.gif`, `.svg`)",
+            ),
+        );
+    };
+    let path = root.join(&source);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let hint = match similar_file(root, &source) {
+                Some(name) => format!("did you mean `{name}`? It is in the same folder"),
+                None => "check the name (it is case-sensitive); a path is from the page's folder, or from `static/` when it starts with `/`".to_owned(),
+            };
+            return (
+                None,
+                problem(format!("the image file `{source}` does not exist"), &hint),
+            );
+        }
+        Err(error) => {
+            return (
+                None,
+                problem(
+                    format!("the image file `{source}` cannot be read: {error}"),
+                    "check that the file is a readable file, not a folder",
+                ),
+            );
+        }
+    };
+    let size = match process::dimensions(&bytes, format) {
+        Ok(size) => size,
+        Err(why) => {
+            return (
+                None,
+                problem(
+                    format!(
+                        "`{source}` is not a readable {} image: {why}",
+                        format.name()
+                    ),
+                    "open the file in an image editor and save it again, or replace it",
+                ),
+            );
+        }
+    };
+    let mut diagnostics = Vec::new();
+    let limit = settings.warn_over_kb.saturating_mul(1000);
+    if bytes.len() as u64 > limit
+        && let Some(first) = shown.first()
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::W109,
+                &first.page_file,
+                first.at,
+                format!(
+                    "the image file `{source}` is {} kB, more than images.warn_over_kb ({} kB)",
+                    bytes.len().div_ceil(1000),
+                    settings.warn_over_kb
+                ),
+            )
+            .with_hint("make it smaller before adding it (a photo needs no more than about 2000 pixels across), or raise `images.warn_over_kb` in casebook.yaml"),
+        );
+    }
+    let content = cache::key(&[&bytes]);
+    drop(bytes);
+    let widths: Vec<u8> = settings
+        .widths
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let hash = cache::key(&[VERSION, content.as_bytes(), &widths, &[settings.quality]]);
+    let folder = format!("/images/{}/", &hash[..16]);
+    let name = output_name(&source);
+    let mut image = ImageFile {
+        source,
+        format,
+        size,
+        variants: Vec::new(),
+        share: None,
+        copied: None,
+        hash,
+        shown_at: shown.iter().map(|s| (s.page_file.clone(), s.at)).collect(),
+    };
+    let variant = |width: u32, format: Format| Variant {
+        width,
+        height: scaled_height(width, size),
+        format,
+        path: format!("{folder}{name}-{width}.{}", format.extension()),
+    };
+    if format.is_resized() {
+        let widths = variant_widths(size.0, &settings.widths);
+        let mut formats = vec![Format::Webp];
+        if format != Format::Webp {
+            formats.push(format);
+        }
+        for format in formats {
+            image
+                .variants
+                .extend(widths.iter().map(|&width| variant(width, format)));
+        }
+        if shown.iter().any(|s| s.share) {
+            image.share = Some(variant(size.0.min(SHARE_WIDTH), format.fallback()));
+        }
+    } else if let Some(static_path) = image.source.strip_prefix("static") {
+        image.copied = Some(static_path.to_owned());
+    } else {
+        image.copied = Some(format!("{folder}{name}.{}", format.extension()));
+    }
+    (Some(image), diagnostics)
+}
+
+/// The name of an image file in the folder of the missing `source` that is close to its name
+/// (a typing slip, another case, another extension), if there is one.
+fn similar_file(root: &Path, source: &str) -> Option<String> {
+    let (folder, name) = source.rsplit_once('/')?;
+    let wanted = name.to_lowercase();
+    let mut best: Option<(f64, String)> = None;
+    for entry in std::fs::read_dir(root.join(folder)).ok()?.flatten() {
+        let candidate = entry.file_name().to_string_lossy().into_owned();
+        if Format::from_path(&candidate).is_none() {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&wanted, &candidate.to_lowercase());
+        if score >= 0.85
+            && best
+                .as_ref()
+                .is_none_or(|(b, n)| (score, &candidate) > (*b, n))
+        {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, name)| name)
+}
+
+/// The name outputs of `source` get: its file name without extension, made a slug
+/// (`Care Home Photo.JPG` → `care-home-photo`), or `image`.
+fn output_name(source: &str) -> String {
+    let name = source.rsplit('/').next().unwrap_or(source);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let slug = crate::model::suggest_slug(stem);
+    if slug.is_empty() {
+        "image".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// What [`emit`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImageStats {
+    /// Image files shown.
+    pub images: usize,
+    /// Image files decoded (those with an output not in the cache).
+    pub decoded: usize,
+    /// Outputs encoded.
+    pub encoded: usize,
+    /// Outputs taken from the cache.
+    pub cached: usize,
+    /// Files copied as they are (GIF and SVG from `content/`).
+    pub copied: usize,
+    /// Outputs that could not be stored in the cache.
+    pub cache_failures: usize,
+}
+
+/// Why [`emit`] stopped.
+#[derive(Debug)]
+pub enum EmitFailure<E> {
+    /// Images that do not decode (E017), sorted: a content error.
+    Content(Vec<Diagnostic>),
+    /// The sink failed.
+    Output(E),
+}
+
+/// Makes every output of `images` (from the cache when there, else decoding, resizing and
+/// encoding each image once, in parallel) and hands each to `emit`. `root` is the site, whose
+/// image files are read again only for outputs the cache lacks.
+pub fn emit<E: Send>(
+    images: &Images,
+    root: &Path,
+    cache: &Cache,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<ImageStats, EmitFailure<E>> {
+    let results: Vec<Result<ImageStats, EmitFailure<E>>> = images
+        .files
+        .par_iter()
+        .map(|(_, image)| emit_one(image, images.quality, root, cache, emit))
+        .collect();
+    let mut stats = ImageStats {
+        images: images.len(),
+        ..ImageStats::default()
+    };
+    let mut diagnostics = Vec::new();
+    for result in results {
+        match result {
+            Ok(one) => {
+                stats.decoded += one.decoded;
+                stats.encoded += one.encoded;
+                stats.cached += one.cached;
+                stats.copied += one.copied;
+            }
+            Err(EmitFailure::Content(problems)) => diagnostics.extend(problems),
+            Err(EmitFailure::Output(error)) => return Err(EmitFailure::Output(error)),
+        }
+    }
+    if !diagnostics.is_empty() {
+        crate::diagnostics::sort(&mut diagnostics);
+        return Err(EmitFailure::Content(diagnostics));
+    }
+    stats.cache_failures = cache.write_failures();
+    Ok(stats)
+}
+
+fn emit_one<E>(
+    image: &ImageFile,
+    quality: u8,
+    root: &Path,
+    cache: &Cache,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<ImageStats, EmitFailure<E>> {
+    let mut stats = ImageStats::default();
+    let send = |path: &str, contents: Vec<u8>| {
+        emit(OutputFile {
+            path: path.trim_start_matches('/').to_owned(),
+            contents,
+        })
+        .map_err(EmitFailure::Output)
+    };
+    let read = || -> Result<Vec<u8>, EmitFailure<E>> {
+        std::fs::read(root.join(&image.source))
+            .map_err(|error| undecodable(image, &format!("it cannot be read: {error}")))
+    };
+    if let Some(path) = &image.copied {
+        if !image.source.starts_with("static/") {
+            send(path, read()?)?;
+            stats.copied += 1;
+        }
+        return Ok(stats);
+    }
+    let key = |variant: &Variant| {
+        cache::key(&[
+            image.hash.as_bytes(),
+            variant.format.extension().as_bytes(),
+            &variant.width.to_le_bytes(),
+            &[quality],
+        ])
+    };
+    let mut missing = Vec::new();
+    for variant in image.outputs() {
+        match cache.get(&key(variant)) {
+            Some(bytes) => {
+                send(&variant.path, bytes)?;
+                stats.cached += 1;
+            }
+            None => missing.push(variant),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(stats);
+    }
+    let decoded =
+        process::decode(&read()?, image.format).map_err(|why| undecodable(image, &why))?;
+    stats.decoded += 1;
+    for variant in missing {
+        let encoded = process::resize(&decoded, variant.width, variant.height)
+            .and_then(|resized| process::encode(&resized, variant.format, quality))
+            .map_err(|why| undecodable(image, &why))?;
+        cache.put(&key(variant), &encoded);
+        send(&variant.path, encoded)?;
+        stats.encoded += 1;
+    }
+    Ok(stats)
+}
+
+/// The E017s, one per place it is shown, of an image whose pixels cannot be decoded.
+fn undecodable<E>(image: &ImageFile, why: &str) -> EmitFailure<E> {
+    EmitFailure::Content(
+        image
+            .shown_at
+            .iter()
+            .map(|(file, at)| {
+                Diagnostic::new(
+                    Code::E017,
+                    file,
+                    *at,
+                    format!(
+                        "`{}` is not a readable {} image: {why}",
+                        image.source,
+                        image.format.name()
+                    ),
+                )
+                .with_hint("open the file in an image editor and save it again, or replace it")
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_suggests_a_close_name_beside_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let folder = temp.path().join("content/case-studies/red-bag");
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in ["board.PNG", "index.md", "notes.txt"] {
+            std::fs::write(folder.join(name), b"").unwrap();
+        }
+        let similar =
+            |name: &str| similar_file(temp.path(), &format!("content/case-studies/red-bag/{name}"));
+        assert_eq!(similar("bord.png").as_deref(), Some("board.PNG"));
+        assert_eq!(similar("board.png").as_deref(), Some("board.PNG"));
+        assert_eq!(similar("team-photo.jpg"), None);
+        assert_eq!(similar("notes.jpg"), None, "only image files are suggested");
+    }
+
+    #[test]
+    fn output_names_are_slugs() {
+        assert_eq!(
+            output_name("content/x/Care Home Photo.JPG"),
+            "care-home-photo"
+        );
+        assert_eq!(output_name("static/images/___.png"), "image");
+    }
+}
