@@ -174,6 +174,8 @@ pub struct BuildReport {
     pub skipped_links: Vec<String>,
     /// Folders beside the output that could not be removed (the build still succeeded).
     pub leftovers: Vec<write::Leftover>,
+    /// Share images rasterised (not found in the cache).
+    pub share_images_rasterised: usize,
 }
 
 /// Why a build stopped.
@@ -237,6 +239,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // Each rendered file goes straight to the staging folder, so a large site is never held in
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(lock)?;
+    // Share images are cached beside the site (`.casebook/cache/share/`): a warm build
+    // rasterises none.
+    let share_images = render::ShareImages::new(cache::Cache::open(&options.root, "share"));
     let emit = |file: write::OutputFile| staging.write(&file);
     // The search index is built while the pages render: both only read the site. It has
     // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
@@ -260,7 +265,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
                 Err(_) => index(),
             }
         });
-        let rendered = render::render_to(&published, &checked.config, &theme, &emit);
+        let rendered = render::render_to(&published, &checked.config, &theme, &share_images, &emit);
         progress(Stage::Indexing);
         let indexed = indexing
             .join()
@@ -294,5 +299,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         checked,
         skipped_links,
         leftovers: committed.leftovers,
+        share_images_rasterised: share_images.rasterised(),
     })
 }

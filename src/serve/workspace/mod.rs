@@ -465,11 +465,14 @@ impl Workspace {
             let before = memo.advance(published, &self.pending, self.relinked_since_render);
             affected::plan(&before, &memo, published, &self.theme, &self.pending)
         };
+        let share = render::ShareImages::new(crate::cache::Cache::open(&self.root, "share"));
         let result = match &plan {
-            None => render::render_site(published, &self.config, &self.theme),
-            Some(plan) => render::render_selected(published, &self.config, &self.theme, &|path| {
-                plan.wants(path)
-            }),
+            None => render::render_site(published, &self.config, &self.theme, &share),
+            Some(plan) => {
+                render::render_selected(published, &self.config, &self.theme, &share, &|path| {
+                    plan.wants(path)
+                })
+            }
         };
         self.memo = memo;
         let files = match result {
