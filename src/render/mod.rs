@@ -542,8 +542,9 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
 }
 
 /// The generated share image of a page with outcomes, as its output file and alternative
-/// text; `None` for a page without outcomes, a case study with an image of its own, when the
-/// image is not wanted, or (never expected) when its card does not rasterise.
+/// text; `None` for a page without outcomes, a case study with an image of its own, a site
+/// with `share_images: false`, when the image is not wanted, or (never expected) when its
+/// card does not rasterise.
 fn share_card_of(
     page: &Page,
     config: &Config,
@@ -551,7 +552,7 @@ fn share_card_of(
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Option<(OutputFile, String)> {
     let outcome = page.headline_outcome()?;
-    if share::own_image(page).is_some() {
+    if !config.share_images || share::own_image(page).is_some() {
         return None;
     }
     let path = format!(

@@ -966,4 +966,21 @@ fn share_images_are_cached_so_a_warm_build_rasterises_none() {
     .unwrap();
     assert_eq!(run("retitled"), 1);
     assert_ne!(pixels("cold"), pixels("retitled"));
+
+    // `share_images: false`: none is made, and pages with outcomes share the default image.
+    std::fs::write(
+        root.join("casebook.yaml"),
+        "title: Shared learning\nbase_url: https://example.org/\nshare_images: false\n",
+    )
+    .unwrap();
+    assert_eq!(run("without"), 0);
+    assert!(!root.join("without").join(card).exists());
+    let html = std::fs::read_to_string(root.join(
+        "without/case-studies/southampton-care-home-manager-leadership-programme/index.html",
+    ))
+    .unwrap();
+    assert_eq!(
+        meta(&html, "property", "og:image").as_deref(),
+        Some("https://example.org/images/share.png")
+    );
 }
