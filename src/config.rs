@@ -50,6 +50,8 @@ pub struct Config {
     pub link_check: LinkCheck,
     /// Whether contacts' email addresses are shown.
     pub show_emails: bool,
+    /// Whether pages with outcomes get a generated share image (else the default image).
+    pub share_images: bool,
     /// Largest content file accepted, in bytes.
     pub max_file_size: u64,
     /// Metrics added to the vocabulary.
@@ -125,6 +127,7 @@ impl Default for Config {
             search: true,
             link_check: LinkCheck::Error,
             show_emails: false,
+            share_images: true,
             max_file_size: 2 * 1024 * 1024,
             metrics: Vec::new(),
             navigation: Vec::new(),
@@ -178,6 +181,7 @@ struct RawConfig {
     search: Option<bool>,
     link_check: Option<LinkCheck>,
     show_emails: Option<bool>,
+    share_images: Option<bool>,
     max_file_size: Option<FileSize>,
     metrics: Option<Vec<String>>,
     navigation: Option<Vec<NavItem>>,
@@ -319,6 +323,7 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, ConfigError> {
         search: raw.search.unwrap_or(defaults.search),
         link_check: raw.link_check.unwrap_or(defaults.link_check),
         show_emails: raw.show_emails.unwrap_or(defaults.show_emails),
+        share_images: raw.share_images.unwrap_or(defaults.share_images),
         max_file_size,
         metrics,
         navigation,

@@ -272,6 +272,8 @@ pub struct BuildReport {
     pub leftovers: Vec<write::Leftover>,
     /// What the images took: how many outputs were encoded and how many came from the cache.
     pub images: images::ImageStats,
+    /// Share images rasterised (not found in the cache).
+    pub share_images_rasterised: usize,
 }
 
 /// Why a build stopped.
@@ -326,6 +328,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // Each rendered file goes straight to the staging folder, so a large site is never held in
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(lock)?;
+    // Share images are cached beside the site (`.casebook/cache/share/`): a warm build
+    // rasterises none.
+    let share_images = render::ShareImages::new(cache::Cache::open(&options.root, "share"));
     let emit = |file: write::OutputFile| staging.write(&file);
     // The search index is built while the pages render: both only read the site. It has
     // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
@@ -352,7 +357,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         // Images are resized and encoded beside the pages, in rayon's pool with them.
         let imaging =
             scope.spawn(|| images::emit(&site_images, &options.root, &image_cache, &emit));
-        let rendered = render::render_to(&published, &checked.config, &theme, &site_images, &emit);
+        let rendered = render::render_to(
+            &published,
+            &checked.config,
+            &theme,
+            &site_images,
+            &share_images,
+            &emit,
+        );
         progress(Stage::Indexing);
         let indexed = indexing
             .join()
@@ -401,5 +413,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         skipped_links,
         leftovers: committed.leftovers,
         images: image_stats,
+        share_images_rasterised: share_images.rasterised(),
     })
 }

@@ -18,6 +18,8 @@ pub mod outcomes;
 pub mod overview;
 pub mod picture;
 mod share;
+mod share_card;
+pub mod share_image;
 mod templates;
 pub mod urls;
 pub mod views;
@@ -44,27 +46,38 @@ use crate::theme::Theme;
 use crate::write::OutputFile;
 pub use listings::{Listing, PAGE_SIZE, listings};
 pub(crate) use share::script_safe;
+pub use share_image::ShareImages;
 
 /// Renders the whole site. Returns the files, or the template diagnostics that stopped it.
 pub fn render_site(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    share_images: &ShareImages,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    render_selected(site, config, theme, &|_| true)
+    render_selected(site, config, theme, share_images, &|_| true)
 }
 
 /// Renders only the files whose output path (`case-studies/x/index.html`) `wanted` accepts,
 /// each byte for byte as [`render_site`] renders it: `casebook serve` re-renders only what a
 /// change affects. Work for the others is skipped before their Markdown or template context is
-/// built; the sitemap, when wanted, still lists every page.
+/// built; the sitemap, when wanted, still lists every page. A page's share image is rendered
+/// with its page (when both are wanted): it shows nothing the page does not.
 pub fn render_selected(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    share_images: &ShareImages,
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    render_selected_with_images(site, config, theme, &Images::default(), wanted)
+    render_selected_with_images(
+        site,
+        config,
+        theme,
+        &Images::default(),
+        share_images,
+        wanted,
+    )
 }
 
 /// Why rendering stopped: template errors, or the sink that takes the files failed.
@@ -84,9 +97,10 @@ pub fn render_to<E: Send>(
     config: &Config,
     theme: &Theme,
     images: &Images,
+    share_images: &ShareImages,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
-    render_into(site, config, theme, images, &|_| true, emit)
+    render_into(site, config, theme, images, share_images, &|_| true, emit)
 }
 
 /// [`render_selected`] with the site's images shown as their resized outputs (which
@@ -96,6 +110,7 @@ pub fn render_selected_with_images(
     config: &Config,
     theme: &Theme,
     images: &Images,
+    share_images: &ShareImages,
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
@@ -103,7 +118,7 @@ pub fn render_selected_with_images(
         files.lock().map_err(|_| unreachable_poison())?.push(file);
         Ok(())
     };
-    match render_into(site, config, theme, images, wanted, &collect) {
+    match render_into(site, config, theme, images, share_images, wanted, &collect) {
         Ok(()) => {}
         Err(RenderFailure::Templates(diagnostics)) => return Err(diagnostics),
         Err(RenderFailure::Output(never)) => match never {},
@@ -130,6 +145,7 @@ fn render_into<E: Send>(
     config: &Config,
     theme: &Theme,
     images: &Images,
+    share_images: &ShareImages,
     wanted: &(dyn Fn(&str) -> bool + Sync),
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
@@ -188,6 +204,16 @@ fn render_into<E: Send>(
             pictures: Some(&pictures),
             ..markdown
         };
+        // The share image first: the page's tags name it only once it exists.
+        let card = share_card_of(page, config, share_images, wanted);
+        let card = match card {
+            Some((file, alt)) => {
+                let path = format!("/{}", file.path);
+                emit(file).map_err(Failure::Output)?;
+                Some(share::Card { path, alt })
+            }
+            None => None,
+        };
         let body = render_markdown(&page.body.markdown, &markdown);
         let view = page_view(page, body, &view_context);
         let mut context = Context::new();
@@ -204,11 +230,18 @@ fn render_into<E: Send>(
         let share_image = picture::share_image(page, &pictures);
         context.insert(
             "share",
-            &share::page_share_view(page, config, &urls, share_image.as_deref()),
+            &share::page_share_view(page, card.as_ref(), config, &urls, share_image.as_deref()),
         );
         context.insert(
             "structured_data",
-            &share::json_ld(page, site, config, &urls, share_image.as_deref()),
+            &share::json_ld(
+                page,
+                card.as_ref(),
+                site,
+                config,
+                &urls,
+                share_image.as_deref(),
+            ),
         );
         if feeds::has_feed(page.kind) {
             let page_url = urls.page(page.kind, &page.slug.value);
@@ -545,6 +578,38 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
         }),
     }
     crumbs
+}
+
+/// The generated share image of a page with outcomes, as its output file and alternative
+/// text; `None` for a page without outcomes, a case study with an image of its own, a site
+/// with `share_images: false`, when the image is not wanted, or (never expected) when its
+/// card does not rasterise.
+fn share_card_of(
+    page: &Page,
+    config: &Config,
+    share_images: &ShareImages,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Option<(OutputFile, String)> {
+    let outcome = page.headline_outcome()?;
+    if !config.share_images || share::own_image(page).is_some() {
+        return None;
+    }
+    let path = format!(
+        "{}share.png",
+        crate::model::page_path(page.kind, &page.slug.value).trim_start_matches('/')
+    );
+    if !wanted(&path) {
+        return None;
+    }
+    let headline = outcomes::outcome_headline(outcome);
+    let accent = config
+        .brand_colour
+        .as_deref()
+        .filter(|c| crate::config::brand_colour_problem(c).is_none());
+    let svg = share_card::card_svg(&config.title, &page.title, &headline, outcome, accent);
+    let contents = share_images.png(&svg).ok()?;
+    let alt = format!("{}. {headline}", page.title.trim());
+    Some((OutputFile { path, contents }, alt))
 }
 
 /// Where a content page is written: its URL path ([`crate::model::page_path`]) as a file,

@@ -34,6 +34,27 @@ pub(crate) struct ShareView {
     /// The image's absolute address, with the same condition as `url`.
     image: Option<String>,
     image_alt: String,
+    /// The image's size in pixels, when known: the generated share image's.
+    image_width: Option<u32>,
+    image_height: Option<u32>,
+}
+
+/// A page's generated share image: its site path and what it shows, in words.
+#[derive(Debug, Clone)]
+pub(crate) struct Card {
+    /// `/case-studies/x/share.png`.
+    pub(crate) path: String,
+    /// The title and the headline in words.
+    pub(crate) alt: String,
+}
+
+/// A case study's own image, when it has one with alternative text: it is shared before any
+/// generated image.
+pub(crate) fn own_image(page: &Page) -> Option<&crate::model::content::Image> {
+    match &page.details {
+        Details::CaseStudy(case) => case.image.as_ref().filter(|image| !image.alt.is_empty()),
+        _ => None,
+    }
 }
 
 /// Whether the site's addresses are whole (`https://…`), as sharing tags and structured data
@@ -59,33 +80,39 @@ pub(crate) fn share_view(
         site_name: config.title.clone(),
         image: whole.then(|| urls.absolute(DEFAULT_IMAGE)),
         image_alt: config.title.clone(),
+        image_width: None,
+        image_height: None,
     }
 }
 
 /// The sharing tags of a content page: a case study is an article, and shows its own image
-/// when it has one.
-/// `resized` is the site path of the resized copy of its `image:` made for sharing (a JPEG or
-/// PNG about 1200 pixels wide: some sharing sites read no WebP), when the image is the site's.
+/// when it has one (`resized`: the site path of the resized copy of its `image:` made for
+/// sharing, a JPEG or PNG about 1200 pixels wide, as some sharing sites read no WebP); a page
+/// with outcomes and no image of its own shows its generated `card`.
 pub(crate) fn page_share_view(
     page: &Page,
+    card: Option<&Card>,
     config: &Config,
     urls: &Urls,
     resized: Option<&str>,
 ) -> ShareView {
     let path = page_path(page.kind, &page.slug.value);
     let mut view = share_view(&page.title, page.summary.as_deref(), &path, config, urls);
-    if let Details::CaseStudy(case) = &page.details {
+    if page.kind == ContentKind::CaseStudy {
         view.kind = "article";
-        if let Some(image) = &case.image
-            && !image.alt.is_empty()
-        {
-            let url = match resized {
-                Some(resized) => Some(urls.absolute(resized)),
-                None => image_url(&image.src, &path, urls),
-            };
-            view.image = url.filter(|_| has_origin(config));
-            view.image_alt = image.alt.clone();
-        }
+    }
+    if let Some(image) = own_image(page) {
+        let url = match resized {
+            Some(resized) => Some(urls.absolute(resized)),
+            None => image_url(&image.src, &path, urls),
+        };
+        view.image = url.filter(|_| has_origin(config));
+        view.image_alt = image.alt.clone();
+    } else if let Some(card) = card {
+        view.image = has_origin(config).then(|| urls.absolute(&card.path));
+        view.image_alt = card.alt.clone();
+        view.image_width = Some(crate::render::share_image::WIDTH);
+        view.image_height = Some(crate::render::share_image::HEIGHT);
     }
     view
 }
@@ -139,8 +166,11 @@ fn organization(name: &str) -> Value {
 
 /// The schema.org description of a content page, as a script-safe JSON-LD block; `None`
 /// when the site's addresses have no origin (schema.org wants whole addresses).
+/// A page's own image (`resized_image`: its resized copy for sharing), else its generated share
+/// image (`card`), is its `image`.
 pub(crate) fn json_ld(
     page: &Page,
+    card: Option<&Card>,
     site: &Site,
     config: &Config,
     urls: &Urls,
@@ -203,6 +233,7 @@ pub(crate) fn json_ld(
                         .as_ref()
                         .and_then(|image| image_url(&image.src, &path, urls))
                 })
+                .or_else(|| card.map(|card| urls.absolute(&card.path)))
                 .unwrap_or_else(|| urls.absolute(DEFAULT_IMAGE));
             data["image"] = json!(image);
             let about: Vec<String> = page_terms(page).into_iter().map(|(_, _, l)| l).collect();
@@ -212,6 +243,9 @@ pub(crate) fn json_ld(
             }
         }
         Details::Programme(programme) => {
+            if let Some(card) = card {
+                data["image"] = json!(urls.absolute(&card.path));
+            }
             let lead = programme
                 .organisations
                 .iter()
@@ -234,6 +268,9 @@ pub(crate) fn json_ld(
             }
         }
         Details::Cohort(cohort) => {
+            if let Some(card) = card {
+                data["image"] = json!(urls.absolute(&card.path));
+            }
             if let Some(start) = cohort.start {
                 put(&mut data, "startDate", json!(start.to_string()));
             }

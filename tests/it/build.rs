@@ -837,10 +837,36 @@ fn pages_carry_sharing_tags_and_structured_data_with_the_required_properties() {
         let url = meta(&html, "property", "og:url").unwrap_or_else(|| panic!("{path}: og:url"));
         assert!(url.starts_with("https://example.org/sl/"), "{path}: {url}");
         assert!(meta(&html, "property", "og:title").is_some_and(|t| !t.is_empty()));
+        // Pages with outcomes (the case study and the programme here) share a generated
+        // image beside them; the others the site's default image.
+        let folder = path.trim_end_matches("index.html");
+        let generated = path.starts_with("case-studies/") || path.starts_with("programmes/");
+        assert_eq!(
+            output.join(folder).join("share.png").is_file(),
+            generated,
+            "{path}"
+        );
+        let image = if generated {
+            format!("https://example.org/sl/{folder}share.png")
+        } else {
+            "https://example.org/sl/images/share.png".to_owned()
+        };
         assert_eq!(
             meta(&html, "property", "og:image").as_deref(),
-            Some("https://example.org/sl/images/share.png")
+            Some(image.as_str()),
+            "{path}"
         );
+        let size = meta(&html, "property", "og:image:width").zip(meta(
+            &html,
+            "property",
+            "og:image:height",
+        ));
+        if generated {
+            assert_eq!(size, Some(("1200".into(), "630".into())), "{path}");
+            assert_eq!(data["image"], image.as_str(), "{path}");
+        } else {
+            assert_eq!(size, None, "{path}");
+        }
         assert!(meta(&html, "property", "og:image:alt").is_some());
         assert_eq!(
             meta(&html, "name", "twitter:card").as_deref(),
@@ -849,6 +875,21 @@ fn pages_carry_sharing_tags_and_structured_data_with_the_required_properties() {
     }
     let article = json_ld(&read(cases[0].0)).unwrap();
     assert_eq!(article["author"][0]["name"], "Southampton City CCG");
+    // The generated image decodes at 1200 x 630, and its alternative text says what it shows.
+    let card = std::fs::read(
+        output.join("case-studies/southampton-care-home-manager-leadership-programme/share.png"),
+    )
+    .unwrap();
+    let decoded = png::Decoder::new(std::io::Cursor::new(&card[..]))
+        .read_info()
+        .unwrap();
+    let info = decoded.info();
+    assert_eq!((info.width, info.height), (1200, 630));
+    let alt = meta(&read(cases[0].0), "property", "og:image:alt").unwrap();
+    assert!(
+        alt.starts_with("A leadership programme for nursing home managers in Southampton. "),
+        "{alt}"
+    );
     // The default image ships with the theme: a 1200 x 630 PNG.
     let image = std::fs::read(output.join("images/share.png")).unwrap();
     assert_eq!(&image[..8], b"\x89PNG\r\n\x1a\n");
@@ -873,4 +914,73 @@ fn pages_carry_sharing_tags_and_structured_data_with_the_required_properties() {
     assert!(meta(&html, "property", "og:title").is_some());
     assert!(meta(&html, "property", "og:url").is_none());
     assert!(json_ld(&html).is_none());
+}
+
+#[test]
+fn share_images_are_cached_so_a_warm_build_rasterises_none() {
+    let (_guard, root) = copy_example();
+    let run = |out: &str| {
+        let options = casebook::BuildOptions {
+            root: root.clone(),
+            output: Some(root.join(out)),
+            ..Default::default()
+        };
+        casebook::build(&options, &|_| {})
+            .unwrap_or_else(|_| panic!("{out} builds"))
+            .share_images_rasterised
+    };
+    let card = "case-studies/southampton-care-home-manager-leadership-programme/share.png";
+    let pixels = |out: &str| {
+        let bytes = std::fs::read(root.join(out).join(card)).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut buf).unwrap();
+        buf
+    };
+    // The case study and the programme have outcomes.
+    assert_eq!(run("cold"), 2);
+    let cache = root.join(".casebook/cache/share");
+    assert!(cache.is_dir());
+    assert_eq!(run("warm"), 0, "a warm build rasterised again");
+    let cold = read_tree(&root.join("cold"));
+    assert_eq!(cold, read_tree(&root.join("warm")));
+    // Rasterised afresh, an image is the same bytes as the cached one.
+    std::fs::remove_dir_all(&cache).unwrap();
+    assert_eq!(run("again"), 2);
+    assert_eq!(cold, read_tree(&root.join("again")));
+
+    // A new title is a new card: only that page's image is rasterised, and its pixels change.
+    let file =
+        root.join("content/case-studies/southampton-care-home-manager-leadership-programme.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen(
+            "title: A leadership programme for nursing home managers in Southampton",
+            "title: Managers in Southampton learn to lead",
+            1,
+        ),
+    )
+    .unwrap();
+    assert_eq!(run("retitled"), 1);
+    assert_ne!(pixels("cold"), pixels("retitled"));
+
+    // `share_images: false`: none is made, and pages with outcomes share the default image.
+    std::fs::write(
+        root.join("casebook.yaml"),
+        "title: Shared learning\nbase_url: https://example.org/\nshare_images: false\n",
+    )
+    .unwrap();
+    assert_eq!(run("without"), 0);
+    assert!(!root.join("without").join(card).exists());
+    let html = std::fs::read_to_string(root.join(
+        "without/case-studies/southampton-care-home-manager-leadership-programme/index.html",
+    ))
+    .unwrap();
+    assert_eq!(
+        meta(&html, "property", "og:image").as_deref(),
+        Some("https://example.org/images/share.png")
+    );
 }

@@ -507,12 +507,15 @@ impl Workspace {
             let before = memo.advance(published, &self.pending, self.relinked_since_render);
             affected::plan(&before, &memo, published, &self.theme, &self.pending)
         };
+        let share = render::ShareImages::new(crate::cache::Cache::open(&self.root, "share"));
         let result = match &plan {
-            None => render_packed(published, &self.config, &self.theme),
-            Some(plan) => render::render_selected(published, &self.config, &self.theme, &|path| {
-                plan.wants(path)
-            })
-            .map(pack_all),
+            None => render_packed(published, &self.config, &self.theme, &share),
+            Some(plan) => {
+                render::render_selected(published, &self.config, &self.theme, &share, &|path| {
+                    plan.wants(path)
+                })
+                .map(pack_all)
+            }
         };
         self.memo = memo;
         let files = match result {
@@ -623,6 +626,7 @@ fn render_packed(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    share: &render::ShareImages,
 ) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
@@ -639,6 +643,7 @@ fn render_packed(
         config,
         theme,
         &crate::images::Images::default(),
+        share,
         &keep,
     ) {
         Ok(()) => Ok(files

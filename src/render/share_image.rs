@@ -1,0 +1,276 @@
+//! Share images as PNG: a card's SVG text ([`super::share_card`]) rasterised by resvg.
+//!
+//! The image must be the same bytes on every machine, fonts installed or not, so text is drawn
+//! only with the fonts embedded in the binary (Open Sans, Apache-2.0, `assets/fonts/`): the
+//! font database holds nothing else, and it is parsed once per process. The PNG is indexed
+//! when the card has at most 256 colours (it usually has), else 8-bit RGB (the card is
+//! opaque), encoded with fixed settings, so the same SVG always gives the same bytes.
+//!
+//! [`ShareImages`] is what render is handed: it looks a card up in the `share` namespace of
+//! the cache (keyed by the card's SVG and [`RENDERER_VERSION`]) and rasterises only on a miss,
+//! counting what it rasterised.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use resvg::tiny_skia;
+use resvg::usvg::{self, fontdb};
+
+use crate::cache::{self, Cache};
+
+/// The embedded regular face.
+pub(crate) const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/OpenSans-Regular.ttf");
+/// The embedded bold face.
+pub(crate) const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/OpenSans-Bold.ttf");
+/// The family name of the embedded fonts, as the card's SVG names it.
+pub(crate) const FONT_FAMILY: &str = "Open Sans";
+
+/// Width of a share image in pixels (what OpenGraph asks for a large card).
+pub const WIDTH: u32 = 1200;
+/// Height of a share image in pixels.
+pub const HEIGHT: u32 = 630;
+
+/// Part of every cache key: bump it when the rasteriser, its fonts or its PNG settings change,
+/// so that old entries are not used.
+pub const RENDERER_VERSION: &str = "share-png-2 resvg-0.49 open-sans-1.11 indexed-fast-adaptive";
+
+/// Why a card could not be rasterised (its SVG did not parse; never expected of ours).
+#[derive(Debug, thiserror::Error)]
+pub enum ShareImageError {
+    /// The SVG text is not an SVG resvg reads.
+    #[error("share card SVG: {0}")]
+    Svg(String),
+    /// The PNG encoder failed.
+    #[error("share card PNG: {0}")]
+    Png(String),
+}
+
+/// The font database: the embedded faces and nothing else, made once.
+fn fonts() -> Arc<fontdb::Database> {
+    static FONTS: OnceLock<Arc<fontdb::Database>> = OnceLock::new();
+    Arc::clone(FONTS.get_or_init(|| {
+        let mut db = fontdb::Database::new();
+        for face in [FONT_REGULAR, FONT_BOLD] {
+            db.load_font_source(fontdb::Source::Binary(Arc::new(face)));
+        }
+        db.set_sans_serif_family(FONT_FAMILY);
+        Arc::new(db)
+    }))
+}
+
+/// Rasterises a card's SVG (which must be [`WIDTH`] × [`HEIGHT`]) to PNG bytes. Pure: the
+/// same text gives the same bytes.
+pub fn rasterise(svg: &str) -> Result<Vec<u8>, ShareImageError> {
+    let options = usvg::Options {
+        font_family: FONT_FAMILY.to_owned(),
+        fontdb: fonts(),
+        // The card refers to no image; should one appear, nothing is read for it.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    };
+    let tree =
+        usvg::Tree::from_str(svg, &options).map_err(|e| ShareImageError::Svg(e.to_string()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT)
+        .ok_or_else(|| ShareImageError::Svg("empty size".into()))?;
+    // White under everything, so the image is opaque whatever the card draws.
+    pixmap.fill(tiny_skia::Color::WHITE);
+    let size = tree.size();
+    let transform = tiny_skia::Transform::from_scale(
+        WIDTH as f32 / size.width(),
+        HEIGHT as f32 / size.height(),
+    );
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
+    // Opaque, so premultiplied RGBA is plain RGBA.
+    match indexed(pixmap.data()) {
+        Some((palette, indices)) => encode(png::ColorType::Indexed, Some(&palette), &indices),
+        None => {
+            let rgb: Vec<u8> = pixmap
+                .data()
+                .chunks_exact(4)
+                .flat_map(|p| [p[0], p[1], p[2]])
+                .collect();
+            encode(png::ColorType::Rgb, None, &rgb)
+        }
+    }
+}
+
+/// The image as a palette (RGB triples, in order of first appearance) and one index per
+/// pixel, when it has at most 256 colours: a card is a few flat colours and the edges
+/// between them, so it usually has, and an indexed PNG is a third of the pixels to compress.
+fn indexed(rgba: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
+    let mut index_of: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
+    let mut indices = Vec::with_capacity(rgba.len() / 4);
+    let mut last: Option<([u8; 3], u8)> = None;
+    for pixel in rgba.chunks_exact(4) {
+        let colour = [pixel[0], pixel[1], pixel[2]];
+        // Runs of one colour are long: most pixels need no look-up.
+        let index = match last {
+            Some((seen, index)) if seen == colour => index,
+            _ => {
+                let index = match index_of.get(&colour) {
+                    Some(&index) => index,
+                    None => {
+                        let index = u8::try_from(index_of.len()).ok()?;
+                        index_of.insert(colour, index);
+                        palette.extend_from_slice(&colour);
+                        index
+                    }
+                };
+                last = Some((colour, index));
+                index
+            }
+        };
+        indices.push(index);
+    }
+    Some((palette, indices))
+}
+
+fn encode(
+    colour: png::ColorType,
+    palette: Option<&[u8]>,
+    data: &[u8],
+) -> Result<Vec<u8>, ShareImageError> {
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+    encoder.set_color(colour);
+    encoder.set_depth(png::BitDepth::Eight);
+    if let Some(palette) = palette {
+        encoder.set_palette(palette.to_vec());
+    }
+    // fdeflate's fast mode with a filter chosen per row: on the cards of a 100-page corpus,
+    // as fast as one filter for every row and 27% smaller; zlib's balanced mode is 23%
+    // smaller again but takes half as long again (benches/share.sh).
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Adaptive);
+    let png_error = |e: png::EncodingError| ShareImageError::Png(e.to_string());
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    writer.write_image_data(data).map_err(png_error)?;
+    writer.finish().map_err(png_error)?;
+    Ok(out)
+}
+
+/// Share images for one render: cached by their card's SVG, rasterised on a miss.
+#[derive(Debug)]
+pub struct ShareImages {
+    cache: Cache,
+    rasterised: AtomicUsize,
+}
+
+impl ShareImages {
+    /// Share images cached in the `share` namespace of `cache` (`Cache::open(root, "share")`),
+    /// or not at all with [`Cache::disabled`].
+    pub fn new(cache: Cache) -> ShareImages {
+        ShareImages {
+            cache,
+            rasterised: AtomicUsize::new(0),
+        }
+    }
+
+    /// The PNG of a card: from the cache when it holds it, else rasterised and stored.
+    pub(crate) fn png(&self, svg: &str) -> Result<Vec<u8>, ShareImageError> {
+        let key = cache::key(&[RENDERER_VERSION.as_bytes(), svg.as_bytes()]);
+        if let Some(bytes) = self.cache.get(&key) {
+            return Ok(bytes);
+        }
+        let bytes = rasterise(svg)?;
+        self.rasterised.fetch_add(1, Ordering::Relaxed);
+        self.cache.put(&key, &bytes);
+        Ok(bytes)
+    }
+
+    /// How many images were rasterised (not found in the cache).
+    pub fn rasterised(&self) -> usize {
+        self.rasterised.load(Ordering::Relaxed)
+    }
+
+    /// The cache, for its counts.
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1200\" height=\"630\" viewBox=\"0 0 1200 630\"><rect x=\"0\" y=\"0\" width=\"600\" height=\"630\" fill=\"#005eb8\"/><text x=\"700\" y=\"300\" font-size=\"60\" font-family=\"Open Sans\">Hello</text></svg>";
+
+    /// The image's header and its pixels as RGB, whatever its colour type.
+    fn decode(bytes: &[u8]) -> (png::ColorType, png::OutputInfo, Vec<u8>) {
+        let colour = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap()
+            .info()
+            .color_type;
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        buf.truncate(info.buffer_size());
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        (colour, info, buf)
+    }
+
+    #[test]
+    fn a_card_decodes_at_1200_by_630_and_is_the_same_bytes_twice() {
+        let one = rasterise(SVG).unwrap();
+        let two = rasterise(SVG).unwrap();
+        assert_eq!(one, two);
+        let (colour, info, pixels) = decode(&one);
+        assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+        // Two flat colours and the text's edges: a palette.
+        assert_eq!(colour, png::ColorType::Indexed);
+        // The left half is the rectangle's blue, the right half's corner white.
+        assert_eq!(&pixels[..3], &[0x00, 0x5e, 0xb8]);
+        let last = pixels.len() - 3;
+        assert_eq!(&pixels[last..], &[0xff, 0xff, 0xff]);
+    }
+
+    #[test]
+    fn text_is_drawn_with_the_embedded_font() {
+        let blank = SVG.replace(">Hello<", "><");
+        let (_, _, with_text) = decode(&rasterise(SVG).unwrap());
+        let (_, _, without) = decode(&rasterise(&blank).unwrap());
+        let inked = with_text
+            .iter()
+            .zip(&without)
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!(inked > 1000, "only {inked} bytes differ");
+    }
+
+    #[test]
+    fn a_card_of_more_than_256_colours_is_rgb() {
+        let gradient = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1200\" height=\"630\"><defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"#000000\"/><stop offset=\"1\" stop-color=\"#ff80ff\"/></linearGradient></defs><rect width=\"1200\" height=\"630\" fill=\"url(#g)\"/></svg>";
+        let (colour, info, pixels) = decode(&rasterise(gradient).unwrap());
+        assert_eq!(colour, png::ColorType::Rgb);
+        assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+        // Dark at the left, light at the right.
+        assert!(pixels[0] < 10 && pixels[(WIDTH as usize - 1) * 3] > 240);
+    }
+
+    #[test]
+    fn an_svg_that_does_not_parse_is_an_error_not_a_panic() {
+        assert!(rasterise("<svg").is_err());
+        assert!(rasterise("not svg at all").is_err());
+    }
+
+    #[test]
+    fn a_cached_card_is_not_rasterised_again() {
+        let temp = tempfile::tempdir().unwrap();
+        let first = ShareImages::new(Cache::open(temp.path(), "share"));
+        let made = first.png(SVG).unwrap();
+        assert_eq!(first.rasterised(), 1);
+        let second = ShareImages::new(Cache::open(temp.path(), "share"));
+        assert_eq!(second.png(SVG).unwrap(), made);
+        assert_eq!(second.rasterised(), 0);
+        // Another card is another entry.
+        second.png(&SVG.replace("Hello", "Bye")).unwrap();
+        assert_eq!(second.rasterised(), 1);
+    }
+}
