@@ -304,3 +304,51 @@ fn a_bundle_is_named_by_its_folder_and_its_folder_must_be_a_slug() {
         Some("rename the folder to `red-bag`")
     );
 }
+
+#[test]
+fn a_case_study_with_outcomes_shares_its_own_image_not_a_generated_card() {
+    let (_temp, root) = site();
+    let page = root.join("content/case-studies/red-bag/index.md");
+    let text = std::fs::read_to_string(&page).expect("page");
+    let with_outcomes = text.replacen(
+        "care_settings: [care-home]\n",
+        "care_settings: [care-home]\noutcomes:\n  - {kind: count, metric: hospital-admissions, label: Hospital transfers, value: 12, unit: transfers}\n",
+        1,
+    );
+    std::fs::write(&page, &with_outcomes).expect("write");
+    let report = build(&root, "public").expect("builds");
+    let html =
+        std::fs::read_to_string(root.join("public/case-studies/red-bag/index.html")).expect("page");
+    let shared: Vec<&str> = values(&html, "content")
+        .into_iter()
+        .filter(|v| v.ends_with(".jpg") || v.ends_with(".png"))
+        .collect();
+    assert!(
+        !shared.is_empty() && shared.iter().all(|v| v.ends_with("lead-1200.jpg")),
+        "{shared:?}"
+    );
+    let json_ld_image = html
+        .split("\"image\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the JSON-LD has an image");
+    assert!(json_ld_image.ends_with("lead-1200.jpg"), "{json_ld_image}");
+    assert_eq!(report.share_images_rasterised, 0);
+    assert!(!root.join("public/case-studies/red-bag/share.png").exists());
+
+    // Without an image of its own, the same page gets its generated card.
+    std::fs::write(
+        &page,
+        with_outcomes.replace(
+            "image: {src: lead.jpg, alt: A red bag on a care home's hall table}\n",
+            "",
+        ),
+    )
+    .expect("write");
+    let report = build(&root, "public").expect("builds");
+    assert_eq!(report.share_images_rasterised, 1);
+    let html =
+        std::fs::read_to_string(root.join("public/case-studies/red-bag/index.html")).expect("page");
+    assert!(html.contains("case-studies/red-bag/share.png\""), "{html}");
+    assert!(root.join("public/case-studies/red-bag/share.png").is_file());
+}
