@@ -476,10 +476,20 @@ mod tests {
         first.write(&file("first/index.html")).unwrap();
 
         let waiting = AtomicBool::new(false);
+        // The second build, once it has the lock, goes on only when told: the first build's
+        // committed output is looked at before the second's replaces it.
+        // (A channel rather than a barrier: if the test fails first, the sender is dropped and
+        // the second build stops waiting.)
+        let (go, told) = std::sync::mpsc::channel::<()>();
+        let (output_ref, waiting_ref) = (&output, &waiting);
         std::thread::scope(|scope| {
-            let second = scope.spawn(|| {
+            // Dropped here on a failed assertion, before the scope waits for the second build.
+            let go = go;
+            let second = scope.spawn(move || {
                 let lock =
-                    OutputLock::acquire(&output, || waiting.store(true, Ordering::SeqCst)).unwrap();
+                    OutputLock::acquire(output_ref, || waiting_ref.store(true, Ordering::SeqCst))
+                        .unwrap();
+                told.recv().expect("the test went on");
                 let staging = Staging::create(lock).unwrap();
                 staging.write(&file("second/index.html")).unwrap();
                 staging.commit().unwrap()
@@ -498,6 +508,7 @@ mod tests {
             assert!(first.staging.join("first/index.html").is_file());
             assert_eq!(first.commit().unwrap().files, 1);
             assert!(output.join("first/index.html").is_file());
+            go.send(()).unwrap();
             let committed = second.join().unwrap();
             assert_eq!(committed.files, 1);
             assert!(committed.leftovers.is_empty());

@@ -200,6 +200,48 @@ impl Images {
         self.files.is_empty()
     }
 
+    /// The site paths (without the leading `/`) of every file [`emit`] makes of these images:
+    /// the resized outputs, and the copies of GIF and SVG files under `content/`.
+    pub fn output_paths(&self) -> std::collections::BTreeSet<String> {
+        self.files.values().flat_map(emitted_paths).collect()
+    }
+
+    /// Only the images [`emit`] would make a file of that `made` lacks: what the preview makes
+    /// after a change, when it already holds the outputs of the images that did not change.
+    pub fn missing_from(&self, made: &std::collections::BTreeSet<String>) -> Images {
+        Images {
+            files: self
+                .files
+                .iter()
+                .filter(|(_, image)| emitted_paths(image).any(|path| !made.contains(&path)))
+                .map(|(source, image)| (source.clone(), image.clone()))
+                .collect(),
+            quality: self.quality,
+        }
+    }
+
+    /// The files of the pages that show an image differently from `before`: one added,
+    /// removed, or with other bytes, size or outputs. Their markup names other files.
+    pub fn pages_changed_since(&self, before: &Images) -> std::collections::BTreeSet<String> {
+        let same = |a: &ImageFile, b: &ImageFile| {
+            (&a.hash, a.size, &a.variants, &a.share, &a.copied)
+                == (&b.hash, b.size, &b.variants, &b.share, &b.copied)
+        };
+        let changed = |one: &Images, other: &Images| -> Vec<String> {
+            one.files
+                .iter()
+                .filter(|(source, image)| {
+                    other.files.get(*source).is_none_or(|was| !same(image, was))
+                })
+                .flat_map(|(_, image)| image.shown_at.iter().map(|(file, _)| file.clone()))
+                .collect()
+        };
+        let mut pages: std::collections::BTreeSet<String> =
+            changed(self, before).into_iter().collect();
+        pages.extend(changed(before, self));
+        pages
+    }
+
     /// Keeps only the images shown by `pages` (those published).
     pub fn retain_shown_by(&mut self, pages: &[Page]) {
         let files: std::collections::BTreeSet<&str> =
@@ -211,6 +253,19 @@ impl Images {
             !image.shown_at.is_empty()
         });
     }
+}
+
+/// The site paths (without the leading `/`) of the files [`emit`] makes of `image`.
+fn emitted_paths(image: &ImageFile) -> impl Iterator<Item = String> + '_ {
+    let copied = image
+        .copied
+        .as_ref()
+        .filter(|_| !image.source.starts_with("static/"));
+    image
+        .outputs()
+        .map(|variant| &variant.path)
+        .chain(copied)
+        .map(|path| path.trim_start_matches('/').to_owned())
 }
 
 /// Where an image is shown, and whether sharing tags use it.

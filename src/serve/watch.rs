@@ -304,6 +304,9 @@ pub fn classify(path: &str, changes: &mut Changes) {
             } else if !name.contains('.') {
                 // A folder (or `content` itself) appeared, went or was renamed.
                 changes.rescan_content = true;
+            } else {
+                // A file beside the pages, such as a bundle's photo.
+                changes.images = true;
             }
         }
         "static" => changes.static_files = true,
@@ -402,6 +405,7 @@ mod tests {
         let mut expected = Changes {
             rescan_content: true,
             static_files: true,
+            images: true,
             theme: true,
             config: true,
             ..Changes::default()
@@ -410,6 +414,7 @@ mod tests {
         check(
             &[
                 "content/case-studies/a.md",
+                "content/case-studies/red-bag/photo.jpg",
                 "content/case-studies/2024",
                 "static/x.png",
                 "themes/default/templates/base.html",

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use casebook::diagnostics::Code;
 use casebook::{BuildError, BuildOptions, BuildReport};
 
-const FRONT: &str = "---
+pub(crate) const FRONT: &str = "---
 title: The red bag scheme
 summary: Hospital transfers with a red bag.
 published: 2024-03-01
@@ -20,7 +20,7 @@ image: {src: lead.jpg, alt: A red bag on a care home's hall table}
 ";
 
 /// A photo-like JPEG `width` × `height` (gradients and a pattern, so it compresses like one).
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([
             (x * 255 / width) as u8,

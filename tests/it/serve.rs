@@ -114,6 +114,69 @@ fn content_change(files: &[&str]) -> Changes {
 }
 
 #[test]
+fn a_bundle_photo_replaced_or_removed_re_renders_its_page_as_a_full_build_would() {
+    use crate::images::{FRONT, jpeg};
+    const BUNDLE: &str = "content/case-studies/red-bag";
+    let (_temp, root) = copy_example();
+    write_file(
+        &root,
+        &format!("{BUNDLE}/index.md"),
+        &format!("{FRONT}\n![A red bag with a care plan inside](photo.jpg)\n"),
+    );
+    let photo = root.join(BUNDLE).join("photo.jpg");
+    std::fs::write(&photo, jpeg(700, 400)).unwrap();
+    std::fs::write(root.join(BUNDLE).join("lead.jpg"), jpeg(1300, 800)).unwrap();
+    let mut workspace =
+        Workspace::open_with_base_url(&root, Drafts::Shown, Some(BASE_URL)).unwrap();
+    assert_same(&workspace, &root, "first build");
+    let images = |workspace: &Workspace| -> Vec<String> {
+        served(workspace)
+            .into_keys()
+            .filter(|path| path.starts_with("images/"))
+            .collect()
+    };
+    let before = images(&workspace);
+    assert!(!before.is_empty());
+
+    std::fs::write(&photo, jpeg(900, 500)).unwrap();
+    let photo_changed = Changes {
+        images: true,
+        ..Changes::default()
+    };
+    let update = workspace.apply(&photo_changed);
+    assert!(!update.full, "a photo renders only the pages showing it");
+    assert!(
+        update
+            .changed
+            .contains(&"case-studies/red-bag/index.html".to_owned())
+    );
+    assert_same(&workspace, &root, "photo replaced");
+    let after = images(&workspace);
+    assert!(
+        before.iter().any(|path| !after.contains(path)),
+        "old files dropped"
+    );
+
+    std::fs::remove_file(&photo).unwrap();
+    workspace.apply(&photo_changed);
+    assert!(workspace.has_errors());
+    assert!(
+        workspace
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == casebook::diagnostics::Code::E017
+                && d.file == format!("{BUNDLE}/index.md")),
+        "{:?}",
+        workspace.diagnostics()
+    );
+    assert_eq!(images(&workspace), after, "the last good files stay");
+
+    std::fs::write(&photo, jpeg(800, 450)).unwrap();
+    workspace.apply(&photo_changed);
+    assert_same(&workspace, &root, "photo back");
+}
+
+#[test]
 fn a_menu_page_change_re_renders_every_page() {
     let (_temp, root) = copy_example();
     std::fs::write(
@@ -666,6 +729,61 @@ fn serve_answers_every_file_with_the_bytes_the_build_writes() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_serves_the_build(&server, &root, "after a save");
+}
+
+#[test]
+fn serve_answers_a_bundle_and_its_photos_with_the_bytes_the_build_writes() {
+    use crate::images::{FRONT, jpeg};
+    const BUNDLE: &str = "content/case-studies/red-bag";
+    const PAGE: &str = "/case-studies/red-bag/";
+    let (_temp, root) = copy_example();
+    write_file(
+        &root,
+        &format!("{BUNDLE}/index.md"),
+        &format!(
+            "{FRONT}\nThe bag on arrival:\n\n![A red bag with a care plan inside](photo.jpg)\n"
+        ),
+    );
+    std::fs::write(root.join(BUNDLE).join("photo.jpg"), jpeg(700, 400)).unwrap();
+    std::fs::write(root.join(BUNDLE).join("lead.jpg"), jpeg(1300, 800)).unwrap();
+    // A build first fills the image cache the preview shares, so that the preview starts
+    // within the harness's time limit under load (encoding is slow in a debug build); the
+    // workspace test above makes the images without a cache.
+    full_build(&root);
+    let server = Server::start(&root);
+    let first = server.get(PAGE);
+    assert!(first.body.contains("<picture"), "{}", first.body);
+    let photo_files = |body: &str| -> Vec<String> {
+        body.split(['"', ' ', ','])
+            .filter(|part| part.contains("/images/") && part.contains("/photo-"))
+            .map(|part| format!("/images/{}", part.split("/images/").nth(1).unwrap()))
+            .collect()
+    };
+    let old_files = photo_files(&first.body);
+    assert!(!old_files.is_empty(), "{}", first.body);
+    assert_serves_the_build(&server, &root, "a bundle with photos");
+
+    // A save that replaces the photo: the page names the new files, the old ones go.
+    std::fs::write(root.join(BUNDLE).join("photo.jpg"), jpeg(900, 500)).unwrap();
+    let replaced = server.wait_for(PAGE, "the page with the new photo", |r| {
+        photo_files(&r.body) != old_files
+    });
+    for old in &old_files {
+        assert!(!photo_files(&replaced.body).contains(old));
+        assert_eq!(server.get(old).status, 404, "{old} is still served");
+    }
+    assert_serves_the_build(&server, &root, "after the photo was replaced");
+
+    // A removed photo is an error in the overlay; put back, the page is whole again.
+    std::fs::remove_file(root.join(BUNDLE).join("photo.jpg")).unwrap();
+    server.wait_for(PAGE, "the overlay naming the missing photo", |r| {
+        r.body.contains("id=\"casebook-errors\"") && r.body.contains("E017")
+    });
+    std::fs::write(root.join(BUNDLE).join("photo.jpg"), jpeg(900, 500)).unwrap();
+    server.wait_for(PAGE, "the page without the overlay", |r| {
+        !r.body.contains("id=\"casebook-errors\"")
+    });
+    assert_serves_the_build(&server, &root, "after the photo came back");
 }
 
 #[test]

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::diagnostics::{self, Diagnostic};
+use crate::images::Images;
 use crate::load::{self, Source};
 use crate::model::ContentKind;
 use crate::model::content::Page;
@@ -67,6 +68,9 @@ pub struct Changes {
     pub rescan_content: bool,
     /// Something under `static/` changed.
     pub static_files: bool,
+    /// A file under `content/` that is not a page changed (a bundle's photo): the images
+    /// pages show are read again.
+    pub images: bool,
     /// A template or theme file changed.
     pub theme: bool,
     /// `casebook.yaml` changed.
@@ -94,6 +98,7 @@ impl Changes {
         self.content.extend(other.content);
         self.rescan_content |= other.rescan_content;
         self.static_files |= other.static_files;
+        self.images |= other.images;
         self.theme |= other.theme;
         self.config |= other.config;
     }
@@ -145,6 +150,15 @@ pub struct Workspace {
     sources: BTreeMap<String, Packed>,
     /// Load and parse diagnostics, by file.
     file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
+    /// The images the linked site's pages show, read again with every change.
+    images: Images,
+    /// What scanning the images found (E017, W109).
+    image_diagnostics: Vec<Diagnostic>,
+    /// The images of the last good render, as published.
+    shown_images: Images,
+    /// The image files of the last good render (kept as they are: WebP, JPEG, PNG and GIF
+    /// are compressed already), also among the rendered files.
+    image_outputs: Files,
     /// The linked site with every page that could be read (shared with a [`SearchJob`]).
     site: Arc<Site>,
     /// Pages linking left out because another file has their slug (an error while it lasts).
@@ -201,6 +215,10 @@ impl Workspace {
             theme,
             sources: BTreeMap::new(),
             file_diagnostics: BTreeMap::new(),
+            images: Images::default(),
+            image_diagnostics: Vec::new(),
+            shown_images: Images::default(),
+            image_outputs: Files::new(),
             site: Arc::default(),
             spare: Vec::new(),
             link_diagnostics: Vec::new(),
@@ -373,12 +391,6 @@ impl Workspace {
         &self.root
     }
 
-    /// The site as published: every page, or without drafts (linked again, so that links and
-    /// references to drafts become plain text, as in `casebook build`).
-    fn published(&self) -> std::borrow::Cow<'_, Site> {
-        published(&self.site, self.drafts, &self.config)
-    }
-
     /// The linked site, to change: search jobs holding it are stopped and let go of it first
     /// (within one chunk of pages; the index is then stale). Copied only if they have not let
     /// go within [`STOP_WAIT`].
@@ -474,14 +486,20 @@ impl Workspace {
         self.collect_diagnostics();
     }
 
-    /// Gathers the diagnostics of every stage, sorted.
+    /// Reads the images the pages show again (as `casebook check` does, after the model),
+    /// then gathers the diagnostics of every stage, sorted.
     fn collect_diagnostics(&mut self) {
+        let (images, image_diagnostics) =
+            crate::images::scan(&self.root, &self.site.pages, &self.config.images);
+        self.images = images;
+        self.image_diagnostics = image_diagnostics;
         let mut all: Vec<Diagnostic> = self
             .file_diagnostics
             .values()
             .flatten()
             .cloned()
             .chain(self.link_diagnostics.iter().cloned())
+            .chain(self.image_diagnostics.iter().cloned())
             .collect();
         all.extend(
             self.skipped_links
@@ -497,25 +515,44 @@ impl Workspace {
         if self.has_errors() {
             return Update::default();
         }
-        let mut memo = std::mem::take(&mut self.memo);
-        let published = self.published();
+        let published = published(&self.site, self.drafts, &self.config);
         let published = published.as_ref();
+        let mut images = self.images.clone();
+        images.retain_shown_by(&published.pages);
+        // Only images new since the last good render are made (from the cache when there):
+        // the outputs of the others are held already.
+        let made_before: BTreeSet<String> = self.image_outputs.keys().cloned().collect();
+        let made = match emit_images(&images.missing_from(&made_before), &self.root) {
+            Ok(made) => made,
+            Err(image_diagnostics) => {
+                self.diagnostics.extend(image_diagnostics);
+                diagnostics::sort(&mut self.diagnostics);
+                return Update::default();
+            }
+        };
+        // A page showing an image that changed names other files: it is rendered again.
+        let mut pending = self.pending.clone();
+        pending.extend(images.pages_changed_since(&self.shown_images));
+        let mut memo = std::mem::take(&mut self.memo);
         let plan = if self.pending_all {
             memo = Memo::of(published);
             None
         } else {
-            let before = memo.advance(published, &self.pending, self.relinked_since_render);
-            affected::plan(&before, &memo, published, &self.theme, &self.pending)
+            let before = memo.advance(published, &pending, self.relinked_since_render);
+            affected::plan(&before, &memo, published, &self.theme, &pending)
         };
         let share = render::ShareImages::new(crate::cache::Cache::open(&self.root, "share"));
         let result = match &plan {
-            None => render_packed(published, &self.config, &self.theme, &share),
-            Some(plan) => {
-                render::render_selected(published, &self.config, &self.theme, &share, &|path| {
-                    plan.wants(path)
-                })
-                .map(pack_all)
-            }
+            None => render_packed(published, &self.config, &self.theme, &images, &share),
+            Some(plan) => render::render_selected_with_images(
+                published,
+                &self.config,
+                &self.theme,
+                &images,
+                &share,
+                &|path| plan.wants(path),
+            )
+            .map(pack_all),
         };
         self.memo = memo;
         let files = match result {
@@ -528,14 +565,29 @@ impl Workspace {
                 return Update::default();
             }
         };
-        let rendered_count = files.len();
+        let rendered_count = files.len() + made.len();
+        let needed = images.output_paths();
+        let unneeded: Vec<String> = made_before.difference(&needed).cloned().collect();
+        self.image_outputs
+            .retain(|path, _| needed.contains(path.as_str()));
+        self.image_outputs.extend(made.iter().cloned());
+        self.shown_images = images;
         let (next, changed) = match &plan {
             None => {
-                let next: Files = files.into_iter().collect();
+                let mut next: Files = files.into_iter().collect();
+                next.extend(
+                    self.image_outputs
+                        .iter()
+                        .map(|(path, packed)| (path.clone(), packed.clone())),
+                );
                 let changed = changed_paths(&self.rendered.to_map(), &next);
                 (Layers::from_map(next), changed)
             }
-            Some(plan) => self.rendered.update(&plan.removed, files),
+            Some(plan) => {
+                let removed: Vec<String> = plan.removed.iter().cloned().chain(unneeded).collect();
+                self.rendered
+                    .update(&removed, files.into_iter().chain(made))
+            }
         };
         self.rendered = next;
         let full = plan.is_none();
@@ -626,6 +678,7 @@ fn render_packed(
     site: &Site,
     config: &Config,
     theme: &Theme,
+    images: &Images,
     share: &render::ShareImages,
 ) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
@@ -638,19 +691,36 @@ fn render_packed(
             .push((file.path, packed));
         Ok(())
     };
-    match render::render_to(
-        site,
-        config,
-        theme,
-        &crate::images::Images::default(),
-        share,
-        &keep,
-    ) {
+    match render::render_to(site, config, theme, images, share, &keep) {
         Ok(()) => Ok(files
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)),
         Err(RenderFailure::Templates(diagnostics)) => Err(diagnostics),
         Err(RenderFailure::Output(never)) => match never {},
+    }
+}
+
+/// Makes the files of `images` (from the image cache shared with `casebook build` when they
+/// are there), each kept as it is; or the E017s of images whose pixels do not decode.
+fn emit_images(images: &Images, root: &Path) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
+    if images.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cache = crate::cache::Cache::open(root, crate::images::NAMESPACE);
+    let made = std::sync::Mutex::new(Vec::new());
+    let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
+        let packed = Packed::raw(Arc::from(file.contents));
+        made.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((file.path, packed));
+        Ok(())
+    };
+    match crate::images::emit(images, root, &cache, &keep) {
+        Ok(_) => Ok(made
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)),
+        Err(crate::images::EmitFailure::Content(diagnostics)) => Err(diagnostics),
+        Err(crate::images::EmitFailure::Output(never)) => match never {},
     }
 }
 
