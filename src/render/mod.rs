@@ -205,12 +205,12 @@ fn render_into<E: Send>(
             ..markdown
         };
         // The share image first: the page's tags name it only once it exists.
-        let card = share_card_of(page, config, share_images, wanted);
-        let card = match card {
-            Some((file, alt)) => {
-                let path = format!("/{}", file.path);
-                emit(file).map_err(Failure::Output)?;
-                Some(share::Card { path, alt })
+        let card = match share_card_of(page, config, share_images, wanted) {
+            Some((file, card)) => {
+                if let Some(file) = file {
+                    emit(file).map_err(Failure::Output)?;
+                }
+                Some(card)
             }
             None => None,
         };
@@ -580,16 +580,16 @@ fn breadcrumbs(site: &Site, page: &Page, urls: &Urls) -> Vec<Crumb> {
     crumbs
 }
 
-/// The generated share image of a page with outcomes, as its output file and alternative
-/// text; `None` for a page without outcomes, a case study with an image of its own, a site
-/// with `share_images: false`, when the image is not wanted, or (never expected) when its
-/// card does not rasterise.
+/// The generated share image of a page with outcomes: its output file (when `wanted`) and
+/// the card its tags name; `None` for a page without outcomes, a case study with an image of
+/// its own, a site with `share_images: false`, or (never expected) when its card does not
+/// rasterise.
 fn share_card_of(
     page: &Page,
     config: &Config,
     share_images: &ShareImages,
     wanted: &(dyn Fn(&str) -> bool + Sync),
-) -> Option<(OutputFile, String)> {
+) -> Option<(Option<OutputFile>, share::Card)> {
     let outcome = page.headline_outcome()?;
     if !config.share_images || share::own_image(page).is_some() {
         return None;
@@ -598,18 +598,23 @@ fn share_card_of(
         "{}share.png",
         crate::model::page_path(page.kind, &page.slug.value).trim_start_matches('/')
     );
-    if !wanted(&path) {
-        return None;
-    }
     let headline = outcomes::outcome_headline(outcome);
+    let card = share::Card {
+        path: format!("/{path}"),
+        alt: format!("{}. {headline}", page.title.trim()),
+    };
+    // A page rendered again without its image (the preview re-renders what a change
+    // affects) still names it, as the full render does.
+    if !wanted(&path) {
+        return Some((None, card));
+    }
     let accent = config
         .brand_colour
         .as_deref()
         .filter(|c| crate::config::brand_colour_problem(c).is_none());
     let svg = share_card::card_svg(&config.title, &page.title, &headline, outcome, accent);
     let contents = share_images.png(&svg).ok()?;
-    let alt = format!("{}. {headline}", page.title.trim());
-    Some((OutputFile { path, contents }, alt))
+    Some((Some(OutputFile { path, contents }), card))
 }
 
 /// Where a content page is written: its URL path ([`crate::model::page_path`]) as a file,

@@ -279,6 +279,10 @@ impl Plan {
         if let Some(folder) = path.strip_suffix("/feed.xml") {
             return self.wants(&format!("{folder}/index.html"));
         }
+        // A page's generated share image shows its title and headline: it changes with it.
+        if let Some(folder) = path.strip_suffix("/share.png") {
+            return self.wants(&format!("{folder}/index.html"));
+        }
         if path.starts_with("outcomes/") || path.starts_with("data/outcomes.") {
             return self.outcomes;
         }

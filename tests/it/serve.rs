@@ -729,6 +729,40 @@ fn serve_answers_every_file_with_the_bytes_the_build_writes() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_serves_the_build(&server, &root, "after a save");
+
+    // A new title on a page with outcomes: its share image is drawn again, as the build draws
+    // it, and the page's tags still name it.
+    const OTHER: &str =
+        "content/case-studies/southampton-care-home-manager-leadership-programme.md";
+    const OTHER_URL: &str = "/case-studies/southampton-care-home-manager-leadership-programme/";
+    let card = format!("{OTHER_URL}share.png");
+    let (status, before) = get_bytes(&server.address, &card);
+    assert_eq!(status, 200, "the page has a generated share image");
+    let text = std::fs::read_to_string(root.join(OTHER)).unwrap();
+    let renamed = text.replacen("title: A leadership", "title: A renamed leadership", 1);
+    assert_ne!(renamed, text);
+    write_file(&root, OTHER, &renamed);
+    server.wait_for(OTHER_URL, "renamed page", |r| {
+        r.body.contains("A renamed leadership")
+    });
+    let started = Instant::now();
+    while server
+        .log
+        .lock()
+        .unwrap()
+        .matches("search index updated")
+        .count()
+        < 2
+    {
+        assert!(
+            started.elapsed() < WAIT,
+            "no search index after the new title"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (_, after) = get_bytes(&server.address, &card);
+    assert_ne!(before, after, "the share image shows the new title");
+    assert_serves_the_build(&server, &root, "after a new title");
 }
 
 #[test]
