@@ -475,6 +475,33 @@ pub struct Outcome {
     pub figures: Figures,
 }
 
+#[cfg(test)]
+impl Outcome {
+    /// An outcome of `kind` with the given metric, label, unit and figures, and nothing else:
+    /// what the render and model tests vary.
+    pub(crate) fn for_test(
+        kind: OutcomeKind,
+        metric: &str,
+        label: &str,
+        unit: Option<&str>,
+        figures: Figures,
+    ) -> Outcome {
+        Outcome {
+            kind,
+            metric: metric.to_owned(),
+            label: label.to_owned(),
+            unit: unit.map(str::to_owned),
+            key_question: None,
+            better: None,
+            reported_by: None,
+            source_url: None,
+            note: None,
+            as_at: None,
+            figures,
+        }
+    }
+}
+
 /// A value at a time.
 #[derive(Debug, Clone)]
 pub struct ValueAt {

@@ -91,19 +91,7 @@ mod tests {
     use crate::model::vocab::{CqcRating::*, OutcomeKind};
 
     fn outcome(kind: OutcomeKind, metric: &str, figures: Figures) -> Outcome {
-        Outcome {
-            kind,
-            metric: metric.to_owned(),
-            label: "x".to_owned(),
-            unit: None,
-            key_question: None,
-            better: None,
-            reported_by: None,
-            source_url: None,
-            note: None,
-            as_at: None,
-            figures,
-        }
+        Outcome::for_test(kind, metric, "x", None, figures)
     }
 
     fn change(from: Option<CqcRating>, to: Option<CqcRating>) -> Outcome {

@@ -605,19 +605,7 @@ mod tests {
     }
 
     fn outcome(kind: OutcomeKind, unit: Option<&str>, figures: Figures) -> Outcome {
-        Outcome {
-            kind,
-            metric: "custom:test".to_owned(),
-            label: "Homes".to_owned(),
-            unit: unit.map(str::to_owned),
-            key_question: None,
-            better: None,
-            reported_by: None,
-            source_url: None,
-            note: None,
-            as_at: None,
-            figures,
-        }
+        Outcome::for_test(kind, "custom:test", "Homes", unit, figures)
     }
 
     fn count(value: f64) -> Figures {

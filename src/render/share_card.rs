@@ -438,19 +438,13 @@ mod tests {
     use crate::model::vocab::OutcomeKind;
 
     fn outcome(figures: Figures) -> Outcome {
-        Outcome {
-            kind: OutcomeKind::Share,
-            metric: "custom:x".into(),
-            label: "Homes rated good".into(),
-            unit: Some("homes".into()),
-            key_question: None,
-            better: None,
-            reported_by: None,
-            source_url: None,
-            note: None,
-            as_at: None,
+        Outcome::for_test(
+            OutcomeKind::Share,
+            "custom:x",
+            "Homes rated good",
+            Some("homes"),
             figures,
-        }
+        )
     }
 
     #[test]

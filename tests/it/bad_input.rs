@@ -28,15 +28,20 @@ fn expected(dir: &Path) -> Vec<(String, String, u32, u32)> {
     list
 }
 
-#[test]
-fn every_fixture_reports_exactly_its_diagnostics() {
-    let root = fixture("bad");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+/// Every folder of `tests/fixtures/bad/`, sorted.
+fn bad_fixture_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixture("bad"))
         .expect("fixtures")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_fixture_reports_exactly_its_diagnostics() {
+    let dirs = bad_fixture_dirs();
     assert!(
         dirs.len() >= 40,
         "expected the whole suite, found {}",
@@ -325,13 +330,7 @@ fn a_comma_that_split_a_value_in_braces_is_named_with_the_quoted_fix() {
 /// text (the link stage's too, read again), and no other text is kept.
 #[test]
 fn reading_in_parts_changes_nothing_and_keeps_only_named_texts() {
-    let root = fixture("bad");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = bad_fixture_dirs();
     let mut named_texts = 0;
     for dir in dirs {
         let options = |files_at_a_time| casebook::CheckOptions {
