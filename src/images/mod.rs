@@ -606,13 +606,22 @@ fn emit_one<E>(
     if missing.is_empty() {
         return Ok(stats);
     }
+    let original = read()?;
     let decoded =
-        process::decode(&read()?, image.format).map_err(|why| undecodable(image, &why))?;
+        process::decode(&original, image.format).map_err(|why| undecodable(image, &why))?;
     stats.decoded += 1;
     for variant in missing {
-        let encoded = process::resize(&decoded, variant.width, variant.height)
+        let mut encoded = process::resize(&decoded, variant.width, variant.height)
             .and_then(|resized| process::encode(&resized, variant.format, quality))
             .map_err(|why| undecodable(image, &why))?;
+        // At its own width and in its own format, the source itself may be the smaller file
+        // (a palette PNG encoded again comes out in full colour).
+        if variant.format == image.format
+            && (variant.width, variant.height) == image.size
+            && original.len() <= encoded.len()
+        {
+            encoded.clone_from(&original);
+        }
         cache.put(&key(variant), &encoded);
         send(&variant.path, encoded)?;
         stats.encoded += 1;

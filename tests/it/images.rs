@@ -352,3 +352,58 @@ fn a_case_study_with_outcomes_shares_its_own_image_not_a_generated_card() {
     assert!(html.contains("case-studies/red-bag/share.png\""), "{html}");
     assert!(root.join("public/case-studies/red-bag/share.png").is_file());
 }
+
+/// A palette PNG of two colours in stripes, `width` × `height`.
+fn palette_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_palette(vec![0x00, 0x5e, 0xb8, 0xf0, 0xf4, 0xf5]);
+    let mut writer = encoder.write_header().expect("header");
+    let pixels: Vec<u8> = (0..width * height)
+        .map(|i| u8::from((i % width) / 40 % 2 == 0))
+        .collect();
+    writer.write_image_data(&pixels).expect("pixels");
+    writer.finish().expect("finish");
+    out
+}
+
+#[test]
+fn a_graphic_at_its_own_width_is_published_as_it_is_when_that_is_smaller() {
+    let (_temp, root) = site();
+    let source = palette_png(600, 200);
+    std::fs::create_dir_all(root.join("static/images")).expect("static");
+    std::fs::write(root.join("static/images/stripes.png"), &source).expect("png");
+    let page = root.join("content/case-studies/red-bag/index.md");
+    let text = std::fs::read_to_string(&page).expect("page");
+    std::fs::write(
+        &page,
+        format!("{text}\n![Blue stripes](/images/stripes.png)\n"),
+    )
+    .expect("page");
+    build(&root, "public").expect("builds");
+    let output = root.join("public");
+    let html =
+        std::fs::read_to_string(output.join("case-studies/red-bag/index.html")).expect("page");
+    let own = values(&html, "srcset")
+        .into_iter()
+        .flat_map(|set| set.split(", "))
+        .map(|candidate| candidate.split(' ').next().expect("address"))
+        .find(|address| address.ends_with("stripes-600.png"))
+        .expect("the PNG at its own width");
+    let published =
+        std::fs::read(output.join("case-studies/red-bag").join(own)).expect("published");
+    assert_eq!(
+        published, source,
+        "the palette PNG, not a full-colour copy of it"
+    );
+    // The narrower copy is still made from the pixels.
+    let narrow = image::open(
+        output
+            .join("case-studies/red-bag")
+            .join(own.replace("-600", "-480")),
+    )
+    .expect("a 480 PNG");
+    assert_eq!((narrow.width(), narrow.height()), (480, 160));
+}
