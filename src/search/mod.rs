@@ -89,12 +89,10 @@ pub fn index_site<E: Send>(
             .par_iter()
             .enumerate()
             .map(|(i, page)| {
-                let mut doc = page_doc(site, page);
+                let doc = page_doc(site, page);
                 let counts = DocCounts::of(&doc.fields);
                 let card = card(first + i, &doc);
-                doc.fields = Default::default();
-                doc.text = String::new();
-                (doc, counts, card)
+                (compact(doc), counts, card)
             })
             .collect();
         let mut written = Vec::with_capacity(counted.len());
@@ -110,6 +108,22 @@ pub fn index_site<E: Send>(
         written.into_par_iter().try_for_each(emit)?;
     }
     Ok((docs, builder.finish(), cards.finish()))
+}
+
+/// What the index files need of a page once its card is written: its facets, numbers and
+/// date. Its text, and what only its card shows, are dropped, so that a large site's docs
+/// hold a few small values a page.
+fn compact(doc: SearchDoc) -> SearchDoc {
+    let mut facets = doc.facets;
+    facets.shrink_to_fit();
+    let mut numbers = doc.numbers;
+    numbers.shrink_to_fit();
+    SearchDoc {
+        facets,
+        numbers,
+        date: doc.date,
+        ..SearchDoc::default()
+    }
 }
 
 #[cfg(test)]

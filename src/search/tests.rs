@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::codec::{self, Postings};
 use super::docs::{FIELDS, SearchDoc};
 use super::index::{Index, UNPOSITIONED, bm25f, english, quantise, scale, stem};
-use super::shards::{ShardData, ShardSizes, index_files, read_all_postings, read_script};
+use super::shards::{
+    ShardData, ShardSizes, emit_index_files, index_files, read_all_postings, read_script,
+};
 use super::text::{for_each_word, tokens};
 use crate::write::OutputFile;
 
@@ -472,4 +474,48 @@ fn an_empty_site_has_a_manifest_and_nothing_else_to_fetch() {
     assert_eq!(key, "manifest");
     assert_eq!(m["n"], 0);
     assert_eq!(m["v"], serde_json::json!([]));
+}
+
+#[test]
+fn what_a_page_keeps_after_its_card_makes_the_same_index_files() {
+    let docs: Vec<SearchDoc> = (0..12)
+        .map(|i| SearchDoc {
+            url: format!("/case-studies/d{i}/"),
+            title: format!("Doc {i} care home"),
+            summary: format!("Summary {i}"),
+            kind: "case-study".into(),
+            date: Some(format!("2024-0{}-01", i % 9 + 1)),
+            fields: [
+                format!("Doc {i}"),
+                "care home".into(),
+                String::new(),
+                "dementia".into(),
+                WORDS[i % WORDS.len()].into(),
+            ],
+            facets: vec![(1, format!("r{}", i % 3), format!("Region {}", i % 3))],
+            numbers: vec![("share:x".into(), "X".into(), "%".into(), i as f64)],
+            figures: vec![format!("Falls down {i}%")],
+            headline: Some(format!("Falls down {i}%")),
+            text: format!("Doc {i} care home dementia"),
+        })
+        .collect();
+    let index = Index::build(&docs);
+    let files = |docs: &[SearchDoc]| {
+        let mut out = Vec::new();
+        emit_index_files(docs, &index, ShardSizes::default(), "cards", |file| {
+            out.push(file);
+            Ok::<(), ()>(())
+        })
+        .expect("collected");
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    };
+    let kept: Vec<SearchDoc> = docs.iter().cloned().map(super::compact).collect();
+    for doc in &kept {
+        assert!(doc.title.is_empty() && doc.summary.is_empty() && doc.text.is_empty());
+        assert!(doc.fields.iter().all(String::is_empty) && doc.figures.is_empty());
+        assert!(doc.url.is_empty() && doc.headline.is_none());
+    }
+    assert_eq!(kept[4].date.as_deref(), Some("2024-05-01"));
+    assert_eq!(files(&docs), files(&kept));
 }
