@@ -362,7 +362,7 @@ fn palette_png(width: u32, height: u32) -> Vec<u8> {
     encoder.set_palette(vec![0x00, 0x5e, 0xb8, 0xf0, 0xf4, 0xf5]);
     let mut writer = encoder.write_header().expect("header");
     let pixels: Vec<u8> = (0..width * height)
-        .map(|i| u8::from((i % width) / 40 % 2 == 0))
+        .map(|i| u8::from(((i % width) / 40).is_multiple_of(2)))
         .collect();
     writer.write_image_data(&pixels).expect("pixels");
     writer.finish().expect("finish");
