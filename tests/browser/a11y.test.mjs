@@ -169,7 +169,8 @@ test("a site's brand colour colours the header, through css/brand.css, and its o
   const root = path.join(tmp.dir, 'site');
   await fs.cp(path.join(REPO_ROOT, 'content'), path.join(root, 'content'), { recursive: true });
   await fs.writeFile(path.join(root, 'casebook.yaml'), 'title: Brand test\nbrand_colour: "#330072"\n');
-  await fs.mkdir(path.join(root, 'static'), { recursive: true });
+  // The example's own static files (its diagram), then an icon of the site's own beside them.
+  await fs.cp(path.join(REPO_ROOT, 'static'), path.join(root, 'static'), { recursive: true });
   const ownIcon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>\n';
   await fs.writeFile(path.join(root, 'static', 'favicon.svg'), ownIcon);
   const out = path.join(tmp.dir, 'public');
