@@ -40,6 +40,13 @@ try {
         console.log(`search at ${width}px: first result's title at y = ${figures.firstTitleTop}px, ` +
           `${figures.gapBelowStatus}px between the status line and the first result`);
       }
+      // A full-page screenshot does not scroll, so lazy images below the fold would stay
+      // blank: load them as a reader scrolling down would.
+      await page.evaluate(async () => {
+        const lazy = [...document.querySelectorAll('img[loading="lazy"]')];
+        for (const img of lazy) img.loading = 'eager';
+        await Promise.all(lazy.map((img) => img.decode().catch(() => {})));
+      });
       const file = path.join(folder, `${name}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(file);
