@@ -298,6 +298,9 @@ pub struct Staging {
     old: PathBuf,
     committed: bool,
     written: std::sync::atomic::AtomicUsize,
+    /// Folders made in the staging folder so far, by output path (`case-studies/x`): each is
+    /// made once, by one `mkdir`, where asking for every file's folder made most of them fail.
+    folders: std::sync::Mutex<std::collections::HashSet<String>>,
     leftovers: Vec<Leftover>,
     /// Released after the staging folder is gone (fields drop after `Drop::drop`).
     lock: OutputLock,
@@ -314,6 +317,7 @@ impl Staging {
             old,
             committed: false,
             written: Default::default(),
+            folders: Default::default(),
             leftovers,
             lock,
         })
@@ -321,13 +325,8 @@ impl Staging {
 
     /// Writes one file (safe to call from many threads at once).
     pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
+        self.make_folder(parent_of(&file.path))?;
         let target = self.staging.join(&file.path);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
-                path: folder.to_path_buf(),
-                source,
-            })?;
-        }
         std::fs::write(&target, &file.contents).map_err(|source| OutputError::Io {
             path: target,
             source,
@@ -340,17 +339,41 @@ impl Staging {
     /// Moves a file or folder already written, by output paths (`search/d/new` →
     /// `search/d/1a2b3c4d`).
     pub fn rename(&self, from: &str, to: &str) -> Result<(), OutputError> {
+        self.make_folder(parent_of(to))?;
         let target = self.staging.join(to);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
-                path: folder.to_path_buf(),
-                source,
-            })?;
-        }
         std::fs::rename(self.staging.join(from), &target).map_err(|source| OutputError::Io {
             path: target,
             source,
-        })
+        })?;
+        // Folders under `from` are gone: a later file there makes them again.
+        let moved = format!("{from}/");
+        self.made_folders()
+            .retain(|folder| folder != from && !folder.starts_with(&moved));
+        Ok(())
+    }
+
+    fn made_folders(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.folders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Makes the staging folder's subfolder `folder` (an output path, `""` for the staging
+    /// folder itself) and its parents, each only the first time it is asked for.
+    fn make_folder(&self, folder: &str) -> Result<(), OutputError> {
+        if folder.is_empty() || self.made_folders().contains(folder) {
+            return Ok(());
+        }
+        self.make_folder(parent_of(folder))?;
+        let path = self.staging.join(folder);
+        match std::fs::create_dir(&path) {
+            Ok(()) => {}
+            // Another thread made it first.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(source) => return Err(OutputError::Io { path, source }),
+        }
+        self.made_folders().insert(folder.to_owned());
+        Ok(())
     }
 
     /// Copies static files, except where a rendered file already has that path (a site cannot
@@ -361,12 +384,7 @@ impl Staging {
             if target.exists() {
                 return Ok(());
             }
-            if let Some(folder) = target.parent() {
-                std::fs::create_dir_all(folder).map_err(|source| OutputError::Io {
-                    path: folder.to_path_buf(),
-                    source,
-                })?;
-            }
+            self.make_folder(parent_of(&copy.path))?;
             std::fs::copy(&copy.source, &target).map_err(|source| OutputError::Io {
                 path: copy.source.clone(),
                 source,
@@ -430,6 +448,12 @@ pub fn write_site(
     files.par_iter().try_for_each(|file| staging.write(file))?;
     staging.copy_static(copies)?;
     staging.commit()
+}
+
+/// The folder part of an output path (`case-studies/x` of `case-studies/x/index.html`), `""`
+/// at the top.
+fn parent_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 /// Removes a folder and everything in it; one that is not there is no error.
@@ -521,6 +545,55 @@ mod tests {
             .collect();
         beside.sort();
         assert_eq!(beside, [".public.casebook-lock", "public"]);
+    }
+
+    #[test]
+    fn files_in_shared_and_nested_folders_are_written_from_many_threads() {
+        let temp = tempfile::tempdir().unwrap();
+        let output = temp.path().join("public");
+        let staging = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+        let files: Vec<OutputFile> = (0..200)
+            .map(|i| file(&format!("case-studies/{}/page/{i}/index.html", i % 7)))
+            .chain([file("index.html"), file("a/b/c/d/e.txt")])
+            .collect();
+        files.par_iter().try_for_each(|f| staging.write(f)).unwrap();
+        assert_eq!(staging.commit().unwrap().files, files.len());
+        for f in &files {
+            assert_eq!(std::fs::read(output.join(&f.path)).unwrap(), f.contents);
+        }
+    }
+
+    #[test]
+    fn a_renamed_folder_is_made_again_for_files_written_under_its_old_name() {
+        let temp = tempfile::tempdir().unwrap();
+        let output = temp.path().join("public");
+        let staging = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+        staging.write(&file("search/d/new/deep/1.js")).unwrap();
+        staging.rename("search/d/new", "search/d/abc").unwrap();
+        staging.write(&file("search/d/new/deep/2.js")).unwrap();
+        staging.write(&file("search/d/abc/deep/3.js")).unwrap();
+        staging.commit().unwrap();
+        for (path, written_as) in [
+            ("search/d/abc/deep/1.js", "search/d/new/deep/1.js"),
+            ("search/d/new/deep/2.js", "search/d/new/deep/2.js"),
+            ("search/d/abc/deep/3.js", "search/d/abc/deep/3.js"),
+        ] {
+            assert_eq!(
+                std::fs::read(output.join(path)).unwrap(),
+                written_as.as_bytes()
+            );
+        }
+        assert!(!output.join("search/d/new/deep/1.js").exists());
+    }
+
+    #[test]
+    fn a_file_where_a_folder_is_wanted_is_an_error_not_a_panic() {
+        let temp = tempfile::tempdir().unwrap();
+        let output = temp.path().join("public");
+        let staging = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+        staging.write(&file("feeds")).unwrap();
+        let error = staging.write(&file("feeds/x/feed.xml")).unwrap_err();
+        assert!(matches!(error, OutputError::Io { .. }), "{error}");
     }
 
     #[test]
