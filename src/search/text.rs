@@ -21,11 +21,22 @@ pub fn normalise(text: &str) -> String {
         return text.to_ascii_lowercase();
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+    let mut rest = text;
+    while !rest.is_empty() {
+        // A run of ASCII is copied and lower-cased at once.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        if ascii > 0 {
+            let start = out.len();
+            out.push_str(&rest[..ascii]);
+            out[start..].make_ascii_lowercase();
+            rest = &rest[ascii..];
             continue;
         }
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
         for lower in c.to_lowercase() {
             if ('\u{300}'..='\u{36f}').contains(&lower) {
                 continue;
@@ -92,15 +103,31 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
         word.clear();
         *part_start = 0;
     };
-    let mut chars = folded.chars().peekable();
+    let bytes = folded.as_bytes();
+    let mut at = 0;
     let mut prev: Option<char> = None;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_alphanumeric() || (!c.is_ascii() && is_word(c)) {
+    while at < bytes.len() {
+        // A run of ASCII letters and digits is added to the word at once.
+        let run = bytes[at..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - at);
+        if run > 0 {
+            word.push_str(&folded[at..at + run]);
+            at += run;
+            prev = Some(char::from(bytes[at - 1]));
+            continue;
+        }
+        let Some(c) = folded[at..].chars().next() else {
+            break;
+        };
+        at += c.len_utf8();
+        if !c.is_ascii() && is_word(c) {
             word.push(c);
             prev = Some(c);
             continue;
         }
-        let next = chars.peek().copied();
+        let next = folded[at..].chars().next();
         let between_words = prev.is_some_and(is_word) && next.is_some_and(is_word);
         let between_digits =
             prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
@@ -262,6 +289,102 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(tokens(text), *expected, "tokens of {text:?}");
+        }
+    }
+
+    /// The tokeniser as first written, one character at a time: the faster one must give the
+    /// same tokens.
+    fn reference_words(text: &str) -> Vec<(String, usize)> {
+        let folded: String = {
+            let mut out = String::new();
+            for c in text.chars() {
+                if c.is_ascii() {
+                    out.push(c.to_ascii_lowercase());
+                    continue;
+                }
+                for lower in c.to_lowercase() {
+                    if ('\u{300}'..='\u{36f}').contains(&lower) {
+                        continue;
+                    }
+                    match crate::model::fold_lower(lower) {
+                        Some(folded) => out.push_str(folded),
+                        None => out.push(lower),
+                    }
+                }
+            }
+            out
+        };
+        let mut out = Vec::new();
+        let mut word = String::new();
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut part_start = 0;
+        let mut flush = |word: &mut String, parts: &mut Vec<(usize, usize)>, start: &mut usize| {
+            if word.len() > *start {
+                parts.push((*start, word.len()));
+            }
+            let keep = |p: &str| p.chars().count() <= MAX_TOKEN_CHARS;
+            let mut given = 0;
+            for &(a, b) in parts.iter() {
+                if keep(&word[a..b]) {
+                    out.push((word[a..b].to_owned(), 0));
+                    given += 1;
+                }
+            }
+            if parts.len() > 1 && keep(word) {
+                out.push((word.clone(), given));
+            }
+            parts.clear();
+            word.clear();
+            *start = 0;
+        };
+        let chars: Vec<char> = folded.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c.is_alphanumeric() {
+                word.push(c);
+                continue;
+            }
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let next = chars.get(i + 1).copied();
+            let between_words = prev.is_some_and(is_word) && next.is_some_and(is_word);
+            let between_digits = prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit());
+            let in_word = word.len() > part_start;
+            if in_word && (is_apostrophe(c) && between_words || c == ',' && between_digits) {
+            } else if in_word && c == '.' && between_digits {
+                word.push('.');
+            } else if in_word && is_hyphen(c) && between_words {
+                parts.push((part_start, word.len()));
+                part_start = word.len();
+            } else {
+                flush(&mut word, &mut parts, &mut part_start);
+            }
+        }
+        flush(&mut word, &mut parts, &mut part_start);
+        out
+    }
+
+    /// Texts made of the pieces the tokeniser treats apart: letters of several scripts,
+    /// combining marks, apostrophes, hyphens, commas and points, and overlong runs.
+    fn texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy as _;
+        let long: &'static str = "x".repeat(MAX_TOKEN_CHARS).leak();
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "a", "B", "z", "0", "9", "é", "É", "\u{301}", "ß", "Æ", "İ", "Ⅻ", "ω", "Я", "中",
+                "😀", "'", "’", "ʼ", "-", "\u{2010}", "\u{2011}", ",", ".", "%", " ", "\n", "—",
+                "/", "ab", "well", "12", long,
+            ]),
+            0..40,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_those_of_the_character_at_a_time_tokeniser(text in texts()) {
+            let mut words = Vec::new();
+            for_each_word(&text, |word, parts| words.push((word.to_owned(), parts)));
+            proptest::prop_assert_eq!(words, reference_words(&text));
         }
     }
 
