@@ -95,26 +95,61 @@ impl Face {
     }
 }
 
-/// How wide `text` is at `size` px in `face`: the sum of its glyphs' advances (a character
-/// the font lacks counts as wide as an "M").
-fn width(text: &str, face: Face, size: f32) -> f32 {
-    let Some(font) = face.font() else {
-        return text.chars().count() as f32 * size * 0.6;
-    };
-    let charmap = font.charmap();
-    let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
-    let wide = charmap
-        .map('M')
-        .and_then(|g| metrics.advance_width(g))
-        .unwrap_or(size * 0.8);
-    text.chars()
-        .map(|c| {
-            charmap
+/// Widths of text at one size in one face: the font's tables are looked up once, not once per
+/// measurement.
+struct Measure {
+    font: Option<(
+        skrifa::charmap::Charmap<'static>,
+        skrifa::metrics::GlyphMetrics<'static>,
+    )>,
+    /// The advance of a character the font lacks: an "M".
+    wide: f32,
+    size: f32,
+}
+
+impl Measure {
+    fn new(face: Face, size: f32) -> Measure {
+        let Some(font) = face.font() else {
+            return Measure {
+                font: None,
+                wide: size * 0.6,
+                size,
+            };
+        };
+        let charmap = font.charmap();
+        let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
+        let wide = charmap
+            .map('M')
+            .and_then(|g| metrics.advance_width(g))
+            .unwrap_or(size * 0.8);
+        Measure {
+            font: Some((charmap, metrics)),
+            wide,
+            size,
+        }
+    }
+
+    /// The advance of one character.
+    fn advance(&self, c: char) -> f32 {
+        match &self.font {
+            Some((charmap, metrics)) => charmap
                 .map(c)
                 .and_then(|g| metrics.advance_width(g))
-                .unwrap_or(wide)
-        })
-        .sum()
+                .unwrap_or(self.wide),
+            None => self.size * 0.6,
+        }
+    }
+
+    /// How wide `text` is: the sum of its glyphs' advances (a character the font lacks counts
+    /// as wide as an "M"), added in order.
+    fn width(&self, text: &str) -> f32 {
+        text.chars().map(|c| self.advance(c)).sum()
+    }
+}
+
+/// How wide `text` is at `size` px in `face` ([`Measure::width`]).
+fn width(text: &str, face: Face, size: f32) -> f32 {
+    Measure::new(face, size).width(text)
 }
 
 /// `text` with control characters dropped (XML refuses most of them) and runs of white space
@@ -130,17 +165,30 @@ fn clean(text: &str) -> String {
 /// ellipsis when the text did not fit. A word wider than a line is broken between characters.
 fn fit_lines(text: &str, face: Face, size: f32, max: f32, most: usize) -> Vec<String> {
     let text = clean(text);
+    let measure = Measure::new(face, size);
+    let width = |text: &str| measure.width(text);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
+    // `width(&line)`, kept as the line grows.
+    let mut line_width = -0.0;
     let mut cut = false;
     'words: for word in text.split(' ') {
-        let joined = if line.is_empty() {
-            word.to_owned()
+        // The line's width plus the word's, added one character after another as `width`
+        // adds them: the same sum as measuring the joined line again.
+        let mut joined_width = if line.is_empty() {
+            -0.0
         } else {
-            format!("{line} {word}")
+            line_width + measure.advance(' ')
         };
-        if width(&joined, face, size) <= max {
-            line = joined;
+        for c in word.chars() {
+            joined_width += measure.advance(c);
+        }
+        if joined_width <= max {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_width = joined_width;
             continue;
         }
         if !line.is_empty() {
@@ -153,7 +201,7 @@ fn fit_lines(text: &str, face: Face, size: f32, max: f32, most: usize) -> Vec<St
         // The word starts a line; a word too wide for one is broken.
         for c in word.chars() {
             line.push(c);
-            if width(&line, face, size) > max {
+            if width(&line) > max {
                 line.pop();
                 lines.push(std::mem::replace(&mut line, c.to_string()));
                 if lines.len() == most {
@@ -162,12 +210,13 @@ fn fit_lines(text: &str, face: Face, size: f32, max: f32, most: usize) -> Vec<St
                 }
             }
         }
+        line_width = width(&line);
     }
     if !cut && !line.is_empty() {
         lines.push(line);
     }
     if cut && let Some(last) = lines.last_mut() {
-        while !last.is_empty() && width(&format!("{last}…"), face, size) > max {
+        while !last.is_empty() && width(&format!("{last}…")) > max {
             last.pop();
         }
         let kept = last.trim_end().len();
@@ -460,6 +509,52 @@ mod tests {
         );
         let short = fit_lines("A short title", Face::Bold, 54.0, TEXT_WIDTH, 3);
         assert_eq!(short, vec!["A short title".to_owned()]);
+    }
+
+    /// Lines fitted as first written: each word tried by measuring the joined line again.
+    fn fit_lines_measuring_each_line(text: &str, face: Face, size: f32, max: f32) -> Vec<String> {
+        let measure = |t: &str| width(t, face, size);
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for word in clean(text).split(' ') {
+            let joined = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if measure(&joined) <= max {
+                line = joined;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if measure(&line) > max {
+                    line.pop();
+                    lines.push(std::mem::replace(&mut line, c.to_string()));
+                }
+            }
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lines_are_those_of_measuring_each_joined_line(
+            words in proptest::collection::vec("[a-zA-Z0-9%é£—.,]{0,14}", 0..60),
+            max in 200.0f32..1100.0,
+        ) {
+            let text = words.join(" ");
+            proptest::prop_assert_eq!(
+                fit_lines(&text, Face::Regular, 34.0, max, usize::MAX),
+                fit_lines_measuring_each_line(&text, Face::Regular, 34.0, max)
+            );
+        }
     }
 
     #[test]
