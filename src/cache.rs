@@ -11,9 +11,11 @@
 //! cannot be written is dropped (the caller made the bytes already, so the build goes on), and
 //! [`Cache::write_failures`] counts them so that the caller can say so once.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// The folder, under a site's root, that holds every namespace of the cache.
@@ -36,6 +38,9 @@ pub struct Cache {
     dir: Option<PathBuf>,
     written: AtomicUsize,
     write_failures: AtomicUsize,
+    /// With [`Cache::remembering`]: the file of each entry read or stored, by the hash of its
+    /// bytes.
+    remembered: Option<Mutex<HashMap<u128, PathBuf>>>,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -53,6 +58,7 @@ impl Cache {
             dir: Some(dir),
             written: AtomicUsize::new(0),
             write_failures: AtomicUsize::new(0),
+            remembered: None,
         }
     }
 
@@ -62,6 +68,7 @@ impl Cache {
             dir: None,
             written: AtomicUsize::new(0),
             write_failures: AtomicUsize::new(0),
+            remembered: None,
         }
     }
 
@@ -74,9 +81,42 @@ impl Cache {
         Some(dir.join(&key[..2]).join(key))
     }
 
+    /// This cache, noting the file of each entry it reads or stores from now on, so that
+    /// whoever is handed those bytes can read them from there again rather than hold them
+    /// ([`Cache::file_holding`]; the preview does so with share images).
+    pub fn remembering(mut self) -> Cache {
+        self.remembered = Some(Mutex::default());
+        self
+    }
+
+    /// The file of an entry read or stored since [`Cache::remembering`] whose bytes are
+    /// `bytes`, if there is one.
+    pub fn file_holding(&self, bytes: &[u8]) -> Option<PathBuf> {
+        let remembered = self.remembered.as_ref()?;
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+        remembered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&hash)
+            .cloned()
+    }
+
+    fn remember(&self, path: PathBuf, bytes: &[u8]) {
+        if let Some(remembered) = &self.remembered {
+            let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+            remembered
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(hash, path);
+        }
+    }
+
     /// The bytes stored under `key`, or `None` when there are none (or they cannot be read).
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        fs::read(self.path(key)?).ok()
+        let path = self.path(key)?;
+        let bytes = fs::read(&path).ok()?;
+        self.remember(path, &bytes);
+        Some(bytes)
     }
 
     /// Stores `bytes` under `key`, atomically. A failure is counted, not returned: the cache
@@ -89,9 +129,14 @@ impl Cache {
             return;
         };
         match write_atomically(&path, bytes) {
-            Ok(()) => self.written.fetch_add(1, Ordering::Relaxed),
-            Err(_) => self.write_failures.fetch_add(1, Ordering::Relaxed),
-        };
+            Ok(()) => {
+                self.written.fetch_add(1, Ordering::Relaxed);
+                self.remember(path, bytes);
+            }
+            Err(_) => {
+                self.write_failures.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// How many entries [`Cache::put`] stored since this cache was opened.
@@ -163,6 +208,28 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_remembering_cache_names_the_file_of_what_it_read_or_stored() {
+        let temp = tempfile::tempdir().unwrap();
+        let (stored, read) = (key(&[b"stored"]), key(&[b"read"]));
+        Cache::open(temp.path(), "share").put(&read, b"read bytes");
+        let cache = Cache::open(temp.path(), "share").remembering();
+        cache.put(&stored, b"stored bytes");
+        assert_eq!(cache.get(&read).as_deref(), Some(&b"read bytes"[..]));
+        let file = cache.file_holding(b"stored bytes").expect("a stored entry");
+        assert_eq!(fs::read(&file).unwrap(), b"stored bytes");
+        let file = cache.file_holding(b"read bytes").expect("a read entry");
+        assert_eq!(fs::read(&file).unwrap(), b"read bytes");
+        assert_eq!(cache.file_holding(b"other bytes"), None);
+        // Without remembering, or with nothing written, no file is named.
+        let plain = Cache::open(temp.path(), "share");
+        assert_eq!(plain.get(&read).as_deref(), Some(&b"read bytes"[..]));
+        assert_eq!(plain.file_holding(b"read bytes"), None);
+        let disabled = Cache::disabled().remembering();
+        disabled.put(&stored, b"stored bytes");
+        assert_eq!(disabled.file_holding(b"stored bytes"), None);
     }
 
     #[test]

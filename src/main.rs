@@ -333,14 +333,25 @@ serving {url}  (Ctrl-C to stop)",
         }
         Report::Diagnostics(text) => eprint!("{text}"),
         Report::Watching(text) => eprintln!("{text}"),
-        Report::Rebuilt(update) => eprintln!(
-            "rebuilt in {} ms: {} {} rendered, {} changed{}",
-            update.took.as_millis(),
-            update.rendered,
-            plural(update.rendered, "file", "files"),
-            update.changed.len(),
-            if update.full { " (everything)" } else { "" },
-        ),
+        Report::Rebuilt(update) => {
+            eprintln!(
+                "rebuilt in {} ms: {} {} rendered, {} changed{}",
+                update.took.as_millis(),
+                update.rendered,
+                plural(update.rendered, "file", "files"),
+                update.changed.len(),
+                if update.full { " (everything)" } else { "" },
+            );
+            // CASEBOOK_TIMINGS=1: each step of the rebuild, as `build` prints its stages.
+            if std::env::var_os("CASEBOOK_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0") {
+                let steps: Vec<String> = update
+                    .steps
+                    .iter()
+                    .map(|(name, took)| format!("{name} {:.1}", took.as_secs_f64() * 1000.0))
+                    .collect();
+                eprintln!("  steps (ms): {}", steps.join(", "));
+            }
+        }
         Report::Searched {
             files,
             changed,

@@ -21,8 +21,9 @@ mod process;
 mod resolve;
 mod svg;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -280,6 +281,71 @@ struct Shown {
 /// outside the site) and W109 (larger than `settings.warn_over_kb`) diagnostics, each at the
 /// place the image is shown.
 pub fn scan(root: &Path, pages: &[Page], settings: &ImageSettings) -> (Images, Vec<Diagnostic>) {
+    scan_again(root, pages, settings, &Scanned::default())
+}
+
+/// What a scan learnt of each image file it read (its size and the hash of its bytes), with
+/// the length and modification time the file had then. `casebook serve` scans again after
+/// every change; with this, only files that changed since are read and hashed again.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    files: std::sync::Mutex<HashMap<String, Facts>>,
+}
+
+/// What is known of one image file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Facts {
+    len: u64,
+    modified: SystemTime,
+    size: (u32, u32),
+    /// [`cache::key`] of the bytes.
+    content: String,
+}
+
+impl Scanned {
+    /// The facts noted for the file at `source`, if its length and modification time are
+    /// still those of `metadata`.
+    fn known(&self, source: &str, metadata: &std::fs::Metadata) -> Option<Facts> {
+        let modified = metadata.modified().ok()?;
+        let files = self
+            .files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files
+            .get(source)
+            .filter(|facts| facts.len == metadata.len() && facts.modified == modified)
+            .cloned()
+    }
+
+    fn note(&self, source: &str, facts: Facts) {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(source.to_owned(), facts);
+    }
+
+    /// How many files are noted.
+    pub fn len(&self) -> usize {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether no file is noted.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// As [`scan`], but a file whose length and modification time are those `scanned` noted is
+/// not read again; what `scanned` notes afterwards is the files of this scan.
+pub fn scan_again(
+    root: &Path,
+    pages: &[Page],
+    settings: &ImageSettings,
+    scanned: &Scanned,
+) -> (Images, Vec<Diagnostic>) {
     let mut wanted: BTreeMap<String, Vec<Shown>> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     for page in pages {
@@ -311,9 +377,18 @@ pub fn scan(root: &Path, pages: &[Page], settings: &ImageSettings) -> (Images, V
             }
         }
     }
+    let before = std::mem::take(
+        &mut *scanned
+            .files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    let before = Scanned {
+        files: std::sync::Mutex::new(before),
+    };
     let results: Vec<(Option<ImageFile>, Vec<Diagnostic>)> = wanted
         .into_par_iter()
-        .map(|(source, shown)| read_image(root, source, shown, settings))
+        .map(|(source, shown)| read_image(root, source, shown, settings, &before, scanned))
         .collect();
     let mut images = Images {
         files: BTreeMap::new(),
@@ -328,12 +403,15 @@ pub fn scan(root: &Path, pages: &[Page], settings: &ImageSettings) -> (Images, V
     (images, diagnostics)
 }
 
-/// Reads one image file: its bytes (hashed), its size, and the plan of its outputs.
+/// Reads one image file (unless `before` knows it as it is): its bytes (hashed), its size,
+/// and the plan of its outputs. Notes what it learnt in `now`.
 fn read_image(
     root: &Path,
     source: String,
     shown: Vec<Shown>,
     settings: &ImageSettings,
+    before: &Scanned,
+    now: &Scanned,
 ) -> (Option<ImageFile>, Vec<Diagnostic>) {
     let problem = |message: String, hint: &str| -> Vec<Diagnostic> {
         shown
@@ -353,47 +431,80 @@ fn read_image(
             ),
         );
     };
-    let path = root.join(&source);
+    let known = std::fs::metadata(root.join(&source))
+        .ok()
+        .and_then(|metadata| before.known(&source, &metadata));
+    let facts = match known {
+        Some(facts) => facts,
+        None => match read_facts(root, &source, format, &problem) {
+            Ok(facts) => facts,
+            Err(problems) => return (None, problems),
+        },
+    };
+    now.note(&source, facts.clone());
+    plan_outputs(source, format, facts, shown, settings)
+}
+
+/// Reads the image file `source` of the site at `root` and learns its facts, or the problems
+/// that make it unusable.
+fn read_facts(
+    root: &Path,
+    source: &str,
+    format: Format,
+    problem: &dyn Fn(String, &str) -> Vec<Diagnostic>,
+) -> Result<Facts, Vec<Diagnostic>> {
+    let path = root.join(source);
+    // Taken before the read: a file changed while it is read is read again next time.
+    let modified = std::fs::metadata(&path).and_then(|metadata| metadata.modified());
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let hint = match similar_file(root, &source) {
+            let hint = match similar_file(root, source) {
                 Some(name) => format!("did you mean `{name}`? It is in the same folder"),
                 None => "check the name (it is case-sensitive); a path is from the page's folder, or from `static/` when it starts with `/`".to_owned(),
             };
-            return (
-                None,
-                problem(format!("the image file `{source}` does not exist"), &hint),
-            );
+            return Err(problem(
+                format!("the image file `{source}` does not exist"),
+                &hint,
+            ));
         }
         Err(error) => {
-            return (
-                None,
-                problem(
-                    format!("the image file `{source}` cannot be read: {error}"),
-                    "check that the file is a readable file, not a folder",
-                ),
-            );
+            return Err(problem(
+                format!("the image file `{source}` cannot be read: {error}"),
+                "check that the file is a readable file, not a folder",
+            ));
         }
     };
-    let size = match process::dimensions(&bytes, format) {
-        Ok(size) => size,
-        Err(why) => {
-            return (
-                None,
-                problem(
-                    format!(
-                        "`{source}` is not a readable {} image: {why}",
-                        format.name()
-                    ),
-                    "open the file in an image editor and save it again, or replace it",
-                ),
-            );
-        }
-    };
+    let size = process::dimensions(&bytes, format).map_err(|why| {
+        problem(
+            format!(
+                "`{source}` is not a readable {} image: {why}",
+                format.name()
+            ),
+            "open the file in an image editor and save it again, or replace it",
+        )
+    })?;
+    Ok(Facts {
+        len: bytes.len() as u64,
+        // Never matches a file's time when the system gives none: such a file is read each time.
+        modified: modified.unwrap_or(SystemTime::UNIX_EPOCH),
+        size,
+        content: cache::key(&[&bytes]),
+    })
+}
+
+/// The plan of an image's outputs, and W109 when it is larger than the settings allow.
+fn plan_outputs(
+    source: String,
+    format: Format,
+    facts: Facts,
+    shown: Vec<Shown>,
+    settings: &ImageSettings,
+) -> (Option<ImageFile>, Vec<Diagnostic>) {
+    let size = facts.size;
     let mut diagnostics = Vec::new();
     let limit = settings.warn_over_kb.saturating_mul(1000);
-    if bytes.len() as u64 > limit
+    if facts.len > limit
         && let Some(first) = shown.first()
     {
         diagnostics.push(
@@ -403,21 +514,24 @@ fn read_image(
                 first.at,
                 format!(
                     "the image file `{source}` is {} kB, more than images.warn_over_kb ({} kB)",
-                    bytes.len().div_ceil(1000),
+                    facts.len.div_ceil(1000),
                     settings.warn_over_kb
                 ),
             )
             .with_hint("make it smaller before adding it (a photo needs no more than about 2000 pixels across), or raise `images.warn_over_kb` in casebook.yaml"),
         );
     }
-    let content = cache::key(&[&bytes]);
-    drop(bytes);
     let widths: Vec<u8> = settings
         .widths
         .iter()
         .flat_map(|w| w.to_le_bytes())
         .collect();
-    let hash = cache::key(&[VERSION, content.as_bytes(), &widths, &[settings.quality]]);
+    let hash = cache::key(&[
+        VERSION,
+        facts.content.as_bytes(),
+        &widths,
+        &[settings.quality],
+    ]);
     let folder = format!("/images/{}/", &hash[..16]);
     let name = output_name(&source);
     let mut image = ImageFile {

@@ -8,8 +8,9 @@
 //! the raw bytes of the request.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use crate::serve::files::{Packed, SearchSet};
+use crate::serve::files::{Packed, SearchSet, Unreadable};
 use crate::serve::http::{OVERLAY_CSS, OVERLAY_CSS_PATH, SCRIPT, SCRIPT_PATH, Snapshot};
 
 /// A response before it is written.
@@ -157,6 +158,14 @@ fn not_found(files: &Sources<'_>) -> Answer {
 fn file_answer(status: u16, key: &str, packed: &Packed, snapshot: &Snapshot) -> Answer {
     let kind = content_type(key);
     let body = match (packed.shared(), packed.unpack()) {
+        (_, Err(Unreadable::Lost)) => {
+            // The rebuild loop renders everything again (within a second), which makes the
+            // file again and reloads open pages.
+            snapshot.lost.store(true, Ordering::SeqCst);
+            let mut answer = Answer::text(503, &format!("{}\n", Unreadable::Lost));
+            answer.headers.push(("Retry-After", "1".into()));
+            return answer;
+        }
         (_, Err(damaged)) => return Answer::text(500, &format!("{damaged}\n")),
         (_, Ok(bytes)) if kind.starts_with("text/html") => {
             Body::Owned(inject(&bytes, snapshot.overlay.as_deref()))

@@ -7,32 +7,56 @@
 //! of their size; a request inflates its one file (well under a millisecond for a page).
 //! Deflating is deterministic, so two files have equal [`Packed`] forms exactly when they have
 //! equal bytes, which is how a rebuild finds the files that changed.
+//!
+//! Share images and resized images do not deflate, and most of a large site's bytes are
+//! theirs (some 330 MB of share images at 10,000 case studies); they are in the cache on disk
+//! already (`crate::cache`), so a [`Packed`] file may name the cache file that holds its bytes
+//! (with their length and hash) instead of holding them, and is read from there per request.
+//! A cache file that went, or whose bytes are no longer those, is [`Unreadable::Lost`]: the
+//! preview renders everything again, which puts it back (or keeps the bytes in memory when
+//! the cache cannot be written).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
+
+use crate::cache::Cache;
 
 /// DEFLATE level: the fastest, which already finds the repeated markup of pages.
 const LEVEL: u8 = 1;
 /// Files smaller than this are kept as they are: deflating them saves too little.
 const SMALL: usize = 256;
 
-/// One file's contents: deflated when that makes them smaller, else as they are. Cheap to
-/// clone.
+/// One file's contents: deflated when that makes them smaller, else as they are, or the cache
+/// file that holds them. Cheap to clone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packed {
     /// Length of the contents.
     len: usize,
-    /// The contents, deflated when `deflated`.
-    data: Arc<[u8]>,
-    deflated: bool,
+    form: Form,
 }
 
-/// The contents of a [`Packed`] file could not be inflated (never expected: they were
-/// deflated by this process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Form {
+    /// As they are.
+    Raw(Arc<[u8]>),
+    /// Deflated.
+    Deflated(Arc<[u8]>),
+    /// In a file of the cache, whose bytes must still hash to `hash` (xxh3-128).
+    Cached(Arc<(PathBuf, u128)>),
+}
+
+/// The contents of a [`Packed`] file cannot be had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the preview's copy of this file is damaged")]
-pub struct Damaged;
+pub enum Unreadable {
+    /// They could not be inflated (never expected: they were deflated by this process).
+    #[error("the preview's copy of this file is damaged")]
+    Damaged,
+    /// The cache file that held them went or changed (`.casebook/cache` was removed).
+    #[error("the cached copy of this file went; the preview is making it again")]
+    Lost,
+}
 
 impl Packed {
     /// Packs `bytes`.
@@ -42,8 +66,7 @@ impl Packed {
             if deflated.len() < bytes.len() {
                 return Packed {
                     len: bytes.len(),
-                    data: deflated.into(),
-                    deflated: true,
+                    form: Form::Deflated(deflated.into()),
                 };
             }
         }
@@ -54,8 +77,21 @@ impl Packed {
     pub fn raw(bytes: Arc<[u8]>) -> Packed {
         Packed {
             len: bytes.len(),
-            data: bytes,
-            deflated: false,
+            form: Form::Raw(bytes),
+        }
+    }
+
+    /// The file of `cache` that holds `bytes`, when `cache` read or stored them (see
+    /// [`Cache::remembering`]); else `bytes` packed as [`Packed::pack`] does, or kept as they
+    /// are when `deflate` is false.
+    pub fn held_by(cache: &Cache, bytes: Vec<u8>, deflate: bool) -> Packed {
+        match cache.file_holding(&bytes) {
+            Some(file) => Packed {
+                len: bytes.len(),
+                form: Form::Cached(Arc::new((file, xxhash_rust::xxh3::xxh3_128(&bytes)))),
+            },
+            None if deflate => Packed::pack(&bytes),
+            None => Packed::raw(bytes.into()),
         }
     }
 
@@ -69,27 +105,52 @@ impl Packed {
         self.len == 0
     }
 
-    /// The bytes held in memory for these contents.
+    /// The bytes held in memory for these contents (none when a cache file holds them).
     pub fn stored_len(&self) -> usize {
-        self.data.len()
+        match &self.form {
+            Form::Raw(data) | Form::Deflated(data) => data.len(),
+            Form::Cached(_) => 0,
+        }
     }
 
-    /// The contents, when they are kept as they are (shared, not copied).
+    /// Whether the contents are read from a cache file.
+    pub fn is_cached(&self) -> bool {
+        matches!(self.form, Form::Cached(_))
+    }
+
+    /// The contents, when they are kept in memory as they are (shared, not copied).
     pub fn shared(&self) -> Option<&Arc<[u8]>> {
-        (!self.deflated).then_some(&self.data)
+        match &self.form {
+            Form::Raw(data) => Some(data),
+            _ => None,
+        }
     }
 
     /// The contents.
-    pub fn unpack(&self) -> Result<Cow<'_, [u8]>, Damaged> {
-        if !self.deflated {
-            return Ok(Cow::Borrowed(&self.data));
-        }
-        let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(&self.data, self.len)
-            .map_err(|_| Damaged)?;
-        if bytes.len() == self.len {
-            Ok(Cow::Owned(bytes))
-        } else {
-            Err(Damaged)
+    pub fn unpack(&self) -> Result<Cow<'_, [u8]>, Unreadable> {
+        match &self.form {
+            Form::Raw(data) => Ok(Cow::Borrowed(data)),
+            Form::Deflated(data) => {
+                let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(data, self.len)
+                    .map_err(|_| Unreadable::Damaged)?;
+                if bytes.len() == self.len {
+                    Ok(Cow::Owned(bytes))
+                } else {
+                    Err(Unreadable::Damaged)
+                }
+            }
+            Form::Cached(entry) => {
+                let (file, hash) = entry.as_ref();
+                match std::fs::read(file) {
+                    Ok(bytes)
+                        if bytes.len() == self.len
+                            && xxhash_rust::xxh3::xxh3_128(&bytes) == *hash =>
+                    {
+                        Ok(Cow::Owned(bytes))
+                    }
+                    _ => Err(Unreadable::Lost),
+                }
+            }
         }
     }
 }
@@ -97,15 +158,13 @@ impl Packed {
 /// Output path → contents.
 pub type Files = BTreeMap<String, Packed>;
 
-/// Packs every file of `files`, in parallel.
-pub fn pack_all(files: Vec<crate::write::OutputFile>) -> Vec<(String, Packed)> {
+/// Packs every file of `files`, in parallel: those `cache` holds as references to its
+/// files ([`Packed::held_by`]), the others deflated.
+pub fn pack_all(files: Vec<crate::write::OutputFile>, cache: &Cache) -> Vec<(String, Packed)> {
     use rayon::prelude::*;
     files
         .into_par_iter()
-        .map(|file| {
-            let packed = Packed::pack(&file.contents);
-            (file.path, packed)
-        })
+        .map(|file| (file.path, Packed::held_by(cache, file.contents, true)))
         .collect()
 }
 
@@ -292,8 +351,40 @@ mod tests {
     #[test]
     fn damaged_contents_are_an_error_not_a_panic() {
         let mut damaged = packed(&"abc".repeat(200));
-        damaged.data = Arc::from(&damaged.data[..damaged.data.len() / 2]);
-        assert_eq!(damaged.unpack(), Err(Damaged));
+        let Form::Deflated(data) = &damaged.form else {
+            panic!("a repetitive text is deflated")
+        };
+        let cut: Arc<[u8]> = Arc::from(&data[..data.len() / 2]);
+        damaged.form = Form::Deflated(cut);
+        assert_eq!(damaged.unpack(), Err(Unreadable::Damaged));
+    }
+
+    #[test]
+    fn bytes_a_cache_holds_are_read_from_its_file_and_lost_with_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(temp.path(), "share").remembering();
+        let png = b"\x89PNG not really, but bytes a cache holds".repeat(20);
+        let key = crate::cache::key(&[b"card"]);
+        cache.put(&key, &png);
+        let held = Packed::held_by(&cache, png.clone(), true);
+        assert!(held.is_cached());
+        assert_eq!(held.stored_len(), 0, "nothing of it is held in memory");
+        assert_eq!(held.len(), png.len());
+        assert_eq!(held.unpack().unwrap().as_ref(), &png[..]);
+        assert_eq!(held, Packed::held_by(&cache, png.clone(), true));
+        // Bytes the cache does not hold are packed as usual.
+        let other = Packed::held_by(&cache, b"x".repeat(1000), true);
+        assert!(!other.is_cached() && other.stored_len() < 1000);
+        let kept = Packed::held_by(&cache, b"y".repeat(1000), false);
+        assert_eq!(kept.shared().map(|b| b.len()), Some(1000));
+        // The file changed (same length) or went: lost, never other bytes.
+        let file = cache.file_holding(&png).unwrap();
+        let mut changed = png.clone();
+        changed[0] ^= 1;
+        std::fs::write(&file, &changed).unwrap();
+        assert_eq!(held.unpack(), Err(Unreadable::Lost));
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(held.unpack(), Err(Unreadable::Lost));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,10 @@ pub struct Snapshot {
     pub overlay: Option<String>,
     /// The `diagnostics` event a new live-reload connection gets first.
     pub diagnostics_event: String,
+    /// Set by a request that found a file read from the cache gone (see
+    /// `files::Unreadable::Lost`): the rebuild loop then renders everything again. The
+    /// [`Shared`] it is published to puts in its own.
+    pub lost: Arc<AtomicBool>,
 }
 
 /// State shared by the connection threads, the rebuild loop and the search indexer.
@@ -63,11 +68,14 @@ pub struct Shared {
     search: RwLock<Arc<SearchSet>>,
     /// The live-reload connections.
     pub hub: Hub,
+    /// Set when a request found a file read from the cache gone ([`Shared::take_lost`]).
+    lost: Arc<AtomicBool>,
 }
 
 impl Shared {
     /// Replaces what is served, at once for every later request.
-    pub fn publish(&self, snapshot: Snapshot) {
+    pub fn publish(&self, mut snapshot: Snapshot) {
+        snapshot.lost = Arc::clone(&self.lost);
         let mut current = self
             .snapshot
             .write()
@@ -83,6 +91,11 @@ impl Shared {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *current = Arc::new(current.then(files));
+    }
+
+    /// Whether a request found a file read from the cache gone since the last call.
+    pub fn take_lost(&self) -> bool {
+        self.lost.swap(false, Ordering::SeqCst)
     }
 
     /// What is served now: the pages and the search index's files.

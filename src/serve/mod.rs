@@ -151,9 +151,16 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
 
     while let Some(batch) = watcher.next_batch() {
         take_search(&mut workspace, &indexer, report);
-        let Some(changes) = what_to_rebuild(batch, &watcher, report) else {
+        let lost = shared.take_lost();
+        let changes = match what_to_rebuild(batch, &watcher, report) {
+            Some(changes) => Some(changes),
+            None if lost && !watcher.content_missing() => Some(Changes::default()),
+            None => None,
+        };
+        let Some(mut changes) = changes else {
             continue;
         };
+        changes.lost |= lost;
         let colour = options.colour;
         rebuild(&mut workspace, &shared, &indexer, &changes, colour, report);
     }
@@ -190,7 +197,8 @@ fn rebuild(
             .broadcast(&http::diagnostics_event(&overlay_json(workspace)));
         report_state(workspace, colour, report);
     }
-    if !update.changed.is_empty() {
+    // Pages that asked for a lost file while it was made again reload too.
+    if !update.changed.is_empty() || changes.lost {
         let css_only = update.changed.iter().all(|path| path.ends_with(".css"));
         let data = serde_json::json!({"css_only": css_only, "changed": update.changed.len()});
         shared
@@ -384,6 +392,7 @@ fn snapshot(workspace: &Workspace) -> http::Snapshot {
         statics,
         overlay: overlay_data(workspace),
         diagnostics_event: http::diagnostics_event(&overlay_json(workspace)),
+        lost: Arc::default(),
     }
 }
 

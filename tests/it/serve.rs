@@ -176,6 +176,96 @@ fn a_bundle_photo_replaced_or_removed_re_renders_its_page_as_a_full_build_would(
     assert_same(&workspace, &root, "photo back");
 }
 
+/// The paths of the rendered files `workspace` reads from the cache rather than holds.
+fn read_from_the_cache(workspace: &Workspace) -> Vec<String> {
+    let (rendered, _) = workspace.files();
+    rendered
+        .to_map()
+        .into_iter()
+        .filter(|(_, packed)| packed.is_cached())
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The example with a bundle whose photo is resized (the `images` namespace of the cache)
+/// beside the share images of its pages (the `share` namespace).
+fn example_with_a_photo() -> (tempfile::TempDir, PathBuf) {
+    use crate::images::{FRONT, jpeg};
+    let (temp, root) = copy_example();
+    write_file(
+        &root,
+        "content/case-studies/red-bag/index.md",
+        &format!("{FRONT}\n![A red bag with a care plan inside](photo.jpg)\n"),
+    );
+    let bundle = root.join("content/case-studies/red-bag");
+    std::fs::write(bundle.join("photo.jpg"), jpeg(700, 400)).unwrap();
+    std::fs::write(bundle.join("lead.jpg"), jpeg(1300, 800)).unwrap();
+    (temp, root)
+}
+
+#[test]
+fn images_are_read_from_the_cache_and_made_again_when_it_goes() {
+    let (_temp, root) = example_with_a_photo();
+    let mut workspace =
+        Workspace::open_with_base_url(&root, Drafts::Shown, Some(BASE_URL)).unwrap();
+    assert!(!workspace.has_errors(), "{:?}", workspace.diagnostics());
+    let cached = read_from_the_cache(&workspace);
+    let (rendered, _) = workspace.files();
+    let images: Vec<String> = rendered
+        .to_map()
+        .into_keys()
+        // A page's share image, or an image resized into `images/<hash>/` (not the theme's
+        // own `images/share.png`).
+        .filter(|path| {
+            path.ends_with("/share.png") && !path.starts_with("images/")
+                || path.starts_with("images/") && path.matches('/').count() == 2
+        })
+        .collect();
+    assert!(images.iter().any(|path| path.ends_with("/share.png")));
+    assert!(images.iter().any(|path| path.starts_with("images/")));
+    assert_eq!(
+        cached, images,
+        "every share image and resized image, nothing else"
+    );
+    assert_same(&workspace, &root, "read from the cache");
+
+    std::fs::remove_dir_all(root.join(".casebook/cache")).unwrap();
+    let (rendered, _) = workspace.files();
+    for path in &cached {
+        assert_eq!(
+            rendered.get(path).unwrap().unpack(),
+            Err(casebook::serve::files::Unreadable::Lost),
+            "{path}"
+        );
+    }
+    let update = workspace.apply(&Changes {
+        lost: true,
+        ..Changes::default()
+    });
+    assert!(update.full, "everything is rendered again");
+    assert_eq!(read_from_the_cache(&workspace), cached);
+    assert_same(&workspace, &root, "made again");
+}
+
+#[test]
+fn images_are_held_in_memory_when_the_cache_cannot_be_written() {
+    let (_temp, root) = example_with_a_photo();
+    // A file where the cache's folder would be: nothing can be stored.
+    std::fs::create_dir_all(root.join(".casebook")).unwrap();
+    std::fs::write(root.join(".casebook/cache"), "not a folder").unwrap();
+    let workspace = Workspace::open_with_base_url(&root, Drafts::Shown, Some(BASE_URL)).unwrap();
+    assert!(!workspace.has_errors(), "{:?}", workspace.diagnostics());
+    assert_eq!(read_from_the_cache(&workspace), Vec::<String>::new());
+    let (rendered, _) = workspace.files();
+    assert!(
+        rendered
+            .to_map()
+            .keys()
+            .any(|path| path.ends_with("/share.png"))
+    );
+    assert_same(&workspace, &root, "held in memory");
+}
+
 #[test]
 fn a_menu_page_change_re_renders_every_page() {
     let (_temp, root) = copy_example();
@@ -763,6 +853,21 @@ fn serve_answers_every_file_with_the_bytes_the_build_writes() {
     let (_, after) = get_bytes(&server.address, &card);
     assert_ne!(before, after, "the share image shows the new title");
     assert_serves_the_build(&server, &root, "after a new title");
+
+    // The cache the share images are read from goes: the first request for one is told to
+    // try again, and the preview makes them again.
+    std::fs::remove_dir_all(root.join(".casebook/cache")).unwrap();
+    let (status, _) = get_bytes(&server.address, &card);
+    assert_eq!(status, 503, "a lost share image");
+    let started = Instant::now();
+    while get_bytes(&server.address, &card) != (200, after.clone()) {
+        assert!(
+            started.elapsed() < WAIT,
+            "the share image is not made again"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_serves_the_build(&server, &root, "after the cache went");
 }
 
 #[test]

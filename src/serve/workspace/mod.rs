@@ -75,6 +75,9 @@ pub struct Changes {
     pub theme: bool,
     /// `casebook.yaml` changed.
     pub config: bool,
+    /// A file the preview reads from the cache went (`.casebook/cache` was removed):
+    /// everything is rendered again, which makes it again.
+    pub lost: bool,
 }
 
 impl Changes {
@@ -101,6 +104,7 @@ impl Changes {
         self.images |= other.images;
         self.theme |= other.theme;
         self.config |= other.config;
+        self.lost |= other.lost;
     }
 }
 
@@ -126,6 +130,8 @@ pub struct Update {
     pub full: bool,
     /// How long the rebuild took (until the pages were ready).
     pub took: Duration,
+    /// How long each step of the rebuild took, in order (`CASEBOOK_TIMINGS=1` prints them).
+    pub steps: Vec<(&'static str, Duration)>,
 }
 
 /// Which pages a preview shows.
@@ -154,6 +160,8 @@ pub struct Workspace {
     images: Images,
     /// What scanning the images found (E017, W109).
     image_diagnostics: Vec<Diagnostic>,
+    /// What the last scan learnt of each image file: only changed files are read again.
+    scanned: crate::images::Scanned,
     /// The images of the last good render, as published.
     shown_images: Images,
     /// The image files of the last good render (kept as they are: WebP, JPEG, PNG and GIF
@@ -217,6 +225,7 @@ impl Workspace {
             file_diagnostics: BTreeMap::new(),
             images: Images::default(),
             image_diagnostics: Vec::new(),
+            scanned: crate::images::Scanned::default(),
             shown_images: Images::default(),
             image_outputs: Files::new(),
             site: Arc::default(),
@@ -330,17 +339,31 @@ impl Workspace {
         if changes.static_files {
             self.read_static();
         }
+        if changes.lost {
+            self.pending_all = true;
+            // Made again too: the lost file may be one of theirs.
+            self.image_outputs.clear();
+        }
+        let mut steps = vec![("read", started.elapsed())];
+        let mut lap = Instant::now();
+        let mut step = |name: &'static str| {
+            steps.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
         if in_place && !changes.static_files {
             self.collect_diagnostics();
+            step("check");
         } else {
             self.relink();
             self.relinked_since_render = true;
+            step("link");
         }
         let mut update = if self.problems.is_empty() {
             self.render()
         } else {
             Update::default()
         };
+        update.steps.splice(0..0, steps);
         update.took = started.elapsed();
         update
     }
@@ -489,8 +512,12 @@ impl Workspace {
     /// Reads the images the pages show again (as `casebook check` does, after the model),
     /// then gathers the diagnostics of every stage, sorted.
     fn collect_diagnostics(&mut self) {
-        let (images, image_diagnostics) =
-            crate::images::scan(&self.root, &self.site.pages, &self.config.images);
+        let (images, image_diagnostics) = crate::images::scan_again(
+            &self.root,
+            &self.site.pages,
+            &self.config.images,
+            &self.scanned,
+        );
         self.images = images;
         self.image_diagnostics = image_diagnostics;
         let mut all: Vec<Diagnostic> = self
@@ -515,6 +542,12 @@ impl Workspace {
         if self.has_errors() {
             return Update::default();
         }
+        let mut steps = Vec::new();
+        let mut lap = Instant::now();
+        let mut step = |name: &'static str| {
+            steps.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
         let published = published(&self.site, self.drafts, &self.config);
         let published = published.as_ref();
         let mut images = self.images.clone();
@@ -530,6 +563,7 @@ impl Workspace {
                 return Update::default();
             }
         };
+        step("images");
         // A page showing an image that changed names other files: it is rendered again.
         let mut pending = self.pending.clone();
         pending.extend(images.pages_changed_since(&self.shown_images));
@@ -541,7 +575,10 @@ impl Workspace {
             let before = memo.advance(published, &pending, self.relinked_since_render);
             affected::plan(&before, &memo, published, &self.theme, &pending)
         };
-        let share = render::ShareImages::new(crate::cache::Cache::open(&self.root, "share"));
+        step("plan");
+        // Share images are served from the cache files that hold them, not held in memory.
+        let share =
+            render::ShareImages::new(crate::cache::Cache::open(&self.root, "share").remembering());
         let result = match &plan {
             None => render_packed(published, &self.config, &self.theme, &images, &share),
             Some(plan) => render::render_selected_with_images(
@@ -552,8 +589,9 @@ impl Workspace {
                 &share,
                 &|path| plan.wants(path),
             )
-            .map(pack_all),
+            .map(|files| pack_all(files, share.cache())),
         };
+        step("pages");
         self.memo = memo;
         let files = match result {
             Ok(files) => files,
@@ -596,10 +634,12 @@ impl Workspace {
         self.pending.clear();
         self.pending_all = false;
         self.relinked_since_render = false;
+        step("files");
         Update {
             changed,
             rendered: rendered_count,
             full,
+            steps,
             ..Update::default()
         }
     }
@@ -683,8 +723,7 @@ fn render_packed(
 ) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::pack(&file.contents);
-        drop(file.contents);
+        let packed = Packed::held_by(share.cache(), file.contents, true);
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -706,10 +745,10 @@ fn emit_images(images: &Images, root: &Path) -> Result<Vec<(String, Packed)>, Ve
     if images.is_empty() {
         return Ok(Vec::new());
     }
-    let cache = crate::cache::Cache::open(root, crate::images::NAMESPACE);
+    let cache = crate::cache::Cache::open(root, crate::images::NAMESPACE).remembering();
     let made = std::sync::Mutex::new(Vec::new());
     let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::raw(Arc::from(file.contents));
+        let packed = Packed::held_by(&cache, file.contents, false);
         made.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((file.path, packed));
