@@ -12,7 +12,11 @@
 # 12x the 10k build, check within 10x).
 #
 # Environment: CASEBOOK_SHARED (default: <repo>/../shared), CARGO_TARGET_DIR (as cargo),
-# KEEP_OUTPUT=1 keeps the built sites under target/bench-scale/.
+# CORPORA (default: <target>/bench-corpus; another checkout's corpora are used as they are,
+# never regenerated), KEEP_OUTPUT=1 keeps the built sites under target/bench-scale/, and
+# SHARE_IMAGES=false builds a hard-linked copy of each corpus with `share_images: false`
+# (for memory profiles while a corpus's share-image cache is still cold: rasterising
+# 100,000 share cards is CPU time, not memory; say so beside the figures).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -51,14 +55,24 @@ timed() {
 printf '%-8s | %-8s %-8s | %-8s %-8s | %-7s %-8s %-10s %-9s | %-24s | %s\n' \
   N check_s check_MB build_s build_MB pages files MB bytes/pg "largest listing (KB)" "largest page (KB)"
 for n in "$@"; do
-  corpus="$TARGET/bench-corpus/$n"
-  if [ ! -f "$corpus/manifest.json" ] || [ "$GEN" -nt "$corpus/manifest.json" ]; then
+  corpus="${CORPORA:-$TARGET/bench-corpus}/$n"
+  if [ -n "${CORPORA:-}" ]; then
+    [ -d "$corpus/casebook" ] || die "no corpus at $corpus/casebook"
+  elif [ ! -f "$corpus/manifest.json" ] || [ "$GEN" -nt "$corpus/manifest.json" ]; then
     say "generating $n case studies in $corpus"
     rm -rf "$corpus"
     mkdir -p "$corpus"
     python3 "$GEN" "$n" "$corpus" >&2
   fi
   site="$corpus/casebook"
+  if [ "${SHARE_IMAGES:-}" = false ]; then
+    copy="$TARGET/bench-scale/site-$n"
+    rm -rf "$copy"
+    mkdir -p "$copy"
+    cp -al "$site/content" "$copy/content"
+    { grep -v '^share_images:' "$site/casebook.yaml"; echo "share_images: false"; } > "$copy/casebook.yaml"
+    site="$copy"
+  fi
   out="$TARGET/bench-scale/$n"
   rm -rf "$out"
   mkdir -p "$(dirname "$out")"
@@ -79,4 +93,5 @@ for n in "$@"; do
     "$(awk -v s="${listing%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${listing#* "$out"/}" \
     "$(awk -v s="${largest%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${largest#* "$out"/}"
   [ "${KEEP_OUTPUT:-}" = 1 ] || rm -rf "$out"
+  [ "${SHARE_IMAGES:-}" != false ] || rm -rf "$TARGET/bench-scale/site-$n"
 done

@@ -214,6 +214,29 @@ pub(crate) fn unreadable_pages<'a>(
         .collect()
 }
 
+/// The body of a checked page, read again from its file: a build's `Site` holds none. A file
+/// that has gone or changed beyond reading since the check stops the build.
+fn read_body(
+    root: &Path,
+    max_file_size: u64,
+    page: &model::content::Page,
+) -> Result<String, Error> {
+    let gone = |why: &str| {
+        Error::Load(LoadError::Read {
+            path: root.join(&page.file),
+            source: std::io::Error::other(why.to_owned()),
+        })
+    };
+    match load::load_file(root, &page.file, max_file_size) {
+        Some(Ok(Ok(source))) => Ok(parse::body_text(&source)),
+        Some(Ok(Err(_))) => Err(gone("it changed while the site was building; build again")),
+        Some(Err(error)) => Err(error.into()),
+        None => Err(gone(
+            "it was removed while the site was building; build again",
+        )),
+    }
+}
+
 /// How to build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -300,7 +323,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // read the newer content.
     let lock = write::OutputLock::acquire(&output, || progress(Stage::Waiting))?;
     progress(Stage::Checking);
-    let mut checked = check(&options.root)?;
+    // Bodies are not kept: each is read again when its page renders (`read_body`), so that a
+    // large site's text is never all in memory.
+    let mut checked = check_with(
+        &options.root,
+        &CheckOptions {
+            bodies: false,
+            ..CheckOptions::default()
+        },
+    )?;
     if let Some(base_url) = &options.base_url {
         // `main` has checked the flag; a library caller's bad value keeps the config's.
         if let Ok(base_url) = config::normalise_base_url(base_url) {
@@ -332,13 +363,20 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // rasterises none.
     let share_images = render::ShareImages::new(cache::Cache::open(&options.root, "share"));
     let emit = |file: write::OutputFile| staging.write(&file);
-    // The search index is built while the pages render: both only read the site. It has
-    // threads of its own: in rayon's shared pool its tasks would wait behind every page's.
+    let max_file_size = checked.config.max_file_size;
+    let read_body = |page: &model::content::Page| read_body(&options.root, max_file_size, page);
+    // The render stage parses each body once, for its page and for its search text, which it
+    // sends here a part at a time, in page order; the index is built on its own thread as the
+    // parts come (a few parts wait at most, so the texts are never all in memory).
+    let (texts_in, texts_out) = std::sync::mpsc::sync_channel::<Vec<search::PlainText>>(2);
     let rendered = std::thread::scope(|scope| {
-        let indexing = scope.spawn(|| -> Result<(), write::OutputError> {
-            let index = || {
+        let (published, config, staging) = (&published, &checked.config, &staging);
+        let indexing = scope.spawn(move || -> Result<(), write::OutputError> {
+            let index = move || {
                 let cards =
-                    search::emit_index(&published, &checked.config, &|file| staging.write(&file))?;
+                    search::emit_index_of_texts(published, config, texts_out.iter(), &|file| {
+                        staging.write(&file)
+                    })?;
                 match cards {
                     Some(hash) => {
                         staging.rename(search::PENDING_CARDS, &search::cards_folder(&hash))
@@ -346,6 +384,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
                     None => Ok(()),
                 }
             };
+            // Its own threads: in rayon's shared pool its tasks would wait behind every page's.
             match rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("casebook-index-{i}"))
                 .build()
@@ -357,14 +396,24 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         // Images are resized and encoded beside the pages, in rayon's pool with them.
         let imaging =
             scope.spawn(|| images::emit(&site_images, &options.root, &image_cache, &emit));
-        let rendered = render::render_to(
-            &published,
+        let texts = move |part: Vec<search::PlainText>| {
+            // An indexer that stopped has its own error to report.
+            let _ = texts_in.send(part);
+        };
+        let rendered = render::render_streaming(
+            published,
             &checked.config,
             &theme,
             &site_images,
             &share_images,
-            &emit,
+            render::BodyStream {
+                bodies: &read_body,
+                texts: &texts,
+            },
+            &|file| staging.write(&file).map_err(Error::from),
         );
+        // The last part is sent: the indexer finishes.
+        drop(texts);
         progress(Stage::Indexing);
         let indexed = indexing
             .join()
@@ -392,7 +441,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             diagnostics::sort(&mut checked.diagnostics);
             return Err(BuildError::Content(Box::new(checked)));
         }
-        Err(render::RenderFailure::Output(error)) => return Err(error.into()),
+        Err(render::RenderFailure::Output(error)) => return Err(BuildError::Other(error)),
     }
     indexed?;
     progress(Stage::Writing);
@@ -415,4 +464,62 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         images: image_stats,
         share_images_rasterised: share_images.rasterised(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build reads each body again as its page renders and takes the search text from the
+    /// same parse, sending it to the index a part at a time: with several parts, it must
+    /// write what a render and an index of the site with its bodies make.
+    #[test]
+    fn a_build_without_bodies_writes_what_the_site_with_bodies_renders() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        std::fs::write(
+            root.join("casebook.yaml"),
+            "title: Parts\nbase_url: https://example.org/\nlanguage: en-GB\n",
+        )
+        .expect("config");
+        let pages = root.join("content/pages");
+        std::fs::create_dir_all(&pages).expect("pages");
+        // More pages than two parts, each with its own words, headings, a table and code, so
+        // that a text sent out of order or to the wrong page would show in the index.
+        let count = search::CHUNK * 2 + 7;
+        for i in 0..count {
+            std::fs::write(
+                pages.join(format!("page-{i:04}.md")),
+                format!(
+                    "---\ntitle: Page {i}\nsummary: Summary {i}.\npublished: 2024-01-02\n---\n\n## Heading word{i}\n\nBody \
+                     text number{i} with [a link](/page-{next:04}/) and `code{i}`.\n\n| a | b |\n\
+                     |---|---|\n| cell{i} | {i} |\n\n```rust\nlet x{i} = {i};\n```\n",
+                    next = (i + 1) % count
+                ),
+            )
+            .expect("page");
+        }
+        let out = root.join("public");
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            output: Some(out.clone()),
+            ..BuildOptions::default()
+        };
+        build(&options, &|_| {}).expect("build");
+
+        let checked = check(root).expect("check");
+        let theme = theme::load_theme(root, &checked.config.theme).expect("theme");
+        let share = render::ShareImages::new(cache::Cache::disabled());
+        let rendered =
+            render::render_site(&checked.site, &checked.config, &theme, &share).expect("render");
+        let index = search::build_index(&checked.site, &checked.config);
+        assert!(index.len() > 3, "an index of several files");
+        let mut compared = 0;
+        for file in rendered.iter().chain(&index) {
+            let written = std::fs::read(out.join(&file.path)).expect("written file");
+            assert!(written == file.contents, "{} differs", file.path);
+            compared += 1;
+        }
+        assert!(compared > count * 2, "{compared} files compared");
+    }
 }

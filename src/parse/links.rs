@@ -3,6 +3,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use crate::diagnostics::{Located, Pos, Positions};
+use crate::load::Source;
 use crate::model::content::{Body, BodyImage};
 
 /// The Markdown extensions casebook renders; links are found with the same ones.
@@ -11,6 +12,23 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// The Markdown body of a source as [`super::parse_source`] gives it to its page: empty for a
+/// kind without one, for front matter that is not closed, and for a body nested past
+/// [`super::MAX_NESTING`] (which the parse stage reports, so no later stage parses it). A
+/// build reads each body again through this when the page renders, rather than keep every
+/// body in memory from the check until then.
+pub fn body_text(source: &Source) -> String {
+    if !source.kind.has_body() {
+        return String::new();
+    }
+    match super::split_front_matter(&source.text) {
+        Ok((_, _, body)) if super::first_too_deep(&body.markdown, super::MAX_NESTING).is_none() => {
+            body.markdown
+        }
+        _ => String::new(),
+    }
 }
 
 /// Every link whose target starts with `/`, with the position of its `[` in the file, and

@@ -27,7 +27,7 @@ use crate::model::content::{Body, Page};
 use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 
 pub use images::DECORATIVE;
-pub use links::markdown_options;
+pub use links::{body_text, markdown_options};
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
 pub use permit::{LARGE_BODY, parse_permit};
 

@@ -14,6 +14,7 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use crate::parse::markdown_options;
+use crate::search::text::{PlainText, PlainTextBuilder};
 
 /// One entry of a page's contents list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,17 +85,59 @@ pub struct MarkdownContext<'a> {
 /// code block's own events are held at once, so memory beyond pulldown-cmark's block tree is
 /// the output's.
 pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> RenderedBody {
+    render(markdown, context, None).0
+}
+
+/// [`render_markdown`], and the body's search text ([`crate::search::text::markdown_text`])
+/// from the same parse: a build parses each body once for its page and its search entry.
+pub fn render_markdown_with_text(
+    markdown: &str,
+    context: &MarkdownContext<'_>,
+) -> (RenderedBody, PlainText) {
+    let (body, text) = render(markdown, context, Some(PlainTextBuilder::default()));
+    (body, text.map(PlainTextBuilder::finish).unwrap_or_default())
+}
+
+fn render(
+    markdown: &str,
+    context: &MarkdownContext<'_>,
+    text: Option<PlainTextBuilder>,
+) -> (RenderedBody, Option<PlainTextBuilder>) {
     let _permit = crate::parse::parse_permit(markdown);
-    let mut events = Rewrite::new(Parser::new_ext(markdown, markdown_options()), context);
+    let parser = Seen {
+        parser: Parser::new_ext(markdown, markdown_options()),
+        text,
+    };
+    let mut events = Rewrite::new(parser, context);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
     if events.aligned {
         html = alignment_classes(html);
     }
-    RenderedBody {
+    let body = RenderedBody {
         html,
         toc: events.toc,
         has_code: events.has_code,
+    };
+    (body, events.parser.text)
+}
+
+/// The parser's events, each shown as it passes to the search text's builder (when there is
+/// one) before anything rewrites it.
+struct Seen<'a> {
+    parser: Parser<'a>,
+    text: Option<PlainTextBuilder>,
+}
+
+impl<'a> Iterator for Seen<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let event = self.parser.next()?;
+        if let Some(text) = &mut self.text {
+            text.see(&event);
+        }
+        Some(event)
     }
 }
 
@@ -102,7 +145,7 @@ pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> Rendere
 /// code highlighted, tables wrapped in a scrolling region, raw HTML escaped unless allowed,
 /// and links rewritten or made plain text. Collects the contents list on the way.
 struct Rewrite<'a, 'c> {
-    parser: Parser<'a>,
+    parser: Seen<'a>,
     context: &'c MarkdownContext<'c>,
     /// Events ready to be written, in order.
     ready: VecDeque<Event<'a>>,
@@ -128,7 +171,7 @@ impl<'a> Iterator for Rewrite<'a, '_> {
 }
 
 impl<'a, 'c> Rewrite<'a, 'c> {
-    fn new(parser: Parser<'a>, context: &'c MarkdownContext<'c>) -> Self {
+    fn new(parser: Seen<'a>, context: &'c MarkdownContext<'c>) -> Self {
         Rewrite {
             parser,
             context,
@@ -398,6 +441,38 @@ mod tests {
             pictures: None,
         };
         render_markdown(markdown, &context)
+    }
+
+    /// The search text taken from the render's parse is the one [`markdown_text`] reads on its
+    /// own, whatever the rewrite does to the events (headings read ahead, code highlighted,
+    /// raw HTML escaped or kept, links to drafts dropped, images), and the HTML is unchanged.
+    #[test]
+    fn the_search_text_of_the_render_is_the_text_of_the_body() {
+        let markdown = "# Intro *one*\n\nText [to a draft](/case-studies/draft-one/) and \
+            [out](https://x.org/) <b>raw</b>\nsoft.\n\n## Next\n### Deeper `code`\n\n\
+            ![A nurse](/images/n.png \"t\") after.\n\n```rust\nlet x = 1;\n```\n\n\
+            | a | b |\n|:--|--:|\n| 0 | Cost |\n\n- one\n  - nested\n\n> quote[^1]\n\n\
+            [^1]: A note.\n\n<div>block html</div>\n\n---\n\nLast ~~gone~~ words.\n";
+        let highlighter = Highlighter::default();
+        let published = |path: &str| path != "/case-studies/draft-one/";
+        for allow_html in [false, true] {
+            let context = MarkdownContext {
+                allow_html,
+                base_path: "/sub/",
+                is_published: &published,
+                highlighter: &highlighter,
+                pictures: None,
+            };
+            let (body, text) = render_markdown_with_text(markdown, &context);
+            let alone = crate::search::text::markdown_text(markdown);
+            assert_eq!(text, alone);
+            assert!(alone.text.contains("Deeper code"), "{alone:?}");
+            assert!(alone.body.contains("A nurse after"), "{alone:?}");
+            let rendered = render_markdown(markdown, &context);
+            assert_eq!(body.html, rendered.html);
+            assert_eq!(body.toc, rendered.toc);
+            assert!(body.has_code);
+        }
     }
 
     #[test]

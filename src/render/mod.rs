@@ -37,10 +37,13 @@ use crate::model::content::{Details, GeneralPage, Page};
 use crate::model::vocab::Menu;
 use crate::render::feeds::{sitemap, text_file};
 use crate::render::listings::{Job, Jobs, home_job, list_jobs, taxonomy_jobs};
-use crate::render::markdown::{Highlighter, MarkdownContext, render_markdown};
+use crate::render::markdown::{
+    Highlighter, MarkdownContext, render_markdown, render_markdown_with_text,
+};
 use crate::render::templates::{Renderer, load_templates};
 use crate::render::urls::Urls;
 use crate::render::views::*;
+use crate::search::PlainText;
 
 use crate::theme::Theme;
 use crate::write::OutputFile;
@@ -100,7 +103,63 @@ pub fn render_to<E: Send>(
     share_images: &ShareImages,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
-    render_into(site, config, theme, images, share_images, &|_| true, emit)
+    let all = |_: &str| true;
+    let streams = Streams {
+        wanted: &all,
+        bodies: Bodies::InSite,
+        texts: None,
+    };
+    render_into(site, config, theme, images, share_images, &streams, emit)
+}
+
+/// Where each page's Markdown body comes from.
+enum Bodies<'a, E> {
+    /// The `Site`'s pages hold them (`page.body.markdown`), as the preview's do.
+    InSite,
+    /// Read through this function when the page renders, and dropped once it is rendered: a
+    /// build's `Site` holds no bodies, so that a large site's text is never all in memory.
+    /// An `Err` (a file that can no longer be read) stops the render as the sink's do.
+    Read(&'a (dyn Fn(&Page) -> Result<String, E> + Sync)),
+}
+
+/// Where a render's content comes from and where its by-products go.
+struct Streams<'a, E> {
+    wanted: &'a (dyn Fn(&str) -> bool + Sync),
+    bodies: Bodies<'a, E>,
+    /// Takes the search text of every content page's body, [`crate::search::CHUNK`] pages at a
+    /// time, in the order of `site.pages`.
+    texts: Option<&'a (dyn Fn(Vec<PlainText>) + Sync)>,
+}
+
+/// Where [`render_streaming`] reads bodies and sends their search texts.
+pub struct BodyStream<'a, E> {
+    /// Reads a page's body (an `Err` stops the render, as [`RenderFailure::Output`]).
+    pub bodies: &'a (dyn Fn(&Page) -> Result<String, E> + Sync),
+    /// Takes the search texts of the pages' bodies, [`crate::search::CHUNK`] pages at a time
+    /// in the order of `site.pages`.
+    pub texts: &'a (dyn Fn(Vec<PlainText>) + Sync),
+}
+
+/// [`render_to`] for a `Site` without bodies (`casebook build`): each page's body is read
+/// through `stream.bodies` as it renders and parsed once, for its HTML and for its search
+/// text, which goes to `stream.texts` (for [`crate::search::emit_index_of_texts`]); the body
+/// is then dropped.
+pub fn render_streaming<E: Send>(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    images: &Images,
+    share_images: &ShareImages,
+    stream: BodyStream<'_, E>,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<(), RenderFailure<E>> {
+    let all = |_: &str| true;
+    let streams = Streams {
+        wanted: &all,
+        bodies: Bodies::Read(stream.bodies),
+        texts: Some(stream.texts),
+    };
+    render_into(site, config, theme, images, share_images, &streams, emit)
 }
 
 /// [`render_selected`] with the site's images shown as their resized outputs (which
@@ -118,7 +177,20 @@ pub fn render_selected_with_images(
         files.lock().map_err(|_| unreachable_poison())?.push(file);
         Ok(())
     };
-    match render_into(site, config, theme, images, share_images, wanted, &collect) {
+    let streams = Streams {
+        wanted,
+        bodies: Bodies::InSite,
+        texts: None,
+    };
+    match render_into(
+        site,
+        config,
+        theme,
+        images,
+        share_images,
+        &streams,
+        &collect,
+    ) {
         Ok(()) => {}
         Err(RenderFailure::Templates(diagnostics)) => return Err(diagnostics),
         Err(RenderFailure::Output(never)) => match never {},
@@ -146,9 +218,10 @@ fn render_into<E: Send>(
     theme: &Theme,
     images: &Images,
     share_images: &ShareImages,
-    wanted: &(dyn Fn(&str) -> bool + Sync),
+    streams: &Streams<'_, E>,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
+    let wanted = streams.wanted;
     let send = |result: Result<OutputFile, Box<Diagnostic>>| -> Result<(), Failure<E>> {
         emit(result.map_err(Failure::Template)?).map_err(Failure::Output)
     };
@@ -198,7 +271,16 @@ fn render_into<E: Send>(
                 .push(failure);
         }
     };
-    let render_page = |page: &Page| {
+    // A content page, and the search text of its body when `with_text` (empty otherwise).
+    let render_page = |page: &Page, with_text: bool| -> Result<PlainText, Failure<E>> {
+        let read;
+        let markdown_text = match streams.bodies {
+            Bodies::InSite => page.body.markdown.as_str(),
+            Bodies::Read(read_body) => {
+                read = read_body(page).map_err(Failure::Output)?;
+                read.as_str()
+            }
+        };
         let pictures = picture::for_page(images, page);
         let markdown = MarkdownContext {
             pictures: Some(&pictures),
@@ -214,7 +296,14 @@ fn render_into<E: Send>(
             }
             None => None,
         };
-        let body = render_markdown(&page.body.markdown, &markdown);
+        let (body, text) = if with_text {
+            render_markdown_with_text(markdown_text, &markdown)
+        } else {
+            (
+                render_markdown(markdown_text, &markdown),
+                PlainText::default(),
+            )
+        };
         let view = page_view(page, body, &view_context);
         let mut context = Context::new();
         context.insert("page_type", page.kind.type_name());
@@ -255,7 +344,8 @@ fn render_into<E: Send>(
             &format!("{}.html", page.kind.type_name()),
             &context,
             &page_output_path(page),
-        ))
+        ))?;
+        Ok(text)
     };
     // Listing pages are rendered in batches as they are set up, so their template values are
     // never all in memory at once.
@@ -281,12 +371,29 @@ fn render_into<E: Send>(
     // Content pages, the open data and the overview render as parallel tasks while the
     // listings are set up: no stage waits on a sequential one.
     rayon::scope(|scope| {
-        scope.spawn(|_| {
-            site.pages
+        scope.spawn(|_| match streams.texts {
+            None => site
+                .pages
                 .par_iter()
                 .filter(|page| wanted(&page_output_path(page)))
-                .map(render_page)
-                .for_each(record);
+                .map(|page| render_page(page, false).map(drop))
+                .for_each(record),
+            // In order, a part at a time, so that the search index takes the texts in the
+            // order of its documents without holding more than a part of them.
+            Some(texts) => {
+                for part in site.pages.chunks(crate::search::CHUNK) {
+                    let part: Vec<PlainText> = part
+                        .par_iter()
+                        .map(|page| {
+                            render_page(page, true).unwrap_or_else(|failure| {
+                                record(Err(failure));
+                                PlainText::default()
+                            })
+                        })
+                        .collect();
+                    texts(part);
+                }
+            }
         });
         if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
             // Made from records one at a time, each file written as soon as it is made: the

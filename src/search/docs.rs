@@ -7,7 +7,7 @@ use crate::model::ratings;
 use crate::model::vocab::{CqcRating, METRICS, OutcomeKind, Vocabulary};
 use crate::model::{Site, Taxonomy, page_path, page_terms};
 use crate::render::outcomes::outcome_headline;
-use crate::search::text::markdown_text;
+use crate::search::text::{PlainText, markdown_text};
 
 /// The text fields of a document, in the order of [`FIELD_WEIGHTS`].
 pub const FIELDS: usize = 5;
@@ -205,7 +205,12 @@ fn rating_facets(outcomes: &[Outcome]) -> Vec<(usize, String, String)> {
 
 /// The index's view of one page; its `fields` hold the text to count.
 pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
-    let plain = markdown_text(&page.body.markdown);
+    page_doc_with_text(site, page, &markdown_text(&page.body.markdown))
+}
+
+/// [`page_doc`] given the text of the page's body (which the render stage takes from the
+/// parse it renders, so that a build parses each body once for both).
+pub fn page_doc_with_text(site: &Site, page: &Page, plain: &PlainText) -> SearchDoc {
     let mut doc = SearchDoc {
         url: page_path(page.kind, &page.slug.value),
         title: page.title.clone(),

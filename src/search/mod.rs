@@ -19,11 +19,12 @@ use crate::model::Site;
 use crate::search::codec::Hasher;
 use crate::write::OutputFile;
 
-pub use docs::{SearchDoc, page_doc};
+pub use docs::{SearchDoc, page_doc, page_doc_with_text};
 pub use index::{DocCounts, Index, IndexBuilder};
 pub use shards::{
     PENDING_CARDS, ShardSizes, card, card_path, cards_folder, emit_index_files, index_files,
 };
+pub use text::{PlainText, PlainTextBuilder};
 
 /// The search index of a published site: every file under `search/`, sorted by path. Returns
 /// nothing when the config turns search off.
@@ -71,7 +72,7 @@ pub fn emit_index<E: Send>(
 }
 
 /// Pages read at a time: their text is counted in parallel and dropped before the next.
-const CHUNK: usize = 256;
+pub const CHUNK: usize = 256;
 
 /// The index's view of every page (without its text), the index itself, and the hash of
 /// all result cards. Each page's text lives only while it is counted and its card written
@@ -80,16 +81,74 @@ pub fn index_site<E: Send>(
     site: &Site,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(Vec<SearchDoc>, Index, String), E> {
-    let mut docs = Vec::with_capacity(site.pages.len());
-    let mut builder = IndexBuilder::default();
-    let mut cards = Hasher::default();
-    for (number, chunk) in site.pages.chunks(CHUNK).enumerate() {
-        let first = number * CHUNK;
-        let counted: Vec<(SearchDoc, DocCounts, Vec<u8>)> = chunk
+    let mut indexer = SiteIndexer::new(site);
+    for chunk in site.pages.chunks(CHUNK) {
+        let texts: Vec<PlainText> = chunk
             .par_iter()
+            .map(|page| text::markdown_text(&page.body.markdown))
+            .collect();
+        indexer.add(texts, emit)?;
+    }
+    Ok(indexer.finish())
+}
+
+/// [`emit_index`] for a site whose pages' texts come from elsewhere, in order: `texts` yields
+/// those of `site.pages`, a part at a time ([`CHUNK`] pages a part, the last part shorter), as
+/// the build's render stage takes them from the parse it renders. A part that is missing (the
+/// render stopped) leaves the index short; the caller, whose build failed, discards it.
+pub fn emit_index_of_texts<E: Send>(
+    site: &Site,
+    config: &Config,
+    texts: impl IntoIterator<Item = Vec<PlainText>>,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<Option<String>, E> {
+    if !config.search {
+        return Ok(None);
+    }
+    let mut indexer = SiteIndexer::new(site);
+    for part in texts {
+        indexer.add(part, emit)?;
+    }
+    let (docs, index, hash) = indexer.finish();
+    emit_index_files(&docs, &index, ShardSizes::default(), &hash, emit)?;
+    Ok((!docs.is_empty()).then_some(hash))
+}
+
+/// The index made a part of the site at a time, in page order.
+struct SiteIndexer<'s> {
+    site: &'s Site,
+    docs: Vec<SearchDoc>,
+    builder: IndexBuilder,
+    cards: Hasher,
+}
+
+impl<'s> SiteIndexer<'s> {
+    fn new(site: &'s Site) -> SiteIndexer<'s> {
+        SiteIndexer {
+            site,
+            docs: Vec::with_capacity(site.pages.len()),
+            builder: IndexBuilder::default(),
+            cards: Hasher::default(),
+        }
+    }
+
+    /// Adds the next pages, given their texts: counts their words in parallel and writes
+    /// their cards. Texts beyond the site's pages are ignored.
+    fn add<E: Send>(
+        &mut self,
+        texts: Vec<PlainText>,
+        emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E> {
+        let first = self.docs.len();
+        let pages = self.site.pages.get(first..).unwrap_or_default();
+        let site = self.site;
+        let counted: Vec<(SearchDoc, DocCounts, Vec<u8>)> = pages
+            .par_iter()
+            .zip(texts.into_par_iter())
             .enumerate()
-            .map(|(i, page)| {
-                let doc = page_doc(site, page);
+            .map(|(i, (page, plain))| {
+                let doc = page_doc_with_text(site, page, &plain);
+                drop(plain);
                 let counts = DocCounts::of(&doc.fields);
                 let card = card(first + i, &doc);
                 (compact(doc), counts, card)
@@ -97,17 +156,20 @@ pub fn index_site<E: Send>(
             .collect();
         let mut written = Vec::with_capacity(counted.len());
         for (i, (doc, counts, card)) in counted.into_iter().enumerate() {
-            builder.add(counts);
-            docs.push(doc);
-            cards.update(&card);
+            self.builder.add(counts);
+            self.docs.push(doc);
+            self.cards.update(&card);
             written.push(OutputFile {
                 path: format!("{PENDING_CARDS}/{}.js", first + i),
                 contents: card,
             });
         }
-        written.into_par_iter().try_for_each(emit)?;
+        written.into_par_iter().try_for_each(emit)
     }
-    Ok((docs, builder.finish(), cards.finish()))
+
+    fn finish(self) -> (Vec<SearchDoc>, Index, String) {
+        (self.docs, self.builder.finish(), self.cards.finish())
+    }
 }
 
 /// What the index files need of a page once its card is written: its facets, numbers and

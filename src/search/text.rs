@@ -168,22 +168,40 @@ pub struct PlainText {
 /// HTML is left out.
 pub fn markdown_text(markdown: &str) -> PlainText {
     let _permit = crate::parse::parse_permit(markdown);
-    let mut text = PlainText::default();
-    let mut heading: Option<String> = None;
-    // Set after a heading, until the text that follows it (or the end) arrives.
-    let mut after_heading = false;
-    let end_block = |s: &mut String| {
-        if !s.is_empty() && !s.ends_with('\n') {
-            s.push('\n');
-        }
-    };
-    let run_on = |s: &mut String, after_heading: &mut bool| {
-        if std::mem::take(after_heading) {
-            s.push_str(HEADING_SEPARATOR);
-        }
-    };
+    let mut text = PlainTextBuilder::default();
     for event in Parser::new_ext(markdown, crate::parse::markdown_options()) {
-        let piece: Option<&str> = match &event {
+        text.see(&event);
+    }
+    text.finish()
+}
+
+/// [`markdown_text`] fed the parser's events one at a time, so that the render stage, which
+/// parses each body anyway, gets the search text from the same pass.
+#[derive(Debug, Default)]
+pub struct PlainTextBuilder {
+    text: PlainText,
+    heading: Option<String>,
+    /// Set after a heading, until the text that follows it (or the end) arrives.
+    after_heading: bool,
+}
+
+impl PlainTextBuilder {
+    /// Takes the next event of the body, in order, as pulldown-cmark gives it with
+    /// [`crate::parse::markdown_options`].
+    pub fn see(&mut self, event: &Event<'_>) {
+        let text = &mut self.text;
+        let after_heading = &mut self.after_heading;
+        let end_block = |s: &mut String| {
+            if !s.is_empty() && !s.ends_with('\n') {
+                s.push('\n');
+            }
+        };
+        let run_on = |s: &mut String, after_heading: &mut bool| {
+            if std::mem::take(after_heading) {
+                s.push_str(HEADING_SEPARATOR);
+            }
+        };
+        let piece: Option<&str> = match event {
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 Some(t)
             }
@@ -191,32 +209,32 @@ pub fn markdown_text(markdown: &str) -> PlainText {
             _ => None,
         };
         if let Some(piece) = piece {
-            match heading.as_mut() {
+            match self.heading.as_mut() {
                 Some(h) => h.push_str(piece),
                 None => {
                     text.body.push_str(piece);
-                    run_on(&mut text.text, &mut after_heading);
+                    run_on(&mut text.text, after_heading);
                     text.text.push_str(piece);
                 }
             }
-            continue;
+            return;
         }
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 end_block(&mut text.body);
-                if !after_heading {
+                if !*after_heading {
                     end_block(&mut text.text);
                 }
-                heading = Some(String::new());
+                self.heading = Some(String::new());
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some(h) = heading.take() {
+                if let Some(h) = self.heading.take() {
                     let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
                     if !h.is_empty() {
-                        run_on(&mut text.text, &mut after_heading);
+                        run_on(&mut text.text, after_heading);
                         text.text.push_str(&h);
                         text.headings.push(h);
-                        after_heading = true;
+                        *after_heading = true;
                     }
                 }
             }
@@ -246,16 +264,21 @@ pub fn markdown_text(markdown: &str) -> PlainText {
                 | Tag::DefinitionListDefinition,
             ) => {
                 end_block(&mut text.body);
-                if !after_heading {
+                if !*after_heading {
                     end_block(&mut text.text);
                 }
             }
             _ => {}
         }
     }
-    text.body = text.body.trim_end().to_owned();
-    text.text = text.text.trim_end().to_owned();
-    text
+
+    /// The text of the events seen.
+    pub fn finish(self) -> PlainText {
+        let mut text = self.text;
+        text.body = text.body.trim_end().to_owned();
+        text.text = text.text.trim_end().to_owned();
+        text
+    }
 }
 
 #[cfg(test)]
