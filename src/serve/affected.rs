@@ -13,8 +13,10 @@
 //! - the pages they name, before and after the change (an organisation lists the pages naming
 //!   it, a programme its modules, cohorts and case studies), and a module's sibling modules;
 //! - every listing page whose cards or pagination changed, or which shows a changed page;
-//! - the home page, the taxonomy indexes, the feed and the sitemap (one each, cheap), and
-//!   the feed beside a term, programme or organisation page whenever that page is;
+//! - the home page, the taxonomy indexes and the feed, unless every changed page changed only
+//!   its body (its footprint, front matter digest included, is as it was: then only its own
+//!   page shows the change); the sitemap when pages came or went; and the feed beside a term,
+//!   programme or organisation page whenever that page is;
 //! - the outcomes page only when a changed page's outcomes (or its title or slug) changed;
 //! - any output this module does not know (so that a new kind of output is rendered rather
 //!   than left stale);
@@ -46,6 +48,39 @@ pub(crate) struct Footprint {
     in_menus: bool,
     /// What other case studies' automatic related lists take from it, for a case study.
     relatable: Option<Relatable>,
+    /// A digest of everything but its body: what its card, its entries in lists, feeds and
+    /// the sitemap, and the pages naming it, can show of it.
+    front: u64,
+}
+
+/// A digest of what `page` says outside its body (its body, the links and images found in it
+/// are left out): two versions of a page with the same digest show the same everywhere but on
+/// their own page.
+fn front_digest(page: &Page) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::fmt::Write::write_fmt(
+        &mut HashWriter(&mut hasher),
+        format_args!(
+            "{:?}",
+            (
+                page.kind,
+                &page.file,
+                &page.slug,
+                page.slug_explicit,
+                &page.title,
+                &page.summary,
+                page.published,
+                page.updated,
+                &page.reviewed,
+                &page.review_due,
+                page.draft,
+                &page.details,
+            )
+        ),
+    )
+    .unwrap_or_default();
+    hasher.finish()
 }
 
 /// What a case study gives the automatic related lists of others ([`crate::model::related`]):
@@ -163,6 +198,7 @@ impl Footprint {
             outcomes: (!outcomes.is_empty()).then(|| format!("{}\n{outcomes:?}", page.title)),
             in_menus: render::in_menus(page),
             relatable: Relatable::of(page),
+            front: front_digest(page),
         }
     }
 }
@@ -317,11 +353,28 @@ pub(crate) fn plan(
     if old.iter().chain(&new).any(|footprint| footprint.in_menus) {
         return None;
     }
-    let changed_keys: BTreeSet<&Key> = old.iter().chain(&new).map(|f| &f.key).collect();
+    // A page whose footprint is as it was (only its body's text changed) shows the change
+    // on its own page only: its card, its place in lists and feeds, and what the pages naming
+    // it or named by it show of it are as they were.
+    let quiet = |footprint: &&Footprint| {
+        old.iter()
+            .filter(|f| f.key == footprint.key)
+            .eq(new.iter().filter(|f| f.key == footprint.key))
+            && new.iter().any(|f| f.key == footprint.key)
+    };
+    let loud: Vec<&Footprint> = old
+        .iter()
+        .chain(&new)
+        .copied()
+        .filter(|f| !quiet(f))
+        .collect();
+    let changed_keys: BTreeSet<&Key> = loud.iter().map(|f| &f.key).collect();
 
     let mut wanted_keys: BTreeSet<Key> = BTreeSet::new();
     for footprint in old.iter().chain(&new) {
         wanted_keys.insert(footprint.key.clone());
+    }
+    for footprint in &loud {
         for named in &footprint.refs {
             wanted_keys.insert(named.clone());
             if named.0 == ContentKind::Programme {
@@ -339,9 +392,11 @@ pub(crate) fn plan(
             }
         }
     }
-    for footprint in after.footprints.values() {
-        if footprint.refs.iter().any(|r| changed_keys.contains(r)) {
-            wanted_keys.insert(footprint.key.clone());
+    if !changed_keys.is_empty() {
+        for footprint in after.footprints.values() {
+            if footprint.refs.iter().any(|r| changed_keys.contains(r)) {
+                wanted_keys.insert(footprint.key.clone());
+            }
         }
     }
     // A case study without `related:` lists case studies sharing a term with it, weighed by
@@ -412,12 +467,18 @@ pub(crate) fn plan(
             paths_changed = true;
         }
     }
-    plan.wanted.insert("index.html".into());
+    // The home page, the taxonomy indexes and the site's feed show cards, counts and dates:
+    // a change to a page's body alone leaves them as they were.
+    let overviews = if loud.is_empty() {
+        &mut plan.known
+    } else {
+        &mut plan.wanted
+    };
+    overviews.insert("index.html".into());
     for taxonomy in Taxonomy::ALL {
-        plan.wanted
-            .insert(format!("{}/index.html", taxonomy.segment()));
+        overviews.insert(format!("{}/index.html", taxonomy.segment()));
     }
-    plan.wanted.insert("feed.xml".into());
+    overviews.insert("feed.xml".into());
     plan.known.extend(theme.static_files.keys().cloned());
     let outcomes_before: Vec<(&Key, &Option<String>)> =
         old.iter().map(|f| (&f.key, &f.outcomes)).collect();

@@ -347,12 +347,27 @@ fn incremental_rebuilds_equal_a_full_build() {
 
     let update = workspace.apply(&edit(&root, CASE, |t| t + "\n\nA new closing paragraph.\n"));
     assert!(!update.full, "a body edit renders only what it affects");
+    // Only the page itself (and its share image) shows its body: no list, no home page, no
+    // feed, no sitemap.
     assert!(
-        update.rendered < 40,
+        update.rendered <= 2,
         "a body edit rendered {} files",
         update.rendered
     );
     assert_same(&workspace, &root, "body edited");
+
+    // The summary shows on the cards of the home page, the lists and the feed: they must
+    // follow it although the body is as it was.
+    let home_before = served(&workspace)["index.html"].clone();
+    workspace.apply(&edit(&root, CASE, |t| {
+        t.replacen("summary: >-\n", "summary: >-\n  Changed summary.\n", 1)
+    }));
+    assert_same(&workspace, &root, "summary edited");
+    assert_ne!(
+        served(&workspace)["index.html"],
+        home_before,
+        "the home page shows the new summary"
+    );
 
     workspace.apply(&edit(&root, CASE, |t| {
         t.replacen("title: A leadership", "title: Renamed, a leadership", 1)
