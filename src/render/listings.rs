@@ -130,17 +130,21 @@ fn window(current: usize, total: usize) -> Vec<Option<usize>> {
     out
 }
 
-/// Splits `items` into pages of [`PAGE_SIZE`] under `folder` (`/case-studies/`), recording
-/// every page's path in `jobs` and calling `emit` with the output path, items and pagination
-/// of each page `jobs` wants.
+/// Splits the `count` items that `items` gives, in order, into pages of [`PAGE_SIZE`] under
+/// `folder` (`/case-studies/`), recording every page's path in `jobs` and calling `emit` with
+/// the output path, items and pagination of each page `jobs` wants. `items` is called only
+/// when a page is wanted: `casebook serve`, re-rendering a few pages, sorts no list it skips.
 fn paginate<'a, T: Clone>(
     folder: &str,
-    items: &[T],
+    count: usize,
+    items: impl FnOnce() -> Vec<T>,
     urls: &Urls,
     jobs: &mut Jobs<'a>,
     mut emit: impl FnMut(&mut Jobs<'a>, String, Vec<T>, Pagination),
 ) {
-    let total = items.len().div_ceil(PAGE_SIZE).max(1);
+    let mut items = Some(items);
+    let mut sorted: Vec<T> = Vec::new();
+    let total = count.div_ceil(PAGE_SIZE).max(1);
     let page_url = |n: usize| {
         if n == 1 {
             urls.path(folder)
@@ -153,6 +157,10 @@ fn paginate<'a, T: Clone>(
         if !jobs.wants(&path) {
             continue;
         }
+        if let Some(items) = items.take() {
+            sorted = items();
+        }
+        let items = &sorted;
         let start = (number - 1) * PAGE_SIZE;
         let chunk = items[start.min(items.len())..(start + PAGE_SIZE).min(items.len())].to_vec();
         let pagination = Pagination {
@@ -212,14 +220,15 @@ pub(super) fn list_jobs<'a>(
         let Some(section) = kind.section() else {
             continue;
         };
-        let items = ordered(site, kind);
-        if items.is_empty() && kind != ContentKind::CaseStudy {
+        let count = site.pages_of(kind).count();
+        if count == 0 && kind != ContentKind::CaseStudy {
             continue;
         }
         let folder = format!("/{section}/");
         paginate(
             &folder,
-            &items,
+            count,
+            || ordered(site, kind),
             urls,
             jobs,
             |jobs, path, chunk, pagination| {
@@ -268,10 +277,10 @@ pub(super) fn taxonomy_jobs<'a>(
             let folder = format!("/{}/{}/", taxonomy.segment(), key);
             let feed_url = urls.path(&format!("{folder}feed.xml"));
             term_list.push(serde_json::json!({"label": term.label, "url": urls.path(&folder), "count": term.pages.len()}));
-            let items = term_order(site, term);
             paginate(
                 &folder,
-                &items,
+                term.pages.len(),
+                || term_order(site, term),
                 urls,
                 jobs,
                 |jobs, path, chunk, pagination| {

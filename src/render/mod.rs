@@ -485,7 +485,10 @@ fn render_into<E: Send>(
             open_data::json_schema(),
         ))?;
     }
-    for feed in std::iter::once(feeds::site_feed(site, config))
+    // The site feed sorts every case study: it is made only when wanted.
+    for feed in wanted("feed.xml")
+        .then(|| feeds::site_feed(site, config))
+        .into_iter()
         .chain(feeds::page_feeds(site, config, wanted))
     {
         if wanted(&feed.path) {
