@@ -76,8 +76,11 @@ for n in "$@"; do
   out="$TARGET/bench-scale/$n"
   rm -rf "$out"
   mkdir -p "$(dirname "$out")"
-  read -r check_s check_mb < <(timed "$CASEBOOK" check --root "$site")
-  read -r build_s build_mb < <(timed "$CASEBOOK" build --root "$site" --output "$out" --quiet)
+  # Not `read < <(timed ...)`: a failed run must stop the script, not print an empty row.
+  check_times="$(timed "$CASEBOOK" check --root "$site")"
+  read -r check_s check_mb <<< "$check_times"
+  build_times="$(timed "$CASEBOOK" build --root "$site" --output "$out" --quiet)"
+  read -r build_s build_mb <<< "$build_times"
   pages=$(find "$site/content" -type f | wc -l)
   files=$(find "$out" -type f | wc -l)
   bytes=$(du -sb "$out" | cut -f1)
@@ -92,6 +95,8 @@ for n in "$@"; do
     "$((bytes / pages))" \
     "$(awk -v s="${listing%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${listing#* "$out"/}" \
     "$(awk -v s="${largest%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${largest#* "$out"/}"
+  # Wall times are only comparable under similar load: say what it was.
+  echo "   load average after N=$n: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   [ "${KEEP_OUTPUT:-}" = 1 ] || rm -rf "$out"
   [ "${SHARE_IMAGES:-}" != false ] || rm -rf "$TARGET/bench-scale/site-$n"
 done

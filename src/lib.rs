@@ -346,10 +346,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     let site = std::mem::take(&mut checked.site);
     let drafts = site.pages.iter().filter(|page| page.draft).count();
     let drafts_left_out = if options.drafts { 0 } else { drafts };
-    let published = if options.drafts {
+    // With no drafts to leave out the checked site is the published one; otherwise it is
+    // linked again without them, its own links and relations dropped first.
+    let published = if options.drafts || drafts == 0 {
         site
     } else {
-        model::without_drafts(site.pages, checked.config.link_check)
+        let model::Site { pages, .. } = site;
+        model::without_drafts(pages, checked.config.link_check)
     };
     let mut site_images = std::mem::take(&mut checked.images);
     site_images.retain_shown_by(&published.pages);
