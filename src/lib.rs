@@ -134,7 +134,7 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
         let mut parsed = parse::parse_sources(&loaded.sources, &parse_options);
         if !options.bodies {
             for page in &mut parsed.pages {
-                page.body.markdown = String::new();
+                page.body.let_go();
             }
         }
         let named: std::collections::BTreeSet<&str> = parsed
@@ -228,7 +228,14 @@ fn read_body(
         })
     };
     match load::load_file(root, &page.file, max_file_size) {
-        Some(Ok(Ok(source))) => Ok(parse::body_text(&source)),
+        Some(Ok(Ok(source))) => {
+            let body = parse::body_text(&source);
+            if page.body.had_text(&body) {
+                Ok(body)
+            } else {
+                Err(gone("it changed while the site was building; build again"))
+            }
+        }
         Some(Ok(Err(_))) => Err(gone("it changed while the site was building; build again")),
         Some(Err(error)) => Err(error.into()),
         None => Err(gone(
@@ -524,5 +531,46 @@ mod tests {
             compared += 1;
         }
         assert!(compared > count * 2, "{compared} files compared");
+    }
+
+    /// A body edited between the check and its page's render was never checked (its links,
+    /// its images): the build stops and says to build again rather than publish it.
+    #[test]
+    fn a_body_changed_since_the_check_stops_the_build() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        std::fs::write(
+            root.join("casebook.yaml"),
+            "title: Edits\nbase_url: https://example.org/\nlanguage: en-GB\n",
+        )
+        .expect("config");
+        std::fs::create_dir_all(root.join("content/pages")).expect("pages");
+        let file = root.join("content/pages/about.md");
+        let front = "---\ntitle: About\nsummary: About us.\npublished: 2024-01-02\n---\n";
+        std::fs::write(&file, format!("{front}\nChecked text.\n")).expect("page");
+        let options = CheckOptions {
+            bodies: false,
+            ..CheckOptions::default()
+        };
+        let checked = check_with(root, &options).expect("check");
+        let page = &checked.site.pages[0];
+        assert!(page.body.markdown.is_empty(), "the check let the body go");
+        let max = checked.config.max_file_size;
+        assert_eq!(
+            read_body(root, max, page).expect("unchanged"),
+            "\nChecked text.\n"
+        );
+
+        std::fs::write(&file, format!("{front}\nSee [a page](/nowhere/).\n")).expect("edit");
+        let error = read_body(root, max, page).expect_err("a changed body stops the build");
+        assert!(
+            error
+                .to_string()
+                .contains("changed while the site was building"),
+            "{error}"
+        );
+        // Only the body counts: the front matter was read at the check.
+        std::fs::write(&file, "---\ntitle: Renamed\n---\n\nChecked text.\n").expect("edit");
+        assert!(read_body(root, max, page).is_ok());
     }
 }

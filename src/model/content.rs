@@ -92,6 +92,23 @@ pub struct Body {
     pub markdown: String,
     /// The line of the file where the body starts.
     pub first_line: u32,
+    /// Set once the text is let go ([`Body::let_go`]): a hash of the text it was, so that the
+    /// text read again later can be known to be the one that was checked.
+    pub let_go: Option<u64>,
+}
+
+impl Body {
+    /// Lets go of the text, keeping its hash.
+    pub fn let_go(&mut self) {
+        self.let_go = Some(xxhash_rust::xxh3::xxh3_64(self.markdown.as_bytes()));
+        self.markdown = String::new();
+    }
+
+    /// Whether `text` is the text this body had: always, while it keeps its text.
+    pub fn had_text(&self, text: &str) -> bool {
+        self.let_go
+            .is_none_or(|hash| hash == xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+    }
 }
 
 /// The fields particular to each kind.

@@ -91,6 +91,7 @@ mod tests {
         let body = Body {
             markdown: markdown.into(),
             first_line: 3,
+            let_go: None,
         };
         super::super::links::internal_links(&body).1
     }

@@ -66,6 +66,7 @@ mod tests {
                 "Intro.\n\nSee [the scheme](/case-studies/red-bag/) and [out](https://x.org/).\n"
                     .into(),
             first_line: 10,
+            let_go: None,
         };
         let (links, _) = internal_links(&body);
         assert_eq!(links.len(), 1);

@@ -199,6 +199,7 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
             let empty = Body {
                 markdown: String::new(),
                 first_line: body.first_line,
+                let_go: None,
             };
             (empty, Vec::new(), Vec::new())
         }
@@ -291,6 +292,7 @@ fn split_front_matter(text: &str) -> Result<(&str, u32, Body), SplitError> {
             let body = Body {
                 markdown: text[offset + line.len()..].to_owned(),
                 first_line: line_number + 1,
+                let_go: None,
             };
             return Ok((yaml, 2, body));
         }
