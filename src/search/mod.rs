@@ -63,34 +63,20 @@ pub fn emit_index<E: Send>(
     config: &Config,
     emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<Option<String>, E> {
-    if !config.search {
-        return Ok(None);
-    }
-    let (docs, index, hash) = index_site(site, emit)?;
-    emit_index_files(&docs, &index, ShardSizes::default(), &hash, emit)?;
-    Ok((!docs.is_empty()).then_some(hash))
+    // The pages' texts from their bodies, a part at a time: each part's text lives only
+    // while it is counted and its cards written, so memory grows with the vocabulary, not
+    // with the text.
+    let texts = site.pages.chunks(CHUNK).map(|chunk| {
+        chunk
+            .par_iter()
+            .map(|page| text::markdown_text(&page.body.markdown))
+            .collect()
+    });
+    emit_index_of_texts(site, config, texts, emit)
 }
 
 /// Pages read at a time: their text is counted in parallel and dropped before the next.
 pub const CHUNK: usize = 256;
-
-/// The index's view of every page (without its text), the index itself, and the hash of
-/// all result cards. Each page's text lives only while it is counted and its card written
-/// (under [`PENDING_CARDS`]), so memory grows with the vocabulary, not with the text.
-pub fn index_site<E: Send>(
-    site: &Site,
-    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
-) -> Result<(Vec<SearchDoc>, Index, String), E> {
-    let mut indexer = SiteIndexer::new(site);
-    for chunk in site.pages.chunks(CHUNK) {
-        let texts: Vec<PlainText> = chunk
-            .par_iter()
-            .map(|page| text::markdown_text(&page.body.markdown))
-            .collect();
-        indexer.add(texts, emit)?;
-    }
-    Ok(indexer.finish())
-}
 
 /// [`emit_index`] for a site whose pages' texts come from elsewhere, in order: `texts` yields
 /// those of `site.pages`, a part at a time ([`CHUNK`] pages a part, the last part shorter), as
