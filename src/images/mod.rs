@@ -307,34 +307,20 @@ impl Scanned {
     /// still those of `metadata`.
     fn known(&self, source: &str, metadata: &std::fs::Metadata) -> Option<Facts> {
         let modified = metadata.modified().ok()?;
-        let files = self
-            .files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        files
+        self.files()
             .get(source)
             .filter(|facts| facts.len == metadata.len() && facts.modified == modified)
             .cloned()
     }
 
     fn note(&self, source: &str, facts: Facts) {
+        self.files().insert(source.to_owned(), facts);
+    }
+
+    fn files(&self) -> std::sync::MutexGuard<'_, HashMap<String, Facts>> {
         self.files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(source.to_owned(), facts);
-    }
-
-    /// How many files are noted.
-    pub fn len(&self) -> usize {
-        self.files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
-    }
-
-    /// Whether no file is noted.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -377,12 +363,7 @@ pub fn scan_again(
             }
         }
     }
-    let before = std::mem::take(
-        &mut *scanned
-            .files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
+    let before = std::mem::take(&mut *scanned.files());
     let before = Scanned {
         files: std::sync::Mutex::new(before),
     };
