@@ -7,6 +7,11 @@
 //! temporary name and renamed into place, so a reader never sees half an entry and two builds
 //! may fill the same cache at once. The build, `casebook serve` and later builds share it.
 //!
+//! On Unix an entry's file is read-only: a build hard-links share images from here into its
+//! output ([`Cache::file_of`]), and an entry edited through the output would be wrong for every
+//! later build. (Elsewhere entries stay writable and are copied: a read-only file there could
+//! not be removed with the output.)
+//!
 //! The cache only ever saves time. An entry that cannot be read is a miss; an entry that
 //! cannot be written is dropped (the caller made the bytes already, so the build goes on), and
 //! [`Cache::write_failures`] counts them so that the caller can say so once.
@@ -119,6 +124,25 @@ impl Cache {
         Some(bytes)
     }
 
+    /// The file holding the entry `key`, when there is one, made read-only if an older build
+    /// left it writable: for a caller that hands the file on (the build hard-links it into the
+    /// output, [`crate::write::OutputFile::from_cache`]) rather than read its bytes. `None`
+    /// when there is no such entry, or it cannot be made read-only (then read it with
+    /// [`Cache::get`]).
+    pub fn file_of(&self, key: &str) -> Option<PathBuf> {
+        let path = self.path(key)?;
+        let metadata = fs::metadata(&path).ok()?;
+        if !metadata.is_file() {
+            return None;
+        }
+        if cfg!(unix) && !metadata.permissions().readonly() {
+            let mut permissions = metadata.permissions();
+            permissions.set_readonly(true);
+            fs::set_permissions(&path, permissions).ok()?;
+        }
+        Some(path)
+    }
+
     /// Stores `bytes` under `key`, atomically. A failure is counted, not returned: the cache
     /// only saves time.
     pub fn put(&self, key: &str, bytes: &[u8]) {
@@ -164,7 +188,16 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
     let result = fs::File::create(&temp)
-        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            if cfg!(unix) {
+                // Read-only, as the module comment says why.
+                let mut permissions = file.metadata()?.permissions();
+                permissions.set_readonly(true);
+                file.set_permissions(permissions)?;
+            }
+            Ok(())
+        })
         .and_then(|()| fs::rename(&temp, path));
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -230,6 +263,37 @@ mod tests {
         let disabled = Cache::disabled().remembering();
         disabled.put(&stored, b"stored bytes");
         assert_eq!(disabled.file_holding(b"stored bytes"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn entries_are_read_only_and_file_of_names_them() {
+        let temp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(temp.path(), "share");
+        let (new, old) = (key(&[b"new"]), key(&[b"old"]));
+        cache.put(&new, b"new bytes");
+        let file = cache.file_of(&new).expect("a stored entry");
+        assert_eq!(fs::read(&file).unwrap(), b"new bytes");
+        assert!(fs::metadata(&file).unwrap().permissions().readonly());
+        // An entry an older build left writable is made read-only when it is handed on.
+        let old_file = temp
+            .path()
+            .join(CACHE_DIR)
+            .join("share")
+            .join(&old[..2])
+            .join(&old);
+        fs::create_dir_all(old_file.parent().unwrap()).unwrap();
+        fs::write(&old_file, b"old bytes").unwrap();
+        assert!(!fs::metadata(&old_file).unwrap().permissions().readonly());
+        assert_eq!(cache.file_of(&old).as_deref(), Some(old_file.as_path()));
+        assert!(fs::metadata(&old_file).unwrap().permissions().readonly());
+        // Storing a key again replaces its read-only file.
+        cache.put(&new, b"newer bytes");
+        assert_eq!(cache.get(&new).as_deref(), Some(&b"newer bytes"[..]));
+        assert_eq!(cache.write_failures(), 0);
+        // No entry, no file; a disabled cache has none.
+        assert_eq!(cache.file_of(&key(&[b"absent"])), None);
+        assert_eq!(Cache::disabled().file_of(&new), None);
     }
 
     #[test]

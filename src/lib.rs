@@ -370,8 +370,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(lock)?;
     // Share images are cached beside the site (`.casebook/cache/share/`): a warm build
-    // rasterises none.
-    let share_images = render::ShareImages::new(cache::Cache::open(&options.root, "share"));
+    // rasterises none, and hard-links the cache's files into the output.
+    let share_images = render::ShareImages::linking(cache::Cache::open(&options.root, "share"));
     let emit = |file: write::OutputFile| staging.write(&file);
     let max_file_size = checked.config.max_file_size;
     let read_body = |page: &model::content::Page| read_body(&options.root, max_file_size, page);

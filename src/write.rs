@@ -19,8 +19,33 @@ use crate::diagnostics::{Code, Diagnostic, Pos};
 pub struct OutputFile {
     /// Path with `/` separators, such as `case-studies/x/index.html`.
     pub path: String,
-    /// Contents.
+    /// Contents (empty when `from_cache` is set).
     pub contents: Vec<u8>,
+    /// The cache file whose bytes this file is, when the maker handed that file on rather
+    /// than read it (a build's share images, [`crate::cache::Cache::file_of`]): [`Staging`]
+    /// hard-links it into the output, read-only as the cache keeps it, and `contents` is empty.
+    pub from_cache: Option<PathBuf>,
+}
+
+impl OutputFile {
+    /// A file of these bytes.
+    pub fn new(path: String, contents: Vec<u8>) -> OutputFile {
+        OutputFile {
+            path,
+            contents,
+            from_cache: None,
+        }
+    }
+
+    /// A file whose bytes are the cache file `file`'s, which the writer links rather than
+    /// copies.
+    pub fn from_cache(path: String, file: PathBuf) -> OutputFile {
+        OutputFile {
+            path,
+            contents: Vec::new(),
+            from_cache: Some(file),
+        }
+    }
 }
 
 /// Something that stopped the output from being written.
@@ -323,11 +348,16 @@ impl Staging {
         })
     }
 
-    /// Writes one file (safe to call from many threads at once).
+    /// Writes one file (safe to call from many threads at once): its bytes, or a hard link
+    /// to the cache file that holds them.
     pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
         self.make_folder(parent_of(&file.path))?;
         let target = self.staging.join(&file.path);
-        std::fs::write(&target, &file.contents).map_err(|source| OutputError::Io {
+        let written = match &file.from_cache {
+            None => std::fs::write(&target, &file.contents),
+            Some(cached) => link_or_copy(cached, &target),
+        };
+        written.map_err(|source| OutputError::Io {
             path: target,
             source,
         })?;
@@ -450,6 +480,18 @@ pub fn write_site(
     staging.commit()
 }
 
+/// Puts the cache file `cached` at `target`: a hard link (one system call, no bytes read or
+/// written; the cache file is read-only, so nobody edits the cache through the output), or a
+/// copy where linking fails (another file system, one without links). Only on Unix is it
+/// linked: elsewhere a read-only file could not be removed with the output, so the cache's
+/// files stay writable there ([`crate::cache`]) and are copied.
+fn link_or_copy(cached: &Path, target: &Path) -> std::io::Result<()> {
+    if cfg!(unix) && std::fs::hard_link(cached, target).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(cached, target).map(|_| ())
+}
+
 /// The folder part of an output path (`case-studies/x` of `case-studies/x/index.html`), `""`
 /// at the top.
 fn parent_of(path: &str) -> &str {
@@ -484,10 +526,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     fn file(path: &str) -> OutputFile {
-        OutputFile {
-            path: path.to_owned(),
-            contents: path.as_bytes().to_vec(),
-        }
+        OutputFile::new(path.to_owned(), path.as_bytes().to_vec())
     }
 
     #[test]
@@ -561,6 +600,48 @@ mod tests {
         for f in &files {
             assert_eq!(std::fs::read(output.join(&f.path)).unwrap(), f.contents);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_from_the_cache_is_linked_not_copied_and_copied_where_linking_fails() {
+        use std::os::unix::fs::MetadataExt;
+        let temp = tempfile::tempdir().unwrap();
+        let cache = crate::cache::Cache::open(temp.path(), "share");
+        let key = crate::cache::key(&[b"card"]);
+        cache.put(&key, b"png bytes");
+        let cached = cache.file_of(&key).unwrap();
+        let output = temp.path().join("public");
+        let staging = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+        staging
+            .write(&OutputFile::from_cache(
+                "a/share.png".into(),
+                cached.clone(),
+            ))
+            .unwrap();
+        // Linking fails where the file is there already; it is then copied over it.
+        staging.write(&file("b/share.png")).unwrap();
+        staging
+            .write(&OutputFile::from_cache(
+                "b/share.png".into(),
+                cached.clone(),
+            ))
+            .unwrap();
+        assert_eq!(staging.commit().unwrap().files, 3);
+        let (linked, copied) = (output.join("a/share.png"), output.join("b/share.png"));
+        assert_eq!(std::fs::read(&linked).unwrap(), b"png bytes");
+        assert_eq!(std::fs::read(&copied).unwrap(), b"png bytes");
+        let cache_inode = std::fs::metadata(&cached).unwrap().ino();
+        assert_eq!(std::fs::metadata(&linked).unwrap().ino(), cache_inode);
+        assert_ne!(std::fs::metadata(&copied).unwrap().ino(), cache_inode);
+        assert!(std::fs::metadata(&linked).unwrap().permissions().readonly());
+        // The next build's commit removes the linked file with the old output; the cache's
+        // file stays.
+        let next = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+        next.write(&file("index.html")).unwrap();
+        assert!(next.commit().unwrap().leftovers.is_empty());
+        assert!(!linked.exists());
+        assert_eq!(std::fs::read(&cached).unwrap(), b"png bytes");
     }
 
     #[test]

@@ -663,10 +663,10 @@ fn emit_one<E>(
 ) -> Result<ImageStats, EmitFailure<E>> {
     let mut stats = ImageStats::default();
     let send = |path: &str, contents: Vec<u8>| {
-        emit(OutputFile {
-            path: path.trim_start_matches('/').to_owned(),
+        emit(OutputFile::new(
+            path.trim_start_matches('/').to_owned(),
             contents,
-        })
+        ))
         .map_err(EmitFailure::Output)
     };
     let read = || -> Result<Vec<u8>, EmitFailure<E>> {

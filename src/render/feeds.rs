@@ -11,10 +11,7 @@ use crate::render::urls::Urls;
 use crate::write::OutputFile;
 
 pub(super) fn text_file(path: &str, text: String) -> OutputFile {
-    OutputFile {
-        path: path.to_owned(),
-        contents: text.into_bytes(),
-    }
+    OutputFile::new(path.to_owned(), text.into_bytes())
 }
 
 fn xml_escape(text: &str) -> String {

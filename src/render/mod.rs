@@ -510,10 +510,10 @@ fn render_into<E: Send>(
     for (path, bytes) in &theme.static_files {
         if wanted(path) {
             let shipped = path.ends_with(".js").then(|| minify::js(bytes)).flatten();
-            put(OutputFile {
-                path: path.clone(),
-                contents: shipped.unwrap_or_else(|| bytes.clone()),
-            })?;
+            put(OutputFile::new(
+                path.clone(),
+                shipped.unwrap_or_else(|| bytes.clone()),
+            ))?;
         }
     }
     if let Some(colour) = &config.brand_colour
@@ -723,8 +723,8 @@ fn share_card_of(
         .as_deref()
         .filter(|c| crate::config::brand_colour_problem(c).is_none());
     let svg = share_card::card_svg(&config.title, &page.title, &headline, outcome, accent);
-    let contents = share_images.png(&svg).ok()?;
-    Some((Some(OutputFile { path, contents }), card))
+    let file = share_images.file(path, &svg).ok()?;
+    Some((Some(file), card))
 }
 
 /// Where a content page is written: its URL path ([`crate::model::page_path`]) as a file,

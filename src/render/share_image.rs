@@ -17,6 +17,7 @@ use resvg::tiny_skia;
 use resvg::usvg::{self, fontdb};
 
 use crate::cache::{self, Cache};
+use crate::write::OutputFile;
 
 /// The embedded regular face.
 pub(crate) const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/OpenSans-Regular.ttf");
@@ -158,6 +159,8 @@ fn encode(
 pub struct ShareImages {
     cache: Cache,
     rasterised: AtomicUsize,
+    /// Whether an image is handed on as its cache file ([`ShareImages::linking`]).
+    link: bool,
 }
 
 impl ShareImages {
@@ -167,7 +170,35 @@ impl ShareImages {
         ShareImages {
             cache,
             rasterised: AtomicUsize::new(0),
+            link: false,
         }
+    }
+
+    /// Like [`ShareImages::new`], but an image the cache holds is handed on as the cache's
+    /// file ([`OutputFile::from_cache`]), which the build's writer hard-links: a warm build
+    /// neither reads nor writes the images' bytes.
+    pub fn linking(cache: Cache) -> ShareImages {
+        ShareImages {
+            link: true,
+            ..ShareImages::new(cache)
+        }
+    }
+
+    /// The output file `path` holding a card's PNG: the cache's file of it when linking and
+    /// the cache holds (or could store) it, else its bytes.
+    pub(crate) fn file(&self, path: String, svg: &str) -> Result<OutputFile, ShareImageError> {
+        if !self.link {
+            return Ok(OutputFile::new(path, self.png(svg)?));
+        }
+        let key = cache::key(&[RENDERER_VERSION.as_bytes(), svg.as_bytes()]);
+        if let Some(file) = self.cache.file_of(&key) {
+            return Ok(OutputFile::from_cache(path, file));
+        }
+        let bytes = self.rasterise_and_store(&key, svg)?;
+        Ok(match self.cache.file_of(&key) {
+            Some(file) => OutputFile::from_cache(path, file),
+            None => OutputFile::new(path, bytes),
+        })
     }
 
     /// The PNG of a card: from the cache when it holds it, else rasterised and stored.
@@ -176,9 +207,13 @@ impl ShareImages {
         if let Some(bytes) = self.cache.get(&key) {
             return Ok(bytes);
         }
+        self.rasterise_and_store(&key, svg)
+    }
+
+    fn rasterise_and_store(&self, key: &str, svg: &str) -> Result<Vec<u8>, ShareImageError> {
         let bytes = rasterise(svg)?;
         self.rasterised.fetch_add(1, Ordering::Relaxed);
-        self.cache.put(&key, &bytes);
+        self.cache.put(key, &bytes);
         Ok(bytes)
     }
 
@@ -272,5 +307,33 @@ mod tests {
         // Another card is another entry.
         second.png(&SVG.replace("Hello", "Bye")).unwrap();
         assert_eq!(second.rasterised(), 1);
+    }
+
+    #[test]
+    fn a_linking_share_images_hands_on_the_cache_file_and_a_plain_one_the_bytes() {
+        let temp = tempfile::tempdir().unwrap();
+        let linking = ShareImages::linking(Cache::open(temp.path(), "share"));
+        // A miss is rasterised, stored, and handed on as the stored file.
+        let made = linking.file("x/share.png".into(), SVG).unwrap();
+        assert_eq!(linking.rasterised(), 1);
+        let file = made.from_cache.clone().expect("the cache's file");
+        assert!(made.contents.is_empty());
+        assert_eq!(std::fs::read(&file).unwrap(), rasterise(SVG).unwrap());
+        // A hit is the same file, not rasterised again.
+        let again = linking.file("y/share.png".into(), SVG).unwrap();
+        assert_eq!(again.from_cache.as_deref(), Some(file.as_path()));
+        assert_eq!(
+            (again.path.as_str(), linking.rasterised()),
+            ("y/share.png", 1)
+        );
+        // Not linking (the preview), or with no cache to link, the bytes themselves.
+        let plain = ShareImages::new(Cache::open(temp.path(), "share"));
+        let bytes = plain.file("x/share.png".into(), SVG).unwrap();
+        assert_eq!(bytes.from_cache, None);
+        assert_eq!(bytes.contents, rasterise(SVG).unwrap());
+        let uncached = ShareImages::linking(Cache::disabled());
+        let bytes = uncached.file("x/share.png".into(), SVG).unwrap();
+        assert_eq!(bytes.from_cache, None);
+        assert_eq!(bytes.contents, rasterise(SVG).unwrap());
     }
 }

@@ -52,10 +52,7 @@ impl Renderer<'_> {
                 Ok(()) => {
                     let mut contents = Vec::new();
                     links::relative_into(buffer, path, self.base_path, &mut contents);
-                    Ok(OutputFile {
-                        path: path.to_owned(),
-                        contents,
-                    })
+                    Ok(OutputFile::new(path.to_owned(), contents))
                 }
                 Err(error) => Err(Box::new(template_diagnostic(template, &error))),
             }

@@ -145,10 +145,10 @@ impl<'s> SiteIndexer<'s> {
             self.builder.add(counts);
             self.docs.push(doc);
             self.cards.update(&card);
-            written.push(OutputFile {
-                path: format!("{PENDING_CARDS}/{}.js", first + i),
-                contents: card,
-            });
+            written.push(OutputFile::new(
+                format!("{PENDING_CARDS}/{}.js", first + i),
+                card,
+            ));
         }
         written.into_par_iter().try_for_each(emit)
     }

@@ -75,10 +75,7 @@ fn hashed(folder: &str, name: &str, contents: Vec<u8>) -> (String, OutputFile) {
     let hash = codec::hash(&contents);
     (
         hash.clone(),
-        OutputFile {
-            path: format!("search/{folder}/{name}.{hash}.js"),
-            contents,
-        },
+        OutputFile::new(format!("search/{folder}/{name}.{hash}.js"), contents),
     )
 }
 
@@ -98,9 +95,8 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
     let mut files: Vec<OutputFile> = cards
         .into_iter()
         .enumerate()
-        .map(|(doc, contents)| OutputFile {
-            path: format!("{}/{doc}.js", cards_folder(&cards_hash)),
-            contents,
+        .map(|(doc, contents)| {
+            OutputFile::new(format!("{}/{doc}.js", cards_folder(&cards_hash)), contents)
         })
         .collect();
     let collect = |file| -> Result<(), std::convert::Infallible> {
@@ -186,10 +182,7 @@ pub fn emit_index_files<E>(
         }
         let hash = all.finish();
         for (key, contents) in scripts {
-            files.push(OutputFile {
-                path: format!("search/{key}.{hash}.js"),
-                contents,
-            });
+            files.push(OutputFile::new(format!("search/{key}.{hash}.js"), contents));
         }
         postings_hashes.push(hash);
         shard_of_stem[from..to].fill(i as u32);
@@ -349,10 +342,10 @@ pub fn emit_index_files<E>(
         "date": date_hash,
         "cards": cards_hash,
     });
-    files.push(OutputFile {
-        path: "search/manifest.js".to_owned(),
-        contents: script("manifest", &manifest.to_string()),
-    });
+    files.push(OutputFile::new(
+        "search/manifest.js".to_owned(),
+        script("manifest", &manifest.to_string()),
+    ));
     for file in files {
         emit(file)?;
     }

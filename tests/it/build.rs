@@ -946,8 +946,20 @@ fn share_images_are_cached_so_a_warm_build_rasterises_none() {
     assert_eq!(run("warm"), 0, "a warm build rasterised again");
     let cold = read_tree(&root.join("cold"));
     assert_eq!(cold, read_tree(&root.join("warm")));
-    // Rasterised afresh, an image is the same bytes as the cached one.
+    // Both builds hard-linked the cache's read-only file rather than write its bytes.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let warm = std::fs::metadata(root.join("warm").join(card)).unwrap();
+        let cold = std::fs::metadata(root.join("cold").join(card)).unwrap();
+        assert_eq!(warm.ino(), cold.ino());
+        assert!(warm.nlink() >= 3, "the cache's file and two outputs");
+        assert!(warm.permissions().readonly());
+    }
+    // Rasterised afresh, an image is the same bytes as the cached one; the outputs that
+    // linked the old cache's files still hold them.
     std::fs::remove_dir_all(&cache).unwrap();
+    assert_eq!(cold, read_tree(&root.join("cold")));
     assert_eq!(run("again"), 2);
     assert_eq!(cold, read_tree(&root.join("again")));
 
