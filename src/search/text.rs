@@ -84,25 +84,6 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
     let mut word = String::new();
     let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut part_start = 0;
-    let mut flush = |word: &mut String, parts: &mut Vec<(usize, usize)>, part_start: &mut usize| {
-        if word.len() > *part_start {
-            parts.push((*part_start, word.len()));
-        }
-        let keep = |p: &str| p.len() <= MAX_TOKEN_CHARS || p.chars().count() <= MAX_TOKEN_CHARS;
-        let mut given = 0;
-        for &(a, b) in parts.iter() {
-            if keep(&word[a..b]) {
-                emit(&word[a..b], 0);
-                given += 1;
-            }
-        }
-        if parts.len() > 1 && keep(word) {
-            emit(word, given);
-        }
-        parts.clear();
-        word.clear();
-        *part_start = 0;
-    };
     let bytes = folded.as_bytes();
     let mut at = 0;
     let mut prev: Option<char> = None;
@@ -113,8 +94,19 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(bytes.len() - at);
         if run > 0 {
-            word.push_str(&folded[at..at + run]);
-            at += run;
+            let end = at + run;
+            // Most words are such a run alone, after a word's end and before a space, a line's
+            // end or the text's: given as they stand, as the separator would give them.
+            if word.is_empty() && matches!(bytes.get(end), None | Some(b' ' | b'\n')) {
+                if run <= MAX_TOKEN_CHARS {
+                    emit(&folded[at..end], 0);
+                }
+                at = (end + 1).min(bytes.len());
+                prev = Some(' ');
+                continue;
+            }
+            word.push_str(&folded[at..end]);
+            at = end;
             prev = Some(char::from(bytes[at - 1]));
             continue;
         }
@@ -140,11 +132,38 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
             parts.push((part_start, word.len()));
             part_start = word.len();
         } else {
-            flush(&mut word, &mut parts, &mut part_start);
+            flush_word(&mut word, &mut parts, &mut part_start, &mut emit);
         }
         prev = Some(c);
     }
-    flush(&mut word, &mut parts, &mut part_start);
+    flush_word(&mut word, &mut parts, &mut part_start, &mut emit);
+}
+
+/// Gives the word [`for_each_word`] has gathered (its parts, then its joined form when it has
+/// several) and empties it.
+fn flush_word(
+    word: &mut String,
+    parts: &mut Vec<(usize, usize)>,
+    part_start: &mut usize,
+    emit: &mut impl FnMut(&str, usize),
+) {
+    if word.len() > *part_start {
+        parts.push((*part_start, word.len()));
+    }
+    let keep = |p: &str| p.len() <= MAX_TOKEN_CHARS || p.chars().count() <= MAX_TOKEN_CHARS;
+    let mut given = 0;
+    for &(a, b) in parts.iter() {
+        if keep(&word[a..b]) {
+            emit(&word[a..b], 0);
+            given += 1;
+        }
+    }
+    if parts.len() > 1 && keep(word) {
+        emit(word, given);
+    }
+    parts.clear();
+    word.clear();
+    *part_start = 0;
 }
 
 /// What joins a heading to the text after it in [`PlainText::text`].
