@@ -1,12 +1,12 @@
 //! The state `casebook serve` keeps between rebuilds, and the incremental rebuild itself.
 //!
 //! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
-//! files of the last good render, deflated (`serve::files`). A change re-reads and re-parses only the files it names,
+//! files of the last good render, kept in a spool on disk (`serve::spool`, `serve::files`). A change re-reads and re-parses only the files it names,
 //! links the site again (or, when only page bodies changed, puts the new pages in place), and
 //! re-renders only the outputs the change can affect (see `serve::affected`); a template
 //! change re-renders everything without re-parsing, a config change starts over. While the
 //! content has errors the last good files stay as they were, and the changes wait until the
-//! content is good again. The files are never written to disk. The search index is made apart
+//! content is good again. The files are never written to the output folder. The search index is made apart
 //! from the pages, by a [`SearchJob`] that can run on another thread while the pages are
 //! served: it holds the linked site it indexes (shared, never copied). A change that must
 //! alter that site first stops the job (which lets the site go within one chunk of pages) and
@@ -36,8 +36,9 @@ use crate::render::{self, RenderFailure};
 use crate::serve::affected::{self, Footprint, Memo};
 use crate::theme::{self, Theme};
 
-use crate::serve::files::pack_all;
 pub use crate::serve::files::{Files, Layers, Packed};
+use crate::serve::files::{Keep, pack_all};
+use crate::serve::spool::Spool;
 use crate::write::OutputFile;
 
 /// One changed content file, read again.
@@ -152,8 +153,16 @@ pub struct Workspace {
     base_url: Option<String>,
     config: Config,
     theme: Theme,
-    /// The text of every content file read, deflated: it is shown only with diagnostics.
+    /// The text of every content file read, in [`Workspace::sources_spool`]: it is shown only
+    /// with diagnostics.
     sources: BTreeMap<String, Packed>,
+    /// Where the content's text is kept (`None`: no spool could be made, it is deflated in
+    /// memory). A new one each time all the content is read.
+    sources_spool: Option<Arc<Spool>>,
+    /// Where the rendered files are kept (`None`: deflated in memory). A new one for each
+    /// full render; copied into a new one when its dead space outgrows it
+    /// ([`Workspace::tidy`]).
+    pages_spool: Option<Arc<Spool>>,
     /// Load and parse diagnostics, by file.
     file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
     /// The images the linked site's pages show, read again with every change.
@@ -222,6 +231,8 @@ impl Workspace {
             config,
             theme,
             sources: BTreeMap::new(),
+            sources_spool: None,
+            pages_spool: None,
             file_diagnostics: BTreeMap::new(),
             images: Images::default(),
             image_diagnostics: Vec::new(),
@@ -285,6 +296,7 @@ impl Workspace {
         }
         self.search_stale = false;
         Some(SearchJob {
+            root: self.root.clone(),
             site: Arc::clone(&self.site),
             drafts: self.drafts,
             config: self.config.clone(),
@@ -366,6 +378,82 @@ impl Workspace {
         update.steps.splice(0..0, steps);
         update.took = started.elapsed();
         update
+    }
+
+    /// Copies the rendered files, and the content's text, each into a new spool when the dead
+    /// space of theirs has outgrown [`TIDY_AT`] and what is still live (a file rendered or
+    /// read again leaves its old bytes behind). Returns whether the rendered files moved: the
+    /// server is then to be given them again ([`Workspace::files`]). Their bytes are the same.
+    pub fn tidy(&mut self) -> bool {
+        self.tidy_over(TIDY_AT)
+    }
+
+    /// [`Workspace::tidy`] with `least` bytes of dead space at least.
+    pub(crate) fn tidy_over(&mut self, least: u64) -> bool {
+        let outgrown = |spool: &Option<Arc<Spool>>| {
+            spool.as_ref().is_some_and(|spool| {
+                let dead = spool.dead();
+                dead >= least && dead > spool.size() - dead
+            })
+        };
+        if outgrown(&self.sources_spool)
+            && let Ok(fresh) = Spool::create(&self.root)
+        {
+            for packed in self.sources.values_mut() {
+                *packed = packed.respool(&fresh);
+            }
+            self.sources_spool = Some(fresh);
+        }
+        if !outgrown(&self.pages_spool) {
+            return false;
+        }
+        let Ok(fresh) = Spool::create(&self.root) else {
+            return false;
+        };
+        let files: Files = self
+            .rendered
+            .to_map()
+            .into_par_iter()
+            .map(|(path, packed)| {
+                let packed = if packed.spooled_outside(&fresh) {
+                    packed.respool(&fresh)
+                } else {
+                    packed
+                };
+                (path, packed)
+            })
+            .collect();
+        self.rendered = Layers::from_map(files);
+        self.pages_spool = Some(fresh);
+        true
+    }
+
+    /// What the workspace holds, in memory and in its spools, for `CASEBOOK_TIMINGS=1`.
+    pub fn held(&self) -> Held {
+        let rendered = self.rendered.to_map();
+        let in_memory = |files: &mut dyn Iterator<Item = &Packed>| -> usize {
+            files.map(Packed::stored_len).sum()
+        };
+        let spooled = |spool: &Option<Arc<Spool>>| {
+            spool
+                .as_ref()
+                .map_or((0, 0), |spool| (spool.size(), spool.dead()))
+        };
+        Held {
+            rendered_files: rendered.len(),
+            rendered_in_memory: in_memory(&mut rendered.values()),
+            search_in_memory: in_memory(&mut self.search.values()),
+            sources_in_memory: in_memory(&mut self.sources.values()),
+            static_in_memory: in_memory(&mut self.static_files.values()),
+            bodies: self
+                .site
+                .pages
+                .iter()
+                .map(|page| page.body.markdown.len())
+                .sum(),
+            pages_spool: spooled(&self.pages_spool),
+            sources_spool: spooled(&self.sources_spool),
+        }
     }
 
     /// The files of the last good render, rendered and static, as the server serves them:
@@ -580,7 +668,12 @@ impl Workspace {
         let share =
             render::ShareImages::new(crate::cache::Cache::open(&self.root, "share").remembering());
         let result = match &plan {
-            None => render_packed(published, &self.config, &self.theme, &images, &share),
+            None => {
+                // A new spool: the old one goes with the last files and requests that hold it.
+                self.pages_spool = Spool::create(&self.root).ok();
+                let keep = keep_in(self.pages_spool.as_ref());
+                render_packed(published, &self.config, &self.theme, &images, &share, keep)
+            }
             Some(plan) => render::render_selected_with_images(
                 published,
                 &self.config,
@@ -589,7 +682,10 @@ impl Workspace {
                 &share,
                 &|path| plan.wants(path),
             )
-            .map(|files| pack_all(files, share.cache())),
+            .map(|files| {
+                let keep = keep_in(self.pages_spool.as_ref());
+                pack_all(files, share.cache(), keep, &self.rendered)
+            }),
         };
         step("pages");
         self.memo = memo;
@@ -645,12 +741,59 @@ impl Workspace {
     }
 }
 
+/// Dead space in a spool, in bytes, below which it is never copied ([`Workspace::tidy`]).
+const TIDY_AT: u64 = 64 << 20;
+
+/// What a [`Workspace`] holds ([`Workspace::held`]), in bytes unless said otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Held {
+    /// Rendered files (a count).
+    pub rendered_files: usize,
+    /// Bytes of rendered files held in memory (none when they are in a spool).
+    pub rendered_in_memory: usize,
+    /// Bytes of the current search index's files held in memory.
+    pub search_in_memory: usize,
+    /// Bytes of the content's text held in memory.
+    pub sources_in_memory: usize,
+    /// Bytes of static files held in memory.
+    pub static_in_memory: usize,
+    /// Bytes of Markdown bodies held by the linked site.
+    pub bodies: usize,
+    /// The rendered files' spool: its size and its dead space.
+    pub pages_spool: (u64, u64),
+    /// The content text's spool: its size and its dead space.
+    pub sources_spool: (u64, u64),
+}
+
+impl std::fmt::Display for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mb = |bytes: u64| bytes as f64 / 1e6;
+        let mbu = |bytes: usize| mb(bytes as u64);
+        write!(
+            f,
+            "held (MB): {} rendered files {:.1} in memory, search {:.1}, sources {:.1}, static {:.1}, bodies {:.1}; spools: pages {:.1} ({:.1} dead), sources {:.1} ({:.1} dead)",
+            self.rendered_files,
+            mbu(self.rendered_in_memory),
+            mbu(self.search_in_memory),
+            mbu(self.sources_in_memory),
+            mbu(self.static_in_memory),
+            mbu(self.bodies),
+            mb(self.pages_spool.0),
+            mb(self.pages_spool.1),
+            mb(self.sources_spool.0),
+            mb(self.sources_spool.1),
+        )
+    }
+}
+
 /// How long a change waits for stopped search jobs to let go of the site before copying it.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// A search index to make: the linked site it indexes, and how it is published.
 #[derive(Debug)]
 pub struct SearchJob {
+    /// The site root, where the index's spool is made.
+    root: PathBuf,
     site: Arc<Site>,
     drafts: Drafts,
     config: Config,
@@ -662,20 +805,23 @@ pub struct SearchJob {
 struct Stopped;
 
 impl SearchJob {
-    /// Makes the search index's files (`search/...`), deflated. Takes the time of indexing
-    /// the whole site: run it where nothing waits for it.
+    /// Makes the search index's files (`search/...`), in a spool of their own (which goes
+    /// when the last of them does), else deflated. Takes the time of indexing the whole
+    /// site: run it where nothing waits for it.
     /// `None` when the workspace stopped it to change the site.
     pub fn run(&self) -> Option<Files> {
         if self.stopped() {
             return None;
         }
         let published = published(&self.site, self.drafts, &self.config);
+        let spool = Spool::create(&self.root).ok();
+        let how = keep_in(spool.as_ref());
         let files = std::sync::Mutex::new(Vec::new());
         let keep = |file: OutputFile| -> Result<(), Stopped> {
             if self.stopped() {
                 return Err(Stopped);
             }
-            let packed = Packed::pack(&file.contents);
+            let packed = Packed::keep(file.contents, how);
             files
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -712,18 +858,19 @@ fn published<'a>(site: &'a Site, drafts: Drafts, config: &Config) -> std::borrow
     }
 }
 
-/// Renders every file of `site`, each deflated as soon as it is rendered (on the thread that
-/// rendered it), so that the whole site is never held in memory as it is.
+/// Renders every file of `site`, each kept as `how` says as soon as it is rendered (on the
+/// thread that rendered it), so that the whole site is never held in memory as it is.
 fn render_packed(
     site: &Site,
     config: &Config,
     theme: &Theme,
     images: &Images,
     share: &render::ShareImages,
+    how: Keep<'_>,
 ) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::held_by(share.cache(), file.contents, true);
+        let packed = Packed::held_by(share.cache(), file.contents, how);
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -739,6 +886,14 @@ fn render_packed(
     }
 }
 
+/// Files kept in `spool`, else deflated in memory.
+fn keep_in(spool: Option<&Arc<Spool>>) -> Keep<'_> {
+    match spool {
+        Some(spool) => Keep::Spooled(spool),
+        None => Keep::Deflated,
+    }
+}
+
 /// Makes the files of `images` (from the image cache shared with `casebook build` when they
 /// are there), each kept as it is; or the E017s of images whose pixels do not decode.
 fn emit_images(images: &Images, root: &Path) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
@@ -748,7 +903,7 @@ fn emit_images(images: &Images, root: &Path) -> Result<Vec<(String, Packed)>, Ve
     let cache = crate::cache::Cache::open(root, crate::images::NAMESPACE).remembering();
     let made = std::sync::Mutex::new(Vec::new());
     let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::held_by(&cache, file.contents, false);
+        let packed = Packed::held_by(&cache, file.contents, Keep::AsIs);
         made.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((file.path, packed));

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Files, LoadResult, Packed, Reread, Workspace};
+use super::{Files, LoadResult, Packed, Reread, Workspace, keep_in};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, Source};
 use crate::model::content::{Body, Page};
 use crate::parse;
+use crate::serve::spool::Spool;
 use crate::write;
 
 impl Workspace {
@@ -40,13 +41,13 @@ impl Workspace {
                     .push(diagnostic);
             }
         }
+        // A new spool: the old one goes with the texts it held.
+        self.sources_spool = Spool::create(&self.root).ok();
+        let keep = keep_in(self.sources_spool.as_ref());
         self.sources = loaded
             .sources
             .into_par_iter()
-            .map(|source| {
-                let text = Packed::pack(source.text.as_bytes());
-                (source.path, text)
-            })
+            .map(|source| (source.path, Packed::keep(source.text.into_bytes(), keep)))
             .collect();
         self.site = Arc::default();
         self.spare = pages;
@@ -131,8 +132,11 @@ impl Workspace {
         if !diagnostics.is_empty() {
             self.file_diagnostics.insert(path.to_owned(), diagnostics);
         }
-        self.sources
-            .insert(path.to_owned(), Packed::pack(source.text.as_bytes()));
+        let packed = Packed::keep(
+            source.text.into_bytes(),
+            keep_in(self.sources_spool.as_ref()),
+        );
+        self.sources.insert(path.to_owned(), packed);
     }
 
     /// Where `page` can replace its old version in the linked site without linking again: when
