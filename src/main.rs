@@ -324,7 +324,7 @@ fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
                 eprintln!("note: {note}");
             }
             eprintln!(
-                "built {pages} pages in memory in {:.2} s{}
+                "built {pages} pages for the preview in {:.2} s{}
 serving {url}  (Ctrl-C to stop)",
                 took.as_secs_f64(),
                 drafts_left_out(hidden_drafts, "serve without --no-drafts")

@@ -255,28 +255,6 @@ impl Packed {
 /// Output path → contents.
 pub type Files = BTreeMap<String, Packed>;
 
-/// Keeps every file of `files`, in parallel: those `cache` holds as references to its
-/// files ([`Packed::held_by`]), the others as `keep` says (unless `previous` has the same
-/// bytes at their path, see [`Packed::keep_unless_same`]).
-pub fn pack_all(
-    files: Vec<crate::write::OutputFile>,
-    cache: &Cache,
-    keep: Keep<'_>,
-    previous: &Layers,
-) -> Vec<(String, Packed)> {
-    use rayon::prelude::*;
-    files
-        .into_par_iter()
-        .map(|file| {
-            let packed = match cache.file_holding(&file.contents) {
-                Some(_) => Packed::held_by(cache, file.contents, keep),
-                None => Packed::keep_unless_same(file.contents, keep, previous.get(&file.path)),
-            };
-            (file.path, packed)
-        })
-        .collect()
-}
-
 /// Changes kept over the base before they are folded into a new base.
 const FOLD_AT: usize = 4096;
 

@@ -201,7 +201,7 @@ fn built_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 }
 
 #[test]
-fn pages_and_search_files_are_kept_in_a_spool_as_the_build_writes_them() {
+fn pages_search_files_and_text_are_kept_in_a_spool_and_served_as_the_build_writes_them() {
     let (_temp, root) = example_site();
     let mut workspace = Workspace::open(&root, Drafts::Shown).unwrap();
     let (rendered, _) = workspace.files();
@@ -225,6 +225,7 @@ fn pages_and_search_files_are_kept_in_a_spool_as_the_build_writes_them() {
         (0, 0, 0)
     );
     assert!(held.pages_spool.0 > 0 && held.sources_spool.0 > 0);
+    assert_eq!(held.bodies, 0, "bodies are read back from the spooled text");
     assert_eq!(served_files(&workspace), built_files(&root), "first build");
 
     // A save appends the files whose bytes changed; a file rendered again unchanged is not

@@ -1,7 +1,9 @@
 //! The state `casebook serve` keeps between rebuilds, and the incremental rebuild itself.
 //!
 //! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
-//! files of the last good render, kept in a spool on disk (`serve::spool`, `serve::files`). A change re-reads and re-parses only the files it names,
+//! files of the last good render, kept in a spool on disk (`serve::spool`, `serve::files`).
+//! As in a build, the pages let their bodies go once parsed: a page's body is read again from
+//! its file's text, in the spool, when the page renders and when the search index is made. A change re-reads and re-parses only the files it names,
 //! links the site again (or, when only page bodies changed, puts the new pages in place), and
 //! re-renders only the outputs the change can affect (see `serve::affected`); a template
 //! change re-renders everything without re-parsing, a config change starts over. While the
@@ -36,8 +38,8 @@ use crate::render::{self, RenderFailure};
 use crate::serve::affected::{self, Footprint, Memo};
 use crate::theme::{self, Theme};
 
+use crate::serve::files::Keep;
 pub use crate::serve::files::{Files, Layers, Packed};
-use crate::serve::files::{Keep, pack_all};
 use crate::serve::spool::Spool;
 use crate::write::OutputFile;
 
@@ -153,9 +155,10 @@ pub struct Workspace {
     base_url: Option<String>,
     config: Config,
     theme: Theme,
-    /// The text of every content file read, in [`Workspace::sources_spool`]: it is shown only
-    /// with diagnostics.
-    sources: BTreeMap<String, Packed>,
+    /// The text of every content file read, in [`Workspace::sources_spool`]: shown with
+    /// diagnostics, and the pages' bodies are read from it as they render (the linked site
+    /// holds none). Shared with a [`SearchJob`], which reads the bodies too.
+    sources: Arc<Sources>,
     /// Where the content's text is kept (`None`: no spool could be made, it is deflated in
     /// memory). A new one each time all the content is read.
     sources_spool: Option<Arc<Spool>>,
@@ -230,7 +233,7 @@ impl Workspace {
             base_url,
             config,
             theme,
-            sources: BTreeMap::new(),
+            sources: Arc::default(),
             sources_spool: None,
             pages_spool: None,
             file_diagnostics: BTreeMap::new(),
@@ -298,6 +301,7 @@ impl Workspace {
         Some(SearchJob {
             root: self.root.clone(),
             site: Arc::clone(&self.site),
+            sources: Arc::clone(&self.sources),
             drafts: self.drafts,
             config: self.config.clone(),
             stop: Arc::clone(&self.stop_search),
@@ -399,7 +403,7 @@ impl Workspace {
         if outgrown(&self.sources_spool)
             && let Ok(fresh) = Spool::create(&self.root)
         {
-            for packed in self.sources.values_mut() {
+            for packed in Arc::make_mut(&mut self.sources).values_mut() {
                 *packed = packed.respool(&fresh);
             }
             self.sources_spool = Some(fresh);
@@ -667,35 +671,42 @@ impl Workspace {
         // Share images are served from the cache files that hold them, not held in memory.
         let share =
             render::ShareImages::new(crate::cache::Cache::open(&self.root, "share").remembering());
-        let result = match &plan {
-            None => {
-                // A new spool: the old one goes with the last files and requests that hold it.
-                self.pages_spool = Spool::create(&self.root).ok();
-                let keep = keep_in(self.pages_spool.as_ref());
-                render_packed(published, &self.config, &self.theme, &images, &share, keep)
-            }
-            Some(plan) => render::render_selected_with_images(
-                published,
-                &self.config,
-                &self.theme,
-                &images,
-                &share,
-                &|path| plan.wants(path),
-            )
-            .map(|files| {
-                let keep = keep_in(self.pages_spool.as_ref());
-                pack_all(files, share.cache(), keep, &self.rendered)
-            }),
+        if plan.is_none() {
+            // A new spool: the old one goes with the last files and requests that hold it.
+            self.pages_spool = Spool::create(&self.root).ok();
+        }
+        let everything = |_: &str| true;
+        let wanted: &(dyn Fn(&str) -> bool + Sync) = match &plan {
+            None => &everything,
+            Some(plan) => &|path| plan.wants(path),
         };
+        let result = render_packed(
+            published,
+            &self.config,
+            &self.theme,
+            (&images, &share),
+            wanted,
+            (
+                &self.sources,
+                keep_in(self.pages_spool.as_ref()),
+                &self.rendered,
+            ),
+        );
         step("pages");
         self.memo = memo;
         let files = match result {
             Ok(files) => files,
-            Err(template_diagnostics) => {
+            Err(RenderFailure::Templates(template_diagnostics)) => {
                 // The memo already describes the new site: render everything next time.
                 self.pending_all = true;
                 self.diagnostics.extend(template_diagnostics);
                 diagnostics::sort(&mut self.diagnostics);
+                return Update::default();
+            }
+            Err(RenderFailure::Output(unread)) => {
+                // Never expected: a page's text is kept with the page parsed from it.
+                self.pending_all = true;
+                self.problem(&unread.0, &"its text could not be read back; save it again");
                 return Update::default();
             }
         };
@@ -795,6 +806,8 @@ pub struct SearchJob {
     /// The site root, where the index's spool is made.
     root: PathBuf,
     site: Arc<Site>,
+    /// The text of each page's file, to read its body from.
+    sources: Arc<Sources>,
     drafts: Drafts,
     config: Config,
     /// Set when the workspace must change the site: the job is dropped unfinished.
@@ -828,7 +841,27 @@ impl SearchJob {
                 .push((file.path, packed));
             Ok(())
         };
-        let cards = crate::search::emit_index(&published, &self.config, &keep).ok()?;
+        // The pages' texts from their bodies, a part at a time, as `search::emit_index` takes
+        // them from a site that holds its bodies.
+        let unread = AtomicBool::new(false);
+        let texts = published.pages.chunks(crate::search::CHUNK).map(|chunk| {
+            chunk
+                .par_iter()
+                .map(|page| match body_of(&self.sources, page) {
+                    Ok(body) => crate::search::text::markdown_text(&body),
+                    Err(_) => {
+                        unread.store(true, Ordering::SeqCst);
+                        crate::search::PlainText::default()
+                    }
+                })
+                .collect()
+        });
+        let cards =
+            crate::search::emit_index_of_texts(&published, &self.config, texts, &keep).ok()?;
+        if unread.load(Ordering::SeqCst) {
+            // Never expected: the job's texts are those its site was parsed from.
+            return None;
+        }
         let mut files = files
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -858,32 +891,68 @@ fn published<'a>(site: &'a Site, drafts: Drafts, config: &Config) -> std::borrow
     }
 }
 
-/// Renders every file of `site`, each kept as `how` says as soon as it is rendered (on the
-/// thread that rendered it), so that the whole site is never held in memory as it is.
+/// The text of each content file read, by path (kept as [`Packed`]).
+pub(crate) type Sources = BTreeMap<String, Packed>;
+
+/// A page whose body could not be read back from the text it was parsed from (its file).
+#[derive(Debug)]
+pub(crate) struct Unread(String);
+
+/// The body of `page`, from the text of its file in `sources`: the text it was parsed from,
+/// whose body's hash the page kept when it let its body go.
+fn body_of(sources: &Sources, page: &Page) -> Result<String, Unread> {
+    let unread = || Unread(page.file.clone());
+    let bytes = sources.get(&page.file).ok_or_else(unread)?;
+    let text = String::from_utf8(bytes.unpack().map_err(|_| unread())?.into_owned())
+        .map_err(|_| unread())?;
+    let source = Source {
+        path: page.file.clone(),
+        kind: page.kind,
+        stem: String::new(),
+        text,
+    };
+    let body = parse::body_text(&source);
+    if page.body.had_text(&body) {
+        Ok(body)
+    } else {
+        Err(unread())
+    }
+}
+
+/// Renders the files of `site` that `wanted` accepts, each page's body read from `sources`
+/// and each file kept as `how` says as soon as it is rendered (on the thread that rendered
+/// it; see [`Packed::keep_unless_same`] for `previous`), so that the whole site is never
+/// held in memory as it is. Share images the share cache holds are read from there.
 fn render_packed(
     site: &Site,
     config: &Config,
     theme: &Theme,
-    images: &Images,
-    share: &render::ShareImages,
-    how: Keep<'_>,
-) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
+    (images, share): (&Images, &render::ShareImages),
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    (sources, how, previous): (&Sources, Keep<'_>, &Layers),
+) -> Result<Vec<(String, Packed)>, RenderFailure<Unread>> {
     let files = std::sync::Mutex::new(Vec::new());
-    let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::held_by(share.cache(), file.contents, how);
+    let keep = |file: OutputFile| -> Result<(), Unread> {
+        let packed = if share.cache().file_holding(&file.contents).is_some() {
+            Packed::held_by(share.cache(), file.contents, how)
+        } else {
+            Packed::keep_unless_same(file.contents, how, previous.get(&file.path))
+        };
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((file.path, packed));
         Ok(())
     };
-    match render::render_to(site, config, theme, images, share, &keep) {
-        Ok(()) => Ok(files
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)),
-        Err(RenderFailure::Templates(diagnostics)) => Err(diagnostics),
-        Err(RenderFailure::Output(never)) => match never {},
-    }
+    let bodies = |page: &Page| body_of(sources, page);
+    let reading = render::Reading {
+        wanted,
+        bodies: &bodies,
+    };
+    render::render_selected_reading(site, config, theme, images, share, reading, &keep)?;
+    Ok(files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
 }
 
 /// Files kept in `spool`, else deflated in memory.

@@ -19,10 +19,17 @@ impl Workspace {
     pub(super) fn read_all_content(&mut self) -> Result<(), load::LoadError> {
         let loaded = load::load(&self.root, self.config.max_file_size)?;
         let options = self.parse_options();
+        // Bodies are let go: each is read again from its text when its page renders.
         let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = loaded
             .sources
             .par_iter()
-            .map(|source| parse::parse_source(source, &options))
+            .map(|source| {
+                let (mut page, diagnostics) = parse::parse_source(source, &options);
+                if let Some(page) = &mut page {
+                    page.body.let_go();
+                }
+                (page, diagnostics)
+            })
             .collect();
         self.file_diagnostics.clear();
         for diagnostic in loaded.diagnostics {
@@ -44,11 +51,13 @@ impl Workspace {
         // A new spool: the old one goes with the texts it held.
         self.sources_spool = Spool::create(&self.root).ok();
         let keep = keep_in(self.sources_spool.as_ref());
-        self.sources = loaded
-            .sources
-            .into_par_iter()
-            .map(|source| (source.path, Packed::keep(source.text.into_bytes(), keep)))
-            .collect();
+        self.sources = Arc::new(
+            loaded
+                .sources
+                .into_par_iter()
+                .map(|source| (source.path, Packed::keep(source.text.into_bytes(), keep)))
+                .collect(),
+        );
         self.site = Arc::default();
         self.spare = pages;
         Ok(())
@@ -76,7 +85,10 @@ impl Workspace {
                     None | Some(Err(_)) => Reread::Gone,
                     Some(Ok(Err(diagnostic))) => Reread::Unusable(Box::new(diagnostic)),
                     Some(Ok(Ok(source))) => {
-                        let (page, diagnostics) = parse::parse_source(&source, &options);
+                        let (mut page, diagnostics) = parse::parse_source(&source, &options);
+                        if let Some(page) = &mut page {
+                            page.body.let_go();
+                        }
                         Reread::Read(source, page, diagnostics)
                     }
                 };
@@ -105,7 +117,7 @@ impl Workspace {
         pages.append(&mut self.spare);
         pages.retain(|page| !paths.contains(&page.file));
         for (path, reread) in results {
-            self.sources.remove(&path);
+            Arc::make_mut(&mut self.sources).remove(&path);
             self.file_diagnostics.remove(&path);
             match reread {
                 // The file vanished or became unreadable between the event and the read: when
@@ -136,7 +148,7 @@ impl Workspace {
             source.text.into_bytes(),
             keep_in(self.sources_spool.as_ref()),
         );
-        self.sources.insert(path.to_owned(), packed);
+        Arc::make_mut(&mut self.sources).insert(path.to_owned(), packed);
     }
 
     /// Where `page` can replace its old version in the linked site without linking again: when
