@@ -842,24 +842,32 @@ impl SearchJob {
             Ok(())
         };
         // The pages' texts from their bodies, a part at a time, as `search::emit_index` takes
-        // them from a site that holds its bodies.
+        // them from a site that holds its bodies. Once the job is stopped the texts left are
+        // empty, so that the next file it emits (the part's cards) ends it at once: a save
+        // waits for it to let go of the site.
         let unread = AtomicBool::new(false);
         let texts = published.pages.chunks(crate::search::CHUNK).map(|chunk| {
             chunk
                 .par_iter()
-                .map(|page| match body_of(&self.sources, page) {
-                    Ok(body) => crate::search::text::markdown_text(&body),
-                    Err(_) => {
-                        unread.store(true, Ordering::SeqCst);
-                        crate::search::PlainText::default()
+                .map(|page| {
+                    if self.stopped() {
+                        return crate::search::PlainText::default();
+                    }
+                    match body_of(&self.sources, page) {
+                        Ok(body) => crate::search::text::markdown_text(&body),
+                        Err(_) => {
+                            unread.store(true, Ordering::SeqCst);
+                            crate::search::PlainText::default()
+                        }
                     }
                 })
                 .collect()
         });
         let cards =
             crate::search::emit_index_of_texts(&published, &self.config, texts, &keep).ok()?;
-        if unread.load(Ordering::SeqCst) {
-            // Never expected: the job's texts are those its site was parsed from.
+        if unread.load(Ordering::SeqCst) || self.stopped() {
+            // Texts left out: never expected from a file's text, and a stopped job's index
+            // is stale anyway.
             return None;
         }
         let mut files = files
