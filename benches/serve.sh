@@ -17,7 +17,10 @@
 # Prints, per spacing, the median, minimum and maximum of each and the server's own rebuild
 # times; and the server's resident memory (VmRSS, and its peak VmHWM, from /proc/<pid>/status)
 # after the first build and after the last save (read once the page of that save is served),
-# and the load average at the start and the end (wall times depend on it; memory does not).
+# the size on disk of the temporary files with no name it keeps its pages, search index and
+# text in (its spools, under the site's .casebook/; the page cache, not the server, holds
+# them in memory), and the load average at the start and the end (wall times depend on it;
+# memory does not).
 #
 # Environment: SAVES (per spacing, default 20), PAUSES (seconds from save to save, one run
 # per value, default "6 1"), CASEBOOK_SHARED (default <repo>/../shared), CARGO_TARGET_DIR (as
@@ -104,6 +107,21 @@ def memory():
                 fields[name] = int(value.split()[0]) / 1024
     return fields["VmRSS"], fields["VmHWM"]
 
+def spooled():
+    """The server's open files under the site's .casebook/ that have no name any more (its
+    spools): how many, and their size on disk in MB."""
+    count, size = 0, 0
+    folder = os.path.join(work, "site", ".casebook")
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith(folder) and target.endswith("(deleted)"):
+                count += 1
+                size += os.stat(f"/proc/{pid}/fd/{fd}").st_blocks * 512
+        except OSError:
+            pass
+    return count, size / 1024 / 1024
+
 deadline = time.time() + 600
 address = None
 while time.time() < deadline and address is None:
@@ -118,6 +136,7 @@ if address is None:
 startup = open(log_path).read()
 print(f"server: {startup.strip().splitlines()[-2].strip()}", file=sys.stderr)
 after_first_build = memory()
+spool_after_first_build = spooled()
 
 def get(path):
     with socket.create_connection(address, timeout=30) as s:
@@ -193,6 +212,7 @@ def series(run, pause):
 
 results = [(pause, series(run, pause)) for run, pause in enumerate(pauses)]
 after_last_save = memory()
+spool_after_last_save = spooled()
 
 def summary(values):
     return f"median {statistics.median(values):7.1f} ms (min {min(values):.1f}, max {max(values):.1f})"
@@ -208,4 +228,6 @@ for pause, (page_times, reload_times, server) in results:
         print(f"    server's rebuild (pages) time:    median {statistics.median(server):g} ms over {len(server)} rebuilds")
 print(f"  resident after the first build:     VmRSS {after_first_build[0]:.0f} MB (peak VmHWM {after_first_build[1]:.0f} MB)")
 print(f"  resident after the last save:       VmRSS {after_last_save[0]:.0f} MB (peak VmHWM {after_last_save[1]:.0f} MB)")
+for when, (count, size) in (("after the first build", spool_after_first_build), ("after the last save", spool_after_last_save)):
+    print(f"  spools on disk {when + ':':22} {size:.0f} MB in {count} unnamed files")
 PY

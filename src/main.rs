@@ -309,6 +309,8 @@ fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
             Drafts::Shown
         },
         colour,
+        // CASEBOOK_TIMINGS=1: what the preview holds, after each rebuild.
+        held: std::env::var_os("CASEBOOK_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0"),
     };
     let report = |report: Report<'_>| match report {
         Report::Listening {
@@ -322,7 +324,7 @@ fn run_serve(args: &cli::ServeArgs, colour: Colour) -> ExitCode {
                 eprintln!("note: {note}");
             }
             eprintln!(
-                "built {pages} pages in memory in {:.2} s{}
+                "built {pages} pages for the preview in {:.2} s{}
 serving {url}  (Ctrl-C to stop)",
                 took.as_secs_f64(),
                 drafts_left_out(hidden_drafts, "serve without --no-drafts")
@@ -365,6 +367,17 @@ serving {url}  (Ctrl-C to stop)",
             "{errors} {}: still serving the last good version (fix and save to update)",
             plural(errors, "error", "errors")
         ),
+        Report::Held(held) => {
+            // The resident memory as the system counts it (Linux), beside what is held.
+            let resident = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|status| {
+                    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+                    Some(line["VmRSS:".len()..].trim().to_owned())
+                })
+                .unwrap_or_default();
+            eprintln!("  {held}; VmRSS {resident}");
+        }
     };
     match casebook::serve::serve(&options, &report) {
         Ok(()) => ExitCode::SUCCESS,

@@ -162,6 +162,34 @@ pub fn render_streaming<E: Send>(
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
 
+/// The files [`render_selected_reading`] renders and where it reads their pages' bodies.
+pub struct Reading<'a, E> {
+    /// Whether the file at an output path is wanted (see [`render_selected`]).
+    pub wanted: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Reads a page's body (an `Err` stops the render, as [`RenderFailure::Output`]).
+    pub bodies: &'a (dyn Fn(&Page) -> Result<String, E> + Sync),
+}
+
+/// [`render_selected_with_images`] for a `Site` without bodies (the preview's): each wanted
+/// page's body is read through `reading.bodies` as it renders, and each file handed to
+/// `emit` as soon as it is ready, as [`render_to`] does.
+pub fn render_selected_reading<E: Send>(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    images: &Images,
+    share_images: &ShareImages,
+    reading: Reading<'_, E>,
+    emit: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<(), RenderFailure<E>> {
+    let streams = Streams {
+        wanted: reading.wanted,
+        bodies: Bodies::Read(reading.bodies),
+        texts: None,
+    };
+    render_into(site, config, theme, images, share_images, &streams, emit)
+}
+
 /// [`render_selected`] with the site's images shown as their resized outputs (which
 /// [`crate::images::emit`] makes); without them an image is written as its Markdown says.
 pub fn render_selected_with_images(

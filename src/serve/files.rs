@@ -15,6 +15,11 @@
 //! A cache file that went, or whose bytes are no longer those, is [`Unreadable::Lost`]: the
 //! preview renders everything again, which puts it back (or keeps the bytes in memory when
 //! the cache cannot be written).
+//!
+//! Pages, the search index and the content's text are kept outside the process too, in a
+//! spool (`serve::spool`): a [`Packed`] file there is the place of its bytes and their hash,
+//! and is read back per request. Files are deflated in memory only when no spool could be
+//! made (a site folder and a temporary folder that cannot be written).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -22,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cache::Cache;
+use crate::serve::spool::{Extent, Spool};
 
 /// DEFLATE level: the fastest, which already finds the repeated markup of pages.
 const LEVEL: u8 = 1;
@@ -37,7 +43,7 @@ pub struct Packed {
     form: Form,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Form {
     /// As they are.
     Raw(Arc<[u8]>),
@@ -45,6 +51,34 @@ enum Form {
     Deflated(Arc<[u8]>),
     /// In a file of the cache, whose bytes must still hash to `hash` (xxh3-128).
     Cached(Arc<(PathBuf, u128)>),
+    /// In a spool, with the hash of the bytes (xxh3-128).
+    Spooled(Arc<(Extent, u128)>),
+}
+
+/// Equal forms hold equal bytes, whichever spool holds them: spooled bytes compare by their
+/// hash (with the length, compared by [`Packed`]), the others as they are stored.
+impl PartialEq for Form {
+    fn eq(&self, other: &Form) -> bool {
+        match (self, other) {
+            (Form::Raw(a), Form::Raw(b)) | (Form::Deflated(a), Form::Deflated(b)) => a == b,
+            (Form::Cached(a), Form::Cached(b)) => a == b,
+            (Form::Spooled(a), Form::Spooled(b)) => a.1 == b.1,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Form {}
+
+/// How a file that no cache holds is kept.
+#[derive(Debug, Clone, Copy)]
+pub enum Keep<'a> {
+    /// As it is, in memory (files that do not deflate, such as images).
+    AsIs,
+    /// Deflated in memory ([`Packed::pack`]).
+    Deflated,
+    /// In this spool ([`Packed::spool`]).
+    Spooled(&'a Arc<Spool>),
 }
 
 /// The contents of a [`Packed`] file cannot be had.
@@ -81,17 +115,71 @@ impl Packed {
         }
     }
 
+    /// Appends `bytes` to `spool`; packs them as [`Packed::pack`] does when the spool
+    /// cannot be written.
+    pub fn spool(bytes: &[u8], spool: &Arc<Spool>) -> Packed {
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+        match spool.put(bytes) {
+            Ok(extent) => Packed {
+                len: bytes.len(),
+                form: Form::Spooled(Arc::new((extent, hash))),
+            },
+            Err(_) => Packed::pack(bytes),
+        }
+    }
+
+    /// `bytes` kept as `keep` says.
+    pub fn keep(bytes: Vec<u8>, keep: Keep<'_>) -> Packed {
+        match keep {
+            Keep::AsIs => Packed::raw(bytes.into()),
+            Keep::Deflated => Packed::pack(&bytes),
+            Keep::Spooled(spool) => Packed::spool(&bytes, spool),
+        }
+    }
+
+    /// `bytes` kept as `keep` says, but `previous` itself when it holds the same bytes in the
+    /// same spool (a file rendered again unchanged is not appended again).
+    pub fn keep_unless_same(bytes: Vec<u8>, keep: Keep<'_>, previous: Option<&Packed>) -> Packed {
+        if let (Keep::Spooled(spool), Some(previous)) = (keep, previous)
+            && let Form::Spooled(entry) = &previous.form
+            && entry.0.is_in(spool)
+            && previous.len == bytes.len()
+            && entry.1 == xxhash_rust::xxh3::xxh3_128(&bytes)
+        {
+            return previous.clone();
+        }
+        Packed::keep(bytes, keep)
+    }
+
     /// The file of `cache` that holds `bytes`, when `cache` read or stored them (see
-    /// [`Cache::remembering`]); else `bytes` packed as [`Packed::pack`] does, or kept as they
-    /// are when `deflate` is false.
-    pub fn held_by(cache: &Cache, bytes: Vec<u8>, deflate: bool) -> Packed {
+    /// [`Cache::remembering`]); else `bytes` kept as `keep` says.
+    pub fn held_by(cache: &Cache, bytes: Vec<u8>, keep: Keep<'_>) -> Packed {
         match cache.file_holding(&bytes) {
             Some(file) => Packed {
                 len: bytes.len(),
                 form: Form::Cached(Arc::new((file, xxhash_rust::xxh3::xxh3_128(&bytes)))),
             },
-            None if deflate => Packed::pack(&bytes),
-            None => Packed::raw(bytes.into()),
+            None => Packed::keep(bytes, keep),
+        }
+    }
+
+    /// Whether the contents are in a spool other than `spool` (to be copied into it).
+    pub fn spooled_outside(&self, spool: &Arc<Spool>) -> bool {
+        matches!(&self.form, Form::Spooled(entry) if !entry.0.is_in(spool))
+    }
+
+    /// The same contents appended to `spool` (the same hash, so equal to `self`); `self`
+    /// when they cannot be read or `spool` cannot be written.
+    pub fn respool(&self, spool: &Arc<Spool>) -> Packed {
+        let Form::Spooled(entry) = &self.form else {
+            return self.clone();
+        };
+        match entry.0.read().map(|bytes| spool.put(&bytes)) {
+            Ok(Ok(extent)) => Packed {
+                len: self.len,
+                form: Form::Spooled(Arc::new((extent, entry.1))),
+            },
+            _ => self.clone(),
         }
     }
 
@@ -109,8 +197,13 @@ impl Packed {
     pub fn stored_len(&self) -> usize {
         match &self.form {
             Form::Raw(data) | Form::Deflated(data) => data.len(),
-            Form::Cached(_) => 0,
+            Form::Cached(_) | Form::Spooled(_) => 0,
         }
+    }
+
+    /// Whether the contents are read from a spool.
+    pub fn is_spooled(&self) -> bool {
+        matches!(self.form, Form::Spooled(_))
     }
 
     /// Whether the contents are read from a cache file.
@@ -151,22 +244,16 @@ impl Packed {
                     _ => Err(Unreadable::Lost),
                 }
             }
+            Form::Spooled(entry) => match entry.0.read() {
+                Ok(bytes) if bytes.len() == self.len => Ok(Cow::Owned(bytes)),
+                _ => Err(Unreadable::Lost),
+            },
         }
     }
 }
 
 /// Output path → contents.
 pub type Files = BTreeMap<String, Packed>;
-
-/// Packs every file of `files`, in parallel: those `cache` holds as references to its
-/// files ([`Packed::held_by`]), the others deflated.
-pub fn pack_all(files: Vec<crate::write::OutputFile>, cache: &Cache) -> Vec<(String, Packed)> {
-    use rayon::prelude::*;
-    files
-        .into_par_iter()
-        .map(|file| (file.path, Packed::held_by(cache, file.contents, true)))
-        .collect()
-}
 
 /// Changes kept over the base before they are folded into a new base.
 const FOLD_AT: usize = 4096;
@@ -295,6 +382,12 @@ impl SearchSet {
     pub fn current(&self) -> &Arc<Files> {
         &self.current
     }
+
+    /// This set without the previous files: once no page can still hold the manifest that
+    /// names them.
+    pub fn without_previous(&self) -> SearchSet {
+        SearchSet::new(Arc::clone(&self.current))
+    }
 }
 
 #[cfg(test)]
@@ -366,16 +459,16 @@ mod tests {
         let png = b"\x89PNG not really, but bytes a cache holds".repeat(20);
         let key = crate::cache::key(&[b"card"]);
         cache.put(&key, &png);
-        let held = Packed::held_by(&cache, png.clone(), true);
+        let held = Packed::held_by(&cache, png.clone(), Keep::Deflated);
         assert!(held.is_cached());
         assert_eq!(held.stored_len(), 0, "nothing of it is held in memory");
         assert_eq!(held.len(), png.len());
         assert_eq!(held.unpack().unwrap().as_ref(), &png[..]);
-        assert_eq!(held, Packed::held_by(&cache, png.clone(), true));
+        assert_eq!(held, Packed::held_by(&cache, png.clone(), Keep::Deflated));
         // Bytes the cache does not hold are packed as usual.
-        let other = Packed::held_by(&cache, b"x".repeat(1000), true);
+        let other = Packed::held_by(&cache, b"x".repeat(1000), Keep::Deflated);
         assert!(!other.is_cached() && other.stored_len() < 1000);
-        let kept = Packed::held_by(&cache, b"y".repeat(1000), false);
+        let kept = Packed::held_by(&cache, b"y".repeat(1000), Keep::AsIs);
         assert_eq!(kept.shared().map(|b| b.len()), Some(1000));
         // The file changed (same length) or went: lost, never other bytes.
         let file = cache.file_holding(&png).unwrap();

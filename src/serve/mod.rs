@@ -1,9 +1,10 @@
 //! Stage 7, serve: the live preview behind `casebook serve`.
 //!
-//! Builds the site into memory, serves it over HTTP on loopback, watches the site's files and
+//! Builds the site into a spool ([`spool`], a temporary file with no name, read back per
+//! request), serves it over HTTP on loopback, watches the site's files and
 //! rebuilds only what a change affects ([`workspace`]; `affected` decides what that is), then
 //! tells open pages to reload over Server-Sent Events ([`events`]). The preview never writes the output folder:
-//! the files live in memory and are swapped at once after each good rebuild, so a content
+//! the server's map of the files is swapped at once after each good rebuild, so a content
 //! error can never damage anything; while the content has errors, the last good site is
 //! served with an overlay listing them, and the same list goes to open pages and the terminal.
 //! The server never stops on a content error.
@@ -25,6 +26,7 @@ pub mod files;
 pub mod http;
 pub mod indexer;
 mod request;
+pub mod spool;
 pub mod watch;
 pub mod workspace;
 
@@ -36,7 +38,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::diagnostics::{self, Colour, Diagnostic};
-pub use workspace::{Changes, Drafts, Problem, SearchJob, Update, Workspace};
+pub use workspace::{Changes, Drafts, Held, Problem, SearchJob, Update, Workspace};
 
 /// The port tried first.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -58,6 +60,9 @@ pub struct ServeOptions {
     pub drafts: Drafts,
     /// Colour for diagnostics in the terminal.
     pub colour: Colour,
+    /// Whether to report what the workspace holds ([`Report::Held`]) after the first build
+    /// and each rebuild.
+    pub held: bool,
 }
 
 /// What the server tells the terminal.
@@ -97,6 +102,9 @@ pub enum Report<'a> {
         /// Errors found.
         errors: usize,
     },
+    /// What the workspace holds, after the first build and each rebuild, when
+    /// [`ServeOptions::held`] asks for it (`CASEBOOK_TIMINGS=1`).
+    Held(&'a Held),
 }
 
 /// Something that stops the server from starting.
@@ -148,6 +156,12 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
         hidden_drafts: workspace.hidden_drafts(),
         took: started.elapsed(),
     });
+    let held = |workspace: &Workspace| {
+        if options.held {
+            report(Report::Held(&workspace.held()));
+        }
+    };
+    held(&workspace);
 
     while let Some(batch) = watcher.next_batch() {
         take_search(&mut workspace, &indexer, report);
@@ -163,6 +177,7 @@ pub fn serve(options: &ServeOptions, report: &dyn Fn(Report<'_>)) -> Result<(), 
         changes.lost |= lost;
         let colour = options.colour;
         rebuild(&mut workspace, &shared, &indexer, &changes, colour, report);
+        held(&workspace);
     }
     Ok(())
 }
@@ -208,6 +223,10 @@ fn rebuild(
     report(Report::Rebuilt(&update));
     if let Some(job) = workspace.search_job() {
         indexer.submit(job);
+    }
+    // After the reload: copying the files into a new spool never holds up the page.
+    if workspace.tidy() {
+        shared.publish(snapshot(workspace));
     }
 }
 

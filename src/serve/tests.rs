@@ -164,3 +164,139 @@ fn the_page_of_a_save_never_waits_for_the_search_index() {
     }
     assert_ne!(get(&shared, "/search/manifest.js").1, first_manifest);
 }
+
+/// Every file `workspace` serves, read from wherever it is kept.
+fn served_files(workspace: &Workspace) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let (rendered, statics) = workspace.files();
+    let search = workspace.search_files();
+    statics
+        .iter()
+        .chain(search.iter())
+        .chain(rendered.to_map().iter())
+        .map(|(path, packed)| (path.clone(), packed.unpack().unwrap().into_owned()))
+        .collect()
+}
+
+/// The files `casebook build --drafts` writes for `root`.
+fn built_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let output = root.parent().unwrap().join("built");
+    let options = crate::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(output.clone()),
+        base_url: None,
+        drafts: true,
+    };
+    crate::build(&options, &|_| {}).expect("the build succeeds");
+    let files = walkdir::WalkDir::new(&output)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let path = crate::load::relative_path(&output, entry.path());
+            (path, std::fs::read(entry.path()).unwrap())
+        })
+        .collect();
+    std::fs::remove_dir_all(&output).unwrap();
+    files
+}
+
+/// Asserts `served` and `built` hold the same paths with the same bytes, naming those that
+/// differ.
+fn assert_same_files(
+    served: &std::collections::BTreeMap<String, Vec<u8>>,
+    built: &std::collections::BTreeMap<String, Vec<u8>>,
+    step: &str,
+) {
+    let differing: Vec<&String> = served
+        .keys()
+        .chain(built.keys())
+        .filter(|path| served.get(*path) != built.get(*path))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{step}: these files differ: {differing:?}"
+    );
+}
+
+#[test]
+fn pages_search_files_and_text_are_kept_in_a_spool_and_served_as_the_build_writes_them() {
+    let (_temp, root) = example_site();
+    let mut workspace = Workspace::open(&root, Drafts::Shown).unwrap();
+    let (rendered, _) = workspace.files();
+    let rendered = rendered.to_map();
+    assert!(rendered.len() > 20);
+    for (path, packed) in &rendered {
+        // Share images are read from the share cache, everything else from the spool.
+        assert!(
+            packed.is_spooled() || packed.is_cached(),
+            "{path} is held in memory"
+        );
+    }
+    assert!(workspace.search_files().values().all(|p| p.is_spooled()));
+    let held = workspace.held();
+    assert_eq!(
+        (
+            held.rendered_in_memory,
+            held.search_in_memory,
+            held.sources_in_memory
+        ),
+        (0, 0, 0)
+    );
+    assert!(held.pages_spool.0 > 0 && held.sources_spool.0 > 0);
+    assert_eq!(held.bodies, 0, "bodies are read back from the spooled text");
+    assert_same_files(
+        &served_files(&workspace),
+        &built_files(&root),
+        "first build",
+    );
+
+    // A save appends the files whose bytes changed; a file rendered again unchanged is not
+    // appended again.
+    let shared = http::Shared::default();
+    shared.publish(snapshot(&workspace));
+    let (status, first_page) = get(&shared, CASE_URL);
+    assert_eq!(status, 200);
+    let pages_spool = |workspace: &Workspace| workspace.held().pages_spool;
+    let mut saves = 0;
+    while pages_spool(&workspace).1 * 2 <= pages_spool(&workspace).0 {
+        let size = pages_spool(&workspace).0;
+        let update = workspace.apply_pages(&save(&root, &format!("Saved sentence {saves}.")));
+        let (rendered, _) = workspace.files();
+        let changed_bytes: usize = update
+            .changed
+            .iter()
+            .map(|path| rendered.get(path).unwrap().len())
+            .sum();
+        let grown = pages_spool(&workspace).0 - size;
+        assert!(
+            update.rendered > 0 && grown == changed_bytes as u64,
+            "save {saves}: the spool grew by {grown} bytes for {changed_bytes} bytes changed"
+        );
+        let size = pages_spool(&workspace).0;
+        let mut unchanged = Changes::default();
+        unchanged.content.insert(CASE.to_owned());
+        let update = workspace.apply_pages(&unchanged);
+        assert!(update.rendered > 0 && update.changed.is_empty());
+        assert_eq!(pages_spool(&workspace).0, size, "nothing appended");
+        saves += 1;
+        assert!(saves < 1000, "dead space never outgrew the live files");
+    }
+    let _ = workspace.update_search();
+    // The file a request was handed before any of the saves is still read whole.
+    let (old, _) = shared.current();
+    let before_tidying = served_files(&workspace);
+    assert_same_files(
+        &before_tidying,
+        &built_files(&root),
+        &format!("{saves} saves"),
+    );
+
+    // Dead space over what is live: the live files move to a new spool, the same bytes.
+    assert!(!workspace.tidy(), "too little dead space for the default");
+    assert!(workspace.tidy_over(0));
+    assert_eq!(workspace.held().pages_spool.1, 0, "no dead space left");
+    assert_same_files(&served_files(&workspace), &before_tidying, "tidied");
+    let answer = http::answer(CASE_URL, &old, &shared.current().1);
+    assert_eq!((answer.status, answer.body.bytes()), (200, &first_page[..]));
+    assert!(!workspace.tidy_over(0), "nothing more to copy");
+}

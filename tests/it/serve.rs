@@ -48,7 +48,7 @@ fn full_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// What the workspace serves, as one map, each file inflated from the form it is kept in (a
+/// What the workspace serves, as one map, each file read from the form it is kept in (a
 /// rendered file or a search file wins over a static one).
 fn served(workspace: &Workspace) -> BTreeMap<String, Vec<u8>> {
     let (rendered, statics) = workspace.files();
@@ -59,7 +59,9 @@ fn served(workspace: &Workspace) -> BTreeMap<String, Vec<u8>> {
         .chain(search.iter())
         .chain(rendered.to_map().iter())
     {
-        let bytes = packed.unpack().expect("a file kept in memory inflates");
+        let bytes = packed
+            .unpack()
+            .expect("a file the preview keeps reads back");
         assert_eq!(bytes.len(), packed.len(), "{path}");
         files.insert(path.clone(), bytes.into_owned());
     }

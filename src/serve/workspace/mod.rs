@@ -1,12 +1,14 @@
 //! The state `casebook serve` keeps between rebuilds, and the incremental rebuild itself.
 //!
 //! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
-//! files of the last good render, deflated (`serve::files`). A change re-reads and re-parses only the files it names,
+//! files of the last good render, kept in a spool on disk (`serve::spool`, `serve::files`).
+//! As in a build, the pages let their bodies go once parsed: a page's body is read again from
+//! its file's text, in the spool, when the page renders and when the search index is made. A change re-reads and re-parses only the files it names,
 //! links the site again (or, when only page bodies changed, puts the new pages in place), and
 //! re-renders only the outputs the change can affect (see `serve::affected`); a template
 //! change re-renders everything without re-parsing, a config change starts over. While the
 //! content has errors the last good files stay as they were, and the changes wait until the
-//! content is good again. The files are never written to disk. The search index is made apart
+//! content is good again. The files are never written to the output folder. The search index is made apart
 //! from the pages, by a [`SearchJob`] that can run on another thread while the pages are
 //! served: it holds the linked site it indexes (shared, never copied). A change that must
 //! alter that site first stops the job (which lets the site go within one chunk of pages) and
@@ -36,8 +38,9 @@ use crate::render::{self, RenderFailure};
 use crate::serve::affected::{self, Footprint, Memo};
 use crate::theme::{self, Theme};
 
-use crate::serve::files::pack_all;
+use crate::serve::files::Keep;
 pub use crate::serve::files::{Files, Layers, Packed};
+use crate::serve::spool::Spool;
 use crate::write::OutputFile;
 
 /// One changed content file, read again.
@@ -152,8 +155,17 @@ pub struct Workspace {
     base_url: Option<String>,
     config: Config,
     theme: Theme,
-    /// The text of every content file read, deflated: it is shown only with diagnostics.
-    sources: BTreeMap<String, Packed>,
+    /// The text of every content file read, in [`Workspace::sources_spool`]: shown with
+    /// diagnostics, and the pages' bodies are read from it as they render (the linked site
+    /// holds none). Shared with a [`SearchJob`], which reads the bodies too.
+    sources: Arc<Sources>,
+    /// Where the content's text is kept (`None`: no spool could be made, it is deflated in
+    /// memory). A new one each time all the content is read.
+    sources_spool: Option<Arc<Spool>>,
+    /// Where the rendered files are kept (`None`: deflated in memory). A new one for each
+    /// full render; copied into a new one when its dead space outgrows it
+    /// ([`Workspace::tidy`]).
+    pages_spool: Option<Arc<Spool>>,
     /// Load and parse diagnostics, by file.
     file_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
     /// The images the linked site's pages show, read again with every change.
@@ -221,7 +233,9 @@ impl Workspace {
             base_url,
             config,
             theme,
-            sources: BTreeMap::new(),
+            sources: Arc::default(),
+            sources_spool: None,
+            pages_spool: None,
             file_diagnostics: BTreeMap::new(),
             images: Images::default(),
             image_diagnostics: Vec::new(),
@@ -285,7 +299,9 @@ impl Workspace {
         }
         self.search_stale = false;
         Some(SearchJob {
+            root: self.root.clone(),
             site: Arc::clone(&self.site),
+            sources: Arc::clone(&self.sources),
             drafts: self.drafts,
             config: self.config.clone(),
             stop: Arc::clone(&self.stop_search),
@@ -366,6 +382,82 @@ impl Workspace {
         update.steps.splice(0..0, steps);
         update.took = started.elapsed();
         update
+    }
+
+    /// Copies the rendered files, and the content's text, each into a new spool when the dead
+    /// space of theirs has outgrown [`TIDY_AT`] and what is still live (a file rendered or
+    /// read again leaves its old bytes behind). Returns whether the rendered files moved: the
+    /// server is then to be given them again ([`Workspace::files`]). Their bytes are the same.
+    pub fn tidy(&mut self) -> bool {
+        self.tidy_over(TIDY_AT)
+    }
+
+    /// [`Workspace::tidy`] with `least` bytes of dead space at least.
+    pub(crate) fn tidy_over(&mut self, least: u64) -> bool {
+        let outgrown = |spool: &Option<Arc<Spool>>| {
+            spool.as_ref().is_some_and(|spool| {
+                let dead = spool.dead();
+                dead >= least && dead > spool.size() - dead
+            })
+        };
+        if outgrown(&self.sources_spool)
+            && let Ok(fresh) = Spool::create(&self.root)
+        {
+            for packed in Arc::make_mut(&mut self.sources).values_mut() {
+                *packed = packed.respool(&fresh);
+            }
+            self.sources_spool = Some(fresh);
+        }
+        if !outgrown(&self.pages_spool) {
+            return false;
+        }
+        let Ok(fresh) = Spool::create(&self.root) else {
+            return false;
+        };
+        let files: Files = self
+            .rendered
+            .to_map()
+            .into_par_iter()
+            .map(|(path, packed)| {
+                let packed = if packed.spooled_outside(&fresh) {
+                    packed.respool(&fresh)
+                } else {
+                    packed
+                };
+                (path, packed)
+            })
+            .collect();
+        self.rendered = Layers::from_map(files);
+        self.pages_spool = Some(fresh);
+        true
+    }
+
+    /// What the workspace holds, in memory and in its spools, for `CASEBOOK_TIMINGS=1`.
+    pub fn held(&self) -> Held {
+        let rendered = self.rendered.to_map();
+        let in_memory = |files: &mut dyn Iterator<Item = &Packed>| -> usize {
+            files.map(Packed::stored_len).sum()
+        };
+        let spooled = |spool: &Option<Arc<Spool>>| {
+            spool
+                .as_ref()
+                .map_or((0, 0), |spool| (spool.size(), spool.dead()))
+        };
+        Held {
+            rendered_files: rendered.len(),
+            rendered_in_memory: in_memory(&mut rendered.values()),
+            search_in_memory: in_memory(&mut self.search.values()),
+            sources_in_memory: in_memory(&mut self.sources.values()),
+            static_in_memory: in_memory(&mut self.static_files.values()),
+            bodies: self
+                .site
+                .pages
+                .iter()
+                .map(|page| page.body.markdown.len())
+                .sum(),
+            pages_spool: spooled(&self.pages_spool),
+            sources_spool: spooled(&self.sources_spool),
+        }
     }
 
     /// The files of the last good render, rendered and static, as the server serves them:
@@ -579,27 +671,42 @@ impl Workspace {
         // Share images are served from the cache files that hold them, not held in memory.
         let share =
             render::ShareImages::new(crate::cache::Cache::open(&self.root, "share").remembering());
-        let result = match &plan {
-            None => render_packed(published, &self.config, &self.theme, &images, &share),
-            Some(plan) => render::render_selected_with_images(
-                published,
-                &self.config,
-                &self.theme,
-                &images,
-                &share,
-                &|path| plan.wants(path),
-            )
-            .map(|files| pack_all(files, share.cache())),
+        if plan.is_none() {
+            // A new spool: the old one goes with the last files and requests that hold it.
+            self.pages_spool = Spool::create(&self.root).ok();
+        }
+        let everything = |_: &str| true;
+        let wanted: &(dyn Fn(&str) -> bool + Sync) = match &plan {
+            None => &everything,
+            Some(plan) => &|path| plan.wants(path),
         };
+        let result = render_packed(
+            published,
+            &self.config,
+            &self.theme,
+            (&images, &share),
+            wanted,
+            (
+                &self.sources,
+                keep_in(self.pages_spool.as_ref()),
+                &self.rendered,
+            ),
+        );
         step("pages");
         self.memo = memo;
         let files = match result {
             Ok(files) => files,
-            Err(template_diagnostics) => {
+            Err(RenderFailure::Templates(template_diagnostics)) => {
                 // The memo already describes the new site: render everything next time.
                 self.pending_all = true;
                 self.diagnostics.extend(template_diagnostics);
                 diagnostics::sort(&mut self.diagnostics);
+                return Update::default();
+            }
+            Err(RenderFailure::Output(unread)) => {
+                // Never expected: a page's text is kept with the page parsed from it.
+                self.pending_all = true;
+                self.problem(&unread.0, &"its text could not be read back; save it again");
                 return Update::default();
             }
         };
@@ -645,13 +752,62 @@ impl Workspace {
     }
 }
 
+/// Dead space in a spool, in bytes, below which it is never copied ([`Workspace::tidy`]).
+const TIDY_AT: u64 = 64 << 20;
+
+/// What a [`Workspace`] holds ([`Workspace::held`]), in bytes unless said otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Held {
+    /// Rendered files (a count).
+    pub rendered_files: usize,
+    /// Bytes of rendered files held in memory (none when they are in a spool).
+    pub rendered_in_memory: usize,
+    /// Bytes of the current search index's files held in memory.
+    pub search_in_memory: usize,
+    /// Bytes of the content's text held in memory.
+    pub sources_in_memory: usize,
+    /// Bytes of static files held in memory.
+    pub static_in_memory: usize,
+    /// Bytes of Markdown bodies held by the linked site.
+    pub bodies: usize,
+    /// The rendered files' spool: its size and its dead space.
+    pub pages_spool: (u64, u64),
+    /// The content text's spool: its size and its dead space.
+    pub sources_spool: (u64, u64),
+}
+
+impl std::fmt::Display for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mb = |bytes: u64| bytes as f64 / 1e6;
+        let mbu = |bytes: usize| mb(bytes as u64);
+        write!(
+            f,
+            "held (MB): {} rendered files {:.1} in memory, search {:.1}, sources {:.1}, static {:.1}, bodies {:.1}; spools: pages {:.1} ({:.1} dead), sources {:.1} ({:.1} dead)",
+            self.rendered_files,
+            mbu(self.rendered_in_memory),
+            mbu(self.search_in_memory),
+            mbu(self.sources_in_memory),
+            mbu(self.static_in_memory),
+            mbu(self.bodies),
+            mb(self.pages_spool.0),
+            mb(self.pages_spool.1),
+            mb(self.sources_spool.0),
+            mb(self.sources_spool.1),
+        )
+    }
+}
+
 /// How long a change waits for stopped search jobs to let go of the site before copying it.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// A search index to make: the linked site it indexes, and how it is published.
 #[derive(Debug)]
 pub struct SearchJob {
+    /// The site root, where the index's spool is made.
+    root: PathBuf,
     site: Arc<Site>,
+    /// The text of each page's file, to read its body from.
+    sources: Arc<Sources>,
     drafts: Drafts,
     config: Config,
     /// Set when the workspace must change the site: the job is dropped unfinished.
@@ -662,27 +818,58 @@ pub struct SearchJob {
 struct Stopped;
 
 impl SearchJob {
-    /// Makes the search index's files (`search/...`), deflated. Takes the time of indexing
-    /// the whole site: run it where nothing waits for it.
+    /// Makes the search index's files (`search/...`), in a spool of their own (which goes
+    /// when the last of them does), else deflated. Takes the time of indexing the whole
+    /// site: run it where nothing waits for it.
     /// `None` when the workspace stopped it to change the site.
     pub fn run(&self) -> Option<Files> {
         if self.stopped() {
             return None;
         }
         let published = published(&self.site, self.drafts, &self.config);
+        let spool = Spool::create(&self.root).ok();
+        let how = keep_in(spool.as_ref());
         let files = std::sync::Mutex::new(Vec::new());
         let keep = |file: OutputFile| -> Result<(), Stopped> {
             if self.stopped() {
                 return Err(Stopped);
             }
-            let packed = Packed::pack(&file.contents);
+            let packed = Packed::keep(file.contents, how);
             files
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push((file.path, packed));
             Ok(())
         };
-        let cards = crate::search::emit_index(&published, &self.config, &keep).ok()?;
+        // The pages' texts from their bodies, a part at a time, as `search::emit_index` takes
+        // them from a site that holds its bodies. Once the job is stopped the texts left are
+        // empty, so that the next file it emits (the part's cards) ends it at once: a save
+        // waits for it to let go of the site.
+        let unread = AtomicBool::new(false);
+        let texts = published.pages.chunks(crate::search::CHUNK).map(|chunk| {
+            chunk
+                .par_iter()
+                .map(|page| {
+                    if self.stopped() {
+                        return crate::search::PlainText::default();
+                    }
+                    match body_of(&self.sources, page) {
+                        Ok(body) => crate::search::text::markdown_text(&body),
+                        Err(_) => {
+                            unread.store(true, Ordering::SeqCst);
+                            crate::search::PlainText::default()
+                        }
+                    }
+                })
+                .collect()
+        });
+        let cards =
+            crate::search::emit_index_of_texts(&published, &self.config, texts, &keep).ok()?;
+        if unread.load(Ordering::SeqCst) || self.stopped() {
+            // Texts left out: never expected from a file's text, and a stopped job's index
+            // is stale anyway.
+            return None;
+        }
         let mut files = files
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -712,30 +899,75 @@ fn published<'a>(site: &'a Site, drafts: Drafts, config: &Config) -> std::borrow
     }
 }
 
-/// Renders every file of `site`, each deflated as soon as it is rendered (on the thread that
-/// rendered it), so that the whole site is never held in memory as it is.
+/// The text of each content file read, by path (kept as [`Packed`]).
+pub(crate) type Sources = BTreeMap<String, Packed>;
+
+/// A page whose body could not be read back from the text it was parsed from (its file).
+#[derive(Debug)]
+pub(crate) struct Unread(String);
+
+/// The body of `page`, from the text of its file in `sources`: the text it was parsed from,
+/// whose body's hash the page kept when it let its body go.
+fn body_of(sources: &Sources, page: &Page) -> Result<String, Unread> {
+    let unread = || Unread(page.file.clone());
+    let bytes = sources.get(&page.file).ok_or_else(unread)?;
+    let text = String::from_utf8(bytes.unpack().map_err(|_| unread())?.into_owned())
+        .map_err(|_| unread())?;
+    let source = Source {
+        path: page.file.clone(),
+        kind: page.kind,
+        stem: String::new(),
+        text,
+    };
+    let body = parse::body_text(&source);
+    if page.body.had_text(&body) {
+        Ok(body)
+    } else {
+        Err(unread())
+    }
+}
+
+/// Renders the files of `site` that `wanted` accepts, each page's body read from `sources`
+/// and each file kept as `how` says as soon as it is rendered (on the thread that rendered
+/// it; see [`Packed::keep_unless_same`] for `previous`), so that the whole site is never
+/// held in memory as it is. Share images the share cache holds are read from there.
 fn render_packed(
     site: &Site,
     config: &Config,
     theme: &Theme,
-    images: &Images,
-    share: &render::ShareImages,
-) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
+    (images, share): (&Images, &render::ShareImages),
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    (sources, how, previous): (&Sources, Keep<'_>, &Layers),
+) -> Result<Vec<(String, Packed)>, RenderFailure<Unread>> {
     let files = std::sync::Mutex::new(Vec::new());
-    let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::held_by(share.cache(), file.contents, true);
+    let keep = |file: OutputFile| -> Result<(), Unread> {
+        let packed = if share.cache().file_holding(&file.contents).is_some() {
+            Packed::held_by(share.cache(), file.contents, how)
+        } else {
+            Packed::keep_unless_same(file.contents, how, previous.get(&file.path))
+        };
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((file.path, packed));
         Ok(())
     };
-    match render::render_to(site, config, theme, images, share, &keep) {
-        Ok(()) => Ok(files
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)),
-        Err(RenderFailure::Templates(diagnostics)) => Err(diagnostics),
-        Err(RenderFailure::Output(never)) => match never {},
+    let bodies = |page: &Page| body_of(sources, page);
+    let reading = render::Reading {
+        wanted,
+        bodies: &bodies,
+    };
+    render::render_selected_reading(site, config, theme, images, share, reading, &keep)?;
+    Ok(files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+/// Files kept in `spool`, else deflated in memory.
+fn keep_in(spool: Option<&Arc<Spool>>) -> Keep<'_> {
+    match spool {
+        Some(spool) => Keep::Spooled(spool),
+        None => Keep::Deflated,
     }
 }
 
@@ -748,7 +980,7 @@ fn emit_images(images: &Images, root: &Path) -> Result<Vec<(String, Packed)>, Ve
     let cache = crate::cache::Cache::open(root, crate::images::NAMESPACE).remembering();
     let made = std::sync::Mutex::new(Vec::new());
     let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::held_by(&cache, file.contents, false);
+        let packed = Packed::held_by(&cache, file.contents, Keep::AsIs);
         made.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((file.path, packed));

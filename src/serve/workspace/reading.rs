@@ -7,21 +7,29 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Files, LoadResult, Packed, Reread, Workspace};
+use super::{Files, LoadResult, Packed, Reread, Workspace, keep_in};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, Source};
 use crate::model::content::{Body, Page};
 use crate::parse;
+use crate::serve::spool::Spool;
 use crate::write;
 
 impl Workspace {
     pub(super) fn read_all_content(&mut self) -> Result<(), load::LoadError> {
         let loaded = load::load(&self.root, self.config.max_file_size)?;
         let options = self.parse_options();
+        // Bodies are let go: each is read again from its text when its page renders.
         let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = loaded
             .sources
             .par_iter()
-            .map(|source| parse::parse_source(source, &options))
+            .map(|source| {
+                let (mut page, diagnostics) = parse::parse_source(source, &options);
+                if let Some(page) = &mut page {
+                    page.body.let_go();
+                }
+                (page, diagnostics)
+            })
             .collect();
         self.file_diagnostics.clear();
         for diagnostic in loaded.diagnostics {
@@ -40,14 +48,16 @@ impl Workspace {
                     .push(diagnostic);
             }
         }
-        self.sources = loaded
-            .sources
-            .into_par_iter()
-            .map(|source| {
-                let text = Packed::pack(source.text.as_bytes());
-                (source.path, text)
-            })
-            .collect();
+        // A new spool: the old one goes with the texts it held.
+        self.sources_spool = Spool::create(&self.root).ok();
+        let keep = keep_in(self.sources_spool.as_ref());
+        self.sources = Arc::new(
+            loaded
+                .sources
+                .into_par_iter()
+                .map(|source| (source.path, Packed::keep(source.text.into_bytes(), keep)))
+                .collect(),
+        );
         self.site = Arc::default();
         self.spare = pages;
         Ok(())
@@ -75,7 +85,10 @@ impl Workspace {
                     None | Some(Err(_)) => Reread::Gone,
                     Some(Ok(Err(diagnostic))) => Reread::Unusable(Box::new(diagnostic)),
                     Some(Ok(Ok(source))) => {
-                        let (page, diagnostics) = parse::parse_source(&source, &options);
+                        let (mut page, diagnostics) = parse::parse_source(&source, &options);
+                        if let Some(page) = &mut page {
+                            page.body.let_go();
+                        }
                         Reread::Read(source, page, diagnostics)
                     }
                 };
@@ -104,7 +117,7 @@ impl Workspace {
         pages.append(&mut self.spare);
         pages.retain(|page| !paths.contains(&page.file));
         for (path, reread) in results {
-            self.sources.remove(&path);
+            Arc::make_mut(&mut self.sources).remove(&path);
             self.file_diagnostics.remove(&path);
             match reread {
                 // The file vanished or became unreadable between the event and the read: when
@@ -131,8 +144,11 @@ impl Workspace {
         if !diagnostics.is_empty() {
             self.file_diagnostics.insert(path.to_owned(), diagnostics);
         }
-        self.sources
-            .insert(path.to_owned(), Packed::pack(source.text.as_bytes()));
+        let packed = Packed::keep(
+            source.text.into_bytes(),
+            keep_in(self.sources_spool.as_ref()),
+        );
+        Arc::make_mut(&mut self.sources).insert(path.to_owned(), packed);
     }
 
     /// Where `page` can replace its old version in the linked site without linking again: when
