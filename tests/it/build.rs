@@ -1,4 +1,5 @@
-//! `casebook build`: pages, lists, taxonomies, atomic output, determinism, safety.
+//! `casebook build`: pages, lists, taxonomies, atomic output, determinism, safety. It is long
+//! because it holds twenty independent scenarios, each building its own small site.
 
 use std::collections::BTreeMap;
 use std::path::Path;

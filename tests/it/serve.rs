@@ -4,7 +4,8 @@
 //! attempts get 404, and a flood of requests with many open event streams all succeed.
 //! Hostile clients: slow and idle sockets delay nobody, a late request head is cut off,
 //! foreign `Host`s and control characters are refused, bare-LF heads are answered at once.
-//! Every wait is bounded.
+//! Every wait is bounded. It is long because each of these is an independent scenario with
+//! its own site, server and bounded waits; the helpers they share sit at the top.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,7 +1,11 @@
 /* casebook search, pure logic (no DOM; search.js is the glue). A classic script, so that it
    loads from file://: global `CasebookSearch`, or a CommonJS module under node. The build
    ships it without comments or indentation (src/render/minify.rs); its 12 KB gzipped budget
-   counts what is shipped. */
+   counts what is shipped. It is one file of ~770 lines because it is one classic script with
+   no module loader: the tokeniser, the shard decoders (search/codec.rs's formats), the engine
+   (matching with prefixes and typos, facets, numbers, ranking), and excerpts, the address
+   state and the words describing a result; splitting it would cost the reader a request per
+   part. */
 (function (root) {
   'use strict';
 
