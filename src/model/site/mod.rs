@@ -6,7 +6,7 @@
 
 mod checks;
 
-use checks::{Checker, taxonomy_paths};
+use checks::{Checker, module_orders, taxonomy_paths};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::LinkCheck;
@@ -31,9 +31,9 @@ pub struct LinkOptions {
 /// Every page of a site, linked and checked. Immutable once built.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
-    /// The pages, sorted by kind and slug.
+    /// The pages, sorted by kind and slug (no two share both): a page is found by a binary
+    /// search, so no map of keys is held beside them.
     pub pages: Vec<Page>,
-    index: BTreeMap<(ContentKind, String), usize>,
     /// Who links to whom, derived once from the pages.
     pub relations: Relations,
 }
@@ -111,20 +111,25 @@ pub struct Term {
 impl Site {
     /// The page of `kind` with `slug`.
     pub fn get(&self, kind: ContentKind, slug: &str) -> Option<&Page> {
-        self.index
-            .get(&(kind, slug.to_owned()))
-            .map(|&i| &self.pages[i])
+        self.index_of(kind, slug).map(|i| &self.pages[i])
     }
 
     /// The position in [`Site::pages`] of the page of `kind` with `slug`.
     pub fn index_of(&self, kind: ContentKind, slug: &str) -> Option<usize> {
-        self.index.get(&(kind, slug.to_owned())).copied()
+        position_of(&self.pages, kind, slug)
     }
 
     /// The pages of one kind, by slug.
     pub fn pages_of(&self, kind: ContentKind) -> impl Iterator<Item = &Page> {
         self.pages.iter().filter(move |page| page.kind == kind)
     }
+}
+
+/// The position of the page of `kind` with `slug` in `pages`, sorted by kind and slug.
+fn position_of(pages: &[Page], kind: ContentKind, slug: &str) -> Option<usize> {
+    pages
+        .binary_search_by(|page| (page.kind, page.slug.value.as_str()).cmp(&(kind, slug)))
+        .ok()
 }
 
 /// The URL path of a page: `/case-studies/<slug>/`, or `/<slug>/` for a general page.
@@ -194,7 +199,6 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
     });
 
     // Duplicate slugs: the file whose path sorts second is reported, pointing at the first.
-    let mut index = BTreeMap::new();
     let mut kept = Vec::with_capacity(pages.len());
     // Sorted, the pages of one key are neighbours (and in path order): each group is read off
     // the sorted list as it is moved into `kept`. (Gathering the groups in a map first held
@@ -207,9 +211,9 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
         {
             others.push(other);
         }
-        let key = (first.kind, first.slug.value.clone());
+        let key = (first.kind, first.slug.value.as_str());
         if key.0 == ContentKind::Page
-            && let Some(clash) = folder_clash(&key.1, &options.static_files)
+            && let Some(clash) = folder_clash(key.1, &options.static_files)
         {
             // Published, the page would overwrite the site's own pages or files.
             diagnostics.push(clash.diagnostic(&first));
@@ -241,13 +245,11 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
                 ),
             );
         }
-        index.insert(key, kept.len());
         kept.push(first);
     }
-    let relations = relate(&kept, &index);
+    let relations = relate(&kept);
     let site = Site {
         pages: kept,
-        index,
         relations,
     };
 
@@ -256,6 +258,7 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
         options,
         diagnostics: &mut diagnostics,
         taxonomy_paths: taxonomy_paths(&site),
+        module_orders: module_orders(&site),
     };
     for page in &site.pages {
         checker.check_page(page);
@@ -357,9 +360,9 @@ pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
     terms
 }
 
-fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Relations {
+fn relate(pages: &[Page]) -> Relations {
     let mut relations = Relations::default();
-    let exists = |kind: ContentKind, slug: &str| index.contains_key(&(kind, slug.to_owned()));
+    let exists = |kind: ContentKind, slug: &str| position_of(pages, kind, slug).is_some();
     for (i, page) in pages.iter().enumerate() {
         for (taxonomy, key, label) in page_terms(page) {
             let term = relations
@@ -452,9 +455,8 @@ fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Rel
     // A programme's `modules:` list is the order of its modules; modules naming the programme
     // that it does not list come after, by their own `order`, then slug.
     for (programme, list) in &mut relations.programme_modules {
-        let listed: Vec<&str> = match index
-            .get(&(ContentKind::Programme, programme.clone()))
-            .map(|&i| &pages[i].details)
+        let listed: Vec<&str> = match position_of(pages, ContentKind::Programme, programme)
+            .map(|i| &pages[i].details)
         {
             Some(Details::Programme(p)) => p.modules.iter().map(|m| m.value.as_str()).collect(),
             _ => Vec::new(),
