@@ -10,9 +10,9 @@ pub(super) struct Checker<'a> {
     pub(super) site: &'a Site,
     pub(super) options: &'a LinkOptions,
     pub(super) diagnostics: &'a mut Vec<Diagnostic>,
-    pub(super) taxonomy_paths: BTreeSet<String>,
+    pub(super) taxonomy_paths: &'a BTreeSet<String>,
     /// The modules of each (programme, order), in site order.
-    pub(super) module_orders: BTreeMap<(&'a str, u64), Vec<&'a Page>>,
+    pub(super) module_orders: &'a BTreeMap<(&'a str, u64), Vec<&'a Page>>,
 }
 
 /// The modules that give a programme and an order, by (programme, order), in site order: a
