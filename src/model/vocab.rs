@@ -22,6 +22,32 @@ pub fn normalise_key(value: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
+/// The characters of [`normalise_key`]`(value)`, made as they are read: comparing with them
+/// allocates nothing (the vocabularies are looked up for every value of every page).
+fn normalised_chars(value: &str) -> impl Iterator<Item = char> + '_ {
+    let mut started = false;
+    let mut dash = false;
+    value.trim().chars().flat_map(move |c| {
+        let separator = c == ' ' || c == '_' || c == '-';
+        // A run of separators is one `-`, written only once a character follows it and
+        // only after the first character: none leads or trails.
+        let lead = (!separator && dash).then_some('-');
+        if separator {
+            dash = started;
+        } else {
+            dash = false;
+            started = true;
+        }
+        let lower = (!separator).then(|| c.to_lowercase()).into_iter().flatten();
+        lead.into_iter().chain(lower)
+    })
+}
+
+/// Whether `value`'s [`normalise_key`] is `normal`.
+fn normalises_to(value: &str, normal: &str) -> bool {
+    normalised_chars(value).eq(normal.chars())
+}
+
 /// The closest of `candidates` to `value`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     value: &str,
@@ -67,7 +93,7 @@ pub trait Vocabulary: Sized + Copy + 'static {
         Self::ALL
             .iter()
             .copied()
-            .find(|value| value.key() == wanted || normalise_key(value.label()) == wanted)
+            .find(|value| value.key() == wanted || normalises_to(value.label(), &wanted))
     }
 
     /// The canonical keys, for did-you-mean suggestions and messages.
@@ -339,6 +365,16 @@ pub const METRICS: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The characters compared with a vocabulary's labels are those of `normalise_key`:
+        /// separators in runs, at either end, beside white space and other letters.
+        #[test]
+        fn normalised_chars_are_normalise_key(value in "[ _\\-aZé\tİx]{0,12}") {
+            proptest::prop_assert_eq!(normalised_chars(&value).collect::<String>(), normalise_key(&value));
+            proptest::prop_assert!(normalises_to(&value, &normalise_key(&value)));
+        }
+    }
 
     #[test]
     fn matching_ignores_case_and_separators() {

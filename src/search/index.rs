@@ -387,10 +387,20 @@ impl IndexBuilder {
         let stems: Vec<String> = order.iter().map(|(stem, _)| (*stem).to_owned()).collect();
 
         let mut df = vec![0u32; stems.len()];
+        // The bytes of each stem's positions, so that each list is made at its size once
+        // (grown by doubling, they held up to twice their bytes, and were copied as they grew).
+        let mut positions_bytes = vec![0usize; stems.len()];
         let mut total = [0f64; FIELDS];
         for doc in &docs {
+            let mut rest: &[u8] = &doc.positions;
             for (id, _) in doc.terms() {
-                df[rank[id as usize] as usize] += 1;
+                let stem = rank[id as usize] as usize;
+                df[stem] += 1;
+                if self.positioned[id as usize] {
+                    let len = positions_len(rest).unwrap_or(rest.len());
+                    positions_bytes[stem] += len;
+                    rest = &rest[len..];
+                }
             }
             for (sum, length) in total.iter_mut().zip(doc.lengths) {
                 *sum += f64::from(length);
@@ -438,7 +448,10 @@ impl IndexBuilder {
                 impacts: Vec::with_capacity(df as usize),
             })
             .collect();
-        let mut positions: Vec<Vec<u8>> = vec![Vec::new(); stems.len()];
+        let mut positions: Vec<Vec<u8>> = positions_bytes
+            .into_iter()
+            .map(Vec::with_capacity)
+            .collect();
         // Each document's terms are dropped as soon as they are posted, so the positions
         // lists grow into the memory the documents give back.
         for (number, doc) in docs.into_iter().enumerate() {

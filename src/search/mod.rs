@@ -22,7 +22,8 @@ use crate::write::OutputFile;
 pub use docs::{SearchDoc, page_doc, page_doc_with_text};
 pub use index::{DocCounts, Index, IndexBuilder};
 pub use shards::{
-    PENDING_CARDS, ShardSizes, card, card_path, cards_folder, emit_index_files, index_files,
+    Facts, PENDING_CARDS, ShardSizes, card, card_path, cards_folder, emit_facts_files,
+    emit_index_files, index_files,
 };
 pub use text::{PlainText, PlainTextBuilder};
 
@@ -96,14 +97,14 @@ pub fn emit_index_of_texts<E: Send>(
         indexer.add(part, emit)?;
     }
     let (docs, index, hash) = indexer.finish();
-    emit_index_files(&docs, &index, ShardSizes::default(), &hash, emit)?;
+    emit_facts_files(&docs, &index, ShardSizes::default(), &hash, emit)?;
     Ok((!docs.is_empty()).then_some(hash))
 }
 
 /// The index made a part of the site at a time, in page order.
 struct SiteIndexer<'s> {
     site: &'s Site,
-    docs: Vec<SearchDoc>,
+    docs: Facts,
     builder: IndexBuilder,
     cards: Hasher,
 }
@@ -112,7 +113,7 @@ impl<'s> SiteIndexer<'s> {
     fn new(site: &'s Site) -> SiteIndexer<'s> {
         SiteIndexer {
             site,
-            docs: Vec::with_capacity(site.pages.len()),
+            docs: Facts::default(),
             builder: IndexBuilder::default(),
             cards: Hasher::default(),
         }
@@ -137,13 +138,13 @@ impl<'s> SiteIndexer<'s> {
                 drop(plain);
                 let counts = DocCounts::of(&doc.fields);
                 let card = card(first + i, &doc);
-                (compact(doc), counts, card)
+                (doc, counts, card)
             })
             .collect();
         let mut written = Vec::with_capacity(counted.len());
         for (i, (doc, counts, card)) in counted.into_iter().enumerate() {
             self.builder.add(counts);
-            self.docs.push(doc);
+            self.docs.add(&doc);
             self.cards.update(&card);
             written.push(OutputFile::new(
                 format!("{PENDING_CARDS}/{}.js", first + i),
@@ -153,24 +154,8 @@ impl<'s> SiteIndexer<'s> {
         written.into_par_iter().try_for_each(emit)
     }
 
-    fn finish(self) -> (Vec<SearchDoc>, Index, String) {
+    fn finish(self) -> (Facts, Index, String) {
         (self.docs, self.builder.finish(), self.cards.finish())
-    }
-}
-
-/// What the index files need of a page once its card is written: its facets, numbers and
-/// date. Its text, and what only its card shows, are dropped, so that a large site's docs
-/// hold a few small values a page.
-fn compact(doc: SearchDoc) -> SearchDoc {
-    let mut facets = doc.facets;
-    facets.shrink_to_fit();
-    let mut numbers = doc.numbers;
-    numbers.shrink_to_fit();
-    SearchDoc {
-        facets,
-        numbers,
-        date: doc.date,
-        ..SearchDoc::default()
     }
 }
 

@@ -15,7 +15,7 @@
 //! Names carry a hash of their content (cards: of all cards; a postings shard and its positions
 //! shards: of them all), so a host may cache them forever; only `manifest.js` keeps its name.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
@@ -49,6 +49,108 @@ impl Default for ShardSizes {
             postings: 32 * 1024,
             positions: 64 * 1024,
         }
+    }
+}
+
+/// What the index files need of each page once its card is written, a page at a time in page
+/// order: its facet values and outcome numbers as numbers into tables of the distinct ones
+/// (each kept with the label and unit first seen, as the files show), and its date as a
+/// number. At 100,000 pages the pages' own copies of these strings took about 1.5 KB a page.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Distinct facet values: facet (index into [`FACETS`]), key, label.
+    values: Vec<(usize, Box<str>, Box<str>)>,
+    /// Per facet: value key → its number in `values`.
+    value_ids: Vec<HashMap<Box<str>, u32>>,
+    /// Distinct numeric fields: key, label, unit.
+    fields: Vec<(Box<str>, Box<str>, Box<str>)>,
+    /// Field key → its number in `fields`.
+    field_ids: HashMap<Box<str>, u32>,
+    docs: Vec<DocFacts>,
+}
+
+/// One page's [`Facts`].
+#[derive(Debug)]
+struct DocFacts {
+    /// Numbers in [`Facts::values`], in the page's order.
+    facets: Box<[u32]>,
+    /// Numbers in [`Facts::fields`] with the page's value.
+    numbers: Box<[(u32, f64)]>,
+    /// The date's digits as a number (`20240501`).
+    date: Option<f64>,
+}
+
+impl Facts {
+    /// The facts of `docs`, in order.
+    pub fn of(docs: &[SearchDoc]) -> Facts {
+        let mut facts = Facts::default();
+        for doc in docs {
+            facts.add(doc);
+        }
+        facts
+    }
+
+    /// Adds the next page.
+    pub fn add(&mut self, doc: &SearchDoc) {
+        if self.value_ids.is_empty() {
+            self.value_ids = vec![HashMap::new(); FACETS.len()];
+        }
+        let facets = doc
+            .facets
+            .iter()
+            .map(|(facet, value, label)| {
+                let ids = &mut self.value_ids[*facet];
+                match ids.get(value.as_str()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.values.len() as u32;
+                        self.values
+                            .push((*facet, value.as_str().into(), label.as_str().into()));
+                        ids.insert(value.as_str().into(), id);
+                        id
+                    }
+                }
+            })
+            .collect();
+        let numbers = doc
+            .numbers
+            .iter()
+            .map(|(key, label, unit, value)| {
+                let id = match self.field_ids.get(key.as_str()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.fields.len() as u32;
+                        self.fields.push((
+                            key.as_str().into(),
+                            label.as_str().into(),
+                            unit.as_str().into(),
+                        ));
+                        self.field_ids.insert(key.as_str().into(), id);
+                        id
+                    }
+                };
+                (id, *value)
+            })
+            .collect();
+        let date = doc.date.as_ref().and_then(|date| {
+            let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+            digits.parse::<f64>().ok()
+        });
+        self.docs.push(DocFacts {
+            facets,
+            numbers,
+            date,
+        });
+    }
+
+    /// Pages added.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether no page was added.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
     }
 }
 
@@ -132,16 +234,28 @@ pub fn card_path(pending: &str, cards_hash: &str) -> String {
 }
 
 /// Hands every file of the index of `docs` but the result cards to `emit`, in no particular
-/// order, stopping at its first error. `cards_hash` names the cards' folder.
+/// order, stopping at its first error. `cards_hash` names the cards' folder. Each file goes
+/// to `emit` as soon as it is made (a shard's postings and positions together, once their
+/// hash is known): at 100,000 pages the index files are about 260 MB, never all held.
 pub fn emit_index_files<E>(
     docs: &[SearchDoc],
+    index: &Index,
+    sizes: ShardSizes,
+    cards_hash: &str,
+    emit: impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
+    emit_facts_files(&Facts::of(docs), index, sizes, cards_hash, emit)
+}
+
+/// [`emit_index_files`] of pages known by their [`Facts`].
+pub fn emit_facts_files<E>(
+    docs: &Facts,
     index: &Index,
     sizes: ShardSizes,
     cards_hash: &str,
     mut emit: impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let n = index.n;
-    let mut files = Vec::new();
 
     // Postings and positions, first: each vocabulary entry names its stem's postings shard and
     // hash, which is also its positions shards' hash, and the part of them with its stem.
@@ -151,7 +265,7 @@ pub fn emit_index_files<E>(
     let mut start = 0;
     let mut bytes = 0;
     let mut record = Vec::new();
-    let mut cut_postings = |from: usize, to: usize, files: &mut Vec<OutputFile>| {
+    let mut cut_postings = |from: usize, to: usize| -> Vec<OutputFile> {
         let i = postings_hashes.len();
         let mut scripts = vec![(
             format!("p/{i}"),
@@ -181,30 +295,34 @@ pub fn emit_index_files<E>(
             all.update(contents);
         }
         let hash = all.finish();
-        for (key, contents) in scripts {
-            files.push(OutputFile::new(format!("search/{key}.{hash}.js"), contents));
-        }
+        let files = scripts
+            .into_iter()
+            .map(|(key, contents)| OutputFile::new(format!("search/{key}.{hash}.js"), contents))
+            .collect();
         postings_hashes.push(hash);
         shard_of_stem[from..to].fill(i as u32);
+        files
     };
     for (i, postings) in index.postings.iter().enumerate() {
         record.clear();
         encode_postings(&mut record, postings, n);
         if i > start && bytes + record.len() > sizes.postings {
-            cut_postings(start, i, &mut files);
+            cut_postings(start, i).into_iter().try_for_each(&mut emit)?;
             start = i;
             bytes = 0;
         }
         bytes += record.len() + 3;
     }
     if start < index.postings.len() {
-        cut_postings(start, index.postings.len(), &mut files);
+        cut_postings(start, index.postings.len())
+            .into_iter()
+            .try_for_each(&mut emit)?;
     }
 
     // Vocabulary.
     let mut vocab_first: Vec<String> = Vec::new();
     let mut vocab_hashes = String::new();
-    let mut cut_vocab = |from: usize, to: usize, files: &mut Vec<OutputFile>| {
+    let mut cut_vocab = |from: usize, to: usize| -> OutputFile {
         let i = vocab_first.len();
         vocab_first.push(index.vocab[from].surface.clone());
         let entries = index.vocab[from..to].to_vec();
@@ -229,29 +347,30 @@ pub fn emit_index_files<E>(
         });
         let (hash, file) = hashed("v", &i.to_string(), binary_script(&format!("v/{i}"), &data));
         vocab_hashes.push_str(&hash);
-        files.push(file);
+        file
     };
     let mut start = 0;
     let mut bytes = 0;
     for (i, entry) in index.vocab.iter().enumerate() {
         let size = entry.surface.len() + 8;
         if i > start && bytes + size > sizes.vocab {
-            cut_vocab(start, i, &mut files);
+            emit(cut_vocab(start, i))?;
             start = i;
             bytes = 0;
         }
         bytes += size;
     }
     if start < index.vocab.len() {
-        cut_vocab(start, index.vocab.len(), &mut files);
+        emit(cut_vocab(start, index.vocab.len()))?;
     }
 
     // Facets.
     let mut facets = Vec::new();
     for (f, facet) in FACETS.iter().enumerate() {
         let mut values: BTreeMap<&str, (&str, Vec<u32>)> = BTreeMap::new();
-        for (doc, d) in docs.iter().enumerate() {
-            for (facet, value, value_label) in &d.facets {
+        for (doc, d) in docs.docs.iter().enumerate() {
+            for id in &d.facets {
+                let (facet, value, value_label) = &docs.values[*id as usize];
                 if *facet == f {
                     let entry = values.entry(value).or_insert((value_label, Vec::new()));
                     if entry.1.last() != Some(&(doc as u32)) {
@@ -276,14 +395,15 @@ pub fn emit_index_files<E>(
         }
         let key = facet.key;
         let (hash, file) = hashed("f", key, script(&format!("f/{key}"), &data.to_string()));
-        files.push(file);
+        emit(file)?;
         facets.push(json!({ "key": key, "label": facet.label, "h": hash, "size": values.len() }));
     }
 
     // Numeric fields.
     let mut fields: BTreeMap<&str, NumericField<'_>> = BTreeMap::new();
-    for (doc, d) in docs.iter().enumerate() {
-        for (key, label, unit, value) in &d.numbers {
+    for (doc, d) in docs.docs.iter().enumerate() {
+        for (id, value) in &d.numbers {
+            let (key, label, unit) = &docs.fields[*id as usize];
             fields
                 .entry(key)
                 .or_insert((label, unit, Vec::new()))
@@ -298,7 +418,7 @@ pub fn emit_index_files<E>(
             &i.to_string(),
             binary_script(&format!("n/{i}"), &encode_numeric(pairs)),
         );
-        files.push(file);
+        emit(file)?;
         let min = pairs.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let max = pairs.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
         let mut histogram = [0usize; HISTOGRAM_BINS];
@@ -316,20 +436,17 @@ pub fn emit_index_files<E>(
         }));
     }
     let dates: Vec<(u32, f64)> = docs
+        .docs
         .iter()
         .enumerate()
-        .filter_map(|(doc, d)| {
-            let date = d.date.as_ref()?;
-            let digits: String = date.chars().filter(char::is_ascii_digit).collect();
-            Some((doc as u32, digits.parse::<f64>().ok()?))
-        })
+        .filter_map(|(doc, d)| Some((doc as u32, d.date?)))
         .collect();
     let (date_hash, file) = hashed(
         "n",
         "date",
         binary_script("n/date", &encode_numeric(&dates)),
     );
-    files.push(file);
+    emit(file)?;
 
     let manifest = json!({
         "format": FORMAT,
@@ -342,14 +459,10 @@ pub fn emit_index_files<E>(
         "date": date_hash,
         "cards": cards_hash,
     });
-    files.push(OutputFile::new(
+    emit(OutputFile::new(
         "search/manifest.js".to_owned(),
         script("manifest", &manifest.to_string()),
-    ));
-    for file in files {
-        emit(file)?;
-    }
-    Ok(())
+    ))
 }
 
 /// The result card of document `doc`, as its script.

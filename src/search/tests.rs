@@ -9,7 +9,8 @@ use super::codec::{self, Postings};
 use super::docs::{FIELDS, SearchDoc};
 use super::index::{Index, UNPOSITIONED, bm25f, english, quantise, scale, stem};
 use super::shards::{
-    ShardData, ShardSizes, emit_index_files, index_files, read_all_postings, read_script,
+    Facts, ShardData, ShardSizes, emit_facts_files, emit_index_files, index_files,
+    read_all_postings, read_script,
 };
 use super::text::{for_each_word, tokens};
 use crate::write::OutputFile;
@@ -476,8 +477,11 @@ fn an_empty_site_has_a_manifest_and_nothing_else_to_fetch() {
     assert_eq!(m["v"], serde_json::json!([]));
 }
 
+/// The build keeps of each page, once its card is written, only its facts (facet values,
+/// numbers, date, as numbers into tables of the distinct ones): they make the same files as
+/// the whole pages, and a value or field met again with another label keeps the first.
 #[test]
-fn what_a_page_keeps_after_its_card_makes_the_same_index_files() {
+fn the_facts_kept_of_each_page_make_the_same_index_files() {
     let docs: Vec<SearchDoc> = (0..12)
         .map(|i| SearchDoc {
             url: format!("/case-studies/d{i}/"),
@@ -492,30 +496,80 @@ fn what_a_page_keeps_after_its_card_makes_the_same_index_files() {
                 "dementia".into(),
                 WORDS[i % WORDS.len()].into(),
             ],
-            facets: vec![(1, format!("r{}", i % 3), format!("Region {}", i % 3))],
-            numbers: vec![("share:x".into(), "X".into(), "%".into(), i as f64)],
+            facets: vec![(
+                1,
+                format!("r{}", i % 3),
+                if i < 3 {
+                    format!("Region {}", i % 3)
+                } else {
+                    format!("Later {i}")
+                },
+            )],
+            numbers: vec![(
+                "share:x".into(),
+                if i == 0 {
+                    "X".into()
+                } else {
+                    format!("Later {i}")
+                },
+                if i == 0 {
+                    "%".into()
+                } else {
+                    "later unit".into()
+                },
+                i as f64,
+            )],
             figures: vec![format!("Falls down {i}%")],
             headline: Some(format!("Falls down {i}%")),
             text: format!("Doc {i} care home dementia"),
         })
         .collect();
     let index = Index::build(&docs);
-    let files = |docs: &[SearchDoc]| {
-        let mut out = Vec::new();
-        emit_index_files(docs, &index, ShardSizes::default(), "cards", |file| {
-            out.push(file);
-            Ok::<(), ()>(())
-        })
-        .expect("collected");
-        out.sort_by(|a, b| a.path.cmp(&b.path));
-        out
+    let sorted = |mut files: Vec<OutputFile>| {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
     };
-    let kept: Vec<SearchDoc> = docs.iter().cloned().map(super::compact).collect();
-    for doc in &kept {
-        assert!(doc.title.is_empty() && doc.summary.is_empty() && doc.text.is_empty());
-        assert!(doc.fields.iter().all(String::is_empty) && doc.figures.is_empty());
-        assert!(doc.url.is_empty() && doc.headline.is_none());
+    let mut whole = Vec::new();
+    emit_index_files(&docs, &index, ShardSizes::default(), "cards", |file| {
+        whole.push(file);
+        Ok::<(), ()>(())
+    })
+    .expect("whole");
+    let mut facts = Facts::default();
+    for doc in docs.iter().cloned() {
+        facts.add(&SearchDoc {
+            facets: doc.facets,
+            numbers: doc.numbers,
+            date: doc.date,
+            ..SearchDoc::default()
+        });
     }
-    assert_eq!(kept[4].date.as_deref(), Some("2024-05-01"));
-    assert_eq!(files(&docs), files(&kept));
+    assert_eq!(facts.len(), docs.len());
+    let mut kept = Vec::new();
+    emit_facts_files(&facts, &index, ShardSizes::default(), "cards", |file| {
+        kept.push(file);
+        Ok::<(), ()>(())
+    })
+    .expect("facts");
+    let (whole, kept) = (sorted(whole), sorted(kept));
+    assert_eq!(whole, kept);
+    let text = |prefix: &str| {
+        let file = kept
+            .iter()
+            .find(|file| file.path.starts_with(prefix))
+            .unwrap_or_else(|| panic!("a file {prefix}…"));
+        String::from_utf8(file.contents.clone()).expect("text")
+    };
+    let regions = text("search/f/region.");
+    for first in ["Region 0", "Region 1", "Region 2"] {
+        assert!(regions.contains(&format!("\"{first}\"")), "{regions}");
+    }
+    assert!(!regions.contains("Later"), "{regions}");
+    let manifest = text("search/manifest.js");
+    assert!(manifest.contains(r#""label":"X""#), "{manifest}");
+    assert!(manifest.contains(r#""unit":"%""#), "{manifest}");
+    assert!(
+        !manifest.contains("Later") && !manifest.contains("later unit"),
+        "{manifest}"
+    );
 }

@@ -2,7 +2,7 @@
 //! (with the nearest existing page as a hint), to drafts, and cohorts that belong to
 //! another programme. Run by [`super::link_site`] once the pages are indexed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 
@@ -10,7 +10,26 @@ pub(super) struct Checker<'a> {
     pub(super) site: &'a Site,
     pub(super) options: &'a LinkOptions,
     pub(super) diagnostics: &'a mut Vec<Diagnostic>,
-    pub(super) taxonomy_paths: BTreeSet<String>,
+    pub(super) taxonomy_paths: &'a BTreeSet<String>,
+    /// The modules of each (programme, order), in site order.
+    pub(super) module_orders: &'a BTreeMap<(&'a str, u64), Vec<&'a Page>>,
+}
+
+/// The modules that give a programme and an order, by (programme, order), in site order: a
+/// module's duplicates are looked up in its group instead of among all pages.
+pub(super) fn module_orders(site: &Site) -> BTreeMap<(&str, u64), Vec<&Page>> {
+    let mut groups: BTreeMap<(&str, u64), Vec<&Page>> = BTreeMap::new();
+    for page in site.pages_of(ContentKind::Module) {
+        if let Details::Module(module) = &page.details
+            && let (Some(programme), Some(order)) = (&module.programme, &module.order)
+        {
+            groups
+                .entry((programme.value.as_str(), order.value))
+                .or_default()
+                .push(page);
+        }
+    }
+    groups
 }
 
 impl<'a> Checker<'a> {
@@ -271,12 +290,10 @@ impl<'a> Checker<'a> {
         let (Some(programme), Some(order)) = (&module.programme, &module.order) else {
             return;
         };
-        let earlier = self.site.pages_of(ContentKind::Module).find(|other| {
-            other.file < page.file
-                && matches!(&other.details, Details::Module(m)
-                    if m.programme.as_ref().map(|p| &p.value) == Some(&programme.value)
-                    && m.order.as_ref().map(|o| o.value) == Some(order.value))
-        });
+        let earlier = self
+            .module_orders
+            .get(&(programme.value.as_str(), order.value))
+            .and_then(|group| group.iter().find(|other| other.file < page.file));
         if let Some(other) = earlier {
             let other_at = match &other.details {
                 Details::Module(m) => m.order.as_ref().map_or(Pos::START, |o| o.at),

@@ -6,7 +6,8 @@
 
 mod checks;
 
-use checks::{Checker, taxonomy_paths};
+use checks::{Checker, module_orders, taxonomy_paths};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::LinkCheck;
@@ -31,9 +32,12 @@ pub struct LinkOptions {
 /// Every page of a site, linked and checked. Immutable once built.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
-    /// The pages, sorted by kind and slug.
+    /// The pages, sorted by kind and slug (no two share both).
     pub pages: Vec<Page>,
-    index: BTreeMap<(ContentKind, String), usize>,
+    /// A hash of each page's kind and slug with its position, sorted: a page is found by a
+    /// binary search of these 12 bytes a page (which stay in the cache) rather than of the
+    /// pages, or of a map of their slugs' copies.
+    keys: Vec<(u64, u32)>,
     /// Who links to whom, derived once from the pages.
     pub relations: Relations,
 }
@@ -111,20 +115,51 @@ pub struct Term {
 impl Site {
     /// The page of `kind` with `slug`.
     pub fn get(&self, kind: ContentKind, slug: &str) -> Option<&Page> {
-        self.index
-            .get(&(kind, slug.to_owned()))
-            .map(|&i| &self.pages[i])
+        self.index_of(kind, slug).map(|i| &self.pages[i])
     }
 
     /// The position in [`Site::pages`] of the page of `kind` with `slug`.
     pub fn index_of(&self, kind: ContentKind, slug: &str) -> Option<usize> {
-        self.index.get(&(kind, slug.to_owned())).copied()
+        position_of(&self.pages, &self.keys, kind, slug)
     }
 
     /// The pages of one kind, by slug.
     pub fn pages_of(&self, kind: ContentKind) -> impl Iterator<Item = &Page> {
         self.pages.iter().filter(move |page| page.kind == kind)
     }
+}
+
+/// The hash of a page's kind and slug in [`Site`]'s keys.
+fn key_hash(kind: ContentKind, slug: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(slug.as_bytes(), kind as u64)
+}
+
+/// The sorted keys of `pages` (see [`Site`]).
+fn keys_of(pages: &[Page]) -> Vec<(u64, u32)> {
+    let mut keys: Vec<(u64, u32)> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| (key_hash(page.kind, &page.slug.value), i as u32))
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// The position of the page of `kind` with `slug` in `pages`, given their `keys`: the page
+/// among those whose key has its hash (nearly always one) that has its kind and slug.
+fn position_of(
+    pages: &[Page],
+    keys: &[(u64, u32)],
+    kind: ContentKind,
+    slug: &str,
+) -> Option<usize> {
+    let hash = key_hash(kind, slug);
+    let first = keys.partition_point(|(key, _)| *key < hash);
+    keys[first..]
+        .iter()
+        .take_while(|(key, _)| *key == hash)
+        .map(|(_, i)| *i as usize)
+        .find(|&i| pages[i].kind == kind && pages[i].slug.value == slug)
 }
 
 /// The URL path of a page: `/case-studies/<slug>/`, or `/<slug>/` for a general page.
@@ -194,7 +229,6 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
     });
 
     // Duplicate slugs: the file whose path sorts second is reported, pointing at the first.
-    let mut index = BTreeMap::new();
     let mut kept = Vec::with_capacity(pages.len());
     // Sorted, the pages of one key are neighbours (and in path order): each group is read off
     // the sorted list as it is moved into `kept`. (Gathering the groups in a map first held
@@ -207,9 +241,9 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
         {
             others.push(other);
         }
-        let key = (first.kind, first.slug.value.clone());
+        let key = (first.kind, first.slug.value.as_str());
         if key.0 == ContentKind::Page
-            && let Some(clash) = folder_clash(&key.1, &options.static_files)
+            && let Some(clash) = folder_clash(key.1, &options.static_files)
         {
             // Published, the page would overwrite the site's own pages or files.
             diagnostics.push(clash.diagnostic(&first));
@@ -241,27 +275,44 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
                 ),
             );
         }
-        index.insert(key, kept.len());
         kept.push(first);
     }
-    let relations = relate(&kept, &index);
+    let keys = keys_of(&kept);
+    let relations = relate(&kept, &keys);
     let site = Site {
         pages: kept,
-        index,
+        keys,
         relations,
     };
 
-    let mut checker = Checker {
-        site: &site,
-        options,
-        diagnostics: &mut diagnostics,
-        taxonomy_paths: taxonomy_paths(&site),
-    };
-    for page in &site.pages {
-        checker.check_page(page);
-    }
+    // Each page is checked on its own: in parts, in parallel, the parts' diagnostics kept in
+    // page order.
+    let taxonomy_paths = taxonomy_paths(&site);
+    let module_orders = module_orders(&site);
+    let found: Vec<Vec<Diagnostic>> = site
+        .pages
+        .par_chunks(CHECKED_AT_A_TIME)
+        .map(|part| {
+            let mut found = Vec::new();
+            let mut checker = Checker {
+                site: &site,
+                options,
+                diagnostics: &mut found,
+                taxonomy_paths: &taxonomy_paths,
+                module_orders: &module_orders,
+            };
+            for page in part {
+                checker.check_page(page);
+            }
+            found
+        })
+        .collect();
+    diagnostics.extend(found.into_iter().flatten());
     (site, diagnostics)
 }
+
+/// Pages checked by one task of [`link_site`]'s checks.
+const CHECKED_AT_A_TIME: usize = 1024;
 
 /// A general page's slug that is also a top-level folder of the site, and what is there.
 struct FolderClash {
@@ -357,9 +408,9 @@ pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
     terms
 }
 
-fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Relations {
+fn relate(pages: &[Page], keys: &[(u64, u32)]) -> Relations {
     let mut relations = Relations::default();
-    let exists = |kind: ContentKind, slug: &str| index.contains_key(&(kind, slug.to_owned()));
+    let exists = |kind: ContentKind, slug: &str| position_of(pages, keys, kind, slug).is_some();
     for (i, page) in pages.iter().enumerate() {
         for (taxonomy, key, label) in page_terms(page) {
             let term = relations
@@ -452,9 +503,8 @@ fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Rel
     // A programme's `modules:` list is the order of its modules; modules naming the programme
     // that it does not list come after, by their own `order`, then slug.
     for (programme, list) in &mut relations.programme_modules {
-        let listed: Vec<&str> = match index
-            .get(&(ContentKind::Programme, programme.clone()))
-            .map(|&i| &pages[i].details)
+        let listed: Vec<&str> = match position_of(pages, keys, ContentKind::Programme, programme)
+            .map(|i| &pages[i].details)
         {
             Some(Details::Programme(p)) => p.modules.iter().map(|m| m.value.as_str()).collect(),
             _ => Vec::new(),
@@ -477,4 +527,75 @@ fn relate(pages: &[Page], index: &BTreeMap<(ContentKind, String), usize>) -> Rel
         list.sort_by_key(cohort_order);
     }
     relations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Source;
+    use crate::parse::{ParseOptions, parse_source};
+
+    fn source(kind: ContentKind, folder: &str, slug: &str, front: &str) -> Source {
+        Source {
+            path: format!("content/{folder}/{slug}.md"),
+            kind,
+            stem: slug.to_owned(),
+            text: format!("---\ntitle: {slug}\nsummary: S\npublished: 2024-01-02\n{front}---\n"),
+        }
+    }
+
+    /// Pages of two kinds, some sharing a slug: each is found at its place by its kind and slug,
+    /// and nothing is found under a kind it is not, or by a slug no page has.
+    #[test]
+    fn each_page_is_found_by_its_kind_and_slug() {
+        let organisation = "organisations: [{name: A Home, org_type: independent-provider}]\n";
+        let mut sources = Vec::new();
+        for i in (0..40).rev() {
+            let slug = format!("page-{i:02}");
+            sources.push(source(
+                ContentKind::CaseStudy,
+                "case-studies",
+                &slug,
+                organisation,
+            ));
+            if i % 3 == 0 {
+                sources.push(source(ContentKind::Page, "pages", &slug, ""));
+            }
+        }
+        let pages = sources
+            .iter()
+            .map(|source| {
+                parse_source(source, &ParseOptions::default())
+                    .0
+                    .expect("a page")
+            })
+            .collect();
+        let (site, diagnostics) = link_site(pages, &LinkOptions::default());
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        assert_eq!(site.pages.len(), 54);
+        for (i, page) in site.pages.iter().enumerate() {
+            assert_eq!(site.index_of(page.kind, &page.slug.value), Some(i));
+            assert!(std::ptr::eq(
+                site.get(page.kind, &page.slug.value).expect("found"),
+                page
+            ));
+        }
+        assert_eq!(site.index_of(ContentKind::Page, "page-01"), None);
+        assert_eq!(site.index_of(ContentKind::CaseStudy, "page-40"), None);
+        assert_eq!(site.index_of(ContentKind::Programme, "page-00"), None);
+
+        // Keys whose hashes all collide: the page is still told apart by its kind and slug.
+        let wanted = (ContentKind::Page, "page-03");
+        let colliding: Vec<(u64, u32)> = (0..site.pages.len() as u32)
+            .map(|i| (key_hash(wanted.0, wanted.1), i))
+            .collect();
+        let found = position_of(&site.pages, &colliding, wanted.0, wanted.1).expect("found");
+        assert_eq!(
+            (
+                site.pages[found].kind,
+                site.pages[found].slug.value.as_str()
+            ),
+            wanted
+        );
+    }
 }
