@@ -570,15 +570,11 @@ impl Server {
                 shared.lock().unwrap().push_str(&(line + "\n"));
             }
         });
-        let started = Instant::now();
+        // Bounded, not timed: how fast the preview starts is benches/serve.sh's to measure
+        // (a time limit here failed on a busy machine and proved nothing about speed).
         let address = receiver
             .recv_timeout(WAIT)
             .unwrap_or_else(|_| panic!("no address printed; stderr: {}", log.lock().unwrap()));
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "startup took {:?}",
-            started.elapsed()
-        );
         Server {
             child,
             address,
