@@ -2,7 +2,9 @@
 //!
 //! These types hold values already checked one by one (a date exists, a rating is in its
 //! vocabulary). Whatever a later check must point at (references, slugs, orders) keeps its
-//! position as a [`Located`] value.
+//! position as a [`Located`] value. The file is long because it is the whole content model's
+//! types (each content type, its details and every kind of outcome figure), documented field
+//! by field; they are read together.
 
 use crate::diagnostics::{Located, Pos};
 use crate::model::ContentKind;
