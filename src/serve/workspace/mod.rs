@@ -3,45 +3,51 @@
 //! A [`Workspace`] holds every source and parsed page by path, the linked [`Site`], and the
 //! files of the last good render, kept in a spool on disk (`serve::spool`, `serve::files`).
 //! As in a build, the pages let their bodies go once parsed: a page's body is read again from
-//! its file's text, in the spool, when the page renders and when the search index is made. A change re-reads and re-parses only the files it names,
-//! links the site again (or, when only page bodies changed, puts the new pages in place), and
-//! re-renders only the outputs the change can affect (see `serve::affected`); a template
-//! change re-renders everything without re-parsing, a config change starts over. While the
-//! content has errors the last good files stay as they were, and the changes wait until the
-//! content is good again. The files are never written to the output folder. The search index is made apart
-//! from the pages, by a [`SearchJob`] that can run on another thread while the pages are
-//! served: it holds the linked site it indexes (shared, never copied). A change that must
-//! alter that site first stops the job (which lets the site go within one chunk of pages) and
-//! marks the index stale, so the index of the newer content replaces it.
+//! its file's text, in the spool, when the page renders and when the search index is made. A
+//! change re-reads and re-parses only the files it names, links the site again (or, when only
+//! page bodies changed, puts the new pages in place), and re-renders only the outputs the
+//! change can affect (see `serve::affected`); a template change re-renders everything without
+//! re-parsing, a config change starts over. While the content has errors the last good files
+//! stay as they were, and the changes wait until the content is good again. The files are
+//! never written to the output folder. The search index is made apart from the pages, by a
+//! [`SearchJob`] that can run on another thread while the pages are served: it holds the
+//! linked site it indexes (shared, never copied). A change that must alter that site first
+//! stops the job (which lets the site go within one chunk of pages) and marks the index
+//! stale, so the index of the newer content replaces it.
 //!
-//! Reading content from disk (all of it, or the files a change names) is in `reading.rs`.
+//! The parts: reading content from disk (all of it, or the files a change names) is in
+//! `reading.rs`; linking the site again, and changing it once search jobs let go of it, in
+//! `linking.rs`; rendering what a change affects in `rendering.rs`; the search index's job in
+//! `search.rs`; tidying the spools and telling what the workspace holds in `spools.rs`.
 
+mod linking;
 mod reading;
+mod rendering;
+mod search;
+mod spools;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::images::Images;
 use crate::load::{self, Source};
-use crate::model::ContentKind;
 use crate::model::content::Page;
 use crate::model::{self, Site};
 use crate::parse;
-use crate::render::{self, RenderFailure};
-use crate::serve::affected::{self, Footprint, Memo};
+use crate::serve::affected::{Footprint, Memo};
+use crate::serve::spool::Spool;
 use crate::theme::{self, Theme};
 
-use crate::serve::files::Keep;
 pub use crate::serve::files::{Files, Layers, Packed};
-use crate::serve::spool::Spool;
-use crate::write::OutputFile;
+pub use search::SearchJob;
+pub use spools::Held;
 
 /// One changed content file, read again.
 // A rebuild holds one of these per changed file, a handful at most: boxing the page would
@@ -281,44 +287,6 @@ impl Workspace {
         update
     }
 
-    /// Rebuilds the search index, here and now, when the pages changed since it was built;
-    /// returns the output paths that changed.
-    pub fn update_search(&mut self) -> Option<Vec<String>> {
-        let job = self.search_job()?;
-        let files = job.run()?;
-        Some(self.set_search(Arc::new(files)))
-    }
-
-    /// The search index to make when the pages changed since the last one was asked for
-    /// (`None` otherwise). The index covers the whole site, so `casebook serve` makes it on
-    /// its own thread after the pages are served: the page being edited shows at once, and
-    /// search catches up moments later. Hand the files to [`Workspace::set_search`].
-    pub fn search_job(&mut self) -> Option<SearchJob> {
-        if !self.search_stale {
-            return None;
-        }
-        self.search_stale = false;
-        Some(SearchJob {
-            root: self.root.clone(),
-            site: Arc::clone(&self.site),
-            sources: Arc::clone(&self.sources),
-            drafts: self.drafts,
-            config: self.config.clone(),
-            stop: Arc::clone(&self.stop_search),
-        })
-    }
-
-    /// Takes `files` as the search index's files; returns the paths that changed.
-    pub fn set_search(&mut self, files: Arc<Files>) -> Vec<String> {
-        let previous = std::mem::replace(&mut self.search, files);
-        changed_paths(&previous, &self.search)
-    }
-
-    /// The search index's files, as of the last [`Workspace::set_search`].
-    pub fn search_files(&self) -> Arc<Files> {
-        Arc::clone(&self.search)
-    }
-
     /// Applies `changes`: re-reads what they name and re-renders the pages they affect
     /// (the search index waits for [`Workspace::update_search`]). Never fails: problems are
     /// kept in [`Workspace::problems`] and the last good files stay served.
@@ -383,83 +351,6 @@ impl Workspace {
         update.took = started.elapsed();
         update
     }
-
-    /// Copies the rendered files, and the content's text, each into a new spool when the dead
-    /// space of theirs has outgrown [`TIDY_AT`] and what is still live (a file rendered or
-    /// read again leaves its old bytes behind). Returns whether the rendered files moved: the
-    /// server is then to be given them again ([`Workspace::files`]). Their bytes are the same.
-    pub fn tidy(&mut self) -> bool {
-        self.tidy_over(TIDY_AT)
-    }
-
-    /// [`Workspace::tidy`] with `least` bytes of dead space at least.
-    pub(crate) fn tidy_over(&mut self, least: u64) -> bool {
-        let outgrown = |spool: &Option<Arc<Spool>>| {
-            spool.as_ref().is_some_and(|spool| {
-                let dead = spool.dead();
-                dead >= least && dead > spool.size() - dead
-            })
-        };
-        if outgrown(&self.sources_spool)
-            && let Ok(fresh) = Spool::create(&self.root)
-        {
-            for packed in Arc::make_mut(&mut self.sources).values_mut() {
-                *packed = packed.respool(&fresh);
-            }
-            self.sources_spool = Some(fresh);
-        }
-        if !outgrown(&self.pages_spool) {
-            return false;
-        }
-        let Ok(fresh) = Spool::create(&self.root) else {
-            return false;
-        };
-        let files: Files = self
-            .rendered
-            .to_map()
-            .into_par_iter()
-            .map(|(path, packed)| {
-                let packed = if packed.spooled_outside(&fresh) {
-                    packed.respool(&fresh)
-                } else {
-                    packed
-                };
-                (path, packed)
-            })
-            .collect();
-        self.rendered = Layers::from_map(files);
-        self.pages_spool = Some(fresh);
-        true
-    }
-
-    /// What the workspace holds, in memory and in its spools, for `CASEBOOK_TIMINGS=1`.
-    pub fn held(&self) -> Held {
-        let rendered = self.rendered.to_map();
-        let in_memory = |files: &mut dyn Iterator<Item = &Packed>| -> usize {
-            files.map(Packed::stored_len).sum()
-        };
-        let spooled = |spool: &Option<Arc<Spool>>| {
-            spool
-                .as_ref()
-                .map_or((0, 0), |spool| (spool.size(), spool.dead()))
-        };
-        Held {
-            rendered_files: rendered.len(),
-            rendered_in_memory: in_memory(&mut rendered.values()),
-            search_in_memory: in_memory(&mut self.search.values()),
-            sources_in_memory: in_memory(&mut self.sources.values()),
-            static_in_memory: in_memory(&mut self.static_files.values()),
-            bodies: self
-                .site
-                .pages
-                .iter()
-                .map(|page| page.body.markdown.len())
-                .sum(),
-            pages_spool: spooled(&self.pages_spool),
-            sources_spool: spooled(&self.sources_spool),
-        }
-    }
-
     /// The files of the last good render, rendered and static, as the server serves them:
     /// a rendered file wins over a static file of the same path, as in `casebook build`. The
     /// search index's files are apart ([`Workspace::search_files`]).
@@ -506,32 +397,6 @@ impl Workspace {
         &self.root
     }
 
-    /// The linked site, to change: search jobs holding it are stopped and let go of it first
-    /// (within one chunk of pages; the index is then stale). Copied only if they have not let
-    /// go within [`STOP_WAIT`].
-    fn site_mut(&mut self) -> &mut Site {
-        if Arc::strong_count(&self.site) > 1 {
-            self.stop_search.store(true, Ordering::SeqCst);
-            self.stop_search = Arc::default();
-            self.search_stale = true;
-            let deadline = Instant::now() + STOP_WAIT;
-            while Arc::strong_count(&self.site) > 1 && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-        }
-        Arc::make_mut(&mut self.site)
-    }
-
-    /// The pages of the linked site, taken out of it.
-    fn take_pages(&mut self) -> Vec<Page> {
-        std::mem::take(&mut self.site_mut().pages)
-    }
-
-    /// Puts `page` in place of the page at `slot` of the linked site.
-    fn replace_page(&mut self, slot: usize, page: Page) {
-        self.site_mut().pages[slot] = page;
-    }
-
     fn problem(&mut self, file: &str, error: &dyn std::fmt::Display) {
         self.problems.push(Problem {
             file: file.to_owned(),
@@ -551,340 +416,6 @@ impl Workspace {
             extra_metrics: self.config.metrics.clone(),
         }
     }
-
-    /// Links every page again, keeping aside the pages linking drops as duplicates so that
-    /// the next change can bring them back.
-    fn relink(&mut self) {
-        let mut pages = self.take_pages();
-        pages.append(&mut self.spare);
-        // link_site keeps, of the pages sharing a kind and slug, the one whose file sorts first
-        // and drops the others (reporting them): copies of those are kept here.
-        let mut first_file: BTreeMap<(ContentKind, &str), &str> = BTreeMap::new();
-        let mut duplicated = false;
-        for page in &pages {
-            let key = (page.kind, page.slug.value.as_str());
-            match first_file.get_mut(&key) {
-                Some(first) => {
-                    duplicated = true;
-                    if page.file.as_str() < *first {
-                        *first = &page.file;
-                    }
-                }
-                None => {
-                    first_file.insert(key, &page.file);
-                }
-            }
-        }
-        let spare: Vec<Page> = if duplicated {
-            pages
-                .iter()
-                .filter(|page| {
-                    first_file.get(&(page.kind, page.slug.value.as_str()))
-                        != Some(&page.file.as_str())
-                })
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
-        };
-        drop(first_file);
-        let kept = pages;
-        let options = model::LinkOptions {
-            link_check: self.config.link_check,
-            static_files: self.static_paths.clone(),
-            unreadable: crate::unreadable_pages(self.file_diagnostics.values().flatten(), &kept),
-        };
-        let (site, link_diagnostics) = model::link_site(kept, &options);
-        self.site = Arc::new(site);
-        self.spare = spare;
-        self.link_diagnostics = link_diagnostics;
-        self.collect_diagnostics();
-    }
-
-    /// Reads the images the pages show again (as `casebook check` does, after the model),
-    /// then gathers the diagnostics of every stage, sorted.
-    fn collect_diagnostics(&mut self) {
-        let (images, image_diagnostics) = crate::images::scan_again(
-            &self.root,
-            &self.site.pages,
-            &self.config.images,
-            &self.scanned,
-        );
-        self.images = images;
-        self.image_diagnostics = image_diagnostics;
-        let mut all: Vec<Diagnostic> = self
-            .file_diagnostics
-            .values()
-            .flatten()
-            .cloned()
-            .chain(self.link_diagnostics.iter().cloned())
-            .chain(self.image_diagnostics.iter().cloned())
-            .collect();
-        all.extend(
-            self.skipped_links
-                .iter()
-                .map(|link| crate::write::skipped_link_warning(link)),
-        );
-        diagnostics::sort(&mut all);
-        self.diagnostics = all;
-    }
-
-    /// Renders what the pending changes affect, when the content has no errors.
-    fn render(&mut self) -> Update {
-        if self.has_errors() {
-            return Update::default();
-        }
-        let mut steps = Vec::new();
-        let mut lap = Instant::now();
-        let mut step = |name: &'static str| {
-            steps.push((name, lap.elapsed()));
-            lap = Instant::now();
-        };
-        let published = published(&self.site, self.drafts, &self.config);
-        let published = published.as_ref();
-        let mut images = self.images.clone();
-        images.retain_shown_by(&published.pages);
-        // Only images new since the last good render are made (from the cache when there):
-        // the outputs of the others are held already.
-        let made_before: BTreeSet<String> = self.image_outputs.keys().cloned().collect();
-        let made = match emit_images(&images.missing_from(&made_before), &self.root) {
-            Ok(made) => made,
-            Err(image_diagnostics) => {
-                self.diagnostics.extend(image_diagnostics);
-                diagnostics::sort(&mut self.diagnostics);
-                return Update::default();
-            }
-        };
-        step("images");
-        // A page showing an image that changed names other files: it is rendered again.
-        let mut pending = self.pending.clone();
-        pending.extend(images.pages_changed_since(&self.shown_images));
-        let mut memo = std::mem::take(&mut self.memo);
-        let plan = if self.pending_all {
-            memo = Memo::of(published);
-            None
-        } else {
-            let before = memo.advance(published, &pending, self.relinked_since_render);
-            affected::plan(&before, &memo, published, &self.theme, &pending)
-        };
-        step("plan");
-        // Share images are served from the cache files that hold them, not held in memory.
-        let share =
-            render::ShareImages::new(crate::cache::Cache::open(&self.root, "share").remembering());
-        if plan.is_none() {
-            // A new spool: the old one goes with the last files and requests that hold it.
-            self.pages_spool = Spool::create(&self.root).ok();
-        }
-        let everything = |_: &str| true;
-        let wanted: &(dyn Fn(&str) -> bool + Sync) = match &plan {
-            None => &everything,
-            Some(plan) => &|path| plan.wants(path),
-        };
-        let result = render_packed(
-            published,
-            &self.config,
-            &self.theme,
-            (&images, &share),
-            wanted,
-            (
-                &self.sources,
-                keep_in(self.pages_spool.as_ref()),
-                &self.rendered,
-            ),
-        );
-        step("pages");
-        self.memo = memo;
-        let files = match result {
-            Ok(files) => files,
-            Err(RenderFailure::Templates(template_diagnostics)) => {
-                // The memo already describes the new site: render everything next time.
-                self.pending_all = true;
-                self.diagnostics.extend(template_diagnostics);
-                diagnostics::sort(&mut self.diagnostics);
-                return Update::default();
-            }
-            Err(RenderFailure::Output(unread)) => {
-                // Never expected: a page's text is kept with the page parsed from it.
-                self.pending_all = true;
-                self.problem(&unread.0, &"its text could not be read back; save it again");
-                return Update::default();
-            }
-        };
-        let rendered_count = files.len() + made.len();
-        let needed = images.output_paths();
-        let unneeded: Vec<String> = made_before.difference(&needed).cloned().collect();
-        self.image_outputs
-            .retain(|path, _| needed.contains(path.as_str()));
-        self.image_outputs.extend(made.iter().cloned());
-        self.shown_images = images;
-        let (next, changed) = match &plan {
-            None => {
-                let mut next: Files = files.into_iter().collect();
-                next.extend(
-                    self.image_outputs
-                        .iter()
-                        .map(|(path, packed)| (path.clone(), packed.clone())),
-                );
-                let changed = changed_paths(&self.rendered.to_map(), &next);
-                (Layers::from_map(next), changed)
-            }
-            Some(plan) => {
-                let removed: Vec<String> = plan.removed.iter().cloned().chain(unneeded).collect();
-                self.rendered
-                    .update(&removed, files.into_iter().chain(made))
-            }
-        };
-        self.rendered = next;
-        let full = plan.is_none();
-        // The index reads the model, not the pages: any content change may change it.
-        self.search_stale |= full || !self.pending.is_empty();
-        self.pending.clear();
-        self.pending_all = false;
-        self.relinked_since_render = false;
-        step("files");
-        Update {
-            changed,
-            rendered: rendered_count,
-            full,
-            steps,
-            ..Update::default()
-        }
-    }
-}
-
-/// Dead space in a spool, in bytes, below which it is never copied ([`Workspace::tidy`]).
-const TIDY_AT: u64 = 64 << 20;
-
-/// What a [`Workspace`] holds ([`Workspace::held`]), in bytes unless said otherwise.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Held {
-    /// Rendered files (a count).
-    pub rendered_files: usize,
-    /// Bytes of rendered files held in memory (none when they are in a spool).
-    pub rendered_in_memory: usize,
-    /// Bytes of the current search index's files held in memory.
-    pub search_in_memory: usize,
-    /// Bytes of the content's text held in memory.
-    pub sources_in_memory: usize,
-    /// Bytes of static files held in memory.
-    pub static_in_memory: usize,
-    /// Bytes of Markdown bodies held by the linked site.
-    pub bodies: usize,
-    /// The rendered files' spool: its size and its dead space.
-    pub pages_spool: (u64, u64),
-    /// The content text's spool: its size and its dead space.
-    pub sources_spool: (u64, u64),
-}
-
-impl std::fmt::Display for Held {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mb = |bytes: u64| bytes as f64 / 1e6;
-        let mbu = |bytes: usize| mb(bytes as u64);
-        write!(
-            f,
-            "held (MB): {} rendered files {:.1} in memory, search {:.1}, sources {:.1}, static {:.1}, bodies {:.1}; spools: pages {:.1} ({:.1} dead), sources {:.1} ({:.1} dead)",
-            self.rendered_files,
-            mbu(self.rendered_in_memory),
-            mbu(self.search_in_memory),
-            mbu(self.sources_in_memory),
-            mbu(self.static_in_memory),
-            mbu(self.bodies),
-            mb(self.pages_spool.0),
-            mb(self.pages_spool.1),
-            mb(self.sources_spool.0),
-            mb(self.sources_spool.1),
-        )
-    }
-}
-
-/// How long a change waits for stopped search jobs to let go of the site before copying it.
-const STOP_WAIT: Duration = Duration::from_secs(2);
-
-/// A search index to make: the linked site it indexes, and how it is published.
-#[derive(Debug)]
-pub struct SearchJob {
-    /// The site root, where the index's spool is made.
-    root: PathBuf,
-    site: Arc<Site>,
-    /// The text of each page's file, to read its body from.
-    sources: Arc<Sources>,
-    drafts: Drafts,
-    config: Config,
-    /// Set when the workspace must change the site: the job is dropped unfinished.
-    stop: Arc<AtomicBool>,
-}
-
-/// A search job stopped unfinished.
-struct Stopped;
-
-impl SearchJob {
-    /// Makes the search index's files (`search/...`), in a spool of their own (which goes
-    /// when the last of them does), else deflated. Takes the time of indexing the whole
-    /// site: run it where nothing waits for it.
-    /// `None` when the workspace stopped it to change the site.
-    pub fn run(&self) -> Option<Files> {
-        if self.stopped() {
-            return None;
-        }
-        let published = published(&self.site, self.drafts, &self.config);
-        let spool = Spool::create(&self.root).ok();
-        let how = keep_in(spool.as_ref());
-        let files = std::sync::Mutex::new(Vec::new());
-        let keep = |file: OutputFile| -> Result<(), Stopped> {
-            if self.stopped() {
-                return Err(Stopped);
-            }
-            let packed = Packed::keep(file.contents, how);
-            files
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((file.path, packed));
-            Ok(())
-        };
-        // The pages' texts from their bodies, a part at a time, as `search::emit_index` takes
-        // them from a site that holds its bodies. Once the job is stopped the texts left are
-        // empty, so that the next file it emits (the part's cards) ends it at once: a save
-        // waits for it to let go of the site.
-        let unread = AtomicBool::new(false);
-        let texts = published.pages.chunks(crate::search::CHUNK).map(|chunk| {
-            chunk
-                .par_iter()
-                .map(|page| {
-                    if self.stopped() {
-                        return crate::search::PlainText::default();
-                    }
-                    match body_of(&self.sources, page) {
-                        Ok(body) => crate::search::text::markdown_text(&body),
-                        Err(_) => {
-                            unread.store(true, Ordering::SeqCst);
-                            crate::search::PlainText::default()
-                        }
-                    }
-                })
-                .collect()
-        });
-        let cards =
-            crate::search::emit_index_of_texts(&published, &self.config, texts, &keep).ok()?;
-        if unread.load(Ordering::SeqCst) || self.stopped() {
-            // Texts left out: never expected from a file's text, and a stopped job's index
-            // is stale anyway.
-            return None;
-        }
-        let mut files = files
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(cards) = cards {
-            for (path, _) in &mut files {
-                *path = crate::search::card_path(path, &cards);
-            }
-        }
-        Some(files.into_iter().collect())
-    }
-
-    /// Whether the workspace stopped this job.
-    pub fn stopped(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
-    }
 }
 
 /// The site as published: every page, or without drafts (linked again, so that links and
@@ -901,116 +432,6 @@ fn published<'a>(site: &'a Site, drafts: Drafts, config: &Config) -> std::borrow
 
 /// The text of each content file read, by path (kept as [`Packed`]).
 pub(crate) type Sources = BTreeMap<String, Packed>;
-
-/// A page whose body could not be read back from the text it was parsed from (its file).
-#[derive(Debug)]
-pub(crate) struct Unread(String);
-
-/// The body of `page`, from the text of its file in `sources`: the text it was parsed from,
-/// whose body's hash the page kept when it let its body go.
-fn body_of(sources: &Sources, page: &Page) -> Result<String, Unread> {
-    let unread = || Unread(page.file.clone());
-    let bytes = sources.get(&page.file).ok_or_else(unread)?;
-    let text = String::from_utf8(bytes.unpack().map_err(|_| unread())?.into_owned())
-        .map_err(|_| unread())?;
-    let source = Source {
-        path: page.file.clone(),
-        kind: page.kind,
-        stem: String::new(),
-        text,
-    };
-    let body = parse::body_text(&source);
-    if page.body.had_text(&body) {
-        Ok(body)
-    } else {
-        Err(unread())
-    }
-}
-
-/// Renders the files of `site` that `wanted` accepts, each page's body read from `sources`
-/// and each file kept as `how` says as soon as it is rendered (on the thread that rendered
-/// it; see [`Packed::keep_unless_same`] for `previous`), so that the whole site is never
-/// held in memory as it is. Share images the share cache holds are read from there.
-fn render_packed(
-    site: &Site,
-    config: &Config,
-    theme: &Theme,
-    (images, share): (&Images, &render::ShareImages),
-    wanted: &(dyn Fn(&str) -> bool + Sync),
-    (sources, how, previous): (&Sources, Keep<'_>, &Layers),
-) -> Result<Vec<(String, Packed)>, RenderFailure<Unread>> {
-    let files = std::sync::Mutex::new(Vec::new());
-    let keep = |file: OutputFile| -> Result<(), Unread> {
-        let packed = if share.cache().file_holding(&file.contents).is_some() {
-            Packed::held_by(share.cache(), file.contents, how)
-        } else {
-            Packed::keep_unless_same(file.contents, how, previous.get(&file.path))
-        };
-        files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((file.path, packed));
-        Ok(())
-    };
-    let bodies = |page: &Page| body_of(sources, page);
-    let reading = render::Reading {
-        wanted,
-        bodies: &bodies,
-    };
-    render::render_selected_reading(site, config, theme, images, share, reading, &keep)?;
-    Ok(files
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner))
-}
-
-/// Files kept in `spool`, else deflated in memory.
-fn keep_in(spool: Option<&Arc<Spool>>) -> Keep<'_> {
-    match spool {
-        Some(spool) => Keep::Spooled(spool),
-        None => Keep::Deflated,
-    }
-}
-
-/// Makes the files of `images` (from the image cache shared with `casebook build` when they
-/// are there), each kept as it is; or the E017s of images whose pixels do not decode.
-fn emit_images(images: &Images, root: &Path) -> Result<Vec<(String, Packed)>, Vec<Diagnostic>> {
-    if images.is_empty() {
-        return Ok(Vec::new());
-    }
-    let cache = crate::cache::Cache::open(root, crate::images::NAMESPACE).remembering();
-    let made = std::sync::Mutex::new(Vec::new());
-    let keep = |file: OutputFile| -> Result<(), std::convert::Infallible> {
-        let packed = Packed::held_by(&cache, file.contents, Keep::AsIs);
-        made.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((file.path, packed));
-        Ok(())
-    };
-    match crate::images::emit(images, root, &cache, &keep) {
-        Ok(_) => Ok(made
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)),
-        Err(crate::images::EmitFailure::Content(diagnostics)) => Err(diagnostics),
-        Err(crate::images::EmitFailure::Output(never)) => match never {},
-    }
-}
-
-/// Paths added, removed or with other contents in `next` than in `previous`.
-fn changed_paths(previous: &Files, next: &Files) -> Vec<String> {
-    let mut changed: Vec<String> = next
-        .iter()
-        .filter(|(path, bytes)| previous.get(*path) != Some(*bytes))
-        .map(|(path, _)| path.clone())
-        .collect();
-    changed.extend(
-        previous
-            .keys()
-            .filter(|path| !next.contains_key(*path))
-            .cloned(),
-    );
-    changed.sort();
-    changed
-}
 
 /// Footprints of the pages of `site`, by file.
 pub(crate) fn footprints(site: &Site) -> BTreeMap<String, Footprint> {

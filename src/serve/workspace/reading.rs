@@ -7,7 +7,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Files, LoadResult, Packed, Reread, Workspace, keep_in};
+use super::rendering::keep_in;
+use super::{Files, LoadResult, Packed, Reread, Workspace};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, Source};
 use crate::model::content::{Body, Page};
