@@ -457,7 +457,9 @@ mod tests {
         write!(prompt, "GET /nothing HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
         let (status, took) = status_line(&mut prompt, since);
         assert_eq!(status, "HTTP/1.1 404 Not Found");
-        assert!(took < Duration::from_secs(1), "{took:?}");
+        // Far sooner than the slow heads' 10 s deadline: the prompt request did not wait for
+        // a slot to free itself (the bound leaves room for a busy machine).
+        assert!(took < Duration::from_secs(5), "{took:?}");
         let (oldest, _) = status_line(&mut slow[0], since);
         assert_eq!(
             oldest, "",
