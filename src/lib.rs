@@ -419,6 +419,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             render::BodyStream {
                 bodies: &read_body,
                 texts: &texts,
+                large: &|path, fill| staging.write_with(path, fill).map_err(Error::from),
             },
             &|file| staging.write(&file).map_err(Error::from),
         );

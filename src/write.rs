@@ -366,6 +366,29 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes the file at `path` as `fill` makes it, through a buffer, so that a file of
+    /// hundreds of MB (the open data of a large site) is never whole in memory.
+    pub fn write_with(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        self.make_folder(parent_of(path))?;
+        let target = self.staging.join(path);
+        let written = std::fs::File::create(&target).and_then(|file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            fill(&mut out)?;
+            std::io::Write::flush(&mut out)
+        });
+        written.map_err(|source| OutputError::Io {
+            path: target,
+            source,
+        })?;
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Moves a file or folder already written, by output paths (`search/d/new` →
     /// `search/d/1a2b3c4d`).
     pub fn rename(&self, from: &str, to: &str) -> Result<(), OutputError> {

@@ -46,6 +46,9 @@ pub(super) struct Streams<'a, E> {
     /// Takes the search text of every content page's body, [`crate::search::CHUNK`] pages at a
     /// time, in the order of `site.pages`.
     pub(super) texts: Option<&'a (dyn Fn(Vec<PlainText>) + Sync)>,
+    /// Where the open data is written as it is made; without it, it is made in memory and
+    /// handed to `emit` as any file.
+    pub(super) large: Option<&'a super::LargeFile<'a, E>>,
 }
 
 /// One rendering task's failure.
@@ -240,12 +243,27 @@ pub(super) fn render_into<E: Send>(
         if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
             // Made from records one at a time, each file written as soon as it is made: the
             // open data of a large site is tens of MB.
-            scope.spawn(|_| {
-                let csv = open_data::to_csv(open_data::records(site, &urls));
-                record(emit(text_file("data/outcomes.csv", csv)).map_err(Failure::Output));
-                let mut json = open_data::to_json(open_data::records(site, &urls));
-                json.push('\n');
-                record(emit(text_file("data/outcomes.json", json)).map_err(Failure::Output));
+            scope.spawn(|_| match streams.large {
+                // A build writes them a record at a time: whole, `outcomes.json` alone is
+                // 440 MB at 100,000 case studies.
+                Some(large) => {
+                    let csv = large("data/outcomes.csv", &mut |out| {
+                        open_data::write_csv(open_data::records(site, &urls), out)
+                    });
+                    record(csv.map_err(Failure::Output));
+                    let json = large("data/outcomes.json", &mut |out| {
+                        open_data::write_json(open_data::records(site, &urls), out)?;
+                        out.write_all(b"\n")
+                    });
+                    record(json.map_err(Failure::Output));
+                }
+                None => {
+                    let csv = open_data::to_csv(open_data::records(site, &urls));
+                    record(emit(text_file("data/outcomes.csv", csv)).map_err(Failure::Output));
+                    let mut json = open_data::to_json(open_data::records(site, &urls));
+                    json.push('\n');
+                    record(emit(text_file("data/outcomes.json", json)).map_err(Failure::Output));
+                }
             });
         }
         list_jobs(site, &cards, &urls, &mut jobs);

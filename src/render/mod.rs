@@ -103,6 +103,7 @@ pub fn render_to<E: Send>(
         wanted: &all,
         bodies: Bodies::InSite,
         texts: None,
+        large: None,
     };
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
@@ -114,7 +115,15 @@ pub struct BodyStream<'a, E> {
     /// Takes the search texts of the pages' bodies, [`crate::search::CHUNK`] pages at a time
     /// in the order of `site.pages`.
     pub texts: &'a (dyn Fn(Vec<PlainText>) + Sync),
+    /// Writes a large file (the open data) as it is made, never whole in memory.
+    pub large: &'a LargeFile<'a, E>,
 }
+
+/// Writes the file at an output path as the function it is given makes it: `casebook build`
+/// streams the open data, hundreds of MB on a large site, straight to its staging folder.
+pub type LargeFile<'a, E> = dyn Fn(&str, &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), E>
+    + Sync
+    + 'a;
 
 /// [`render_to`] for a `Site` without bodies (`casebook build`): each page's body is read
 /// through `stream.bodies` as it renders and parsed once, for its HTML and for its search
@@ -134,6 +143,7 @@ pub fn render_streaming<E: Send>(
         wanted: &all,
         bodies: Bodies::Read(stream.bodies),
         texts: Some(stream.texts),
+        large: Some(stream.large),
     };
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
@@ -162,6 +172,7 @@ pub fn render_selected_reading<E: Send>(
         wanted: reading.wanted,
         bodies: Bodies::Read(reading.bodies),
         texts: None,
+        large: None,
     };
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
@@ -185,6 +196,7 @@ pub fn render_selected_with_images(
         wanted,
         bodies: Bodies::InSite,
         texts: None,
+        large: None,
     };
     match render_into(
         site,

@@ -419,43 +419,68 @@ fn text_cell(value: &Option<String>) -> String {
 
 /// The records as RFC 4180 CSV: a header row, CRLF line ends, fields quoted when needed.
 pub fn to_csv(records: impl IntoIterator<Item = OutcomeRecord>) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_csv(records, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("CSV of text is text")
+}
+
+/// [`to_csv`] written to `out` a row at a time, never whole in memory (`outcomes.csv` is
+/// hundreds of MB at 100,000 case studies).
+pub fn write_csv(
+    records: impl IntoIterator<Item = OutcomeRecord>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut row = String::new();
     let mut push_row = |cells: &[String]| {
-        let row: Vec<String> = cells
-            .iter()
-            .map(|cell| {
-                if cell.contains([',', '"', '\r', '\n']) {
-                    format!("\"{}\"", cell.replace('"', "\"\""))
-                } else {
-                    cell.clone()
-                }
-            })
-            .collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        row.clear();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                row.push(',');
+            }
+            if cell.contains([',', '"', '\r', '\n']) {
+                row.push('"');
+                row.push_str(&cell.replace('"', "\"\""));
+                row.push('"');
+            } else {
+                row.push_str(cell);
+            }
+        }
+        row.push_str("\r\n");
+        out.write_all(row.as_bytes())
     };
     let header: Vec<String> = OutcomeRecord::COLUMNS
         .iter()
         .map(|c| (*c).to_owned())
         .collect();
-    push_row(&header);
+    push_row(&header)?;
     for record in records {
-        push_row(&record.cells());
+        push_row(&record.cells())?;
     }
-    out
+    Ok(())
 }
 
 /// The records as a JSON array, one record a line.
 pub fn to_json(records: impl IntoIterator<Item = OutcomeRecord>) -> String {
-    let mut out = String::from("[");
+    let mut out = Vec::new();
+    write_json(records, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("JSON is text")
+}
+
+/// [`to_json`] written to `out` a record at a time, never whole in memory.
+pub fn write_json(
+    records: impl IntoIterator<Item = OutcomeRecord>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
     for (index, record) in records.into_iter().enumerate() {
-        out.push_str(if index == 0 { "\n" } else { ",\n" });
-        out.push_str(
-            &serde_json::to_string(&record).expect("records are plain data and serialise"),
-        );
+        out.write_all(if index == 0 {
+            b"\n".as_slice()
+        } else {
+            b",\n".as_slice()
+        })?;
+        serde_json::to_writer(&mut *out, &record)?;
     }
-    out.push_str("\n]");
-    out
+    out.write_all(b"\n]")
 }
 
 /// The JSON Schema of `outcomes.json`.

@@ -180,3 +180,33 @@ fn leftovers_of_dead_builds_are_removed_while_holding_the_lock() {
     assert!(!temp.path().join(".public.casebook-old-99998").exists());
     assert!(other_output.is_dir(), "another output's folder was removed");
 }
+
+#[test]
+fn a_file_written_as_it_is_made_is_counted_and_its_error_names_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = temp.path().join("public");
+    let staging = Staging::create(OutputLock::acquire(&output, || {}).unwrap()).unwrap();
+    staging
+        .write_with("data/rows.csv", &mut |out| {
+            for row in 0..1000 {
+                writeln!(out, "{row},a row")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let failed = staging.write_with("data/broken.csv", &mut |out| {
+        out.write_all(b"half")?;
+        Err(std::io::Error::other("the records ran out"))
+    });
+    match failed {
+        Err(OutputError::Io { path, source }) => {
+            assert!(path.ends_with("data/broken.csv"), "{}", path.display());
+            assert_eq!(source.to_string(), "the records ran out");
+        }
+        other => panic!("expected an I/O error naming the file, got {other:?}"),
+    }
+    assert_eq!(staging.commit().unwrap().files, 1);
+    let text = std::fs::read_to_string(output.join("data/rows.csv")).unwrap();
+    assert_eq!(text.lines().count(), 1000);
+    assert!(text.starts_with("0,a row\n1,a row\n") && text.ends_with("999,a row\n"));
+}
