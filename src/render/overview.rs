@@ -22,8 +22,6 @@ struct Row {
     kind_label: &'static str,
     headline: String,
     as_at: String,
-    #[serde(skip)]
-    sort: (bool, i64),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,10 +74,17 @@ struct Sides {
 }
 
 /// A measure with the facets it can be filtered by.
-struct Measure {
-    group: (String, Option<KeyQuestion>),
-    facets: Vec<(Taxonomy, String)>,
-    row: Row,
+///
+/// Kept small (a site of 100,000 case studies has some 600,000 measures): the row a page
+/// shows is made only for the measures it lists, from the page and outcome the measure
+/// points at; its facets are numbers into [`Overview::facet_keys`].
+struct Measure<'a> {
+    group: (&'a str, Option<KeyQuestion>),
+    facets: Vec<u32>,
+    /// The page (in `site.pages`) and its outcome.
+    page: u32,
+    outcome: u32,
+    sort: (bool, i64),
     distribution: Option<Sides>,
 }
 
@@ -96,7 +101,9 @@ pub struct OverviewPage {
 
 /// The measures of a site, collected once, from which each overview page's values are built.
 pub struct Overview<'a> {
-    measures: Vec<Measure>,
+    measures: Vec<Measure<'a>>,
+    /// Each facet a measure has, by the number its measures use.
+    facet_keys: Vec<(Taxonomy, String)>,
     available: BTreeMap<(Taxonomy, String), usize>,
     site: &'a Site,
     urls: &'a Urls,
@@ -111,15 +118,22 @@ const FILTERS: [(Taxonomy, &str); 3] = [
 impl<'a> Overview<'a> {
     /// Collects every measure of the site.
     pub fn new(site: &'a Site, urls: &'a Urls) -> Overview<'a> {
-        let measures = collect(site, urls);
-        let mut available: BTreeMap<(Taxonomy, String), usize> = BTreeMap::new();
+        let (measures, facet_keys) = collect(site, urls);
+        let mut counts = vec![0usize; facet_keys.len()];
         for measure in &measures {
-            for facet in &measure.facets {
-                *available.entry(facet.clone()).or_default() += 1;
+            for &facet in &measure.facets {
+                counts[facet as usize] += 1;
             }
         }
+        let available: BTreeMap<(Taxonomy, String), usize> = facet_keys
+            .iter()
+            .cloned()
+            .zip(counts)
+            .filter(|(_, count)| *count > 0)
+            .collect();
         Overview {
             measures,
+            facet_keys,
             available,
             site,
             urls,
@@ -153,17 +167,20 @@ impl<'a> Overview<'a> {
     /// The template value of one overview page.
     pub fn context(&self, page: &OverviewPage) -> serde_json::Value {
         let subset: Vec<&Measure> = match &page.facet {
-            Some(facet) => self
-                .measures
-                .iter()
-                .filter(|m| m.facets.contains(facet))
-                .collect(),
+            Some(facet) => {
+                let number = self.facet_keys.iter().position(|key| key == facet);
+                self.measures
+                    .iter()
+                    .filter(|m| number.is_some_and(|n| m.facets.contains(&(n as u32))))
+                    .collect()
+            }
             None => self.measures.iter().collect(),
         };
         context(
             &subset,
             page.label.clone(),
             self.filters(page.facet.as_ref()),
+            self.site,
             self.urls,
         )
     }
@@ -202,9 +219,10 @@ fn context(
     measures: &[&Measure],
     filter_label: Option<String>,
     filters: Vec<Filter>,
+    site: &Site,
     urls: &Urls,
 ) -> serde_json::Value {
-    let mut grouped: BTreeMap<&(String, Option<KeyQuestion>), Vec<&Measure>> = BTreeMap::new();
+    let mut grouped: BTreeMap<&(&str, Option<KeyQuestion>), Vec<&Measure>> = BTreeMap::new();
     for measure in measures {
         grouped.entry(&measure.group).or_default().push(measure);
     }
@@ -212,10 +230,14 @@ fn context(
         .into_iter()
         .enumerate()
         .map(|(index, ((metric, question), list))| {
-            let mut rows: Vec<&Row> = list.iter().map(|m| &m.row).collect();
-            rows.sort_by_key(|row| row.sort);
-            let count = rows.len();
-            let rows: Vec<Row> = rows.into_iter().take(ROWS_SHOWN).cloned().collect();
+            let mut shown: Vec<&&Measure> = list.iter().collect();
+            shown.sort_by_key(|m| m.sort);
+            let count = shown.len();
+            let rows: Vec<Row> = shown
+                .into_iter()
+                .take(ROWS_SHOWN)
+                .map(|m| row_of(site, urls, m))
+                .collect();
             let label = match question {
                 Some(question) => format!("{}: {}", metric_label(metric), question.label()),
                 None => metric_label(metric),
@@ -311,36 +333,42 @@ fn sums(list: &[&Measure], label: &str, index: usize) -> Option<Sums> {
     })
 }
 
-fn collect(site: &Site, urls: &Urls) -> Vec<Measure> {
+fn collect<'a>(site: &'a Site, urls: &Urls) -> (Vec<Measure<'a>>, Vec<(Taxonomy, String)>) {
     let mut measures = Vec::new();
+    let mut facet_keys: Vec<(Taxonomy, String)> = Vec::new();
+    let mut numbers: std::collections::HashMap<(Taxonomy, String), u32> =
+        std::collections::HashMap::new();
+    let mut number_of = |key: (Taxonomy, String)| -> u32 {
+        *numbers.entry(key.clone()).or_insert_with(|| {
+            facet_keys.push(key);
+            (facet_keys.len() - 1) as u32
+        })
+    };
     let mut order = 0i64;
-    for page in &site.pages {
+    for (page_index, page) in site.pages.iter().enumerate() {
         let Some((outcomes, source)) = page.outcomes_with_source() else {
             continue;
         };
         let context = PageContext::of(site, page, source, urls);
-        let mut facets: Vec<(Taxonomy, String)> = Vec::new();
-        facets.extend(
-            context
-                .nhs_region
-                .iter()
-                .map(|r| (Taxonomy::Regions, r.clone())),
-        );
-        facets.extend(
-            context
-                .care_settings
-                .iter()
-                .map(|s| (Taxonomy::Settings, s.clone())),
-        );
-        facets.extend(
-            context
-                .key_questions
-                .iter()
-                .map(|k| (Taxonomy::KeyQuestions, k.clone())),
-        );
-        for outcome in outcomes {
+        let mut facets: Vec<u32> = Vec::new();
+        let page_facets = (context.nhs_region.iter().map(|r| (Taxonomy::Regions, r)))
+            .chain(
+                context
+                    .care_settings
+                    .iter()
+                    .map(|s| (Taxonomy::Settings, s)),
+            )
+            .chain(
+                context
+                    .key_questions
+                    .iter()
+                    .map(|k| (Taxonomy::KeyQuestions, k)),
+            );
+        for (taxonomy, key) in page_facets {
+            facets.push(number_of((taxonomy, key.clone())));
+        }
+        for (outcome_index, outcome) in outcomes.iter().enumerate() {
             order += 1;
-            let view = outcome_view(outcome, None);
             let sort = match &outcome.figures {
                 Figures::Share { value, .. } => (false, -((value * 10.0).round() as i64)),
                 _ => (true, order),
@@ -359,14 +387,14 @@ fn collect(site: &Site, urls: &Urls) -> Vec<Measure> {
             };
             let mut row_facets = facets.clone();
             if let Some(question) = outcome.key_question {
-                let key = (Taxonomy::KeyQuestions, question.key().to_owned());
+                let key = number_of((Taxonomy::KeyQuestions, question.key().to_owned()));
                 if !row_facets.contains(&key) {
                     row_facets.push(key);
                 }
             }
             measures.push(Measure {
                 group: (
-                    outcome.metric.clone(),
+                    outcome.metric.as_str(),
                     if outcome.metric == "cqc-key-question-rating" {
                         outcome.key_question
                     } else {
@@ -374,20 +402,32 @@ fn collect(site: &Site, urls: &Urls) -> Vec<Measure> {
                     },
                 ),
                 facets: row_facets,
-                row: Row {
-                    page: Link {
-                        label: page.title.clone(),
-                        url: urls.page(page.kind, &page.slug.value),
-                    },
-                    label: outcome.label.clone(),
-                    kind_label: view.kind_label,
-                    headline: view.headline,
-                    as_at: view.as_at.unwrap_or_else(|| "not stated".to_owned()),
-                    sort,
-                },
+                page: page_index as u32,
+                outcome: outcome_index as u32,
+                sort,
                 distribution,
             });
         }
     }
-    measures
+    (measures, facet_keys)
+}
+
+/// The row an overview page shows for `measure`.
+fn row_of(site: &Site, urls: &Urls, measure: &Measure) -> Row {
+    let page = &site.pages[measure.page as usize];
+    let outcome = page
+        .outcomes_with_source()
+        .and_then(|(outcomes, _)| outcomes.get(measure.outcome as usize))
+        .expect("a measure points at an outcome of its page");
+    let view = outcome_view(outcome, None);
+    Row {
+        page: Link {
+            label: page.title.clone(),
+            url: urls.page(page.kind, &page.slug.value),
+        },
+        label: outcome.label.clone(),
+        kind_label: view.kind_label,
+        headline: view.headline,
+        as_at: view.as_at.unwrap_or_else(|| "not stated".to_owned()),
+    }
 }
