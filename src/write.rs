@@ -351,19 +351,10 @@ impl Staging {
     /// Writes one file (safe to call from many threads at once): its bytes, or a hard link
     /// to the cache file that holds them.
     pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
-        self.make_folder(parent_of(&file.path))?;
-        let target = self.staging.join(&file.path);
-        let written = match &file.from_cache {
-            None => std::fs::write(&target, &file.contents),
-            Some(cached) => link_or_copy(cached, &target),
-        };
-        written.map_err(|source| OutputError::Io {
-            path: target,
-            source,
-        })?;
-        self.written
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
+        self.put(&file.path, |target| match &file.from_cache {
+            None => std::fs::write(target, &file.contents),
+            Some(cached) => link_or_copy(cached, target),
+        })
     }
 
     /// Writes the file at `path` as `fill` makes it, through a buffer, so that a file of
@@ -373,14 +364,23 @@ impl Staging {
         path: &str,
         fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<(), OutputError> {
-        self.make_folder(parent_of(path))?;
-        let target = self.staging.join(path);
-        let written = std::fs::File::create(&target).and_then(|file| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        self.put(path, |target| {
+            let mut out =
+                std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(target)?);
             fill(&mut out)?;
             std::io::Write::flush(&mut out)
-        });
-        written.map_err(|source| OutputError::Io {
+        })
+    }
+
+    /// Makes the folder of output path `path`, has `make` write the file there, and counts it.
+    fn put(
+        &self,
+        path: &str,
+        make: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        self.make_folder(parent_of(path))?;
+        let target = self.staging.join(path);
+        make(&target).map_err(|source| OutputError::Io {
             path: target,
             source,
         })?;
