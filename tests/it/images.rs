@@ -407,3 +407,50 @@ fn a_graphic_at_its_own_width_is_published_as_it_is_when_that_is_smaller() {
     .expect("a 480 PNG");
     assert_eq!((narrow.width(), narrow.height()), (480, 160));
 }
+
+/// The preview scans images again after every change: a file whose length and modification
+/// time are as the last scan saw them is not read again; one whose length changed is.
+#[test]
+fn scanning_again_reads_only_files_whose_length_or_time_changed() {
+    use casebook::images::{Scanned, scan, scan_again};
+    let (_temp, root) = site();
+    let checked = casebook::check(&root).expect("check");
+    let (pages, settings) = (&checked.site.pages, &checked.config.images);
+    let page = "content/case-studies/red-bag/index.md";
+    let scanned = Scanned::default();
+    let (first, problems) = scan_again(&root, pages, settings, &scanned);
+    let errors = |problems: &[casebook::diagnostics::Diagnostic]| {
+        problems.iter().any(|d| d.code == Code::E017)
+    };
+    assert!(!errors(&problems), "{problems:?}");
+    let seen = format!("{:?}", first.get(page, "photo.jpg").expect("the photo"));
+
+    // Other bytes of the same length, with the old modification time put back.
+    let photo = root.join("content/case-studies/red-bag/photo.jpg");
+    let before = std::fs::metadata(&photo).expect("photo");
+    std::fs::write(&photo, vec![b'x'; before.len() as usize]).expect("overwrite");
+    std::fs::File::options()
+        .write(true)
+        .open(&photo)
+        .and_then(|file| file.set_modified(before.modified()?))
+        .expect("put the time back");
+    let (again, problems) = scan_again(&root, pages, settings, &scanned);
+    assert!(!errors(&problems), "read again: {problems:?}");
+    assert_eq!(
+        format!("{:?}", again.get(page, "photo.jpg").expect("the photo")),
+        seen,
+        "what the first scan learnt is kept"
+    );
+    let (_, fresh) = scan(&root, pages, settings);
+    assert!(
+        errors(&fresh),
+        "a scan without the memo reads the file and finds it is no image: {fresh:?}"
+    );
+
+    std::fs::write(&photo, b"not a photo").expect("shorter");
+    let (_, problems) = scan_again(&root, pages, settings, &scanned);
+    assert!(
+        errors(&problems),
+        "a file of another length is read again: {problems:?}"
+    );
+}
