@@ -241,29 +241,27 @@ pub(super) fn render_into<E: Send>(
             }
         });
         if wanted("data/outcomes.csv") || wanted("data/outcomes.json") {
-            // Made from records one at a time, each file written as soon as it is made: the
-            // open data of a large site is tens of MB.
-            scope.spawn(|_| match streams.large {
-                // A build writes them a record at a time: whole, `outcomes.json` alone is
-                // 440 MB at 100,000 case studies.
-                Some(large) => {
-                    let csv = large("data/outcomes.csv", &mut |out| {
-                        open_data::write_csv(open_data::records(site, &urls), out)
-                    });
-                    record(csv.map_err(Failure::Output));
-                    let json = large("data/outcomes.json", &mut |out| {
-                        open_data::write_json(open_data::records(site, &urls), out)?;
-                        out.write_all(b"\n")
-                    });
-                    record(json.map_err(Failure::Output));
-                }
-                None => {
-                    let csv = open_data::to_csv(open_data::records(site, &urls));
-                    record(emit(text_file("data/outcomes.csv", csv)).map_err(Failure::Output));
-                    let mut json = open_data::to_json(open_data::records(site, &urls));
-                    json.push('\n');
-                    record(emit(text_file("data/outcomes.json", json)).map_err(Failure::Output));
-                }
+            scope.spawn(|_| {
+                // A build writes them to disk a record at a time (whole, `outcomes.json`
+                // alone is 440 MB at 100,000 case studies); elsewhere each is made in memory.
+                let in_memory = |path: &str,
+                                 fill: &mut dyn FnMut(
+                    &mut dyn std::io::Write,
+                ) -> std::io::Result<()>| {
+                    let mut bytes = Vec::new();
+                    fill(&mut bytes).expect("records are plain data and write to memory");
+                    emit(OutputFile::new(path.to_owned(), bytes))
+                };
+                let write: &super::LargeFile<'_, E> = streams.large.unwrap_or(&in_memory);
+                let csv = write("data/outcomes.csv", &mut |out| {
+                    open_data::write_csv(open_data::records(site, &urls), out)
+                });
+                record(csv.map_err(Failure::Output));
+                let json = write("data/outcomes.json", &mut |out| {
+                    open_data::write_json(open_data::records(site, &urls), out)?;
+                    out.write_all(b"\n")
+                });
+                record(json.map_err(Failure::Output));
             });
         }
         list_jobs(site, &cards, &urls, &mut jobs);

@@ -417,14 +417,8 @@ fn text_cell(value: &Option<String>) -> String {
     }
 }
 
-/// The records as RFC 4180 CSV: a header row, CRLF line ends, fields quoted when needed.
-pub fn to_csv(records: impl IntoIterator<Item = OutcomeRecord>) -> String {
-    let mut out = Vec::new();
-    write_csv(records, &mut out).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("CSV of text is text")
-}
-
-/// [`to_csv`] written to `out` a row at a time, never whole in memory (`outcomes.csv` is
+/// The records as RFC 4180 CSV (a header row, CRLF line ends, fields quoted when needed),
+/// written to `out` a row at a time, never whole in memory (`outcomes.csv` is
 /// hundreds of MB at 100,000 case studies).
 pub fn write_csv(
     records: impl IntoIterator<Item = OutcomeRecord>,
@@ -459,14 +453,8 @@ pub fn write_csv(
     Ok(())
 }
 
-/// The records as a JSON array, one record a line.
-pub fn to_json(records: impl IntoIterator<Item = OutcomeRecord>) -> String {
-    let mut out = Vec::new();
-    write_json(records, &mut out).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("JSON is text")
-}
-
-/// [`to_json`] written to `out` a record at a time, never whole in memory.
+/// The records as a JSON array, one record a line, written to `out` a record at a time,
+/// never whole in memory.
 pub fn write_json(
     records: impl IntoIterator<Item = OutcomeRecord>,
     out: &mut dyn std::io::Write,
