@@ -57,16 +57,33 @@ pub fn bm25f(
     df: u32,
     n: usize,
 ) -> f64 {
+    bm25f_of(counts, &norms(lengths, average), idf(df, n))
+}
+
+/// The inverse document frequency of a stem in `df` of `n` documents.
+fn idf(df: u32, n: usize) -> f64 {
+    let df = f64::from(df);
+    (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// A document's length normalisation per field (`None` for a field no document has): the
+/// same for every stem of the document, so the index works it out once a document.
+fn norms(lengths: &FieldCounts, average: &[f64; FIELDS]) -> [Option<f64>; FIELDS] {
+    std::array::from_fn(|f| {
+        (average[f] > 0.0).then(|| 1.0 - B + B * f64::from(lengths[f]) / average[f])
+    })
+}
+
+/// [`bm25f`] from a document's [`norms`] and the stem's [`idf`].
+fn bm25f_of(counts: &FieldCounts, norms: &[Option<f64>; FIELDS], idf: f64) -> f64 {
     let mut tf = 0.0;
     for f in 0..FIELDS {
-        if counts[f] == 0 || average[f] <= 0.0 {
-            continue;
+        if let Some(norm) = norms[f]
+            && counts[f] != 0
+        {
+            tf += FIELD_WEIGHTS[f] * f64::from(counts[f]) / norm;
         }
-        let norm = 1.0 - B + B * f64::from(lengths[f]) / average[f];
-        tf += FIELD_WEIGHTS[f] * f64::from(counts[f]) / norm;
     }
-    let df = f64::from(df);
-    let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
     idf * tf * (K1 + 1.0) / (K1 + tf)
 }
 
@@ -290,6 +307,13 @@ pub struct IndexBuilder {
     /// The stems of [`UNPOSITIONED`].
     unpositioned: Vec<String>,
     docs: Vec<DocTerms>,
+    /// Per builder stem id: the documents that have it, and the bytes of their positions
+    /// (counted as documents come, so that [`IndexBuilder::finish`], which runs after the last
+    /// page, need not read every document an extra time).
+    df: Vec<u32>,
+    positions_bytes: Vec<usize>,
+    /// The sum of the documents' lengths, per field.
+    total_lengths: [f64; FIELDS],
     /// Reused between documents: (stem, surface number) pairs, and positions of a stem.
     scratch: Vec<(u32, u32)>,
     merged: Vec<u32>,
@@ -306,6 +330,9 @@ impl Default for IndexBuilder {
             positioned: Vec::new(),
             unpositioned,
             docs: Vec::new(),
+            df: Vec::new(),
+            positions_bytes: Vec::new(),
+            total_lengths: [0.0; FIELDS],
             scratch: Vec::new(),
             merged: Vec::new(),
         }
@@ -324,6 +351,8 @@ impl IndexBuilder {
                     let next = self.stem_ids.len() as u32;
                     if !self.stem_ids.contains_key(stemmed.as_str()) {
                         self.positioned.push(!self.unpositioned.contains(&stemmed));
+                        self.df.push(0);
+                        self.positions_bytes.push(0);
                     }
                     let id = *self
                         .stem_ids
@@ -346,7 +375,10 @@ impl IndexBuilder {
                     *sum = sum.saturating_add(count.min(u32::from(u16::MAX)) as u16);
                 }
             }
-            if self.positioned[group[0].0 as usize] {
+            let id = group[0].0 as usize;
+            self.df[id] += 1;
+            let positions_before = positions.len();
+            if self.positioned[id] {
                 if let [(_, number)] = group {
                     put_positions(&mut positions, doc.positions_of(*number));
                 } else {
@@ -359,8 +391,12 @@ impl IndexBuilder {
                     put_positions(&mut positions, &self.merged);
                 }
             }
+            self.positions_bytes[id] += positions.len() - positions_before;
             put_term(&mut terms, group[0].0 - previous, &total);
             previous = group[0].0;
+        }
+        for (sum, length) in self.total_lengths.iter_mut().zip(doc.lengths) {
+            *sum += f64::from(length);
         }
         self.docs.push(DocTerms {
             terms: terms.into_boxed_slice(),
@@ -386,33 +422,20 @@ impl IndexBuilder {
         }
         let stems: Vec<String> = order.iter().map(|(stem, _)| (*stem).to_owned()).collect();
 
+        // Document frequencies and positions' bytes by index id (so that each positions list
+        // is made at its size once: grown by doubling, they held up to twice their bytes).
         let mut df = vec![0u32; stems.len()];
-        // The bytes of each stem's positions, so that each list is made at its size once
-        // (grown by doubling, they held up to twice their bytes, and were copied as they grew).
         let mut positions_bytes = vec![0usize; stems.len()];
-        let mut total = [0f64; FIELDS];
-        for doc in &docs {
-            let mut rest: &[u8] = &doc.positions;
-            for (id, _) in doc.terms() {
-                let stem = rank[id as usize] as usize;
-                df[stem] += 1;
-                if self.positioned[id as usize] {
-                    let len = positions_len(rest).unwrap_or(rest.len());
-                    positions_bytes[stem] += len;
-                    rest = &rest[len..];
-                }
-            }
-            for (sum, length) in total.iter_mut().zip(doc.lengths) {
-                *sum += f64::from(length);
-            }
+        for (id, (&count, &bytes)) in self.df.iter().zip(&self.positions_bytes).enumerate() {
+            df[rank[id] as usize] = count;
+            positions_bytes[rank[id] as usize] = bytes;
         }
+        let total = self.total_lengths;
         let average = total.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
-        let score = |doc: &DocTerms, stem: u32, counts: &FieldCounts| {
+        let idfs: Vec<f64> = df.iter().map(|&df| idf(df, n)).collect();
+        let score = |norms: &[Option<f64>; FIELDS], stem: u32, counts: &FieldCounts| {
             let id = rank[stem as usize];
-            (
-                id,
-                bm25f(counts, &doc.lengths, &average, df[id as usize], n),
-            )
+            (id, bm25f_of(counts, norms, idfs[id as usize]))
         };
 
         // Each stem's impacts use the full byte against its own highest score; the stem's
@@ -423,8 +446,9 @@ impl IndexBuilder {
             .fold(
                 || vec![0.0f64; stems.len()],
                 |mut max, doc| {
+                    let norms = norms(&doc.lengths, &average);
                     for (stem, counts) in doc.terms() {
-                        let (id, s) = score(doc, stem, &counts);
+                        let (id, s) = score(&norms, stem, &counts);
                         let m = &mut max[id as usize];
                         *m = m.max(s);
                     }
@@ -456,8 +480,9 @@ impl IndexBuilder {
         // lists grow into the memory the documents give back.
         for (number, doc) in docs.into_iter().enumerate() {
             let mut rest: &[u8] = &doc.positions;
+            let norms = norms(&doc.lengths, &average);
             for (stem, counts) in doc.terms() {
-                let (id, s) = score(&doc, stem, &counts);
+                let (id, s) = score(&norms, stem, &counts);
                 let p = &mut postings[id as usize];
                 p.docs.push(number as u32);
                 p.impacts.push(quantise(s, stem_max[id as usize]));
