@@ -185,14 +185,15 @@ pub fn load_file(
 ) -> Option<Result<Result<Source, Diagnostic>, LoadError>> {
     let kind = kind_of_path(relative)?;
     let path = root.join(relative);
-    if !path.is_file() {
-        return None;
-    }
-    if path.is_symlink() {
+    // One `lstat`: a build reads every page's file again for its body.
+    let file_type = std::fs::symlink_metadata(&path).ok()?.file_type();
+    if file_type.is_symlink() {
         let site_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         if !links_to_site_file(&site_root, &path) {
             return None;
         }
+    } else if !file_type.is_file() {
+        return None;
     }
     Some(read_source(root, kind, &path, max_file_size))
 }
@@ -303,7 +304,10 @@ fn read_source(
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    // Opened once, its size from the open file: a `stat` and an `open` a file, not two
+    // `stat`s besides.
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
     if size > max_file_size {
         return Ok(Err(Diagnostic::new(
             Code::E011,
@@ -316,7 +320,11 @@ fn read_source(
         )
         .with_hint("split the file, move large material to `static/`, or raise `max_file_size` in casebook.yaml")));
     }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // Through `take`, which reads to the end as it stands: `File`'s own `read_to_end` asks the
+    // system for the size and position again first.
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::MAX), &mut bytes)
+        .map_err(io_error)?;
     let stem = stem_of_path(&relative).to_owned();
     Ok(match decode(bytes) {
         Ok(text) => Ok(Source {
