@@ -118,6 +118,30 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
 pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error> {
+    let (mut checked, _) = check_linked(root, options, parse::BodyPass::All)?;
+    // Reads the image files the pages show (an edge, like `load`).
+    let (images, image_diagnostics) =
+        images::scan(root, &checked.site.pages, &checked.config.images);
+    checked.images = images;
+    checked.diagnostics.extend(image_diagnostics);
+    diagnostics::sort(&mut checked.diagnostics);
+    reread_named(
+        root,
+        &checked.config,
+        &checked.diagnostics,
+        &mut checked.sources,
+    );
+    Ok(checked)
+}
+
+/// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
+/// names: no image is read, the diagnostics are not sorted, and `sources` holds only the
+/// files the parse stage found a problem in. Returns the options the site was linked with.
+fn check_linked(
+    root: &Path,
+    options: &CheckOptions,
+    pass: parse::BodyPass,
+) -> Result<(Checked, model::LinkOptions), Error> {
     let config = config::load_config(root)?;
     let found = load::find(root)?;
     let parse_options = parse::ParseOptions {
@@ -131,7 +155,7 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     for part in found.files.chunks(options.files_at_a_time.max(1)) {
         let loaded = load::read_files(root, part, config.max_file_size)?;
         files_read += loaded.sources.len();
-        let mut parsed = parse::parse_sources(&loaded.sources, &parse_options);
+        let mut parsed = parse::parse_sources_with(&loaded.sources, &parse_options, pass);
         if !options.bodies {
             for page in &mut parsed.pages {
                 page.body.let_go();
@@ -159,20 +183,16 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
         unreadable: unreadable_pages(&diagnostics, &pages),
     };
     let (site, link_diagnostics) = model::link_site(pages, &link_options);
-    // Reads the image files the pages show (an edge, like `load`).
-    let (images, image_diagnostics) = images::scan(root, &site.pages, &config.images);
     diagnostics.extend(link_diagnostics);
-    diagnostics.extend(image_diagnostics);
-    diagnostics::sort(&mut diagnostics);
-    reread_named(root, &config, &diagnostics, &mut sources);
-    Ok(Checked {
+    let checked = Checked {
         config,
         sources,
         files_read,
         site,
         diagnostics,
-        images,
-    })
+        images: images::Images::default(),
+    };
+    Ok((checked, link_options))
 }
 
 /// Reads again the files `diagnostics` name whose text `sources` lacks (those the link
@@ -330,24 +350,53 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // read the newer content.
     let lock = write::OutputLock::acquire(&output, || progress(Stage::Waiting))?;
     progress(Stage::Checking);
-    // Bodies are not kept: each is read again when its page renders (`read_body`), so that a
-    // large site's text is never all in memory.
-    let mut checked = check_with(
-        &options.root,
-        &CheckOptions {
-            bodies: false,
-            ..CheckOptions::default()
-        },
-    )?;
-    if let Some(base_url) = &options.base_url {
-        // `main` has checked the flag; a library caller's bad value keeps the config's.
-        if let Ok(base_url) = config::normalise_base_url(base_url) {
-            checked.config.base_url = base_url;
+    let root = &options.root;
+    let with_base_url = |mut checked: Checked| {
+        if let Some(base_url) = &options.base_url {
+            // `main` has checked the flag; a library caller's bad value keeps the config's.
+            if let Ok(base_url) = config::normalise_base_url(base_url) {
+                checked.config.base_url = base_url;
+            }
         }
+        checked
+    };
+    // Bodies are not kept: each is read again when its page renders (`read_body`), so that a
+    // large site's text is never all in memory. Nor are the bodies of the pages the build
+    // renders parsed for their links and images: the render's parse finds them (`Finding`),
+    // and they are checked after it. Only drafts left out are parsed here.
+    let bodies_left = CheckOptions {
+        bodies: false,
+        ..CheckOptions::default()
+    };
+    let pass = if options.drafts {
+        parse::BodyPass::None
+    } else {
+        parse::BodyPass::Drafts
+    };
+    let (checked, link_options) = check_linked(root, &bodies_left, pass)?;
+    let mut checked = with_base_url(checked);
+    // The images known before the render (`image:` fields, drafts' bodies); each file read is
+    // noted in `scanned`, so that no file is read twice.
+    let scanned = images::Scanned::default();
+    let (known_images, early_image_problems) =
+        images::scan_again(root, &checked.site.pages, &checked.config.images, &scanned);
+    if checked.has_errors() || early_image_problems.iter().any(Diagnostic::is_error) {
+        // Nothing is rendered: every problem is reported in one run, those of the bodies
+        // left to the render included, by checking the site as `casebook check` does.
+        drop(checked);
+        let full = with_base_url(check_with(root, &bodies_left)?);
+        return Err(BuildError::Content(Box::new(full)));
     }
-    if checked.has_errors() {
-        return Err(BuildError::Content(Box::new(checked)));
-    }
+    // The links the render finds are checked against the whole site, drafts included.
+    let link_targets = model::site::LinkTargets::of(&checked.site, link_options);
+    // Where the checked site shows images (drafts' bodies, `image:` fields), in site order;
+    // the render adds the bodies' own, and the whole is scanned after it as `check` scans it.
+    let mut places: Vec<ShownPlace> = checked
+        .site
+        .pages
+        .iter()
+        .flat_map(|page| ShownPlace::of(page, images::places_of(page)))
+        .collect();
     // The checked site moves into the published one (the report keeps only diagnostics and
     // sources): a large site is not held twice.
     let site = std::mem::take(&mut checked.site);
@@ -361,23 +410,49 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         let model::Site { pages, .. } = site;
         model::without_drafts(pages, checked.config.link_check)
     };
-    let mut site_images = std::mem::take(&mut checked.images);
-    site_images.retain_shown_by(&published.pages);
-    let image_cache = cache::Cache::open(&options.root, images::NAMESPACE);
-    let theme = theme::load_theme(&options.root, &checked.config.theme)?;
+    let image_cache = cache::Cache::open(root, images::NAMESPACE);
+    let theme = theme::load_theme(root, &checked.config.theme)?;
     progress(Stage::Rendering);
     // Each rendered file goes straight to the staging folder, so a large site is never held in
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(lock)?;
     // Share images are cached beside the site (`.casebook/cache/share/`): a warm build
     // rasterises none, and hard-links the cache's files into the output.
-    let share_images = render::ShareImages::linking(cache::Cache::open(&options.root, "share"));
+    let share_images = render::ShareImages::linking(cache::Cache::open(root, "share"));
     let emit = |file: write::OutputFile| staging.write(&file);
     let max_file_size = checked.config.max_file_size;
-    let read_body = |page: &model::content::Page| read_body(&options.root, max_file_size, page);
-    // The render stage parses each body once, for its page and for its search text, which it
+    let read_body = |page: &model::content::Page| read_body(root, max_file_size, page);
+    // What the render finds in each body: the problems of its links and images (E018), and
+    // where it shows images.
+    let body_finds: std::sync::Mutex<(Vec<Diagnostic>, Vec<ShownPlace>)> =
+        std::sync::Mutex::default();
+    let found = |page: &model::content::Page, found: parse::BodyFound| {
+        let mut problems = link_targets.check_links(page, &found.links);
+        problems.extend(parse::missing_alt(&page.file, &found.images));
+        let shown = ShownPlace::of(
+            page,
+            found.images.iter().map(|image| images::Place {
+                page_file: &page.file,
+                src: &image.src,
+                at: image.at,
+                share: false,
+            }),
+        );
+        let mut finds = body_finds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        finds.0.extend(problems);
+        finds.1.extend(shown);
+    };
+    let first_use = images::OnFirstUse::new(root, &checked.config.images, &known_images, &scanned);
+    let finding = render::Finding {
+        images: &first_use,
+        found: &found,
+    };
+    // The render stage parses each body once, for its page, its search text (which it
     // sends here a part at a time, in page order; the index is built on its own thread as the
-    // parts come (a few parts wait at most, so the texts are never all in memory).
+    // parts come, a few parts waiting at most, so the texts are never all in memory) and the
+    // checks of its links and images.
     let (texts_in, texts_out) = std::sync::mpsc::sync_channel::<Vec<search::PlainText>>(2);
     let rendered = std::thread::scope(|scope| {
         let (published, config, staging) = (&published, &checked.config, &staging);
@@ -403,9 +478,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
                 Err(_) => index(),
             }
         });
-        // Images are resized and encoded beside the pages, in rayon's pool with them.
-        let imaging =
-            scope.spawn(|| images::emit(&site_images, &options.root, &image_cache, &emit));
         let texts = move |part: Vec<search::PlainText>| {
             // An indexer that stopped has its own error to report.
             let _ = texts_in.send(part);
@@ -414,12 +486,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             published,
             &checked.config,
             &theme,
-            &site_images,
+            &known_images,
             &share_images,
             render::BodyStream {
                 bodies: &read_body,
                 texts: &texts,
                 large: &|path, fill| staging.write_with(path, fill).map_err(Error::from),
+                finding: Some(&finding),
             },
             &|file| staging.write(&file).map_err(Error::from),
         );
@@ -429,12 +502,41 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         let indexed = indexing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let imaged = imaging
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rendered, indexed, imaged)
+        (rendered, indexed)
     });
-    let (rendered, indexed, imaged) = rendered;
+    let (rendered, indexed) = rendered;
+    // The checks of the bodies, as `casebook check` makes them: their links and alt text as
+    // the render found them, and every image the site shows, scanned (no file is read again).
+    let (mut body_problems, mut places_shown) = body_finds
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    places.append(&mut places_shown);
+    places.sort_by(|a, b| a.order.cmp(&b.order));
+    let (mut site_images, image_problems) = images::scan_places(
+        root,
+        places.iter().map(ShownPlace::place),
+        &checked.config.images,
+        &scanned,
+    );
+    drop(places);
+    body_problems.extend(image_problems);
+    let body_errors = body_problems.iter().any(Diagnostic::is_error);
+    checked.diagnostics.append(&mut body_problems);
+    diagnostics::sort(&mut checked.diagnostics);
+    reread_named(
+        root,
+        &checked.config,
+        &checked.diagnostics,
+        &mut checked.sources,
+    );
+    if body_errors {
+        // As when the check finds them: nothing is committed (the staging folder is removed
+        // as it is dropped), and the template errors a render met are not reported with them.
+        return Err(BuildError::Content(Box::new(checked)));
+    }
+    site_images.retain_shown_by(&published.pages);
+    // Images are resized and encoded once the render has found them all.
+    let imaged = images::emit(&site_images, root, &image_cache, &emit);
     // An image whose pixels do not decode is a content error: nothing is committed.
     let image_stats = match imaged {
         Ok(stats) => stats,
@@ -456,7 +558,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     }
     indexed?;
     progress(Stage::Writing);
-    let (copies, skipped_links) = write::static_copies(&options.root);
+    let (copies, skipped_links) = write::static_copies(root);
     checked.diagnostics.extend(
         skipped_links
             .iter()
@@ -475,6 +577,48 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         images: image_stats,
         share_images_rasterised: share_images.rasterised(),
     })
+}
+
+/// A place a page shows an image, kept with the page's place in the site: a build gathers
+/// them from the checked site and from the render (in no set order), and scans them in the
+/// order `casebook check` does.
+struct ShownPlace {
+    /// The page's kind, slug and file (the site's order), and the place's among the page's:
+    /// its body's images in order, then its `image:`.
+    order: (model::ContentKind, String, String, bool, usize),
+    src: String,
+    at: diagnostics::Pos,
+    share: bool,
+}
+
+impl ShownPlace {
+    /// The places of `page`, numbered in the order given.
+    fn of<'a>(
+        page: &'a model::content::Page,
+        places: impl Iterator<Item = images::Place<'a>> + 'a,
+    ) -> impl Iterator<Item = ShownPlace> + 'a {
+        places.enumerate().map(|(i, place)| ShownPlace {
+            order: (
+                page.kind,
+                page.slug.value.clone(),
+                page.file.clone(),
+                place.share,
+                i,
+            ),
+            src: place.src.to_owned(),
+            at: place.at,
+            share: place.share,
+        })
+    }
+
+    fn place(&self) -> images::Place<'_> {
+        images::Place {
+            page_file: &self.order.2,
+            src: &self.src,
+            at: self.at,
+            share: self.share,
+        }
+    }
 }
 
 #[cfg(test)]

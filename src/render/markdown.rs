@@ -7,13 +7,15 @@ pub use crate::render::escape::escape_html;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::OnceLock;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, OffsetIter, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::parse::markdown_options;
+use crate::parse::{BodyFound, BodyObserver, markdown_options};
 use crate::search::text::{PlainText, PlainTextBuilder};
 
 /// One entry of a page's contents list.
@@ -98,15 +100,51 @@ pub fn render_markdown_with_text(
     (body, text.map(PlainTextBuilder::finish).unwrap_or_default())
 }
 
+/// [`render_markdown_with_text`], and the body's site-absolute links and images found in the
+/// same parse by the check's own observer ([`BodyObserver`]): a build parses each body once,
+/// for its page, its search entry and the checks of its links and images. `first_line` is
+/// the line of the file the body starts on, for the positions of what is found.
+pub fn render_markdown_observed(
+    markdown: &str,
+    first_line: u32,
+    context: &MarkdownContext<'_>,
+) -> (RenderedBody, PlainText, BodyFound) {
+    let observer = BodyObserver::new(markdown, first_line);
+    let (body, text, observer) = render_seen(
+        markdown,
+        context,
+        Some(PlainTextBuilder::default()),
+        Some(observer),
+    );
+    let text = text.map(PlainTextBuilder::finish).unwrap_or_default();
+    let found = observer.map(BodyObserver::finish).unwrap_or_default();
+    (body, text, found)
+}
+
 fn render(
     markdown: &str,
     context: &MarkdownContext<'_>,
     text: Option<PlainTextBuilder>,
 ) -> (RenderedBody, Option<PlainTextBuilder>) {
+    let (body, text, _) = render_seen(markdown, context, text, None);
+    (body, text)
+}
+
+fn render_seen<'t>(
+    markdown: &'t str,
+    context: &MarkdownContext<'_>,
+    text: Option<PlainTextBuilder>,
+    observer: Option<BodyObserver<'t>>,
+) -> (
+    RenderedBody,
+    Option<PlainTextBuilder>,
+    Option<BodyObserver<'t>>,
+) {
     let _permit = crate::parse::parse_permit(markdown);
     let parser = Seen {
-        parser: Parser::new_ext(markdown, markdown_options()),
+        parser: Parser::new_ext(markdown, markdown_options()).into_offset_iter(),
         text,
+        observer,
     };
     let mut events = Rewrite::new(parser, context);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
@@ -119,23 +157,27 @@ fn render(
         toc: events.toc,
         has_code: events.has_code,
     };
-    (body, events.parser.text)
+    (body, events.parser.text, events.parser.observer)
 }
 
-/// The parser's events, each shown as it passes to the search text's builder (when there is
-/// one) before anything rewrites it.
+/// The parser's events, each shown as it passes to the search text's builder and to the
+/// observer of links and images (when there are) before anything rewrites it.
 struct Seen<'a> {
-    parser: Parser<'a>,
+    parser: OffsetIter<'a>,
     text: Option<PlainTextBuilder>,
+    observer: Option<BodyObserver<'a>>,
 }
 
 impl<'a> Iterator for Seen<'a> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
-        let event = self.parser.next()?;
+        let (event, range) = self.parser.next()?;
         if let Some(text) = &mut self.text {
             text.see(&event);
+        }
+        if let Some(observer) = &mut self.observer {
+            observer.see(&event, &range);
         }
         Some(event)
     }
