@@ -678,6 +678,212 @@ mod tests {
         assert!(compared > count * 2, "{compared} files compared");
     }
 
+    /// A small site whose bodies link, show images and leave one without alternative text:
+    /// `marker` is in every body, for counting who parsed it.
+    fn bodies_site(root: &Path, marker: &str, config: &str) {
+        std::fs::write(
+            root.join("casebook.yaml"),
+            format!("title: Once\nbase_url: https://example.org/\nlanguage: en-GB\n{config}"),
+        )
+        .expect("config");
+        let pages = root.join("content/pages");
+        std::fs::create_dir_all(&pages).expect("pages");
+        let mut photo = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut photo)
+            .encode_image(&image::RgbImage::from_fn(600, 300, |x, y| {
+                image::Rgb([x as u8, y as u8, 90])
+            }))
+            .expect("jpeg");
+        std::fs::write(pages.join("photo.jpg"), &photo).expect("photo");
+        let page = |name: &str, front: &str, body: &str| {
+            std::fs::write(
+                pages.join(format!("{name}.md")),
+                format!(
+                    "---\ntitle: {name}\nsummary: About {name}.\npublished: 2024-01-02\n{front}---\n\n\
+                     Intro {marker} {name}.\n\n{body}\n"
+                ),
+            )
+            .expect("page");
+        };
+        page(
+            "about",
+            "",
+            "See [the plan](/plans-draft/), [us](/team-page/) and ![Our team](photo.jpg).",
+        );
+        page("team-page", "", "![A photo of the team](photo.jpg)");
+        page(
+            "plans-draft",
+            "draft: true\n",
+            "Draft [link](/nowhere-yet/) and ![](photo.jpg).",
+        );
+    }
+
+    /// A build parses each body once: the bodies it publishes in the render alone (the check
+    /// parses only the draft it leaves out), and it still reports what `casebook check`
+    /// reports of them, the draft's problems and the link to the draft included.
+    #[test]
+    fn a_build_parses_each_body_once_and_warns_as_check_does() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        let marker = format!("{}once-warns", parse::parses::MARK);
+        // Warnings only: broken links warn, and every image is over the size limit (W109).
+        bodies_site(
+            root,
+            &marker,
+            "link_check: warn\nimages: {warn_over_kb: 1}\n",
+        );
+        std::fs::write(
+            root.join("content/pages/plans-draft.md"),
+            format!(
+                "---\ntitle: Plans\nsummary: Plans.\npublished: 2024-01-02\ndraft: true\n---\n\n\
+                 {marker} [link](/nowhere-yet/) and ![Plans](photo.jpg).\n"
+            ),
+        )
+        .expect("draft");
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            output: Some(root.join("public")),
+            ..BuildOptions::default()
+        };
+        let report = build(&options, &|_| {}).expect("a build with warnings only");
+        assert_eq!(
+            parse::parses::parsed("check", &marker).len(),
+            1,
+            "the draft only"
+        );
+        let rendered = parse::parses::parsed("render", &marker);
+        assert_eq!(rendered.len(), 2, "each published body once");
+        assert!(rendered.iter().all(|body| !body.contains("plans-draft.")));
+
+        let checked = check(root).expect("check");
+        let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                diagnostics::Code::W103,
+                diagnostics::Code::W109,
+                diagnostics::Code::E010
+            ],
+            "{:#?}",
+            checked.diagnostics
+        );
+        assert_eq!(report.checked.diagnostics, checked.diagnostics);
+        assert!(
+            report
+                .checked
+                .source_text("content/pages/about.md")
+                .is_some(),
+            "the file a warning the render found names is there to show"
+        );
+        // The photo both published pages show is made once, and shown as a picture.
+        assert_eq!(report.images.images, 1);
+        let about = std::fs::read_to_string(root.join("public/about/index.html")).expect("page");
+        assert!(about.contains("<picture>"), "{about}");
+    }
+
+    /// Errors in the bodies a build renders stop it as the check's did: the same
+    /// diagnostics as `casebook check`, nothing written, the previous output untouched and no
+    /// staging folder left. With an error the render does not see (in front matter), the
+    /// build reports the bodies' problems too.
+    #[test]
+    fn a_build_with_errors_in_bodies_reports_what_check_reports_and_writes_nothing() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        let marker = format!("{}once-errors", parse::parses::MARK);
+        bodies_site(root, &marker, "");
+        let output = root.join("public");
+        std::fs::write(
+            root.join("content/pages/about.md"),
+            format!(
+                "---\ntitle: About\nsummary: About us.\npublished: 2024-01-02\n---\n\nFine {marker}.\n"
+            ),
+        )
+        .expect("page");
+        std::fs::write(
+            root.join("content/pages/plans-draft.md"),
+            "---\ntitle: Plans\nsummary: Plans.\npublished: 2024-01-02\ndraft: true\n---\n\nLater.\n",
+        )
+        .expect("draft");
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            output: Some(output.clone()),
+            ..BuildOptions::default()
+        };
+        build(&options, &|_| {}).expect("a first build");
+        let before = std::fs::read(output.join("about/index.html")).expect("built");
+        let listing = |folder: &Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(folder)
+                .expect("folder")
+                .map(|entry| {
+                    entry
+                        .expect("entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            names.sort();
+            names
+        };
+        let built = listing(&output);
+
+        bodies_site(root, &marker, "");
+        std::fs::write(
+            root.join("content/pages/gone.md"),
+            format!(
+                "---\ntitle: Gone\nsummary: Gone.\npublished: 2024-01-02\n---\n\n{marker} \
+                 [a](/case-studies/none/) ![](missing.png) ![](photo.jpg)\n"
+            ),
+        )
+        .expect("page");
+        let stopped = |options: &BuildOptions| match build(options, &|_| {}) {
+            Err(BuildError::Content(checked)) => checked.diagnostics,
+            Err(BuildError::Other(error)) => panic!("{error}"),
+            Ok(_) => panic!("a build with errors succeeded"),
+        };
+        let found = stopped(&options);
+        let checked = check(root).expect("check");
+        let codes: Vec<_> = found.iter().map(|d| (d.file.as_str(), d.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("content/pages/about.md", diagnostics::Code::W103),
+                ("content/pages/gone.md", diagnostics::Code::E010),
+                ("content/pages/gone.md", diagnostics::Code::E017),
+                ("content/pages/gone.md", diagnostics::Code::E018),
+                ("content/pages/gone.md", diagnostics::Code::E018),
+                ("content/pages/plans-draft.md", diagnostics::Code::E010),
+                ("content/pages/plans-draft.md", diagnostics::Code::E018),
+            ],
+            "{found:#?}"
+        );
+        assert_eq!(found, checked.diagnostics);
+        assert_eq!(
+            std::fs::read(output.join("about/index.html")).expect("still there"),
+            before
+        );
+        assert_eq!(listing(&output), built, "the output changed");
+        let left: Vec<String> = listing(root)
+            .into_iter()
+            .filter(|name| name.contains("casebook-") && !name.ends_with("-lock"))
+            .collect();
+        assert!(left.is_empty(), "staging folders left: {left:?}");
+
+        // An error in front matter stops the build before the render: the bodies' problems
+        // are found by checking them as `check` does, and reported with it.
+        std::fs::write(
+            root.join("content/pages/broken.md"),
+            "---\ntitle: [unclosed\n---\n\nText.\n",
+        )
+        .expect("broken");
+        let found = stopped(&options);
+        let checked = check(root).expect("check");
+        assert_eq!(found, checked.diagnostics);
+        assert!(found.iter().any(|d| d.file == "content/pages/broken.md"));
+        assert!(found.iter().any(|d| d.code == diagnostics::Code::E018));
+        assert_eq!(listing(&output), built, "the output changed");
+    }
+
     /// A body edited between the check and its page's render was never checked (its links,
     /// its images): the build stops and says to build again rather than publish it.
     #[test]

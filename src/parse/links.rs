@@ -108,12 +108,49 @@ impl<'t> BodyObserver<'t> {
 /// the preview and the language server know of a body before (or without) rendering it.
 pub(crate) fn internal_links(body: &Body) -> (Vec<Located<String>>, Vec<BodyImage>) {
     let _permit = super::parse_permit(&body.markdown);
+    #[cfg(test)]
+    parses::note("check", &body.markdown);
     let mut observer = BodyObserver::new(&body.markdown, body.first_line);
     for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
         observer.see(&event, &range);
     }
     let found = observer.finish();
     (found.links, found.images)
+}
+
+/// Which pass parsed which bodies: the tests that a build parses each body once count them.
+#[cfg(test)]
+pub(crate) mod parses {
+    use std::sync::Mutex;
+
+    /// Bodies holding this are noted as they are parsed (tests run side by side: each gives
+    /// its bodies a marker of its own after it).
+    pub(crate) const MARK: &str = "parse-count:";
+
+    static NOTED: Mutex<Vec<(&'static str, String)>> = Mutex::new(Vec::new());
+
+    /// Notes that the pass `by` parsed `markdown`, if it holds [`MARK`].
+    pub(crate) fn note(by: &'static str, markdown: &str) {
+        if markdown.contains(MARK) {
+            NOTED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((by, markdown.to_owned()));
+        }
+    }
+
+    /// The bodies holding `marker` that the pass `by` parsed, as often as it parsed them.
+    pub(crate) fn parsed(by: &str, marker: &str) -> Vec<String> {
+        let mut found: Vec<String> = NOTED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|(pass, body)| *pass == by && body.contains(marker))
+            .map(|(_, body)| body.clone())
+            .collect();
+        found.sort();
+        found
+    }
 }
 
 #[cfg(test)]

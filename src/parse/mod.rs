@@ -29,6 +29,8 @@ use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 pub use images::DECORATIVE;
 pub(crate) use images::missing_alt;
 pub use links::{BodyFound, BodyObserver, body_text, checked_body_text, markdown_options};
+#[cfg(test)]
+pub(crate) use links::{internal_links, parses};
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
 pub use permit::{LARGE_BODY, parse_permit};
 
