@@ -118,7 +118,7 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
 pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error> {
-    let (mut checked, _) = check_linked(root, options, parse::BodyPass::All)?;
+    let mut checked = check_linked(root, options, parse::BodyPass::All)?.checked;
     // Reads the image files the pages show (an edge, like `load`).
     let (images, image_diagnostics) =
         images::scan(root, &checked.site.pages, &checked.config.images);
@@ -136,12 +136,13 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
 
 /// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
 /// names: no image is read, the diagnostics are not sorted, and `sources` holds only the
-/// files the parse stage found a problem in. Returns the options the site was linked with.
+/// files the parse stage found a problem in. Also gives the options the site was linked with
+/// and the pages whose bodies were left that linking left out ([`Linked`]).
 fn check_linked(
     root: &Path,
     options: &CheckOptions,
     pass: parse::BodyPass,
-) -> Result<(Checked, model::LinkOptions), Error> {
+) -> Result<Linked, Error> {
     let config = config::load_config(root)?;
     let found = load::find(root)?;
     let parse_options = parse::ParseOptions {
@@ -152,10 +153,19 @@ fn check_linked(
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;
+    // The files of the pages whose bodies `pass` leaves, with each body's first line.
+    let mut unread: Vec<(String, u32)> = Vec::new();
     for part in found.files.chunks(options.files_at_a_time.max(1)) {
         let loaded = load::read_files(root, part, config.max_file_size)?;
         files_read += loaded.sources.len();
         let mut parsed = parse::parse_sources_with(&loaded.sources, &parse_options, pass);
+        unread.extend(
+            parsed
+                .pages
+                .iter()
+                .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
+                .map(|page| (page.file.clone(), page.body.first_line)),
+        );
         if !options.bodies {
             for page in &mut parsed.pages {
                 page.body.let_go();
@@ -184,6 +194,12 @@ fn check_linked(
     };
     let (site, link_diagnostics) = model::link_site(pages, &link_options);
     diagnostics.extend(link_diagnostics);
+    // Only the pages linking left out of the site (a duplicate slug, a clashing folder) are
+    // kept: the others are the site's.
+    let in_site: std::collections::BTreeSet<&str> =
+        site.pages.iter().map(|page| page.file.as_str()).collect();
+    unread.retain(|(file, _)| !in_site.contains(file.as_str()));
+    drop(in_site);
     let checked = Checked {
         config,
         sources,
@@ -192,7 +208,21 @@ fn check_linked(
         diagnostics,
         images: images::Images::default(),
     };
-    Ok((checked, link_options))
+    Ok(Linked {
+        checked,
+        link_options,
+        left_out: unread,
+    })
+}
+
+/// What [`check_linked`] gives.
+struct Linked {
+    checked: Checked,
+    /// The options the site was linked with.
+    link_options: model::LinkOptions,
+    /// The files (and first body lines) of the pages whose bodies were left unread and that
+    /// linking left out of the site (a duplicate slug, a clashing folder).
+    left_out: Vec<(String, u32)>,
 }
 
 /// Reads again the files `diagnostics` name whose text `sources` lacks (those the link
@@ -373,7 +403,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     } else {
         parse::BodyPass::Drafts
     };
-    let (checked, link_options) = check_linked(root, &bodies_left, pass)?;
+    let Linked {
+        checked,
+        link_options,
+        left_out: dropped,
+    } = check_linked(root, &bodies_left, pass)?;
     let mut checked = with_base_url(checked);
     // The images known before the render (`image:` fields, drafts' bodies); each file read is
     // noted in `scanned`, so that no file is read twice.
@@ -382,11 +416,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         images::scan_again(root, &checked.site.pages, &checked.config.images, &scanned);
     if checked.has_errors() || early_image_problems.iter().any(Diagnostic::is_error) {
         // Nothing is rendered: every problem is reported in one run, those of the bodies
-        // left to the render included, by checking the site as `casebook check` does.
-        drop(checked);
-        let full = with_base_url(check_with(root, &bodies_left)?);
-        return Err(BuildError::Content(Box::new(full)));
+        // left to the render included, found as `casebook check` finds them.
+        drop(known_images);
+        check_left_bodies(root, &mut checked, link_options, pass, &dropped, &scanned);
+        return Err(BuildError::Content(Box::new(checked)));
     }
+    drop(dropped);
     // The links the render finds are checked against the whole site, drafts included.
     let link_targets = model::site::LinkTargets::of(&checked.site, link_options);
     // Where the checked site shows images (drafts' bodies, `image:` fields), in site order;
@@ -577,6 +612,72 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         images: image_stats,
         share_images_rasterised: share_images.rasterised(),
     })
+}
+
+/// Completes the check of a site whose bodies `pass` left to the render, when it will not
+/// render: each left body is read again and parsed by the check's own pass, for E018 and, for
+/// the pages of the site, its links and images (checked as [`model::link_site`] and
+/// [`images::scan`] check them); `dropped` are the files of pages linking left out of the
+/// site (E018 only), with each body's first line. The diagnostics are then those
+/// [`check_with`] makes, sorted, and the files they name are in `sources`.
+fn check_left_bodies(
+    root: &Path,
+    checked: &mut Checked,
+    link_options: model::LinkOptions,
+    pass: parse::BodyPass,
+    dropped: &[(String, u32)],
+    scanned: &images::Scanned,
+) {
+    use rayon::prelude::*;
+    let max_file_size = checked.config.max_file_size;
+    let found = |file: &str, first_line: u32| -> Option<parse::BodyFound> {
+        let Some(Ok(Ok(source))) = load::load_file(root, file, max_file_size) else {
+            return None;
+        };
+        let body = model::content::Body {
+            markdown: parse::body_text(&source),
+            first_line,
+            let_go: None,
+        };
+        Some(parse::check_body(&body))
+    };
+    let targets = model::site::LinkTargets::of(&checked.site, link_options);
+    let problems: Vec<Vec<Diagnostic>> = checked
+        .site
+        .pages
+        .par_iter_mut()
+        .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
+        .map(|page| {
+            let Some(found) = found(&page.file, page.body.first_line) else {
+                return Vec::new();
+            };
+            let mut problems = parse::missing_alt(&page.file, &found.images);
+            problems.extend(targets.check_links(page, &found.links));
+            page.images = found.images;
+            problems
+        })
+        .collect();
+    let left_out: Vec<Vec<Diagnostic>> = dropped
+        .par_iter()
+        .map(|(file, first_line)| {
+            found(file, *first_line)
+                .map(|found| parse::missing_alt(file, &found.images))
+                .unwrap_or_default()
+        })
+        .collect();
+    let (_, image_problems) =
+        images::scan_again(root, &checked.site.pages, &checked.config.images, scanned);
+    checked
+        .diagnostics
+        .extend(problems.into_iter().chain(left_out).flatten());
+    checked.diagnostics.extend(image_problems);
+    diagnostics::sort(&mut checked.diagnostics);
+    reread_named(
+        root,
+        &checked.config,
+        &checked.diagnostics,
+        &mut checked.sources,
+    );
 }
 
 /// A place a page shows an image, kept with the page's place in the site: a build gathers
@@ -876,11 +977,38 @@ mod tests {
             "---\ntitle: [unclosed\n---\n\nText.\n",
         )
         .expect("broken");
+        // A page with the slug of `gone.md` and a path that sorts first: `gone.md` is left
+        // out of the site (E009), its links unchecked, but the alt text of its images is.
+        std::fs::write(
+            root.join("content/pages/dup.md"),
+            format!(
+                "---\ntitle: Dup\nsummary: Dup.\npublished: 2024-01-02\nslug: gone\n---\n\n{marker} ![](photo.jpg)\n"
+            ),
+        )
+        .expect("duplicate");
         let found = stopped(&options);
         let checked = check(root).expect("check");
         assert_eq!(found, checked.diagnostics);
         assert!(found.iter().any(|d| d.file == "content/pages/broken.md"));
-        assert!(found.iter().any(|d| d.code == diagnostics::Code::E018));
+        let in_gone: Vec<_> = found
+            .iter()
+            .filter(|d| d.file == "content/pages/gone.md")
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(
+            in_gone,
+            [
+                diagnostics::Code::E009,
+                diagnostics::Code::E018,
+                diagnostics::Code::E018
+            ]
+        );
+        assert!(
+            found
+                .iter()
+                .any(|d| d.file == "content/pages/dup.md" && d.code == diagnostics::Code::E018)
+        );
+        assert!(found.iter().any(|d| d.file == "content/pages/about.md"));
         assert_eq!(listing(&output), built, "the output changed");
     }
 

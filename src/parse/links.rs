@@ -103,6 +103,13 @@ impl<'t> BodyObserver<'t> {
     }
 }
 
+/// [`internal_links`] as a [`BodyFound`]: what a build checks of the bodies it left to a
+/// render that will not happen (the check found an error).
+pub fn check_body(body: &Body) -> BodyFound {
+    let (links, images) = internal_links(body);
+    BodyFound { links, images }
+}
+
 /// Every link whose target starts with `/`, with the position of its `[` in the file, and
 /// every image ([`super::images`]), found in one pass of their own: what `casebook check`,
 /// the preview and the language server know of a body before (or without) rendering it.

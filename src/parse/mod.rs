@@ -28,7 +28,9 @@ use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 
 pub use images::DECORATIVE;
 pub(crate) use images::missing_alt;
-pub use links::{BodyFound, BodyObserver, body_text, checked_body_text, markdown_options};
+pub use links::{
+    BodyFound, BodyObserver, body_text, check_body, checked_body_text, markdown_options,
+};
 #[cfg(test)]
 pub(crate) use links::{internal_links, parses};
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
@@ -64,7 +66,8 @@ pub enum BodyPass {
 }
 
 impl BodyPass {
-    fn reads(self, draft: bool) -> bool {
+    /// Whether the pass reads the body of a page that is (or is not) a draft.
+    pub fn reads(self, draft: bool) -> bool {
         match self {
             BodyPass::All => true,
             BodyPass::Drafts => draft,
