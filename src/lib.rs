@@ -118,6 +118,31 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
 pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error> {
+    let mut checked = check_linked(root, options, parse::BodyPass::All)?.checked;
+    // Reads the image files the pages show (an edge, like `load`).
+    let (images, image_diagnostics) =
+        images::scan(root, &checked.site.pages, &checked.config.images);
+    checked.images = images;
+    checked.diagnostics.extend(image_diagnostics);
+    diagnostics::sort(&mut checked.diagnostics);
+    reread_named(
+        root,
+        &checked.config,
+        &checked.diagnostics,
+        &mut checked.sources,
+    );
+    Ok(checked)
+}
+
+/// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
+/// names: no image is read, the diagnostics are not sorted, and `sources` holds only the
+/// files the parse stage found a problem in. Also gives the options the site was linked with
+/// and the pages whose bodies were left that linking left out ([`Linked`]).
+fn check_linked(
+    root: &Path,
+    options: &CheckOptions,
+    pass: parse::BodyPass,
+) -> Result<Linked, Error> {
     let config = config::load_config(root)?;
     let found = load::find(root)?;
     let parse_options = parse::ParseOptions {
@@ -128,10 +153,19 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;
+    // The files of the pages whose bodies `pass` leaves, with each body's first line.
+    let mut unread: Vec<(String, u32)> = Vec::new();
     for part in found.files.chunks(options.files_at_a_time.max(1)) {
         let loaded = load::read_files(root, part, config.max_file_size)?;
         files_read += loaded.sources.len();
-        let mut parsed = parse::parse_sources(&loaded.sources, &parse_options);
+        let mut parsed = parse::parse_sources_with(&loaded.sources, &parse_options, pass);
+        unread.extend(
+            parsed
+                .pages
+                .iter()
+                .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
+                .map(|page| (page.file.clone(), page.body.first_line)),
+        );
         if !options.bodies {
             for page in &mut parsed.pages {
                 page.body.let_go();
@@ -159,20 +193,36 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
         unreadable: unreadable_pages(&diagnostics, &pages),
     };
     let (site, link_diagnostics) = model::link_site(pages, &link_options);
-    // Reads the image files the pages show (an edge, like `load`).
-    let (images, image_diagnostics) = images::scan(root, &site.pages, &config.images);
     diagnostics.extend(link_diagnostics);
-    diagnostics.extend(image_diagnostics);
-    diagnostics::sort(&mut diagnostics);
-    reread_named(root, &config, &diagnostics, &mut sources);
-    Ok(Checked {
+    // Only the pages linking left out of the site (a duplicate slug, a clashing folder) are
+    // kept: the others are the site's.
+    let in_site: std::collections::BTreeSet<&str> =
+        site.pages.iter().map(|page| page.file.as_str()).collect();
+    unread.retain(|(file, _)| !in_site.contains(file.as_str()));
+    drop(in_site);
+    let checked = Checked {
         config,
         sources,
         files_read,
         site,
         diagnostics,
-        images,
+        images: images::Images::default(),
+    };
+    Ok(Linked {
+        checked,
+        link_options,
+        left_out: unread,
     })
+}
+
+/// What [`check_linked`] gives.
+struct Linked {
+    checked: Checked,
+    /// The options the site was linked with.
+    link_options: model::LinkOptions,
+    /// The files (and first body lines) of the pages whose bodies were left unread and that
+    /// linking left out of the site (a duplicate slug, a clashing folder).
+    left_out: Vec<(String, u32)>,
 }
 
 /// Reads again the files `diagnostics` name whose text `sources` lacks (those the link
@@ -330,24 +380,58 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     // read the newer content.
     let lock = write::OutputLock::acquire(&output, || progress(Stage::Waiting))?;
     progress(Stage::Checking);
-    // Bodies are not kept: each is read again when its page renders (`read_body`), so that a
-    // large site's text is never all in memory.
-    let mut checked = check_with(
-        &options.root,
-        &CheckOptions {
-            bodies: false,
-            ..CheckOptions::default()
-        },
-    )?;
-    if let Some(base_url) = &options.base_url {
-        // `main` has checked the flag; a library caller's bad value keeps the config's.
-        if let Ok(base_url) = config::normalise_base_url(base_url) {
-            checked.config.base_url = base_url;
+    let root = &options.root;
+    let with_base_url = |mut checked: Checked| {
+        if let Some(base_url) = &options.base_url {
+            // `main` has checked the flag; a library caller's bad value keeps the config's.
+            if let Ok(base_url) = config::normalise_base_url(base_url) {
+                checked.config.base_url = base_url;
+            }
         }
-    }
-    if checked.has_errors() {
+        checked
+    };
+    // Bodies are not kept: each is read again when its page renders (`read_body`), so that a
+    // large site's text is never all in memory. Nor are the bodies of the pages the build
+    // renders parsed for their links and images: the render's parse finds them (`Finding`),
+    // and they are checked after it. Only drafts left out are parsed here.
+    let bodies_left = CheckOptions {
+        bodies: false,
+        ..CheckOptions::default()
+    };
+    let pass = if options.drafts {
+        parse::BodyPass::None
+    } else {
+        parse::BodyPass::Drafts
+    };
+    let Linked {
+        checked,
+        link_options,
+        left_out: dropped,
+    } = check_linked(root, &bodies_left, pass)?;
+    let mut checked = with_base_url(checked);
+    // The images known before the render (`image:` fields, drafts' bodies); each file read is
+    // noted in `scanned`, so that no file is read twice.
+    let scanned = images::Scanned::default();
+    let (known_images, early_image_problems) =
+        images::scan_again(root, &checked.site.pages, &checked.config.images, &scanned);
+    if checked.has_errors() || early_image_problems.iter().any(Diagnostic::is_error) {
+        // Nothing is rendered: every problem is reported in one run, those of the bodies
+        // left to the render included, found as `casebook check` finds them.
+        drop(known_images);
+        check_left_bodies(root, &mut checked, link_options, pass, &dropped, &scanned);
         return Err(BuildError::Content(Box::new(checked)));
     }
+    drop(dropped);
+    // The links the render finds are checked against the whole site, drafts included.
+    let link_targets = model::site::LinkTargets::of(&checked.site, link_options);
+    // Where the checked site shows images (drafts' bodies, `image:` fields), in site order;
+    // the render adds the bodies' own, and the whole is scanned after it as `check` scans it.
+    let mut places: Vec<ShownPlace> = checked
+        .site
+        .pages
+        .iter()
+        .flat_map(|page| ShownPlace::of(page, images::places_of(page)))
+        .collect();
     // The checked site moves into the published one (the report keeps only diagnostics and
     // sources): a large site is not held twice.
     let site = std::mem::take(&mut checked.site);
@@ -361,23 +445,49 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         let model::Site { pages, .. } = site;
         model::without_drafts(pages, checked.config.link_check)
     };
-    let mut site_images = std::mem::take(&mut checked.images);
-    site_images.retain_shown_by(&published.pages);
-    let image_cache = cache::Cache::open(&options.root, images::NAMESPACE);
-    let theme = theme::load_theme(&options.root, &checked.config.theme)?;
+    let image_cache = cache::Cache::open(root, images::NAMESPACE);
+    let theme = theme::load_theme(root, &checked.config.theme)?;
     progress(Stage::Rendering);
     // Each rendered file goes straight to the staging folder, so a large site is never held in
     // memory whole; the staging folder replaces the output only when everything is written.
     let staging = write::Staging::create(lock)?;
     // Share images are cached beside the site (`.casebook/cache/share/`): a warm build
     // rasterises none, and hard-links the cache's files into the output.
-    let share_images = render::ShareImages::linking(cache::Cache::open(&options.root, "share"));
+    let share_images = render::ShareImages::linking(cache::Cache::open(root, "share"));
     let emit = |file: write::OutputFile| staging.write(&file);
     let max_file_size = checked.config.max_file_size;
-    let read_body = |page: &model::content::Page| read_body(&options.root, max_file_size, page);
-    // The render stage parses each body once, for its page and for its search text, which it
+    let read_body = |page: &model::content::Page| read_body(root, max_file_size, page);
+    // What the render finds in each body: the problems of its links and images (E018), and
+    // where it shows images.
+    let body_finds: std::sync::Mutex<(Vec<Diagnostic>, Vec<ShownPlace>)> =
+        std::sync::Mutex::default();
+    let found = |page: &model::content::Page, found: parse::BodyFound| {
+        let mut problems = link_targets.check_links(page, &found.links);
+        problems.extend(parse::missing_alt(&page.file, &found.images));
+        let shown = ShownPlace::of(
+            page,
+            found.images.iter().map(|image| images::Place {
+                page_file: &page.file,
+                src: &image.src,
+                at: image.at,
+                share: false,
+            }),
+        );
+        let mut finds = body_finds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        finds.0.extend(problems);
+        finds.1.extend(shown);
+    };
+    let first_use = images::OnFirstUse::new(root, &checked.config.images, &known_images, &scanned);
+    let finding = render::Finding {
+        images: &first_use,
+        found: &found,
+    };
+    // The render stage parses each body once, for its page, its search text (which it
     // sends here a part at a time, in page order; the index is built on its own thread as the
-    // parts come (a few parts wait at most, so the texts are never all in memory).
+    // parts come, a few parts waiting at most, so the texts are never all in memory) and the
+    // checks of its links and images.
     let (texts_in, texts_out) = std::sync::mpsc::sync_channel::<Vec<search::PlainText>>(2);
     let rendered = std::thread::scope(|scope| {
         let (published, config, staging) = (&published, &checked.config, &staging);
@@ -403,9 +513,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
                 Err(_) => index(),
             }
         });
-        // Images are resized and encoded beside the pages, in rayon's pool with them.
-        let imaging =
-            scope.spawn(|| images::emit(&site_images, &options.root, &image_cache, &emit));
         let texts = move |part: Vec<search::PlainText>| {
             // An indexer that stopped has its own error to report.
             let _ = texts_in.send(part);
@@ -414,12 +521,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
             published,
             &checked.config,
             &theme,
-            &site_images,
+            &known_images,
             &share_images,
             render::BodyStream {
                 bodies: &read_body,
                 texts: &texts,
                 large: &|path, fill| staging.write_with(path, fill).map_err(Error::from),
+                finding: Some(&finding),
             },
             &|file| staging.write(&file).map_err(Error::from),
         );
@@ -429,12 +537,41 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         let indexed = indexing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let imaged = imaging
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rendered, indexed, imaged)
+        (rendered, indexed)
     });
-    let (rendered, indexed, imaged) = rendered;
+    let (rendered, indexed) = rendered;
+    // The checks of the bodies, as `casebook check` makes them: their links and alt text as
+    // the render found them, and every image the site shows, scanned (no file is read again).
+    let (mut body_problems, mut places_shown) = body_finds
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    places.append(&mut places_shown);
+    places.sort_by(|a, b| a.order.cmp(&b.order));
+    let (mut site_images, image_problems) = images::scan_places(
+        root,
+        places.iter().map(ShownPlace::place),
+        &checked.config.images,
+        &scanned,
+    );
+    drop(places);
+    body_problems.extend(image_problems);
+    let body_errors = body_problems.iter().any(Diagnostic::is_error);
+    checked.diagnostics.append(&mut body_problems);
+    diagnostics::sort(&mut checked.diagnostics);
+    reread_named(
+        root,
+        &checked.config,
+        &checked.diagnostics,
+        &mut checked.sources,
+    );
+    if body_errors {
+        // As when the check finds them: nothing is committed (the staging folder is removed
+        // as it is dropped), and the template errors a render met are not reported with them.
+        return Err(BuildError::Content(Box::new(checked)));
+    }
+    site_images.retain_shown_by(&published.pages);
+    // Images are resized and encoded once the render has found them all.
+    let imaged = images::emit(&site_images, root, &image_cache, &emit);
     // An image whose pixels do not decode is a content error: nothing is committed.
     let image_stats = match imaged {
         Ok(stats) => stats,
@@ -456,7 +593,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     }
     indexed?;
     progress(Stage::Writing);
-    let (copies, skipped_links) = write::static_copies(&options.root);
+    let (copies, skipped_links) = write::static_copies(root);
     checked.diagnostics.extend(
         skipped_links
             .iter()
@@ -475,6 +612,114 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
         images: image_stats,
         share_images_rasterised: share_images.rasterised(),
     })
+}
+
+/// Completes the check of a site whose bodies `pass` left to the render, when it will not
+/// render: each left body is read again and parsed by the check's own pass, for E018 and, for
+/// the pages of the site, its links and images (checked as [`model::link_site`] and
+/// [`images::scan`] check them); `dropped` are the files of pages linking left out of the
+/// site (E018 only), with each body's first line. The diagnostics are then those
+/// [`check_with`] makes, sorted, and the files they name are in `sources`.
+fn check_left_bodies(
+    root: &Path,
+    checked: &mut Checked,
+    link_options: model::LinkOptions,
+    pass: parse::BodyPass,
+    dropped: &[(String, u32)],
+    scanned: &images::Scanned,
+) {
+    use rayon::prelude::*;
+    let max_file_size = checked.config.max_file_size;
+    let found = |file: &str, first_line: u32| -> Option<parse::BodyFound> {
+        let Some(Ok(Ok(source))) = load::load_file(root, file, max_file_size) else {
+            return None;
+        };
+        let body = model::content::Body {
+            markdown: parse::body_text(&source),
+            first_line,
+            let_go: None,
+        };
+        Some(parse::check_body(&body))
+    };
+    let targets = model::site::LinkTargets::of(&checked.site, link_options);
+    let problems: Vec<Vec<Diagnostic>> = checked
+        .site
+        .pages
+        .par_iter_mut()
+        .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
+        .map(|page| {
+            let Some(found) = found(&page.file, page.body.first_line) else {
+                return Vec::new();
+            };
+            let mut problems = parse::missing_alt(&page.file, &found.images);
+            problems.extend(targets.check_links(page, &found.links));
+            page.images = found.images;
+            problems
+        })
+        .collect();
+    let left_out: Vec<Vec<Diagnostic>> = dropped
+        .par_iter()
+        .map(|(file, first_line)| {
+            found(file, *first_line)
+                .map(|found| parse::missing_alt(file, &found.images))
+                .unwrap_or_default()
+        })
+        .collect();
+    let (_, image_problems) =
+        images::scan_again(root, &checked.site.pages, &checked.config.images, scanned);
+    checked
+        .diagnostics
+        .extend(problems.into_iter().chain(left_out).flatten());
+    checked.diagnostics.extend(image_problems);
+    diagnostics::sort(&mut checked.diagnostics);
+    reread_named(
+        root,
+        &checked.config,
+        &checked.diagnostics,
+        &mut checked.sources,
+    );
+}
+
+/// A place a page shows an image, kept with the page's place in the site: a build gathers
+/// them from the checked site and from the render (in no set order), and scans them in the
+/// order `casebook check` does.
+struct ShownPlace {
+    /// The page's kind, slug and file (the site's order), and the place's among the page's:
+    /// its body's images in order, then its `image:`.
+    order: (model::ContentKind, String, String, bool, usize),
+    src: String,
+    at: diagnostics::Pos,
+    share: bool,
+}
+
+impl ShownPlace {
+    /// The places of `page`, numbered in the order given.
+    fn of<'a>(
+        page: &'a model::content::Page,
+        places: impl Iterator<Item = images::Place<'a>> + 'a,
+    ) -> impl Iterator<Item = ShownPlace> + 'a {
+        places.enumerate().map(|(i, place)| ShownPlace {
+            order: (
+                page.kind,
+                page.slug.value.clone(),
+                page.file.clone(),
+                place.share,
+                i,
+            ),
+            src: place.src.to_owned(),
+            at: place.at,
+            share: place.share,
+        })
+    }
+
+    fn place(&self) -> images::Place<'_> {
+        images::Place {
+            page_file: &self.order.2,
+            src: &self.src,
+            at: self.at,
+            share: self.share,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -532,6 +777,239 @@ mod tests {
             compared += 1;
         }
         assert!(compared > count * 2, "{compared} files compared");
+    }
+
+    /// A small site whose bodies link, show images and leave one without alternative text:
+    /// `marker` is in every body, for counting who parsed it.
+    fn bodies_site(root: &Path, marker: &str, config: &str) {
+        std::fs::write(
+            root.join("casebook.yaml"),
+            format!("title: Once\nbase_url: https://example.org/\nlanguage: en-GB\n{config}"),
+        )
+        .expect("config");
+        let pages = root.join("content/pages");
+        std::fs::create_dir_all(&pages).expect("pages");
+        let mut photo = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut photo)
+            .encode_image(&image::RgbImage::from_fn(600, 300, |x, y| {
+                image::Rgb([x as u8, y as u8, 90])
+            }))
+            .expect("jpeg");
+        std::fs::write(pages.join("photo.jpg"), &photo).expect("photo");
+        let page = |name: &str, front: &str, body: &str| {
+            std::fs::write(
+                pages.join(format!("{name}.md")),
+                format!(
+                    "---\ntitle: {name}\nsummary: About {name}.\npublished: 2024-01-02\n{front}---\n\n\
+                     Intro {marker} {name}.\n\n{body}\n"
+                ),
+            )
+            .expect("page");
+        };
+        page(
+            "about",
+            "",
+            "See [the plan](/plans-draft/), [us](/team-page/) and ![Our team](photo.jpg).",
+        );
+        page("team-page", "", "![A photo of the team](photo.jpg)");
+        page(
+            "plans-draft",
+            "draft: true\n",
+            "Draft [link](/nowhere-yet/) and ![](photo.jpg).",
+        );
+    }
+
+    /// A build parses each body once: the bodies it publishes in the render alone (the check
+    /// parses only the draft it leaves out), and it still reports what `casebook check`
+    /// reports of them, the draft's problems and the link to the draft included.
+    #[test]
+    fn a_build_parses_each_body_once_and_warns_as_check_does() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        let marker = format!("{}once-warns", parse::parses::MARK);
+        // Warnings only: broken links warn, and every image is over the size limit (W109).
+        bodies_site(
+            root,
+            &marker,
+            "link_check: warn\nimages: {warn_over_kb: 1}\n",
+        );
+        std::fs::write(
+            root.join("content/pages/plans-draft.md"),
+            format!(
+                "---\ntitle: Plans\nsummary: Plans.\npublished: 2024-01-02\ndraft: true\n---\n\n\
+                 {marker} [link](/nowhere-yet/) and ![Plans](photo.jpg).\n"
+            ),
+        )
+        .expect("draft");
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            output: Some(root.join("public")),
+            ..BuildOptions::default()
+        };
+        let report = build(&options, &|_| {}).expect("a build with warnings only");
+        assert_eq!(
+            parse::parses::parsed("check", &marker).len(),
+            1,
+            "the draft only"
+        );
+        let rendered = parse::parses::parsed("render", &marker);
+        assert_eq!(rendered.len(), 2, "each published body once");
+        assert!(rendered.iter().all(|body| !body.contains("plans-draft.")));
+
+        let checked = check(root).expect("check");
+        let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                diagnostics::Code::W103,
+                diagnostics::Code::W109,
+                diagnostics::Code::E010
+            ],
+            "{:#?}",
+            checked.diagnostics
+        );
+        assert_eq!(report.checked.diagnostics, checked.diagnostics);
+        assert!(
+            report
+                .checked
+                .source_text("content/pages/about.md")
+                .is_some(),
+            "the file a warning the render found names is there to show"
+        );
+        // The photo both published pages show is made once, and shown as a picture.
+        assert_eq!(report.images.images, 1);
+        let about = std::fs::read_to_string(root.join("public/about/index.html")).expect("page");
+        assert!(about.contains("<picture>"), "{about}");
+    }
+
+    /// Errors in the bodies a build renders stop it as the check's did: the same
+    /// diagnostics as `casebook check`, nothing written, the previous output untouched and no
+    /// staging folder left. With an error the render does not see (in front matter), the
+    /// build reports the bodies' problems too.
+    #[test]
+    fn a_build_with_errors_in_bodies_reports_what_check_reports_and_writes_nothing() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        let marker = format!("{}once-errors", parse::parses::MARK);
+        bodies_site(root, &marker, "");
+        let output = root.join("public");
+        std::fs::write(
+            root.join("content/pages/about.md"),
+            format!(
+                "---\ntitle: About\nsummary: About us.\npublished: 2024-01-02\n---\n\nFine {marker}.\n"
+            ),
+        )
+        .expect("page");
+        std::fs::write(
+            root.join("content/pages/plans-draft.md"),
+            "---\ntitle: Plans\nsummary: Plans.\npublished: 2024-01-02\ndraft: true\n---\n\nLater.\n",
+        )
+        .expect("draft");
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            output: Some(output.clone()),
+            ..BuildOptions::default()
+        };
+        build(&options, &|_| {}).expect("a first build");
+        let before = std::fs::read(output.join("about/index.html")).expect("built");
+        let listing = |folder: &Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(folder)
+                .expect("folder")
+                .map(|entry| {
+                    entry
+                        .expect("entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            names.sort();
+            names
+        };
+        let built = listing(&output);
+
+        bodies_site(root, &marker, "");
+        std::fs::write(
+            root.join("content/pages/gone.md"),
+            format!(
+                "---\ntitle: Gone\nsummary: Gone.\npublished: 2024-01-02\n---\n\n{marker} \
+                 [a](/case-studies/none/) ![](missing.png) ![](photo.jpg)\n"
+            ),
+        )
+        .expect("page");
+        let stopped = |options: &BuildOptions| match build(options, &|_| {}) {
+            Err(BuildError::Content(checked)) => checked.diagnostics,
+            Err(BuildError::Other(error)) => panic!("{error}"),
+            Ok(_) => panic!("a build with errors succeeded"),
+        };
+        let found = stopped(&options);
+        let checked = check(root).expect("check");
+        let codes: Vec<_> = found.iter().map(|d| (d.file.as_str(), d.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("content/pages/about.md", diagnostics::Code::W103),
+                ("content/pages/gone.md", diagnostics::Code::E010),
+                ("content/pages/gone.md", diagnostics::Code::E017),
+                ("content/pages/gone.md", diagnostics::Code::E018),
+                ("content/pages/gone.md", diagnostics::Code::E018),
+                ("content/pages/plans-draft.md", diagnostics::Code::E010),
+                ("content/pages/plans-draft.md", diagnostics::Code::E018),
+            ],
+            "{found:#?}"
+        );
+        assert_eq!(found, checked.diagnostics);
+        assert_eq!(
+            std::fs::read(output.join("about/index.html")).expect("still there"),
+            before
+        );
+        assert_eq!(listing(&output), built, "the output changed");
+        let left: Vec<String> = listing(root)
+            .into_iter()
+            .filter(|name| name.contains("casebook-") && !name.ends_with("-lock"))
+            .collect();
+        assert!(left.is_empty(), "staging folders left: {left:?}");
+
+        // An error in front matter stops the build before the render: the bodies' problems
+        // are found by checking them as `check` does, and reported with it.
+        std::fs::write(
+            root.join("content/pages/broken.md"),
+            "---\ntitle: [unclosed\n---\n\nText.\n",
+        )
+        .expect("broken");
+        // A page with the slug of `gone.md` and a path that sorts first: `gone.md` is left
+        // out of the site (E009), its links unchecked, but the alt text of its images is.
+        std::fs::write(
+            root.join("content/pages/dup.md"),
+            format!(
+                "---\ntitle: Dup\nsummary: Dup.\npublished: 2024-01-02\nslug: gone\n---\n\n{marker} ![](photo.jpg)\n"
+            ),
+        )
+        .expect("duplicate");
+        let found = stopped(&options);
+        let checked = check(root).expect("check");
+        assert_eq!(found, checked.diagnostics);
+        assert!(found.iter().any(|d| d.file == "content/pages/broken.md"));
+        let in_gone: Vec<_> = found
+            .iter()
+            .filter(|d| d.file == "content/pages/gone.md")
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(
+            in_gone,
+            [
+                diagnostics::Code::E009,
+                diagnostics::Code::E018,
+                diagnostics::Code::E018
+            ]
+        );
+        assert!(
+            found
+                .iter()
+                .any(|d| d.file == "content/pages/dup.md" && d.code == diagnostics::Code::E018)
+        );
+        assert!(found.iter().any(|d| d.file == "content/pages/about.md"));
+        assert_eq!(listing(&output), built, "the output changed");
     }
 
     /// A body edited between the check and its page's render was never checked (its links,

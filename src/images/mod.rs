@@ -18,6 +18,7 @@
 //! they are; one under `static/` is already published at its own address.
 
 mod emit;
+mod first_use;
 mod process;
 mod resolve;
 mod svg;
@@ -35,6 +36,7 @@ use crate::model::content::{Details, Page};
 use crate::write::OutputFile;
 
 pub use emit::{EmitFailure, ImageStats, emit};
+pub use first_use::OnFirstUse;
 pub use process::{scaled_height, variant_widths};
 pub use resolve::{Reference, resolve};
 
@@ -334,35 +336,77 @@ pub fn scan_again(
     settings: &ImageSettings,
     scanned: &Scanned,
 ) -> (Images, Vec<Diagnostic>) {
+    scan_places(root, pages.iter().flat_map(places_of), settings, scanned)
+}
+
+/// One place a page shows an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    /// The page's file.
+    pub page_file: &'a str,
+    /// The image's address as written.
+    pub src: &'a str,
+    /// Where it is written.
+    pub at: Pos,
+    /// Whether sharing tags use it (a case study's `image:`).
+    pub share: bool,
+}
+
+/// The places `page` shows an image, in the order [`scan`] takes them: its body's images
+/// (`page.images`), then a case study's `image:`.
+pub fn places_of(page: &Page) -> impl Iterator<Item = Place<'_>> {
+    let body = page.images.iter().map(|image| Place {
+        page_file: &page.file,
+        src: &image.src,
+        at: image.at,
+        share: false,
+    });
+    let front = match &page.details {
+        Details::CaseStudy(case) => case.image.as_ref().map(|image| Place {
+            page_file: &page.file,
+            src: &image.src,
+            at: image.src_at,
+            share: true,
+        }),
+        _ => None,
+    };
+    body.chain(front)
+}
+
+/// [`scan_again`] of the images shown at `places`, given in site order (that of the pages,
+/// each page's as [`places_of`] gives them): a build learns the images of a body as it
+/// renders it, and scans the places of the whole site once the render is done.
+pub fn scan_places<'a>(
+    root: &Path,
+    places: impl IntoIterator<Item = Place<'a>>,
+    settings: &ImageSettings,
+    scanned: &Scanned,
+) -> (Images, Vec<Diagnostic>) {
     let mut wanted: BTreeMap<String, Vec<Shown>> = BTreeMap::new();
     let mut diagnostics = Vec::new();
-    for page in pages {
-        let body = page
-            .images
-            .iter()
-            .map(|image| (&image.src, image.at, false));
-        let front = match &page.details {
-            Details::CaseStudy(case) => case.image.as_ref().map(|i| (&i.src, i.src_at, true)),
-            _ => None,
-        };
-        for (src, at, share) in body.chain(front) {
-            match resolve(&page.file, src) {
-                Reference::External => {}
-                Reference::Outside => diagnostics.push(
-                    Diagnostic::new(
-                        Code::E017,
-                        &page.file,
-                        at,
-                        format!("the image `{}` is not a file of the site", src.escape_debug()),
-                    )
-                    .with_hint("put the image beside the page and write its name (`photo.jpg`), or put it under `static/` and write its path from `/` (`/images/photo.jpg`)"),
-                ),
-                Reference::File(path) => wanted.entry(path).or_default().push(Shown {
-                    page_file: page.file.clone(),
+    for Place {
+        page_file,
+        src,
+        at,
+        share,
+    } in places
+    {
+        match resolve(page_file, src) {
+            Reference::External => {}
+            Reference::Outside => diagnostics.push(
+                Diagnostic::new(
+                    Code::E017,
+                    page_file,
                     at,
-                    share,
-                }),
-            }
+                    format!("the image `{}` is not a file of the site", src.escape_debug()),
+                )
+                .with_hint("put the image beside the page and write its name (`photo.jpg`), or put it under `static/` and write its path from `/` (`/images/photo.jpg`)"),
+            ),
+            Reference::File(path) => wanted.entry(path).or_default().push(Shown {
+                page_file: page_file.to_owned(),
+                at,
+                share,
+            }),
         }
     }
     let before = std::mem::take(&mut *scanned.files());

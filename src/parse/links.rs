@@ -1,5 +1,7 @@
 //! Finding the site-absolute links of a Markdown body, so the model can check their targets.
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use crate::diagnostics::{Located, Pos, Positions};
@@ -31,28 +33,131 @@ pub fn body_text(source: &Source) -> String {
     }
 }
 
-/// Every link whose target starts with `/`, with the position of its `[` in the file, and
-/// every image ([`super::images`]), found in the same pass.
-pub(crate) fn internal_links(body: &Body) -> (Vec<Located<String>>, Vec<BodyImage>) {
-    let _permit = super::parse_permit(&body.markdown);
-    let mut links = Vec::new();
-    let mut images = super::images::ImageCollector::default();
-    let mut positions = Positions::new(&body.markdown);
-    for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
-        images.see(&event, || {
+/// [`body_text`] for a body the check has already found not nested too deep (a build reads
+/// each body again only after a check without errors, and compares it with the checked one):
+/// the nesting is not looked at again.
+pub fn checked_body_text(source: &Source) -> String {
+    if !source.kind.has_body() {
+        return String::new();
+    }
+    match super::split_front_matter(&source.text) {
+        Ok((_, _, body)) => body.markdown,
+        Err(_) => String::new(),
+    }
+}
+
+/// What a body holds that the checks look at: its site-absolute links and its images.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BodyFound {
+    /// Every link whose target starts with `/` (not `//`), at the position of its `[`.
+    pub links: Vec<Located<String>>,
+    /// Every image ([`super::images`]), in order.
+    pub images: Vec<BodyImage>,
+}
+
+/// Finds a body's links and images in its parser's events: fed every `(event, range)` of one
+/// parse, in order. The check's pass ([`internal_links`]) and the render's
+/// ([`crate::render::markdown::render_markdown_observed`]) both use it, so a build that takes
+/// them from the render finds exactly what `casebook check` finds.
+#[derive(Debug)]
+pub struct BodyObserver<'t> {
+    positions: Positions<'t>,
+    first_line: u32,
+    links: Vec<Located<String>>,
+    images: super::images::ImageCollector,
+}
+
+impl<'t> BodyObserver<'t> {
+    /// An observer of the body `markdown`, whose first line is line `first_line` of its file.
+    pub fn new(markdown: &'t str, first_line: u32) -> BodyObserver<'t> {
+        BodyObserver {
+            positions: Positions::new(markdown),
+            first_line,
+            links: Vec::new(),
+            images: super::images::ImageCollector::default(),
+        }
+    }
+
+    /// Takes the next event and the byte range of the body it was parsed from.
+    pub fn see(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let (positions, first_line) = (&mut self.positions, self.first_line);
+        let mut at = || {
             let in_body = positions.at(range.start);
-            Pos::new(in_body.line + body.first_line - 1, in_body.column)
-        });
+            Pos::new(in_body.line + first_line - 1, in_body.column)
+        };
+        self.images.see(event, &mut at);
         if let Event::Start(Tag::Link { dest_url, .. }) = event
             && dest_url.starts_with('/')
             && !dest_url.starts_with("//")
         {
-            let in_body = positions.at(range.start);
-            let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
-            links.push(Located::new(dest_url.into_string(), at));
+            self.links.push(Located::new(dest_url.to_string(), at()));
         }
     }
-    (links, images.finish())
+
+    /// What was found.
+    pub fn finish(self) -> BodyFound {
+        BodyFound {
+            links: self.links,
+            images: self.images.finish(),
+        }
+    }
+}
+
+/// [`internal_links`] as a [`BodyFound`]: what a build checks of the bodies it left to a
+/// render that will not happen (the check found an error).
+pub fn check_body(body: &Body) -> BodyFound {
+    let (links, images) = internal_links(body);
+    BodyFound { links, images }
+}
+
+/// Every link whose target starts with `/`, with the position of its `[` in the file, and
+/// every image ([`super::images`]), found in one pass of their own: what `casebook check`,
+/// the preview and the language server know of a body before (or without) rendering it.
+pub(crate) fn internal_links(body: &Body) -> (Vec<Located<String>>, Vec<BodyImage>) {
+    let _permit = super::parse_permit(&body.markdown);
+    #[cfg(test)]
+    parses::note("check", &body.markdown);
+    let mut observer = BodyObserver::new(&body.markdown, body.first_line);
+    for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
+        observer.see(&event, &range);
+    }
+    let found = observer.finish();
+    (found.links, found.images)
+}
+
+/// Which pass parsed which bodies: the tests that a build parses each body once count them.
+#[cfg(test)]
+pub(crate) mod parses {
+    use std::sync::Mutex;
+
+    /// Bodies holding this are noted as they are parsed (tests run side by side: each gives
+    /// its bodies a marker of its own after it).
+    pub(crate) const MARK: &str = "parse-count:";
+
+    static NOTED: Mutex<Vec<(&'static str, String)>> = Mutex::new(Vec::new());
+
+    /// Notes that the pass `by` parsed `markdown`, if it holds [`MARK`].
+    pub(crate) fn note(by: &'static str, markdown: &str) {
+        if markdown.contains(MARK) {
+            NOTED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((by, markdown.to_owned()));
+        }
+    }
+
+    /// The bodies holding `marker` that the pass `by` parsed, as often as it parsed them.
+    pub(crate) fn parsed(by: &str, marker: &str) -> Vec<String> {
+        let mut found: Vec<String> = NOTED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|(pass, body)| *pass == by && body.contains(marker))
+            .map(|(_, body)| body.clone())
+            .collect();
+        found.sort();
+        found
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,12 @@ use crate::model::content::{Body, Details, Page};
 use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 
 pub use images::DECORATIVE;
-pub use links::{body_text, markdown_options};
+pub(crate) use images::missing_alt;
+pub use links::{
+    BodyFound, BodyObserver, body_text, check_body, checked_body_text, markdown_options,
+};
+#[cfg(test)]
+pub(crate) use links::{internal_links, parses};
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
 pub use permit::{LARGE_BODY, parse_permit};
 
@@ -47,11 +52,42 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Which bodies the parse stage reads for their links and images (and E018).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyPass {
+    /// Every body: `casebook check`, the preview and the language server.
+    #[default]
+    All,
+    /// Only the bodies of drafts: a build without drafts, whose render finds the links and
+    /// images of every other body in its own parse of it.
+    Drafts,
+    /// None: a build with drafts renders every body.
+    None,
+}
+
+impl BodyPass {
+    /// Whether the pass reads the body of a page that is (or is not) a draft.
+    pub fn reads(self, draft: bool) -> bool {
+        match self {
+            BodyPass::All => true,
+            BodyPass::Drafts => draft,
+            BodyPass::None => false,
+        }
+    }
+}
+
 /// Parses every source in parallel; the result is in the order of `sources`.
 pub fn parse_sources(sources: &[Source], options: &ParseOptions) -> Parsed {
+    parse_sources_with(sources, options, BodyPass::All)
+}
+
+/// [`parse_sources`], reading for links and images only the bodies `pass` names: the other
+/// pages have none (`links` and `images` empty, no E018), and a body nested too deep is still
+/// reported (E015).
+pub fn parse_sources_with(sources: &[Source], options: &ParseOptions, pass: BodyPass) -> Parsed {
     let results: Vec<(Option<Page>, Vec<Diagnostic>)> = sources
         .par_iter()
-        .map(|source| parse_source(source, options))
+        .map(|source| parse_source_with(source, options, pass))
         .collect();
     let mut parsed = Parsed::default();
     for (page, diagnostics) in results {
@@ -66,7 +102,15 @@ pub fn parse_sources(sources: &[Source], options: &ParseOptions) -> Parsed {
 /// page that is not a draft, and the unfilled marks of a general page (the accessibility
 /// statement's).
 pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
-    let (page, mut diagnostics) = parse_contents(source, options);
+    parse_source_with(source, options, BodyPass::All)
+}
+
+fn parse_source_with(
+    source: &Source,
+    options: &ParseOptions,
+    pass: BodyPass,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    let (page, mut diagnostics) = parse_contents(source, options, pass);
     diagnostics.extend(file_name_problem(source));
     if page.as_ref().is_some_and(|page| !page.draft) {
         diagnostics.extend(skeleton::leftover_placeholders(&source.path, &source.text));
@@ -132,7 +176,11 @@ fn file_name_problem(source: &Source) -> Option<Diagnostic> {
     )
 }
 
-fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec<Diagnostic>) {
+fn parse_contents(
+    source: &Source,
+    options: &ParseOptions,
+    pass: BodyPass,
+) -> (Option<Page>, Vec<Diagnostic>) {
     let file = source.path.as_str();
     let (yaml_text, yaml_first_line, body) = if source.kind.has_body() {
         match split_front_matter(&source.text) {
@@ -187,6 +235,7 @@ fn parse_contents(source: &Source, options: &ParseOptions) -> (Option<Page>, Vec
 
     let (body, links, images) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING)
     {
+        None if !pass.reads(common.draft) => (body, Vec::new(), Vec::new()),
         None => {
             let (links, images) = links::internal_links(&body);
             diagnostics.extend(images::missing_alt(file, &images));

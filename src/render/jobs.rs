@@ -15,12 +15,14 @@ use tera::Context;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::images::Images;
+use crate::model::ContentKind;
 use crate::model::Site;
 use crate::model::content::Page;
 use crate::render::feeds::{sitemap, text_file};
 use crate::render::listings::{Job, Jobs, home_job, list_jobs, taxonomy_jobs};
 use crate::render::markdown::{
-    Highlighter, MarkdownContext, render_markdown, render_markdown_with_text,
+    Highlighter, MarkdownContext, render_markdown, render_markdown_observed,
+    render_markdown_with_text,
 };
 use crate::render::templates::{Renderer, load_templates};
 use crate::render::urls::Urls;
@@ -49,6 +51,9 @@ pub(super) struct Streams<'a, E> {
     /// Where the open data is written as it is made; without it, it is made in memory and
     /// handed to `emit` as any file.
     pub(super) large: Option<&'a super::LargeFile<'a, E>>,
+    /// A build's: what each body's parse finds for the checks goes here, and its images are
+    /// read on first use.
+    pub(super) finding: Option<&'a super::Finding<'a>>,
 }
 
 /// One rendering task's failure.
@@ -126,7 +131,7 @@ pub(super) fn render_into<E: Send>(
                 read.as_str()
             }
         };
-        let pictures = picture::for_page(images, page);
+        let pictures = picture::for_page(images, page).reading(streams.finding.map(|f| f.images));
         let markdown = MarkdownContext {
             pictures: Some(&pictures),
             ..markdown
@@ -141,13 +146,39 @@ pub(super) fn render_into<E: Send>(
             }
             None => None,
         };
-        let (body, text) = if with_text {
-            render_markdown_with_text(markdown_text, &markdown)
-        } else {
-            (
+        let with_links;
+        let (body, text, page) = match streams.finding {
+            Some(finding) => {
+                let (body, text, found) =
+                    render_markdown_observed(markdown_text, page.body.first_line, &markdown);
+                // A programme lists the datasets its body links to: the parse stage left
+                // its links to the render.
+                let page = if page.kind == ContentKind::Programme && page.links.is_empty() {
+                    with_links = Page {
+                        links: found.links.clone(),
+                        ..page.clone()
+                    };
+                    &with_links
+                } else {
+                    page
+                };
+                (finding.found)(page, found);
+                let text = if with_text {
+                    text
+                } else {
+                    PlainText::default()
+                };
+                (body, text, page)
+            }
+            None if with_text => {
+                let (body, text) = render_markdown_with_text(markdown_text, &markdown);
+                (body, text, page)
+            }
+            None => (
                 render_markdown(markdown_text, &markdown),
                 PlainText::default(),
-            )
+                page,
+            ),
         };
         let view = page_view(page, body, &view_context);
         let mut context = Context::new();

@@ -7,13 +7,15 @@ pub use crate::render::escape::escape_html;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::OnceLock;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, OffsetIter, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::parse::markdown_options;
+use crate::parse::{BodyFound, BodyObserver, markdown_options};
 use crate::search::text::{PlainText, PlainTextBuilder};
 
 /// One entry of a page's contents list.
@@ -98,15 +100,53 @@ pub fn render_markdown_with_text(
     (body, text.map(PlainTextBuilder::finish).unwrap_or_default())
 }
 
+/// [`render_markdown_with_text`], and the body's site-absolute links and images found in the
+/// same parse by the check's own observer ([`BodyObserver`]): a build parses each body once,
+/// for its page, its search entry and the checks of its links and images. `first_line` is
+/// the line of the file the body starts on, for the positions of what is found.
+pub fn render_markdown_observed(
+    markdown: &str,
+    first_line: u32,
+    context: &MarkdownContext<'_>,
+) -> (RenderedBody, PlainText, BodyFound) {
+    let observer = BodyObserver::new(markdown, first_line);
+    let (body, text, observer) = render_seen(
+        markdown,
+        context,
+        Some(PlainTextBuilder::default()),
+        Some(observer),
+    );
+    let text = text.map(PlainTextBuilder::finish).unwrap_or_default();
+    let found = observer.map(BodyObserver::finish).unwrap_or_default();
+    (body, text, found)
+}
+
 fn render(
     markdown: &str,
     context: &MarkdownContext<'_>,
     text: Option<PlainTextBuilder>,
 ) -> (RenderedBody, Option<PlainTextBuilder>) {
+    let (body, text, _) = render_seen(markdown, context, text, None);
+    (body, text)
+}
+
+fn render_seen<'t>(
+    markdown: &'t str,
+    context: &MarkdownContext<'_>,
+    text: Option<PlainTextBuilder>,
+    observer: Option<BodyObserver<'t>>,
+) -> (
+    RenderedBody,
+    Option<PlainTextBuilder>,
+    Option<BodyObserver<'t>>,
+) {
     let _permit = crate::parse::parse_permit(markdown);
+    #[cfg(test)]
+    crate::parse::parses::note("render", markdown);
     let parser = Seen {
-        parser: Parser::new_ext(markdown, markdown_options()),
+        parser: Parser::new_ext(markdown, markdown_options()).into_offset_iter(),
         text,
+        observer,
     };
     let mut events = Rewrite::new(parser, context);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
@@ -119,23 +159,27 @@ fn render(
         toc: events.toc,
         has_code: events.has_code,
     };
-    (body, events.parser.text)
+    (body, events.parser.text, events.parser.observer)
 }
 
-/// The parser's events, each shown as it passes to the search text's builder (when there is
-/// one) before anything rewrites it.
+/// The parser's events, each shown as it passes to the search text's builder and to the
+/// observer of links and images (when there are) before anything rewrites it.
 struct Seen<'a> {
-    parser: Parser<'a>,
+    parser: OffsetIter<'a>,
     text: Option<PlainTextBuilder>,
+    observer: Option<BodyObserver<'a>>,
 }
 
 impl<'a> Iterator for Seen<'a> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
-        let event = self.parser.next()?;
+        let (event, range) = self.parser.next()?;
         if let Some(text) = &mut self.text {
             text.see(&event);
+        }
+        if let Some(observer) = &mut self.observer {
+            observer.see(&event, &range);
         }
         Some(event)
     }
@@ -156,6 +200,10 @@ struct Rewrite<'a, 'c> {
     aligned: bool,
     /// For each open link, whether it was dropped (its end must be dropped too).
     dropped_links: Vec<bool>,
+    /// How many images written as `<img>` are open: an image in another's alternative text is
+    /// not one the checks know of (they take an image's place, not those inside it), so it is
+    /// never a site image, which a build learns of only as the checks' observer finds it.
+    open_images: usize,
 }
 
 impl<'a> Iterator for Rewrite<'a, '_> {
@@ -182,6 +230,7 @@ impl<'a, 'c> Rewrite<'a, 'c> {
             tables: 0,
             aligned: false,
             dropped_links: Vec::new(),
+            open_images: 0,
         }
     }
 
@@ -243,6 +292,7 @@ impl<'a, 'c> Rewrite<'a, 'c> {
             }) => {
                 // The site's own image files become a `<picture>` of their resized outputs.
                 if let Some(pictures) = self.context.pictures
+                    && self.open_images == 0
                     && pictures.has(&dest_url)
                 {
                     let alt = crate::render::picture::take_alt(&mut self.parser, &title);
@@ -254,12 +304,17 @@ impl<'a, 'c> Rewrite<'a, 'c> {
                 }
                 let url =
                     rewrite_url(&dest_url, self.context).unwrap_or_else(|| dest_url.to_string());
+                self.open_images += 1;
                 self.ready.push_back(Event::Start(Tag::Image {
                     link_type,
                     dest_url: CowStr::from(url),
                     title,
                     id,
                 }));
+            }
+            Event::End(TagEnd::Image) => {
+                self.open_images = self.open_images.saturating_sub(1);
+                self.ready.push_back(Event::End(TagEnd::Image));
             }
             other => self.ready.push_back(other),
         }
@@ -441,6 +496,83 @@ mod tests {
             pictures: None,
         };
         render_markdown(markdown, &context)
+    }
+
+    /// The links and images the render's parse finds are those the check's own pass finds,
+    /// at the same places, though the rewrite reads a heading, a code block and a site
+    /// image's alternative text ahead: every event reaches the observer once, in order. A
+    /// body image of the site is read on first use, and becomes a `<picture>`.
+    #[test]
+    fn the_render_finds_the_links_and_images_the_check_finds() {
+        let temp = tempfile::tempdir().expect("temp");
+        let root = temp.path();
+        std::fs::create_dir_all(root.join("content/pages")).expect("folder");
+        std::fs::write(
+            root.join("content/pages/chart.svg"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"/>",
+        )
+        .expect("svg");
+        let markdown = "# A [heading link](/programmes/p/) `code`\n\n\
+            Text [to a draft](/case-studies/draft-one/#x) and [out](https://x.org/) and \
+            [proto](//x.org/a).\n\n![A *chart* of `costs`\nover time](chart.svg \"t\") then \
+            ![](missing.png) and ![](rule.svg \"decorative\").\n\n```rust\n[not](/a-link/)\n```\n\n\
+            | a | [b](/topics/falls/) |\n|---|---|\n| ![in a table](/x.png) | 1 |\n\n\
+            [![nested ![inner](i.png) alt](outer.png)](/outcomes/)\n\n> quote [q](/search/)[^1]\n\n\
+            [^1]: A note [n](/about/).\n";
+        let body = crate::model::content::Body {
+            markdown: markdown.into(),
+            first_line: 7,
+            let_go: None,
+        };
+        let (links, images) = crate::parse::internal_links(&body);
+        assert_eq!(links.len(), 6, "{links:?}");
+        assert_eq!(images.len(), 5, "{images:?}");
+
+        let highlighter = Highlighter::default();
+        let published = |path: &str| path != "/case-studies/draft-one/";
+        let settings = crate::config::ImageSettings::default();
+        let (known, scanned) = (
+            crate::images::Images::default(),
+            crate::images::Scanned::default(),
+        );
+        let first_use = crate::images::OnFirstUse::new(root, &settings, &known, &scanned);
+        let pictures = crate::render::picture::Pictures::new(
+            &known,
+            "content/pages/about.md",
+            "about/index.html",
+        )
+        .reading(Some(&first_use));
+        let context = MarkdownContext {
+            allow_html: false,
+            base_path: "/sub/",
+            is_published: &published,
+            highlighter: &highlighter,
+            pictures: Some(&pictures),
+        };
+        let (body_html, text, found) = render_markdown_observed(markdown, 7, &context);
+        assert_eq!(found.links, links);
+        assert_eq!(found.images, images);
+        assert_eq!(text, crate::search::text::markdown_text(markdown));
+        assert!(
+            body_html
+                .html
+                .contains("alt=\"A chart of costs over time\""),
+            "{}",
+            body_html.html
+        );
+        // Each image the checks know of was looked up once, and only those: not the one in
+        // another's alternative text. A file that cannot be read is not the render's to
+        // report (the scan after it does): it stays an `<img>` of its address.
+        assert_eq!(
+            first_use.len(),
+            5,
+            "the images the checks know of were looked up"
+        );
+        assert!(
+            body_html.html.contains("<img src=\"missing.png\""),
+            "{}",
+            body_html.html
+        );
     }
 
     /// The search text taken from the render's parse is the one [`markdown_text`] reads on its

@@ -104,6 +104,7 @@ pub fn render_to<E: Send>(
         bodies: Bodies::InSite,
         texts: None,
         large: None,
+        finding: None,
     };
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
@@ -117,6 +118,20 @@ pub struct BodyStream<'a, E> {
     pub texts: &'a (dyn Fn(Vec<PlainText>) + Sync),
     /// Writes a large file (the open data) as it is made, never whole in memory.
     pub large: &'a LargeFile<'a, E>,
+    /// When the pages' links and images were left to the render (a build's check does not
+    /// parse the bodies it renders): where to send them, and their image files.
+    pub finding: Option<&'a Finding<'a>>,
+}
+
+/// What a render finds in the bodies for the checks, when the check did not parse them: each
+/// page's internal links and images, found in the one parse that renders the body, by the
+/// check's own observer ([`crate::parse::BodyObserver`]).
+pub struct Finding<'a> {
+    /// The site's image files, those of bodies read as the render first meets them.
+    pub images: &'a crate::images::OnFirstUse<'a>,
+    /// Takes each rendered page and what its body holds, as the page renders (in parallel,
+    /// in no set order).
+    pub found: &'a (dyn Fn(&Page, crate::parse::BodyFound) + Sync),
 }
 
 /// Writes the file at an output path as the function it is given makes it: `casebook build`
@@ -144,6 +159,7 @@ pub fn render_streaming<E: Send>(
         bodies: Bodies::Read(stream.bodies),
         texts: Some(stream.texts),
         large: Some(stream.large),
+        finding: stream.finding,
     };
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
@@ -173,6 +189,7 @@ pub fn render_selected_reading<E: Send>(
         bodies: Bodies::Read(reading.bodies),
         texts: None,
         large: None,
+        finding: None,
     };
     render_into(site, config, theme, images, share_images, &streams, emit)
 }
@@ -197,6 +214,7 @@ pub fn render_selected_with_images(
         bodies: Bodies::InSite,
         texts: None,
         large: None,
+        finding: None,
     };
     match render_into(
         site,

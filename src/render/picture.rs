@@ -8,7 +8,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::images::{Format, ImageFile, Images, Variant};
+use crate::images::{Format, ImageFile, Images, OnFirstUse, Variant};
 use crate::model::content::Page;
 use crate::render::escape::escape_html;
 
@@ -19,6 +19,8 @@ pub const SIZES: &str = "(min-width: 45rem) 42rem, 100vw";
 /// The images of one page: what [`crate::render::markdown`] asks when it meets an image.
 pub struct Pictures<'a> {
     images: &'a Images,
+    /// In a build, the images of bodies, read as the render meets them.
+    first_use: Option<&'a OnFirstUse<'a>>,
     page_file: &'a str,
     /// The way up from the page to the root of the output (`../../`).
     up: String,
@@ -30,8 +32,21 @@ impl<'a> Pictures<'a> {
     pub fn new(images: &'a Images, page_file: &'a str, output_path: &str) -> Pictures<'a> {
         Pictures {
             images,
+            first_use: None,
             page_file,
             up: "../".repeat(output_path.matches('/').count()),
+        }
+    }
+
+    /// These pictures, with the images `images` lacks read on first use (a build's).
+    pub fn reading(self, first_use: Option<&'a OnFirstUse<'a>>) -> Pictures<'a> {
+        Pictures { first_use, ..self }
+    }
+
+    fn with<R>(&self, src: &str, f: impl FnOnce(&ImageFile) -> R) -> Option<R> {
+        match self.first_use {
+            Some(first_use) => first_use.with(self.page_file, src, f),
+            None => self.images.get(self.page_file, src).map(f),
         }
     }
 
@@ -39,23 +54,22 @@ impl<'a> Pictures<'a> {
     /// optional title, or `None` when `src` is not one of the site's image files (another
     /// site's image keeps its plain `<img>`).
     pub fn markup(&self, src: &str, alt: &str, title: Option<&str>) -> Option<String> {
-        let image = self.images.get(self.page_file, src)?;
-        Some(markup(image, alt, title, &self.up))
+        self.with(src, |image| markup(image, alt, title, &self.up))
     }
 
     /// Whether `src` is one of the site's image files.
     pub fn has(&self, src: &str) -> bool {
-        self.images.get(self.page_file, src).is_some()
+        self.with(src, |_| ()).is_some()
     }
 
     /// The site path sharing tags use for this page's `image:` (`/images/<hash>/x-1200.jpg`).
     pub fn share_path(&self, src: &str) -> Option<String> {
-        let image = self.images.get(self.page_file, src)?;
-        match (&image.share, &image.copied) {
+        self.with(src, |image| match (&image.share, &image.copied) {
             (Some(share), _) => Some(share.path.clone()),
             (None, Some(copied)) if image.format != Format::Svg => Some(copied.clone()),
             _ => None,
-        }
+        })
+        .flatten()
     }
 }
 

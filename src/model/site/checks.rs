@@ -98,17 +98,13 @@ impl<'a> Checker<'a> {
     }
 
     fn draft_reference(&mut self, page: &Page, target: &Page, at: Pos) {
-        if target.draft && !page.draft {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    Code::W103,
-                    &page.file,
-                    at,
-                    format!("this published page refers to the draft {} `{}`", target.kind.type_name(), target.slug.value),
-                )
-                .with_hint("publish the other page, or remove the reference; in a production build it is shown as plain text"),
-            );
-        }
+        self.diagnostics.extend(draft_warning(
+            page,
+            target.kind,
+            &target.slug.value,
+            target.draft,
+            at,
+        ));
     }
 
     pub(super) fn check_page(&mut self, page: &Page) {
@@ -320,6 +316,60 @@ impl<'a> Checker<'a> {
     }
 
     fn internal_link(&mut self, page: &Page, link: &Located<String>) {
+        let targets = Targets {
+            find: &|kind, slug| self.site.get(kind, slug).map(|target| target.draft),
+            page_paths: &|| {
+                self.site
+                    .pages
+                    .iter()
+                    .map(|page| page_path(page.kind, &page.slug.value))
+                    .collect()
+            },
+            taxonomy_paths: self.taxonomy_paths,
+            options: self.options,
+        };
+        self.diagnostics.extend(targets.link_problem(page, link));
+    }
+}
+
+/// W103 when the published `page` refers, at `at`, to the draft of `kind` and `slug`.
+fn draft_warning(
+    page: &Page,
+    kind: ContentKind,
+    slug: &str,
+    draft: bool,
+    at: Pos,
+) -> Option<Diagnostic> {
+    (draft && !page.draft).then(|| {
+        Diagnostic::new(
+            Code::W103,
+            &page.file,
+            at,
+            format!(
+                "this published page refers to the draft {} `{slug}`",
+                kind.type_name()
+            ),
+        )
+        .with_hint("publish the other page, or remove the reference; in a production build it is shown as plain text")
+    })
+}
+
+/// What an internal link is checked against: the pages of the whole site (drafts included),
+/// its taxonomy pages and static files. [`link_site`] checks against its `Site`; a build,
+/// whose render finds the links of the pages it publishes, against [`LinkTargets`].
+struct Targets<'a> {
+    /// Whether the page of a kind and slug is a draft; `None` when there is no such page.
+    find: &'a dyn Fn(ContentKind, &str) -> Option<bool>,
+    /// The address of every page, for the nearest one to a broken link.
+    page_paths: &'a dyn Fn() -> Vec<String>,
+    taxonomy_paths: &'a BTreeSet<String>,
+    options: &'a LinkOptions,
+}
+
+impl Targets<'_> {
+    /// The problem of the internal link `link` of `page`: E010 when nothing is at its address
+    /// (a warning under `link_check: warn`), W103 when a published page links a draft.
+    fn link_problem(&self, page: &Page, link: &Located<String>) -> Option<Diagnostic> {
         let path = link.value.split(['#', '?']).next().unwrap_or("");
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let section = segments
@@ -328,12 +378,9 @@ impl<'a> Checker<'a> {
         // A top-level address is a general page unless a static file is there.
         let target = page_at(path).filter(|_| !self.options.static_files.contains(path));
         let exists = match (target, section, segments.as_slice()) {
-            (Some((kind, slug)), _, _) => match self.site.get(kind, slug) {
-                Some(target) => {
-                    self.draft_reference(page, target, link.at);
-                    true
-                }
-                None => self.is_unreadable(kind, slug),
+            (Some((kind, slug)), _, _) => match (self.find)(kind, slug) {
+                Some(draft) => return draft_warning(page, kind, slug, draft, link.at),
+                None => self.options.unreadable.contains(&(kind, slug.to_owned())),
             },
             (None, Some(_), [_]) => true,
             _ if segments.is_empty() => true,
@@ -344,48 +391,101 @@ impl<'a> Checker<'a> {
                     || SITE_PAGES.contains(&as_page.as_str())
             }
         };
-        if !exists {
-            let hint = match self.nearest_page_path(&segments) {
-                Some(nearest) => format!("did you mean `{nearest}`?"),
-                None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on, general pages at /<slug>/".to_owned(),
-            };
-            let mut diagnostic = Diagnostic::new(
-                Code::E010,
-                &page.file,
-                link.at,
-                format!("link to `{}`, a page that does not exist", link.value),
-            )
-            .with_hint(hint);
-            if self.options.link_check == LinkCheck::Warn {
-                diagnostic.severity = Severity::Warning;
-            }
-            self.diagnostics.push(diagnostic);
+        if exists {
+            return None;
         }
+        let hint = match self.nearest_page_path(&segments) {
+            Some(nearest) => format!("did you mean `{nearest}`?"),
+            None => "check the address; pages live at /case-studies/<slug>/, /programmes/<slug>/ and so on, general pages at /<slug>/".to_owned(),
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::E010,
+            &page.file,
+            link.at,
+            format!("link to `{}`, a page that does not exist", link.value),
+        )
+        .with_hint(hint);
+        if self.options.link_check == LinkCheck::Warn {
+            diagnostic.severity = Severity::Warning;
+        }
+        Some(diagnostic)
     }
-}
 
-impl Checker<'_> {
     /// The address of an existing page nearest to a broken link's path segments: a folder in
     /// the singular (`/programme/…`), a misspelt folder or slug. Compared as whole paths, so
     /// that one slip anywhere counts the same; `None` when nothing is close.
     fn nearest_page_path(&self, segments: &[&str]) -> Option<String> {
         let wanted = format!("/{}/", segments.join("/"));
-        let pages = self
-            .site
-            .pages
-            .iter()
-            .map(|page| page_path(page.kind, &page.slug.value));
         let others = self
             .taxonomy_paths
             .iter()
             .cloned()
             .chain(SITE_PAGES.iter().map(|path| (*path).to_owned()));
-        pages
+        (self.page_paths)()
+            .into_iter()
             .chain(others)
             .map(|path| (strsim::normalized_levenshtein(&wanted, &path), path))
             .filter(|(score, _)| *score >= 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
             .map(|(_, path)| path)
+    }
+}
+
+/// What the internal links of a site's pages are checked against, kept apart from its
+/// `Site`: every page's kind, slug and whether it is a draft, its taxonomy pages and the
+/// options it was linked with. A build takes it from the checked site before leaving the
+/// drafts out, and checks the links its render finds ([`LinkTargets::check_links`]) as
+/// [`link_site`] checks those the parse stage found: the same diagnostics, links to drafts
+/// included.
+#[derive(Debug, Clone, Default)]
+pub struct LinkTargets {
+    /// Kind, slug and draft of every page, sorted by kind and slug.
+    pages: Vec<(ContentKind, String, bool)>,
+    taxonomy_paths: BTreeSet<String>,
+    options: LinkOptions,
+}
+
+impl LinkTargets {
+    /// The targets of `site`, linked with `options`.
+    pub fn of(site: &Site, options: LinkOptions) -> LinkTargets {
+        let mut pages: Vec<(ContentKind, String, bool)> = site
+            .pages
+            .iter()
+            .map(|page| (page.kind, page.slug.value.clone(), page.draft))
+            .collect();
+        pages.sort_unstable();
+        LinkTargets {
+            pages,
+            taxonomy_paths: taxonomy_paths(site),
+            options,
+        }
+    }
+
+    /// The problems of the internal links `links` of `page` (found in its body), in the order
+    /// of the links, as [`link_site`] reports them.
+    pub fn check_links(&self, page: &Page, links: &[Located<String>]) -> Vec<Diagnostic> {
+        let find = |kind: ContentKind, slug: &str| {
+            self.pages
+                .binary_search_by(|(k, s, _)| (*k, s.as_str()).cmp(&(kind, slug)))
+                .ok()
+                .map(|i| self.pages[i].2)
+        };
+        let page_paths = || {
+            self.pages
+                .iter()
+                .map(|(kind, slug, _)| page_path(*kind, slug))
+                .collect()
+        };
+        let targets = Targets {
+            find: &find,
+            page_paths: &page_paths,
+            taxonomy_paths: &self.taxonomy_paths,
+            options: &self.options,
+        };
+        links
+            .iter()
+            .filter_map(|link| targets.link_problem(page, link))
+            .collect()
     }
 }
 

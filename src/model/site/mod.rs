@@ -6,6 +6,7 @@
 
 mod checks;
 
+pub use checks::LinkTargets;
 use checks::{Checker, module_orders, taxonomy_paths};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
