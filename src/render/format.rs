@@ -60,7 +60,7 @@ pub fn size_text(bytes: u64) -> String {
 /// A number without needless decimals: 12, 4.5, 93.3.
 pub fn number(value: f64) -> String {
     if (value - value.round()).abs() < 1e-9 {
-        format!("{}", value.round() as i64)
+        (value.round() as i64).to_string()
     } else {
         let text = format!("{value:.1}");
         text.trim_end_matches('0').trim_end_matches('.').to_owned()

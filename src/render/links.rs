@@ -22,7 +22,6 @@ const ATTRIBUTES: [&[u8]; 3] = [b"href", b"src", b"action"];
 /// Appends `html`, the page at output path `path` (`case-studies/x/index.html`), to `out` with
 /// its links to the site (values that start with `base_path`) made relative to the page.
 pub fn relative_into(html: &[u8], path: &str, base_path: &str, out: &mut Vec<u8>) {
-    out.reserve(html.len());
     if path == NOT_FOUND || !base_path.starts_with('/') {
         out.extend_from_slice(html);
         return;
@@ -30,18 +29,32 @@ pub fn relative_into(html: &[u8], path: &str, base_path: &str, out: &mut Vec<u8>
     let up = "../".repeat(path.matches('/').count());
     let needle = format!("=\"{base_path}");
     let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    // The links first (where each value starts, and whether it needs a `./`), so that `out`
+    // is sized once: growing it would copy the page again.
+    let links: Vec<(usize, bool)> = finder
+        .find_iter(html)
+        .filter_map(|at| {
+            let value = at + 2;
+            let rest = &html[value + base_path.len()..];
+            // `//host/…` is another site, whatever the base path.
+            let other_host = rest.first() == Some(&b'/');
+            if other_host || !is_address_attribute(&html[..at]) {
+                return None;
+            }
+            let here = up.is_empty() && matches!(rest.first(), Some(b'"' | b'#' | b'?'));
+            Some((value, here))
+        })
+        .collect();
+    let added: usize = links
+        .iter()
+        .map(|&(_, here)| up.len() + if here { 2 } else { 0 })
+        .sum();
+    out.reserve((html.len() + added).saturating_sub(links.len() * base_path.len()));
     let mut copied = 0;
-    for at in finder.find_iter(html) {
-        let value = at + 2;
-        let rest = &html[value + base_path.len()..];
-        // `//host/…` is another site, whatever the base path.
-        let other_host = rest.first() == Some(&b'/');
-        if other_host || !is_address_attribute(&html[..at]) {
-            continue;
-        }
+    for (value, here) in links {
         out.extend_from_slice(&html[copied..value]);
         out.extend_from_slice(up.as_bytes());
-        if up.is_empty() && matches!(rest.first(), Some(b'"' | b'#' | b'?')) {
+        if here {
             out.extend_from_slice(b"./");
         }
         copied = value + base_path.len();

@@ -80,164 +80,7 @@ pub fn metric_label(metric: &str) -> String {
 /// Builds the view of one outcome. With a chart `id` (unique on the page: it names the
 /// chart's patterns) the view carries the chart; without, text and table only.
 pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
-    let unit = outcome.unit.clone();
-    let noun = unit.clone().unwrap_or_default();
-    let (headline, table, as_at) = match &outcome.figures {
-        Figures::None => (
-            outcome
-                .note
-                .clone()
-                .unwrap_or_else(|| outcome.label.clone()),
-            None,
-            outcome.as_at,
-        ),
-        Figures::RatingDistribution { before, after } => {
-            distribution(outcome, before.as_ref(), after.as_ref())
-        }
-        Figures::RatingChange { subject, from, to } => {
-            let who = subject.clone().unwrap_or_else(|| "The service".to_owned());
-            let headline = match (from, to) {
-                (Some(from), Some(to)) => format!(
-                    "{who} went from {} to {}",
-                    from.rating.label(),
-                    to.rating.label()
-                ),
-                (None, Some(to)) => format!("{who} is rated {}", to.rating.label()),
-                (Some(from), None) => format!("{who} was rated {}", from.rating.label()),
-                (None, None) => who,
-            };
-            let rows = [("Before", from), ("After", to)]
-                .into_iter()
-                .filter_map(|(when, side)| {
-                    side.as_ref().map(|side| {
-                        let row = vec![when.to_owned(), side.rating.label().to_owned()];
-                        (row, side.as_at)
-                    })
-                })
-                .collect();
-            let table = dated_table(
-                &outcome.label,
-                vec!["When".into(), "CQC rating".into()],
-                rows,
-            );
-            (
-                headline,
-                Some(table),
-                to.as_ref().and_then(|t| t.as_at).or(outcome.as_at),
-            )
-        }
-        Figures::Amount {
-            value,
-            before,
-            after,
-        } => amount(
-            outcome,
-            value.as_ref(),
-            before.as_ref(),
-            after.as_ref(),
-            &noun,
-        ),
-        Figures::Share {
-            numerator,
-            denominator,
-            value,
-        } => {
-            let headline = match (numerator, denominator) {
-                (Some(n), Some(d)) => format!(
-                    "{n} of {d} {} ({})",
-                    of_count(*d as f64, &noun),
-                    percent(*value)
-                )
-                .replace("  ", " "),
-                (None, Some(d)) => format!("{} of {}", percent(*value), of_whole(*d, &noun)),
-                _ if !noun.trim().is_empty() => format!("{} of {noun}", percent(*value)),
-                _ => percent(*value),
-            };
-            let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
-            if let Some(d) = denominator {
-                rows.insert(0, vec!["Whole".to_owned(), d.to_string()]);
-            }
-            if let Some(n) = numerator {
-                rows.insert(0, vec!["Part".to_owned(), n.to_string()]);
-            }
-            let table = TableView {
-                caption: outcome.label.clone(),
-                head: vec!["Figure".into(), "Value".into()],
-                rows,
-            };
-            (headline, Some(table), outcome.as_at)
-        }
-        Figures::RelativeChange {
-            value,
-            from_as_at,
-            to_as_at,
-            baseline,
-            result,
-        } => {
-            let direction = if *value >= 0.0 {
-                "increase"
-            } else {
-                "decrease"
-            };
-            let headline = format!("{} {direction}", percent(value.abs()));
-            let mut rows = vec![vec!["Change".to_owned(), signed_percent(*value)]];
-            for (figure, value, as_at) in [
-                ("Baseline", baseline, from_as_at),
-                ("Result", result, to_as_at),
-            ] {
-                if let Some(value) = value {
-                    rows.push(vec![dated(figure, *as_at), number(*value)]);
-                }
-            }
-            let table = TableView {
-                caption: outcome.label.clone(),
-                head: vec!["Figure".into(), "Value".into()],
-                rows,
-            };
-            (headline, Some(table), to_as_at.or(outcome.as_at))
-        }
-        Figures::Score { value, min, max, n } => {
-            let respondents = n
-                .map(|n| format!(" from {n} {}", of_count(n as f64, "responses")))
-                .unwrap_or_default();
-            let headline = format!(
-                "{} on a scale of {} to {}{respondents}",
-                number(*value),
-                number(*min),
-                number(*max)
-            );
-            let mut rows = vec![
-                vec!["Score".to_owned(), number(*value)],
-                vec![
-                    "Scale".to_owned(),
-                    format!("{} to {}", number(*min), number(*max)),
-                ],
-            ];
-            if let Some(n) = n {
-                rows.push(vec!["Responses".to_owned(), n.to_string()]);
-            }
-            let table = TableView {
-                caption: outcome.label.clone(),
-                head: vec!["Figure".into(), "Value".into()],
-                rows,
-            };
-            (headline, Some(table), outcome.as_at)
-        }
-        Figures::Money(money) => {
-            let per = money
-                .per
-                .as_ref()
-                .map(|p| format!(" {p}"))
-                .unwrap_or_default();
-            let headline = format!("{}{per}", pounds(money.value));
-            let table = TableView {
-                caption: outcome.label.clone(),
-                head: vec!["Figure".into(), "Value".into()],
-                rows: vec![vec!["Amount".into(), headline.clone()]],
-            };
-            (headline, Some(table), money.as_at.or(outcome.as_at))
-        }
-    };
+    let (headline, table, as_at) = stated(outcome, true);
     let chart_html =
         chart_id.and_then(|id| crate::render::charts::outcome_chart(outcome, &headline, id));
     let as_at = as_at.map(format::period_text);
@@ -257,6 +100,171 @@ pub fn outcome_view(outcome: &Outcome, chart_id: Option<&str>) -> OutcomeView {
                 .filter(|_| !figures_dated(&outcome.figures)),
         ),
         as_at,
+    }
+}
+
+/// What an outcome states: its headline sentence, the table of its figures (only when
+/// `tables`: a headline alone needs none) and the period its figures apply to.
+fn stated(outcome: &Outcome, tables: bool) -> (String, Option<TableView>, Option<Period>) {
+    let noun = outcome.unit.as_deref().unwrap_or_default();
+    match &outcome.figures {
+        Figures::None => (
+            outcome
+                .note
+                .clone()
+                .unwrap_or_else(|| outcome.label.clone()),
+            None,
+            outcome.as_at,
+        ),
+        Figures::RatingDistribution { before, after } => {
+            distribution(outcome, before.as_ref(), after.as_ref(), tables)
+        }
+        Figures::RatingChange { subject, from, to } => {
+            let who = subject.clone().unwrap_or_else(|| "The service".to_owned());
+            let headline = match (from, to) {
+                (Some(from), Some(to)) => format!(
+                    "{who} went from {} to {}",
+                    from.rating.label(),
+                    to.rating.label()
+                ),
+                (None, Some(to)) => format!("{who} is rated {}", to.rating.label()),
+                (Some(from), None) => format!("{who} was rated {}", from.rating.label()),
+                (None, None) => who,
+            };
+            let table = tables.then(|| {
+                let rows = [("Before", from), ("After", to)]
+                    .into_iter()
+                    .filter_map(|(when, side)| {
+                        side.as_ref().map(|side| {
+                            let row = vec![when.to_owned(), side.rating.label().to_owned()];
+                            (row, side.as_at)
+                        })
+                    })
+                    .collect();
+                dated_table(
+                    &outcome.label,
+                    vec!["When".into(), "CQC rating".into()],
+                    rows,
+                )
+            });
+            (
+                headline,
+                table,
+                to.as_ref().and_then(|t| t.as_at).or(outcome.as_at),
+            )
+        }
+        Figures::Amount {
+            value,
+            before,
+            after,
+        } => amount(
+            outcome,
+            value.as_ref(),
+            before.as_ref(),
+            after.as_ref(),
+            noun,
+            tables,
+        ),
+        Figures::Share {
+            numerator,
+            denominator,
+            value,
+        } => {
+            let headline = match (numerator, denominator) {
+                (Some(n), Some(d)) => format!(
+                    "{n} of {d} {} ({})",
+                    of_count(*d as f64, noun),
+                    percent(*value)
+                )
+                .replace("  ", " "),
+                (None, Some(d)) => format!("{} of {}", percent(*value), of_whole(*d, noun)),
+                _ if !noun.trim().is_empty() => format!("{} of {noun}", percent(*value)),
+                _ => percent(*value),
+            };
+            let table = tables.then(|| {
+                let mut rows = vec![vec!["Share".to_owned(), percent(*value)]];
+                if let Some(d) = denominator {
+                    rows.insert(0, vec!["Whole".to_owned(), d.to_string()]);
+                }
+                if let Some(n) = numerator {
+                    rows.insert(0, vec!["Part".to_owned(), n.to_string()]);
+                }
+                figure_table(outcome, rows)
+            });
+            (headline, table, outcome.as_at)
+        }
+        Figures::RelativeChange {
+            value,
+            from_as_at,
+            to_as_at,
+            baseline,
+            result,
+        } => {
+            let direction = if *value >= 0.0 {
+                "increase"
+            } else {
+                "decrease"
+            };
+            let headline = format!("{} {direction}", percent(value.abs()));
+            let table = tables.then(|| {
+                let mut rows = vec![vec!["Change".to_owned(), signed_percent(*value)]];
+                for (figure, value, as_at) in [
+                    ("Baseline", baseline, from_as_at),
+                    ("Result", result, to_as_at),
+                ] {
+                    if let Some(value) = value {
+                        rows.push(vec![dated(figure, *as_at), number(*value)]);
+                    }
+                }
+                figure_table(outcome, rows)
+            });
+            (headline, table, to_as_at.or(outcome.as_at))
+        }
+        Figures::Score { value, min, max, n } => {
+            let respondents = n
+                .map(|n| format!(" from {n} {}", of_count(n as f64, "responses")))
+                .unwrap_or_default();
+            let headline = format!(
+                "{} on a scale of {} to {}{respondents}",
+                number(*value),
+                number(*min),
+                number(*max)
+            );
+            let table = tables.then(|| {
+                let mut rows = vec![
+                    vec!["Score".to_owned(), number(*value)],
+                    vec![
+                        "Scale".to_owned(),
+                        format!("{} to {}", number(*min), number(*max)),
+                    ],
+                ];
+                if let Some(n) = n {
+                    rows.push(vec!["Responses".to_owned(), n.to_string()]);
+                }
+                figure_table(outcome, rows)
+            });
+            (headline, table, outcome.as_at)
+        }
+        Figures::Money(money) => {
+            let per = money
+                .per
+                .as_ref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default();
+            let headline = format!("{}{per}", pounds(money.value));
+            let table = tables
+                .then(|| figure_table(outcome, vec![vec!["Amount".into(), headline.clone()]]));
+            (headline, table, money.as_at.or(outcome.as_at))
+        }
+    }
+}
+
+/// The table of an outcome's figures, one "Figure, Value" row each.
+fn figure_table(outcome: &Outcome, rows: Vec<Vec<String>>) -> TableView {
+    TableView {
+        caption: outcome.label.clone(),
+        head: vec!["Figure".into(), "Value".into()],
+        rows,
     }
 }
 
@@ -323,6 +331,7 @@ fn distribution(
     outcome: &Outcome,
     before: Option<&Distribution>,
     after: Option<&Distribution>,
+    tables: bool,
 ) -> (String, Option<TableView>, Option<Period>) {
     let good = |d: &Distribution| d.counts[0] + d.counts[1];
     let whole = |d: &Distribution| d.total.unwrap_or_else(|| d.counts.iter().sum());
@@ -356,6 +365,10 @@ fn distribution(
         ),
         (None, None) => outcome.label.clone(),
     };
+    let as_at = after.and_then(|a| a.as_at).or(outcome.as_at);
+    if !tables {
+        return (headline, None, as_at);
+    }
     let mut head = vec!["CQC rating".to_owned()];
     let sides: Vec<(&str, &Distribution)> = [("Before", before), ("After", after)]
         .into_iter()
@@ -386,7 +399,6 @@ fn distribution(
         total_row.push(whole(d).to_string());
     }
     rows.push(total_row);
-    let as_at = after.and_then(|a| a.as_at).or(outcome.as_at);
     (
         headline,
         Some(TableView {
@@ -404,6 +416,7 @@ fn amount(
     before: Option<&ValueAt>,
     after: Option<&ValueAt>,
     noun: &str,
+    tables: bool,
 ) -> (String, Option<TableView>, Option<Period>) {
     let with_noun = |v: f64| {
         if noun.is_empty() {
@@ -430,6 +443,10 @@ fn amount(
         (Some(v), None, None) | (None, Some(v), None) => with_noun(v.value),
         (None, None, None) => outcome.label.clone(),
     };
+    let as_at = after.and_then(|a| a.as_at).or(outcome.as_at);
+    if !tables {
+        return (headline, None, as_at);
+    }
     let rows = [("Before", before), ("After", after), ("Value", value)]
         .into_iter()
         .filter_map(|(label, side)| {
@@ -453,11 +470,7 @@ fn amount(
         ],
         rows,
     );
-    (
-        headline,
-        Some(table),
-        after.and_then(|a| a.as_at).or(outcome.as_at),
-    )
+    (headline, Some(table), as_at)
 }
 
 /// "Homes rated Good rose from 14 to 20 of 24"; totals are named once when they agree.
@@ -500,8 +513,16 @@ pub(crate) fn of_count(count: f64, unit: &str) -> std::borrow::Cow<'_, str> {
 
 /// The one sentence that states an outcome's figures: the headline of its view, and the line a
 /// page's headline outcome gets on its card in lists and search results.
+/// The same sentence as [`outcome_view`]'s, without making the rest of the view.
 pub fn outcome_headline(outcome: &Outcome) -> String {
-    outcome_view(outcome, None).headline
+    stated(outcome, false).0
+}
+
+/// An outcome's headline and the period its figures apply to, as text (`None` when the
+/// content does not say): what [`outcome_view`] says of them, without the rest of the view.
+pub(crate) fn outcome_headline_as_at(outcome: &Outcome) -> (String, Option<String>) {
+    let (headline, _, as_at) = stated(outcome, false);
+    (headline, as_at.map(format::period_text))
 }
 
 /// The whole of a share, "90 respondents", with the unit in the singular for one
@@ -602,6 +623,94 @@ mod tests {
         assert_eq!(of_whole(1, "staff"), "1 staff");
         assert_eq!(of_whole(1, "glass"), "1 glass");
         assert_eq!(of_whole(12, ""), "12");
+    }
+
+    #[test]
+    fn a_headline_alone_is_the_views_headline() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::check(root).expect("the example site checks");
+        let mut outcomes: Vec<Outcome> = checked
+            .site
+            .pages
+            .iter()
+            .filter_map(|page| page.outcomes_with_source())
+            .flat_map(|(outcomes, _)| outcomes.iter().cloned())
+            .collect();
+        let dated = Some(Period::Year(2024));
+        outcomes.extend([
+            outcome(OutcomeKind::Share, Some("homes"), count(1.0)),
+            outcome(
+                OutcomeKind::Share,
+                None,
+                Figures::Amount {
+                    value: None,
+                    before: Some(ValueAt {
+                        as_at: dated,
+                        value: 3.0,
+                    }),
+                    after: Some(ValueAt {
+                        as_at: None,
+                        value: 3.0,
+                    }),
+                },
+            ),
+            outcome(
+                OutcomeKind::Share,
+                None,
+                Figures::RatingDistribution {
+                    before: None,
+                    after: None,
+                },
+            ),
+            outcome(OutcomeKind::Share, None, Figures::None),
+            outcome(
+                OutcomeKind::Share,
+                None,
+                Figures::RatingChange {
+                    subject: None,
+                    from: Some(RatingAt {
+                        rating: CqcRating::RequiresImprovement,
+                        as_at: dated,
+                    }),
+                    to: Some(RatingAt {
+                        rating: CqcRating::Good,
+                        as_at: None,
+                    }),
+                },
+            ),
+            outcome(
+                OutcomeKind::Share,
+                None,
+                Figures::Score {
+                    value: 4.5,
+                    min: 1.0,
+                    max: 5.0,
+                    n: Some(1),
+                },
+            ),
+            outcome(
+                OutcomeKind::Share,
+                None,
+                Figures::Money(crate::model::content::Money {
+                    value: 12_500.0,
+                    currency: "GBP".into(),
+                    per: Some("per home".into()),
+                    as_at: dated,
+                }),
+            ),
+        ]);
+        let mut kinds = std::collections::HashSet::new();
+        for outcome in &outcomes {
+            let view = outcome_view(outcome, Some("o1"));
+            assert_eq!(outcome_headline(outcome), view.headline);
+            assert_eq!(
+                outcome_headline_as_at(outcome),
+                (view.headline.clone(), view.as_at.clone())
+            );
+            kinds.insert(std::mem::discriminant(&outcome.figures));
+        }
+        // Every kind of figures is among them.
+        assert_eq!(kinds.len(), 8, "{outcomes:#?}");
     }
 
     fn outcome(kind: OutcomeKind, unit: Option<&str>, figures: Figures) -> Outcome {

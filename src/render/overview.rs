@@ -11,7 +11,7 @@ use crate::model::vocab::{CqcRating, KeyQuestion, Vocabulary};
 use crate::model::{Site, Taxonomy};
 use crate::render::charts::dataset_distribution_chart;
 use crate::render::open_data::PageContext;
-use crate::render::outcomes::{TableView, metric_label, outcome_view};
+use crate::render::outcomes::{TableView, metric_label, outcome_headline_as_at};
 use crate::render::urls::Urls;
 
 /// One measure in the overview: where it comes from and what it says.
@@ -419,15 +419,15 @@ fn row_of(site: &Site, urls: &Urls, measure: &Measure) -> Row {
         .outcomes_with_source()
         .and_then(|(outcomes, _)| outcomes.get(measure.outcome as usize))
         .expect("a measure points at an outcome of its page");
-    let view = outcome_view(outcome, None);
+    let (headline, as_at) = outcome_headline_as_at(outcome);
     Row {
         page: Link {
             label: page.title.clone(),
             url: urls.page(page.kind, &page.slug.value),
         },
         label: outcome.label.clone(),
-        kind_label: view.kind_label,
-        headline: view.headline,
-        as_at: view.as_at.unwrap_or_else(|| "not stated".to_owned()),
+        kind_label: outcome.kind.label(),
+        headline,
+        as_at: as_at.unwrap_or_else(|| "not stated".to_owned()),
     }
 }

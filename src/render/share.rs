@@ -135,15 +135,22 @@ fn image_url(src: &str, page: &str, urls: &Urls) -> Option<String> {
 /// escapes, so `</script>` in any text cannot end the block.
 pub(crate) fn script_safe(value: &Value) -> String {
     let text = value.to_string();
+    // The three are ASCII, which no byte of another character's UTF-8 can be: the text is
+    // copied in runs between them.
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            other => out.push(other),
-        }
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(escaped);
+        copied = at + 1;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -355,6 +362,11 @@ mod tests {
         assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'));
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script> & more");
+        // Other characters, however many bytes they take, are kept as they are.
+        assert_eq!(
+            script_safe(&json!("é<☃>—&")),
+            "\"é\\u003c☃\\u003e—\\u0026\""
+        );
     }
 
     #[test]

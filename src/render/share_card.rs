@@ -72,6 +72,28 @@ pub(crate) fn card_svg(
     out
 }
 
+/// The key of the picture of [`card_svg`]'s card of the same arguments, in the `share` cache:
+/// every value the card is drawn from (the outcome's unit and figures as their derived `Debug`
+/// text, which names every field, those a chart does not draw among them), and
+/// [`super::share_image::picture_code`], which follows the code, fonts and crates that draw
+/// it. Made without drawing the card, so that a warm build draws none.
+pub(crate) fn card_key(
+    site_title: &str,
+    title: &str,
+    headline: &str,
+    outcome: &Outcome,
+    accent: Option<&str>,
+) -> String {
+    let figures = format!("{accent:?} {:?} {:?}", outcome.unit, outcome.figures);
+    crate::cache::key(&[
+        super::share_image::picture_code().as_bytes(),
+        site_title.as_bytes(),
+        title.as_bytes(),
+        headline.as_bytes(),
+        figures.as_bytes(),
+    ])
+}
+
 #[derive(Clone, Copy)]
 enum Face {
     Regular,

@@ -7,8 +7,10 @@
 //! opaque), encoded with fixed settings, so the same SVG always gives the same bytes.
 //!
 //! [`ShareImages`] is what render is handed: it looks a card up in the `share` namespace of
-//! the cache (keyed by the card's SVG and [`RENDERER_VERSION`]) and rasterises only on a miss,
-//! counting what it rasterised.
+//! the cache, keyed by what the picture depends on (the card's inputs, given by
+//! [`super::share_card::card_key`], and [`picture_code`]: the code that draws it, its fonts
+//! and the rasterising crates), so that a warm build draws no SVG at all; it draws and
+//! rasterises only on a miss, counting what it rasterised.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -31,9 +33,128 @@ pub const WIDTH: u32 = 1200;
 /// Height of a share image in pixels.
 pub const HEIGHT: u32 = 630;
 
-/// Part of every cache key: bump it when the rasteriser, its fonts or its PNG settings change,
-/// so that old entries are not used.
-pub const RENDERER_VERSION: &str = "share-png-2 resvg-0.49 open-sans-1.11 indexed-fast-adaptive";
+/// Part of every cache key, beside [`picture_code`], which already follows this file, the
+/// card's code, the fonts and the rasterising crates: bump it when something else comes to
+/// change the picture, so that old entries are not used.
+pub const RENDERER_VERSION: &str = "share-png-3";
+
+/// The source of the code a card's picture depends on beyond its inputs: how it is laid out
+/// and drawn (`share_card.rs`), rasterised and encoded (this file), how its numbers, dates and
+/// units read (`format.rs`, `outcomes.rs`, `model/time.rs`), its ratings' names
+/// (`model/vocab.rs`) and how its text is escaped (`escape.rs`). A file that comes to shape
+/// the card must be added here (`share_card`'s tests draw every kind of card).
+const PICTURE_SOURCES: [&str; 7] = [
+    include_str!("share_card.rs"),
+    include_str!("share_image.rs"),
+    include_str!("format.rs"),
+    include_str!("outcomes.rs"),
+    include_str!("escape.rs"),
+    include_str!("../model/time.rs"),
+    include_str!("../model/vocab.rs"),
+];
+
+/// The crates that draw and measure a card: they and what they depend on, as `Cargo.lock`
+/// pins them, are part of every key.
+const PICTURE_CRATES: [&str; 3] = ["resvg", "png", "skrifa"];
+
+/// A digest of everything a card's picture depends on besides its inputs: [`RENDERER_VERSION`],
+/// the code ([`PICTURE_SOURCES`]), the embedded fonts' bytes, and the rasterising crates
+/// ([`picture_crates`] of the `Cargo.lock` and `Cargo.toml` the binary was built with). Made
+/// once per process. Digesting the code itself, not a constant someone must remember to bump,
+/// means that no change to how a card is drawn can serve an image drawn before it; the price
+/// is that any edit of those files, even of a comment, redraws every card once.
+pub(crate) fn picture_code() -> &'static str {
+    static CODE: OnceLock<String> = OnceLock::new();
+    CODE.get_or_init(|| {
+        let crates = picture_crates(
+            include_str!("../../Cargo.lock"),
+            include_str!("../../Cargo.toml"),
+        );
+        let mut parts: Vec<&[u8]> = vec![RENDERER_VERSION.as_bytes()];
+        parts.extend(PICTURE_SOURCES.iter().map(|s| s.as_bytes()));
+        parts.extend([FONT_REGULAR, FONT_BOLD, FONT_FAMILY.as_bytes()]);
+        parts.push(crates.as_bytes());
+        cache::key(&parts)
+    })
+}
+
+/// What a card's picture takes from the crates it is drawn with: the `Cargo.lock` entries
+/// (name, version, checksum) of [`PICTURE_CRATES`] and everything they depend on, and the
+/// `Cargo.toml` lines that ask for them (their features). An update of another crate leaves
+/// it alone; one of resvg, tiny-skia or png, or of anything under them, changes it. Should the
+/// lock file not read as expected, it is the whole lock file: a needless redraw rather than a
+/// stale image.
+pub(crate) fn picture_crates(lock: &str, manifest: &str) -> String {
+    struct Package<'a> {
+        name: &'a str,
+        version: &'a str,
+        entry: &'a str,
+        dependencies: Vec<&'a str>,
+    }
+    let packages: Vec<Package<'_>> = lock
+        .split("[[package]]")
+        .skip(1)
+        .filter_map(|block| {
+            let field = |key: &str| {
+                block.lines().find_map(|line| {
+                    line.strip_prefix(key)?
+                        .strip_prefix(" = \"")?
+                        .strip_suffix('"')
+                })
+            };
+            let dependencies = block
+                .split_once("dependencies = [")
+                .and_then(|(_, rest)| rest.split_once(']'))
+                .map(|(list, _)| {
+                    list.lines()
+                        .filter_map(|l| l.trim().trim_end_matches(',').strip_prefix('"'))
+                        .filter_map(|l| l.strip_suffix('"'))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Package {
+                name: field("name")?,
+                version: field("version")?,
+                entry: block.trim(),
+                dependencies,
+            })
+        })
+        .collect();
+    // A dependency is written "name", or "name version" (and a source) when two are locked.
+    let matching = |wanted: &str| -> Vec<usize> {
+        let mut words = wanted.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        let version = words.next();
+        packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.name == name && version.is_none_or(|v| p.version == v))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut to_visit: Vec<usize> = Vec::new();
+    for root in PICTURE_CRATES {
+        let before = to_visit.len();
+        to_visit.extend(matching(root));
+        if to_visit.len() == before {
+            return format!("{lock}\n{manifest}");
+        }
+    }
+    while let Some(i) = to_visit.pop() {
+        if seen.insert(i) {
+            to_visit.extend(packages[i].dependencies.iter().flat_map(|d| matching(d)));
+        }
+    }
+    let mut out: Vec<&str> = seen.into_iter().map(|i| packages[i].entry).collect();
+    out.extend(manifest.lines().filter(|line| {
+        PICTURE_CRATES.iter().any(|name| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+    }));
+    out.join("\n")
+}
 
 /// Why a card could not be rasterised (its SVG did not parse; never expected of ours).
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +275,8 @@ fn encode(
     Ok(out)
 }
 
-/// Share images for one render: cached by their card's SVG, rasterised on a miss.
+/// Share images for one render: cached by what their card depends on, drawn and rasterised
+/// on a miss.
 #[derive(Debug)]
 pub struct ShareImages {
     cache: Cache,
@@ -184,30 +306,39 @@ impl ShareImages {
         }
     }
 
-    /// The output file `path` holding a card's PNG: the cache's file of it when linking and
-    /// the cache holds (or could store) it, else its bytes.
-    pub(crate) fn file(&self, path: String, svg: &str) -> Result<OutputFile, ShareImageError> {
+    /// The output file `path` holding the PNG of the card cached under `key` (the card's
+    /// [`super::share_card::card_key`]): the cache's file of it when linking and the cache
+    /// holds (or could store) it, else its bytes. `svg` draws the card, called only on a miss.
+    pub(crate) fn file(
+        &self,
+        path: String,
+        key: &str,
+        svg: impl FnOnce() -> String,
+    ) -> Result<OutputFile, ShareImageError> {
         if !self.link {
-            return Ok(OutputFile::new(path, self.png(svg)?));
+            return Ok(OutputFile::new(path, self.png(key, svg)?));
         }
-        let key = cache::key(&[RENDERER_VERSION.as_bytes(), svg.as_bytes()]);
-        if let Some(file) = self.cache.file_of(&key) {
+        if let Some(file) = self.cache.file_of(key) {
             return Ok(OutputFile::from_cache(path, file));
         }
-        let bytes = self.rasterise_and_store(&key, svg)?;
-        Ok(match self.cache.file_of(&key) {
+        let bytes = self.rasterise_and_store(key, &svg())?;
+        Ok(match self.cache.file_of(key) {
             Some(file) => OutputFile::from_cache(path, file),
             None => OutputFile::new(path, bytes),
         })
     }
 
-    /// The PNG of a card: from the cache when it holds it, else rasterised and stored.
-    pub(crate) fn png(&self, svg: &str) -> Result<Vec<u8>, ShareImageError> {
-        let key = cache::key(&[RENDERER_VERSION.as_bytes(), svg.as_bytes()]);
-        if let Some(bytes) = self.cache.get(&key) {
+    /// The PNG of the card cached under `key`: from the cache when it holds it, else drawn
+    /// (`svg`), rasterised and stored.
+    pub(crate) fn png(
+        &self,
+        key: &str,
+        svg: impl FnOnce() -> String,
+    ) -> Result<Vec<u8>, ShareImageError> {
+        if let Some(bytes) = self.cache.get(key) {
             return Ok(bytes);
         }
-        self.rasterise_and_store(&key, svg)
+        self.rasterise_and_store(key, &svg())
     }
 
     fn rasterise_and_store(&self, key: &str, svg: &str) -> Result<Vec<u8>, ShareImageError> {
@@ -295,17 +426,26 @@ mod tests {
         assert!(rasterise("not svg at all").is_err());
     }
 
+    /// A test's key of an SVG: the cache holds what is put under any key.
+    fn key_of(svg: &str) -> String {
+        cache::key(&[svg.as_bytes()])
+    }
+
     #[test]
-    fn a_cached_card_is_not_rasterised_again() {
+    fn a_cached_card_is_neither_drawn_nor_rasterised_again() {
         let temp = tempfile::tempdir().unwrap();
         let first = ShareImages::new(Cache::open(temp.path(), "share"));
-        let made = first.png(SVG).unwrap();
+        let made = first.png(&key_of(SVG), || SVG.to_owned()).unwrap();
         assert_eq!(first.rasterised(), 1);
         let second = ShareImages::new(Cache::open(temp.path(), "share"));
-        assert_eq!(second.png(SVG).unwrap(), made);
+        let again = second
+            .png(&key_of(SVG), || panic!("a hit draws nothing"))
+            .unwrap();
+        assert_eq!(again, made);
         assert_eq!(second.rasterised(), 0);
         // Another card is another entry.
-        second.png(&SVG.replace("Hello", "Bye")).unwrap();
+        let bye = SVG.replace("Hello", "Bye");
+        second.png(&key_of(&bye), || bye.clone()).unwrap();
         assert_eq!(second.rasterised(), 1);
     }
 
@@ -313,14 +453,18 @@ mod tests {
     fn a_linking_share_images_hands_on_the_cache_file_and_a_plain_one_the_bytes() {
         let temp = tempfile::tempdir().unwrap();
         let linking = ShareImages::linking(Cache::open(temp.path(), "share"));
+        let key = key_of(SVG);
+        let draw = || SVG.to_owned();
         // A miss is rasterised, stored, and handed on as the stored file.
-        let made = linking.file("x/share.png".into(), SVG).unwrap();
+        let made = linking.file("x/share.png".into(), &key, draw).unwrap();
         assert_eq!(linking.rasterised(), 1);
         let file = made.from_cache.clone().expect("the cache's file");
         assert!(made.contents.is_empty());
         assert_eq!(std::fs::read(&file).unwrap(), rasterise(SVG).unwrap());
-        // A hit is the same file, not rasterised again.
-        let again = linking.file("y/share.png".into(), SVG).unwrap();
+        // A hit is the same file, neither drawn nor rasterised again.
+        let again = linking
+            .file("y/share.png".into(), &key, || panic!("a hit draws nothing"))
+            .unwrap();
         assert_eq!(again.from_cache.as_deref(), Some(file.as_path()));
         assert_eq!(
             (again.path.as_str(), linking.rasterised()),
@@ -328,12 +472,123 @@ mod tests {
         );
         // Not linking (the preview), or with no cache to link, the bytes themselves.
         let plain = ShareImages::new(Cache::open(temp.path(), "share"));
-        let bytes = plain.file("x/share.png".into(), SVG).unwrap();
+        let bytes = plain.file("x/share.png".into(), &key, draw).unwrap();
         assert_eq!(bytes.from_cache, None);
         assert_eq!(bytes.contents, rasterise(SVG).unwrap());
         let uncached = ShareImages::linking(Cache::disabled());
-        let bytes = uncached.file("x/share.png".into(), SVG).unwrap();
+        let bytes = uncached.file("x/share.png".into(), &key, draw).unwrap();
         assert_eq!(bytes.from_cache, None);
         assert_eq!(bytes.contents, rasterise(SVG).unwrap());
+    }
+
+    const LOCK: &str = r#"# This file is automatically @generated by Cargo.
+version = 4
+
+[[package]]
+name = "png"
+version = "0.18.1"
+checksum = "aa"
+dependencies = [
+ "fdeflate",
+]
+
+[[package]]
+name = "fdeflate"
+version = "0.3.7"
+checksum = "bb"
+
+[[package]]
+name = "resvg"
+version = "0.49.0"
+checksum = "cc"
+dependencies = [
+ "tiny-skia",
+ "log 0.4.28",
+]
+
+[[package]]
+name = "skrifa"
+version = "0.44.0"
+checksum = "dd"
+
+[[package]]
+name = "tiny-skia"
+version = "0.12.0"
+checksum = "ee"
+
+[[package]]
+name = "log"
+version = "0.4.28"
+checksum = "ff"
+
+[[package]]
+name = "log"
+version = "0.3.9"
+checksum = "gg"
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+checksum = "hh"
+"#;
+    const MANIFEST: &str = "[dependencies]\nserde = \"1\"\nresvg = { version = \"0.49\", features = [\"text\"] }\npng = \"0.18\"\nskrifa = \"0.44\"\n";
+
+    #[test]
+    fn the_picture_crates_are_the_rasterisers_and_what_they_depend_on() {
+        let crates = picture_crates(LOCK, MANIFEST);
+        for entry in ["tiny-skia", "fdeflate", "0.4.28", "features = [\"text\"]"] {
+            assert!(crates.contains(entry), "{entry} missing from {crates}");
+        }
+        assert!(
+            !crates.contains("serde") && !crates.contains("0.3.9"),
+            "{crates}"
+        );
+        // An update of a crate under resvg or png changes them; of another crate, not.
+        for (from, to) in [
+            ("version = \"0.12.0\"", "version = \"0.12.1\""),
+            ("checksum = \"bb\"", "checksum = \"bc\""),
+            ("checksum = \"ff\"", "checksum = \"fe\""),
+        ] {
+            assert_ne!(
+                picture_crates(&LOCK.replace(from, to), MANIFEST),
+                crates,
+                "{to}"
+            );
+        }
+        assert_ne!(
+            picture_crates(LOCK, &MANIFEST.replace("[\"text\"]", "[]")),
+            crates
+        );
+        let unrelated = LOCK
+            .replace("version = \"1.0.0\"", "version = \"1.0.1\"")
+            .replace("checksum = \"gg\"", "checksum = \"gh\"");
+        assert_eq!(picture_crates(&unrelated, MANIFEST), crates);
+        // A lock file that does not read as expected counts whole.
+        let odd = LOCK.replace("name = \"skrifa\"", "name=\"skrifa\"");
+        assert!(picture_crates(&odd, MANIFEST).contains("version = \"1.0.0\""));
+    }
+
+    #[test]
+    fn the_real_lock_file_names_the_rasterisers_crates() {
+        let crates = picture_crates(
+            include_str!("../../Cargo.lock"),
+            include_str!("../../Cargo.toml"),
+        );
+        for name in [
+            "resvg",
+            "usvg",
+            "tiny-skia",
+            "png",
+            "fdeflate",
+            "skrifa",
+            "fontdb",
+        ] {
+            assert!(
+                crates.contains(&format!("name = \"{name}\"")),
+                "{name} missing"
+            );
+        }
+        assert!(!crates.contains("name = \"tera\""));
+        assert_eq!(picture_code(), picture_code());
     }
 }

@@ -208,8 +208,9 @@ pub(super) fn share_card_of(
         .brand_colour
         .as_deref()
         .filter(|c| crate::config::brand_colour_problem(c).is_none());
-    let svg = share_card::card_svg(&config.title, &page.title, &headline, outcome, accent);
-    let file = share_images.file(path, &svg).ok()?;
+    let key = share_card::card_key(&config.title, &page.title, &headline, outcome, accent);
+    let svg = || share_card::card_svg(&config.title, &page.title, &headline, outcome, accent);
+    let file = share_images.file(path, &key, svg).ok()?;
     Some((Some(file), card))
 }
 

@@ -142,3 +142,61 @@ fn each_kind_of_chart_draws_its_figures() {
     assert_eq!(none.matches("<rect").count(), 2);
     assert!(none.contains("font-size=\"44\""));
 }
+
+#[test]
+fn a_cards_key_follows_every_input_and_is_stable() {
+    let figures = || Figures::Share {
+        numerator: Some(78),
+        denominator: Some(100),
+        value: 78.0,
+    };
+    let base = outcome(figures());
+    let key = |site: &str, title: &str, headline: &str, outcome: &Outcome, accent| {
+        card_key(site, title, headline, outcome, accent)
+    };
+    let first = key("S", "T", "h", &base, None);
+    assert_eq!(first, key("S", "T", "h", &outcome(figures()), None));
+    let mut unit = outcome(figures());
+    unit.unit = Some("services".into());
+    let mut no_unit = outcome(figures());
+    no_unit.unit = None;
+    let others = [
+        key("S2", "T", "h", &base, None),
+        key("S", "T2", "h", &base, None),
+        key("S", "T", "h2", &base, None),
+        key("S", "T", "h", &base, Some("#005eb8")),
+        key("S", "T", "h", &base, Some("#00401e")),
+        key("S", "T", "h", &unit, None),
+        key("S", "T", "h", &no_unit, None),
+        key(
+            "S",
+            "T",
+            "h",
+            &outcome(Figures::Share {
+                numerator: Some(79),
+                denominator: Some(100),
+                value: 78.0,
+            }),
+            None,
+        ),
+        key(
+            "S",
+            "T",
+            "h",
+            &outcome(Figures::Share {
+                numerator: Some(78),
+                denominator: Some(100),
+                value: 78.5,
+            }),
+            None,
+        ),
+        key("S", "T", "h", &outcome(Figures::None), None),
+        // A value may not slide from one input into the next.
+        key("ST", "", "h", &base, None),
+    ];
+    let mut all: Vec<&String> = others.iter().collect();
+    all.push(&first);
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), others.len() + 1, "two inputs share a key");
+}
