@@ -5,10 +5,12 @@
 //! `image:`) to a file under `content/` or `static/`, reads each file once, hashes it and reads
 //! its size from its header, so that a missing file or one that is not an image (E017) stops
 //! the build before anything is written, an oversize file gets W109, and the render stage
-//! knows each image's outputs and their sizes. [`emit`] runs beside the render stage: each
-//! output (every width as WebP and in the original format, never wider than the original) is
-//! taken from the [`Cache`] when it is there, and otherwise decoded, resized and encoded, in
-//! parallel, stored in the cache and handed to the writer. An image whose header reads but
+//! knows each image's outputs and their sizes (a build reads a body's images as the render
+//! meets them, [`OnFirstUse`], and scans every place from what it learnt after the render).
+//! [`emit`] runs after the render stage: each output (every width as WebP and in the original
+//! format, never wider than the original) is taken from the [`Cache`] when it is there, and
+//! otherwise decoded, resized and encoded, in parallel, stored in the cache and handed to the
+//! writer. An image whose header reads but
 //! whose pixels do not decode (a truncated file) is an E017 found there: the build stops and
 //! its staging folder is removed, like a template error, so the output is still untouched.
 //!
@@ -19,6 +21,7 @@
 
 mod emit;
 mod first_use;
+mod plan;
 mod process;
 mod resolve;
 mod svg;
@@ -469,7 +472,7 @@ fn read_image(
         },
     };
     now.note(&source, facts.clone());
-    plan_outputs(source, format, facts, shown, settings)
+    plan::plan_outputs(source, format, facts, shown, settings)
 }
 
 /// Reads the image file `source` of the site at `root` and learns its facts, or the problems
@@ -520,85 +523,6 @@ fn read_facts(
     })
 }
 
-/// The plan of an image's outputs, and W109 when it is larger than the settings allow.
-fn plan_outputs(
-    source: String,
-    format: Format,
-    facts: Facts,
-    shown: Vec<Shown>,
-    settings: &ImageSettings,
-) -> (Option<ImageFile>, Vec<Diagnostic>) {
-    let size = facts.size;
-    let mut diagnostics = Vec::new();
-    let limit = settings.warn_over_kb.saturating_mul(1000);
-    if facts.len > limit
-        && let Some(first) = shown.first()
-    {
-        diagnostics.push(
-            Diagnostic::new(
-                Code::W109,
-                &first.page_file,
-                first.at,
-                format!(
-                    "the image file `{source}` is {} kB, more than images.warn_over_kb ({} kB)",
-                    facts.len.div_ceil(1000),
-                    settings.warn_over_kb
-                ),
-            )
-            .with_hint("make it smaller before adding it (a photo needs no more than about 2000 pixels across), or raise `images.warn_over_kb` in casebook.yaml"),
-        );
-    }
-    let widths: Vec<u8> = settings
-        .widths
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect();
-    let hash = cache::key(&[
-        VERSION,
-        facts.content.as_bytes(),
-        &widths,
-        &[settings.quality],
-    ]);
-    let folder = format!("/images/{}/", &hash[..16]);
-    let name = output_name(&source);
-    let mut image = ImageFile {
-        source,
-        format,
-        size,
-        variants: Vec::new(),
-        share: None,
-        copied: None,
-        hash,
-        shown_at: shown.iter().map(|s| (s.page_file.clone(), s.at)).collect(),
-    };
-    let variant = |width: u32, format: Format| Variant {
-        width,
-        height: scaled_height(width, size),
-        format,
-        path: format!("{folder}{name}-{width}.{}", format.extension()),
-    };
-    if format.is_resized() {
-        let widths = variant_widths(size.0, &settings.widths);
-        let mut formats = vec![Format::Webp];
-        if format != Format::Webp {
-            formats.push(format);
-        }
-        for format in formats {
-            image
-                .variants
-                .extend(widths.iter().map(|&width| variant(width, format)));
-        }
-        if shown.iter().any(|s| s.share) {
-            image.share = Some(variant(size.0.min(SHARE_WIDTH), format.fallback()));
-        }
-    } else if let Some(static_path) = image.source.strip_prefix("static") {
-        image.copied = Some(static_path.to_owned());
-    } else {
-        image.copied = Some(format!("{folder}{name}.{}", format.extension()));
-    }
-    (Some(image), diagnostics)
-}
-
 /// The name of an image file in the folder of the missing `source` that is close to its name
 /// (a typing slip, another case, another extension), if there is one.
 fn similar_file(root: &Path, source: &str) -> Option<String> {
@@ -620,19 +544,6 @@ fn similar_file(root: &Path, source: &str) -> Option<String> {
         }
     }
     best.map(|(_, name)| name)
-}
-
-/// The name outputs of `source` get: its file name without extension, made a slug
-/// (`Care Home Photo.JPG` → `care-home-photo`), or `image`.
-fn output_name(source: &str) -> String {
-    let name = source.rsplit('/').next().unwrap_or(source);
-    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    let slug = crate::model::suggest_slug(stem);
-    if slug.is_empty() {
-        "image".to_owned()
-    } else {
-        slug
-    }
 }
 
 #[cfg(test)]

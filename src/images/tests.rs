@@ -1,3 +1,4 @@
+use super::plan::output_name;
 use super::*;
 
 #[test]

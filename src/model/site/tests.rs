@@ -1,0 +1,67 @@
+use super::*;
+use crate::load::Source;
+use crate::parse::{ParseOptions, parse_source};
+
+fn source(kind: ContentKind, folder: &str, slug: &str, front: &str) -> Source {
+    Source {
+        path: format!("content/{folder}/{slug}.md"),
+        kind,
+        stem: slug.to_owned(),
+        text: format!("---\ntitle: {slug}\nsummary: S\npublished: 2024-01-02\n{front}---\n"),
+    }
+}
+
+/// Pages of two kinds, some sharing a slug: each is found at its place by its kind and slug,
+/// and nothing is found under a kind it is not, or by a slug no page has.
+#[test]
+fn each_page_is_found_by_its_kind_and_slug() {
+    let organisation = "organisations: [{name: A Home, org_type: independent-provider}]\n";
+    let mut sources = Vec::new();
+    for i in (0..40).rev() {
+        let slug = format!("page-{i:02}");
+        sources.push(source(
+            ContentKind::CaseStudy,
+            "case-studies",
+            &slug,
+            organisation,
+        ));
+        if i % 3 == 0 {
+            sources.push(source(ContentKind::Page, "pages", &slug, ""));
+        }
+    }
+    let pages = sources
+        .iter()
+        .map(|source| {
+            parse_source(source, &ParseOptions::default())
+                .0
+                .expect("a page")
+        })
+        .collect();
+    let (site, diagnostics) = link_site(pages, &LinkOptions::default());
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(site.pages.len(), 54);
+    for (i, page) in site.pages.iter().enumerate() {
+        assert_eq!(site.index_of(page.kind, &page.slug.value), Some(i));
+        assert!(std::ptr::eq(
+            site.get(page.kind, &page.slug.value).expect("found"),
+            page
+        ));
+    }
+    assert_eq!(site.index_of(ContentKind::Page, "page-01"), None);
+    assert_eq!(site.index_of(ContentKind::CaseStudy, "page-40"), None);
+    assert_eq!(site.index_of(ContentKind::Programme, "page-00"), None);
+
+    // Keys whose hashes all collide: the page is still told apart by its kind and slug.
+    let wanted = (ContentKind::Page, "page-03");
+    let colliding: Vec<(u64, u32)> = (0..site.pages.len() as u32)
+        .map(|i| (key_hash(wanted.0, wanted.1), i))
+        .collect();
+    let found = position_of(&site.pages, &colliding, wanted.0, wanted.1).expect("found");
+    assert_eq!(
+        (
+            site.pages[found].kind,
+            site.pages[found].slug.value.as_str()
+        ),
+        wanted
+    );
+}
