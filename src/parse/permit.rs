@@ -1,9 +1,11 @@
 //! One large Markdown body parsed at a time.
 //!
 //! pulldown-cmark builds a body's block tree before it yields an event: up to one 56-byte node
-//! per byte of Markdown, around 150 bytes per byte at its peak. Three stages parse each body
-//! (links here, the HTML, the search text), and the search index runs beside the rendering,
-//! so a large page could be parsed twice at once, or several large pages side by side. Bodies
+//! per byte of Markdown, around 150 bytes per byte at its peak. Two passes parse bodies (the
+//! check's, for links and images, in `casebook check`, the preview and the language server;
+//! the render's, for the HTML, the search text and, in a build, the links and images), and
+//! the search index runs beside the rendering, so several large pages could be parsed side by
+//! side. Bodies
 //! of [`LARGE_BODY`] bytes or more therefore take the one permit while they are parsed, which
 //! keeps the peak of a build near one parse tree of its largest body; smaller bodies, nearly
 //! all of them, never wait.
