@@ -1,4 +1,3 @@
-
 use super::*;
 
 /// A build reads each body again as its page renders and takes the search text from the
