@@ -296,13 +296,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     body_problems.extend(image_problems);
     let body_errors = body_problems.iter().any(Diagnostic::is_error);
     checked.diagnostics.append(&mut body_problems);
-    diagnostics::sort(&mut checked.diagnostics);
-    reread_named(
-        root,
-        &checked.config,
-        &checked.diagnostics,
-        &mut checked.sources,
-    );
+    checked.sort_and_reread(root);
     if body_errors {
         // As when the check finds them: nothing is committed (the staging folder is removed
         // as it is dropped), and the template errors a render met are not reported with them.
@@ -410,13 +404,7 @@ fn check_left_bodies(
         .diagnostics
         .extend(problems.into_iter().chain(left_out).flatten());
     checked.diagnostics.extend(image_problems);
-    diagnostics::sort(&mut checked.diagnostics);
-    reread_named(
-        root,
-        &checked.config,
-        &checked.diagnostics,
-        &mut checked.sources,
-    );
+    checked.sort_and_reread(root);
 }
 
 /// A place a page shows an image, kept with the page's place in the site: a build gathers

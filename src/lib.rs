@@ -68,6 +68,13 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// Sorts the diagnostics and reads again the files they name whose text was let go (those
+    /// a later stage found a problem in), so that every diagnostic can show its line.
+    pub(crate) fn sort_and_reread(&mut self, root: &Path) {
+        diagnostics::sort(&mut self.diagnostics);
+        reread_named(root, &self.config, &self.diagnostics, &mut self.sources);
+    }
+
     /// The text of a source file by its site-relative path, if a diagnostic names it.
     pub fn source_text(&self, file: &str) -> Option<&str> {
         self.sources
@@ -124,13 +131,7 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
         images::scan(root, &checked.site.pages, &checked.config.images);
     checked.images = images;
     checked.diagnostics.extend(image_diagnostics);
-    diagnostics::sort(&mut checked.diagnostics);
-    reread_named(
-        root,
-        &checked.config,
-        &checked.diagnostics,
-        &mut checked.sources,
-    );
+    checked.sort_and_reread(root);
     Ok(checked)
 }
 
