@@ -51,12 +51,12 @@ pub fn checked_body_text(source: &Source) -> String {
 pub struct BodyFound {
     /// Every link whose target starts with `/` (not `//`), at the position of its `[`.
     pub links: Vec<Located<String>>,
-    /// Every image ([`super::images`]), in order.
+    /// Every image (`super::images`), in order.
     pub images: Vec<BodyImage>,
 }
 
 /// Finds a body's links and images in its parser's events: fed every `(event, range)` of one
-/// parse, in order. The check's pass ([`internal_links`]) and the render's
+/// parse, in order. The check's pass (`internal_links`) and the render's
 /// ([`crate::render::markdown::render_markdown_observed`]) both use it, so a build that takes
 /// them from the render finds exactly what `casebook check` finds.
 #[derive(Debug)]
@@ -103,7 +103,7 @@ impl<'t> BodyObserver<'t> {
     }
 }
 
-/// [`internal_links`] as a [`BodyFound`]: what a build checks of the bodies it left to a
+/// `internal_links` as a [`BodyFound`]: what a build checks of the bodies it left to a
 /// render that will not happen (the check found an error).
 pub fn check_body(body: &Body) -> BodyFound {
     let (links, images) = internal_links(body);

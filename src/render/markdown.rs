@@ -83,7 +83,7 @@ pub struct MarkdownContext<'a> {
 
 /// Renders a Markdown body.
 ///
-/// The parser's events stream through [`Rewrite`] into the HTML writer: only a heading's or a
+/// The parser's events stream through `Rewrite` into the HTML writer: only a heading's or a
 /// code block's own events are held at once, so memory beyond pulldown-cmark's block tree is
 /// the output's.
 pub fn render_markdown(markdown: &str, context: &MarkdownContext<'_>) -> RenderedBody {

@@ -1,7 +1,7 @@
 //! The preview's HTTP server: GET and HEAD over HTTP/1.1, answering from the files in memory.
 //!
 //! One thread accepts connections and gives each its own thread, within the bounds of the
-//! connection [`Table`] (see `connections` for who gives way when it is full). Each
+//! connection `Table` (see `connections` for who gives way when it is full). Each
 //! connection carries one request and is closed after the answer (`Connection: close`), so
 //! there are no idle keep-alive connections. The whole request head must arrive within
 //! [`Limits::head`] of the connection being accepted, or the answer is 408; an answer must be

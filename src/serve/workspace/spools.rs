@@ -10,7 +10,7 @@ use crate::serve::spool::Spool;
 
 impl Workspace {
     /// Copies the rendered files, and the content's text, each into a new spool when the dead
-    /// space of theirs has outgrown [`TIDY_AT`] and what is still live (a file rendered or
+    /// space of theirs has outgrown `TIDY_AT` and what is still live (a file rendered or
     /// read again leaves its old bytes behind). Returns whether the rendered files moved: the
     /// server is then to be given them again ([`Workspace::files`]). Their bytes are the same.
     pub fn tidy(&mut self) -> bool {
