@@ -203,15 +203,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Fn(Stage)) -> Result<BuildRe
     let found = |page: &model::content::Page, found: parse::BodyFound| {
         let mut problems = link_targets.check_links(page, &found.links);
         problems.extend(parse::missing_alt(&page.file, &found.images));
-        let shown = ShownPlace::of(
-            page,
-            found.images.iter().map(|image| images::Place {
-                page_file: &page.file,
-                src: &image.src,
-                at: image.at,
-                share: false,
-            }),
-        );
+        let shown = ShownPlace::of(page, images::body_places(&page.file, &found.images));
         let mut finds = body_finds
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -372,7 +364,7 @@ fn check_left_bodies(
             first_line,
             let_go: None,
         };
-        Some(parse::check_body(&body))
+        Some(parse::internal_links(&body))
     };
     let targets = model::site::LinkTargets::of(&checked.site, link_options);
     let problems: Vec<Vec<Diagnostic>> = checked

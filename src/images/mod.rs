@@ -358,12 +358,7 @@ pub struct Place<'a> {
 /// The places `page` shows an image, in the order [`scan`] takes them: its body's images
 /// (`page.images`), then a case study's `image:`.
 pub fn places_of(page: &Page) -> impl Iterator<Item = Place<'_>> {
-    let body = page.images.iter().map(|image| Place {
-        page_file: &page.file,
-        src: &image.src,
-        at: image.at,
-        share: false,
-    });
+    let body = body_places(&page.file, &page.images);
     let front = match &page.details {
         Details::CaseStudy(case) => case.image.as_ref().map(|image| Place {
             page_file: &page.file,
@@ -374,6 +369,19 @@ pub fn places_of(page: &Page) -> impl Iterator<Item = Place<'_>> {
         _ => None,
     };
     body.chain(front)
+}
+
+/// Where the body of the page in `page_file` shows `images`, in order.
+pub fn body_places<'a>(
+    page_file: &'a str,
+    images: &'a [crate::model::content::BodyImage],
+) -> impl Iterator<Item = Place<'a>> {
+    images.iter().map(move |image| Place {
+        page_file,
+        src: &image.src,
+        at: image.at,
+        share: false,
+    })
 }
 
 /// [`scan_again`] of the images shown at `places`, given in site order (that of the pages,

@@ -93,7 +93,7 @@ mod tests {
             first_line: 3,
             let_go: None,
         };
-        super::super::links::internal_links(&body).1
+        super::super::links::internal_links(&body).images
     }
 
     #[test]

@@ -25,12 +25,11 @@ pub fn body_text(source: &Source) -> String {
     if !source.kind.has_body() {
         return String::new();
     }
-    match super::split_front_matter(&source.text) {
-        Ok((_, _, body)) if super::first_too_deep(&body.markdown, super::MAX_NESTING).is_none() => {
-            body.markdown
-        }
-        _ => String::new(),
+    let markdown = checked_body_text(source);
+    if super::first_too_deep(&markdown, super::MAX_NESTING).is_some() {
+        return String::new();
     }
+    markdown
 }
 
 /// [`body_text`] for a body the check has already found not nested too deep (a build reads
@@ -56,7 +55,7 @@ pub struct BodyFound {
 }
 
 /// Finds a body's links and images in its parser's events: fed every `(event, range)` of one
-/// parse, in order. The check's pass (`internal_links`) and the render's
+/// parse, in order. The check's pass ([`internal_links`]) and the render's
 /// ([`crate::render::markdown::render_markdown_observed`]) both use it, so a build that takes
 /// them from the render finds exactly what `casebook check` finds.
 #[derive(Debug)]
@@ -103,17 +102,11 @@ impl<'t> BodyObserver<'t> {
     }
 }
 
-/// `internal_links` as a [`BodyFound`]: what a build checks of the bodies it left to a
-/// render that will not happen (the check found an error).
-pub fn check_body(body: &Body) -> BodyFound {
-    let (links, images) = internal_links(body);
-    BodyFound { links, images }
-}
-
 /// Every link whose target starts with `/`, with the position of its `[` in the file, and
 /// every image ([`super::images`]), found in one pass of their own: what `casebook check`,
-/// the preview and the language server know of a body before (or without) rendering it.
-pub(crate) fn internal_links(body: &Body) -> (Vec<Located<String>>, Vec<BodyImage>) {
+/// the preview and the language server know of a body before (or without) rendering it, and
+/// what a build checks of the bodies it left to a render that will not happen.
+pub fn internal_links(body: &Body) -> BodyFound {
     let _permit = super::parse_permit(&body.markdown);
     #[cfg(test)]
     parses::note("check", &body.markdown);
@@ -121,8 +114,7 @@ pub(crate) fn internal_links(body: &Body) -> (Vec<Located<String>>, Vec<BodyImag
     for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
         observer.see(&event, &range);
     }
-    let found = observer.finish();
-    (found.links, found.images)
+    observer.finish()
 }
 
 /// Which pass parsed which bodies: the tests that a build parses each body once count them.
@@ -173,7 +165,7 @@ mod tests {
             first_line: 10,
             let_go: None,
         };
-        let (links, _) = internal_links(&body);
+        let links = internal_links(&body).links;
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].value, "/case-studies/red-bag/");
         assert_eq!(links[0].at, Pos::new(12, 5));

@@ -28,11 +28,11 @@ use crate::model::{ContentKind, is_valid_slug, suggest_slug};
 
 pub use images::DECORATIVE;
 pub(crate) use images::missing_alt;
-pub use links::{
-    BodyFound, BodyObserver, body_text, check_body, checked_body_text, markdown_options,
-};
 #[cfg(test)]
-pub(crate) use links::{internal_links, parses};
+pub(crate) use links::parses;
+pub use links::{
+    BodyFound, BodyObserver, body_text, checked_body_text, internal_links, markdown_options,
+};
 pub use nesting::{MAX_NESTING, TooDeep, first_too_deep};
 pub use permit::{LARGE_BODY, parse_permit};
 
@@ -237,7 +237,7 @@ fn parse_contents(
     {
         None if !pass.reads(common.draft) => (body, Vec::new(), Vec::new()),
         None => {
-            let (links, images) = links::internal_links(&body);
+            let links::BodyFound { links, images } = links::internal_links(&body);
             diagnostics.extend(images::missing_alt(file, &images));
             (body, links, images)
         }

@@ -39,7 +39,7 @@ fn the_render_finds_the_links_and_images_the_check_finds() {
         first_line: 7,
         let_go: None,
     };
-    let (links, images) = crate::parse::internal_links(&body);
+    let crate::parse::BodyFound { links, images } = crate::parse::internal_links(&body);
     assert_eq!(links.len(), 6, "{links:?}");
     assert_eq!(images.len(), 5, "{images:?}");
 
