@@ -25,6 +25,8 @@ pub mod write;
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::config::{Config, ConfigError};
 use crate::diagnostics::Diagnostic;
 use crate::load::{LoadError, Source};
@@ -135,6 +137,18 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     Ok(checked)
 }
 
+/// One content file as the check reads it.
+enum FileRead {
+    /// Not a source (too large, not UTF-8): its diagnostic.
+    Failed(Diagnostic),
+    /// Parsed: its page, if one could be read, its problems, and its text if they name it.
+    Parsed {
+        page: Option<Box<model::content::Page>>,
+        diagnostics: Vec<Diagnostic>,
+        source: Option<Source>,
+    },
+}
+
 /// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
 /// names: no image is read, the diagnostics are not sorted, and `sources` holds only the
 /// files the parse stage found a problem in. Also gives the options the site was linked with
@@ -148,6 +162,7 @@ fn check_linked(
     let found = load::find(root)?;
     let parse_options = parse::ParseOptions {
         extra_metrics: config.metrics.clone(),
+        let_go_bodies: !options.bodies,
     };
     let mut diagnostics = found.diagnostics;
     let mut pages = Vec::new();
@@ -157,35 +172,49 @@ fn check_linked(
     // The files of the pages whose bodies `pass` leaves, with each body's first line.
     let mut unread: Vec<(String, u32)> = Vec::new();
     for part in found.files.chunks(options.files_at_a_time.max(1)) {
-        let loaded = load::read_files(root, part, config.max_file_size)?;
-        files_read += loaded.sources.len();
-        let mut parsed = parse::parse_sources_with(&loaded.sources, &parse_options, pass);
-        unread.extend(
-            parsed
-                .pages
-                .iter()
-                .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
-                .map(|page| (page.file.clone(), page.body.first_line)),
-        );
-        if !options.bodies {
-            for page in &mut parsed.pages {
-                page.body.let_go();
+        // Each file is parsed as soon as it is read, on the same thread, and its text dropped
+        // unless a diagnostic names it: a part's texts are never all in memory, and the
+        // memory of one file's text serves the next.
+        let read: Vec<Result<FileRead, LoadError>> = part
+            .par_iter()
+            .map(|file| {
+                Ok(match load::read_file(root, file, config.max_file_size)? {
+                    Err(diagnostic) => FileRead::Failed(diagnostic),
+                    Ok(source) => {
+                        let (page, diagnostics) =
+                            parse::parse_source_with(&source, &parse_options, pass);
+                        let named = diagnostics
+                            .iter()
+                            .any(|diagnostic| diagnostic.file == source.path);
+                        FileRead::Parsed {
+                            page: page.map(Box::new),
+                            diagnostics,
+                            source: named.then_some(source),
+                        }
+                    }
+                })
+            })
+            .collect();
+        for file in read {
+            match file? {
+                FileRead::Failed(diagnostic) => failed_parts.push(diagnostic),
+                FileRead::Parsed {
+                    page,
+                    diagnostics: mut found,
+                    source,
+                } => {
+                    files_read += 1;
+                    if let Some(page) = page {
+                        if page.kind.has_body() && !pass.reads(page.draft) {
+                            unread.push((page.file.clone(), page.body.first_line));
+                        }
+                        pages.push(*page);
+                    }
+                    diagnostics.append(&mut found);
+                    sources.extend(source);
+                }
             }
         }
-        let named: std::collections::BTreeSet<&str> = parsed
-            .diagnostics
-            .iter()
-            .map(|diagnostic| diagnostic.file.as_str())
-            .collect();
-        sources.extend(
-            loaded
-                .sources
-                .into_iter()
-                .filter(|source| named.contains(source.path.as_str())),
-        );
-        failed_parts.extend(loaded.diagnostics);
-        diagnostics.extend(parsed.diagnostics);
-        pages.append(&mut parsed.pages);
     }
     diagnostics.append(&mut failed_parts);
     let link_options = model::LinkOptions {

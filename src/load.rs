@@ -135,6 +135,16 @@ pub fn find(root: &Path) -> Result<Found, LoadError> {
     })
 }
 
+/// Reads one file found by [`find`], as [`load`] reads it: its source, or the diagnostic of a
+/// file that cannot be a source (too large, not UTF-8).
+pub fn read_file(
+    root: &Path,
+    file: &FoundFile,
+    max_file_size: u64,
+) -> Result<Result<Source, Diagnostic>, LoadError> {
+    read_source(root, file.kind, &file.path, max_file_size)
+}
+
 /// Reads `files` (found by [`find`]) in parallel, as [`load`] reads them; the sources come
 /// out in the order of `files`.
 pub fn read_files(

@@ -102,6 +102,7 @@ impl Server {
         let config = crate::config::load_config(&root).unwrap_or_default();
         let options = ParseOptions {
             extra_metrics: config.metrics.clone(),
+            let_go_bodies: false,
         };
         let sources = crate::load::load(&root, config.max_file_size)
             .map(|loaded| loaded.sources)

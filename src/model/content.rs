@@ -102,14 +102,18 @@ pub struct Body {
 impl Body {
     /// Lets go of the text, keeping its hash.
     pub fn let_go(&mut self) {
-        self.let_go = Some(xxhash_rust::xxh3::xxh3_64(self.markdown.as_bytes()));
+        self.let_go = Some(Body::hash_of(&self.markdown));
         self.markdown = String::new();
     }
 
     /// Whether `text` is the text this body had: always, while it keeps its text.
     pub fn had_text(&self, text: &str) -> bool {
-        self.let_go
-            .is_none_or(|hash| hash == xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+        self.let_go.is_none_or(|hash| hash == Body::hash_of(text))
+    }
+
+    /// The hash a body let go of keeps of its text.
+    pub fn hash_of(text: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes())
     }
 }
 

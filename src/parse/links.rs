@@ -40,7 +40,7 @@ pub fn checked_body_text(source: &Source) -> String {
         return String::new();
     }
     match super::split_front_matter(&source.text) {
-        Ok((_, _, body)) => body.markdown,
+        Ok((_, _, body)) => body.markdown.to_owned(),
         Err(_) => String::new(),
     }
 }
@@ -107,11 +107,17 @@ impl<'t> BodyObserver<'t> {
 /// the preview and the language server know of a body before (or without) rendering it, and
 /// what a build checks of the bodies it left to a render that will not happen.
 pub fn internal_links(body: &Body) -> BodyFound {
-    let _permit = super::parse_permit(&body.markdown);
+    links_of(&body.markdown, body.first_line)
+}
+
+/// [`internal_links`] of the body text `markdown`, which starts on the file's line
+/// `first_line`.
+pub(super) fn links_of(markdown: &str, first_line: u32) -> BodyFound {
+    let _permit = super::parse_permit(markdown);
     #[cfg(test)]
-    parses::note("check", &body.markdown);
-    let mut observer = BodyObserver::new(&body.markdown, body.first_line);
-    for (event, range) in Parser::new_ext(&body.markdown, markdown_options()).into_offset_iter() {
+    parses::note("check", markdown);
+    let mut observer = BodyObserver::new(markdown, first_line);
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         observer.see(&event, &range);
     }
     observer.finish()

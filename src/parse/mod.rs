@@ -41,6 +41,10 @@ pub use permit::{LARGE_BODY, parse_permit};
 pub struct ParseOptions {
     /// Metrics the site adds to the vocabulary.
     pub extra_metrics: Vec<String>,
+    /// Whether each page is given its body's text hash only ([`Body::let_go`]), not the
+    /// text: a build reads each body again when it renders it, so the check does not copy
+    /// the texts it would drop at once.
+    pub let_go_bodies: bool,
 }
 
 /// The typed pages of a site and the problems found while reading them.
@@ -105,7 +109,8 @@ pub fn parse_source(source: &Source, options: &ParseOptions) -> (Option<Page>, V
     parse_source_with(source, options, BodyPass::All)
 }
 
-fn parse_source_with(
+/// [`parse_source`], reading the body for its links and images only if `pass` names it.
+pub fn parse_source_with(
     source: &Source,
     options: &ParseOptions,
     pass: BodyPass,
@@ -188,7 +193,7 @@ fn parse_contents(
             Err(diagnostic) => return (None, vec![diagnostic.into_diagnostic(file)]),
         }
     } else {
-        (source.text.as_str(), 1, Body::default())
+        (source.text.as_str(), 1, BodyText::default())
     };
 
     let (root, mut diagnostics) = yaml::read_yaml(yaml_text, file, yaml_first_line);
@@ -233,13 +238,15 @@ fn parse_contents(
     reader.finish(fields, &crate::model::fields::names(known));
     diagnostics.append(&mut reader.diagnostics);
 
-    let (body, links, images) = match nesting::first_too_deep(&body.markdown, nesting::MAX_NESTING)
-    {
-        None if !pass.reads(common.draft) => (body, Vec::new(), Vec::new()),
+    let (body, links, images) = match nesting::first_too_deep(body.markdown, nesting::MAX_NESTING) {
+        None if !pass.reads(common.draft) => {
+            (body.owned(options.let_go_bodies), Vec::new(), Vec::new())
+        }
         None => {
-            let links::BodyFound { links, images } = links::internal_links(&body);
+            let links::BodyFound { links, images } =
+                links::links_of(body.markdown, body.first_line);
             diagnostics.extend(images::missing_alt(file, &images));
-            (body, links, images)
+            (body.owned(options.let_go_bodies), links, images)
         }
         Some(too_deep) => {
             diagnostics.push(too_deep_diagnostic(file, &body, too_deep));
@@ -311,8 +318,8 @@ fn shrink_lists(details: &mut Details) {
 }
 
 /// The error for a body whose block quotes and lists nest deeper than the limit.
-fn too_deep_diagnostic(file: &str, body: &Body, too_deep: nesting::TooDeep) -> Diagnostic {
-    let in_body = crate::diagnostics::pos_of_byte_offset(&body.markdown, too_deep.offset);
+fn too_deep_diagnostic(file: &str, body: &BodyText<'_>, too_deep: nesting::TooDeep) -> Diagnostic {
+    let in_body = crate::diagnostics::pos_of_byte_offset(body.markdown, too_deep.offset);
     let at = Pos::new(in_body.line + body.first_line - 1, in_body.column);
     Diagnostic::new(
         Code::E015,
@@ -356,9 +363,33 @@ impl SplitError {
     }
 }
 
+/// A body's text as it stands in its file, and the file line it starts on.
+#[derive(Debug, Default, Clone, Copy)]
+struct BodyText<'a> {
+    markdown: &'a str,
+    first_line: u32,
+}
+
+impl BodyText<'_> {
+    /// The page's body: its text, or only the text's hash when the text is let go.
+    fn owned(self, let_go: bool) -> Body {
+        let mut body = Body {
+            markdown: String::new(),
+            first_line: self.first_line,
+            let_go: None,
+        };
+        if let_go {
+            body.let_go = Some(Body::hash_of(self.markdown));
+        } else {
+            body.markdown = self.markdown.to_owned();
+        }
+        body
+    }
+}
+
 /// Splits `---`-fenced front matter from the body: returns the YAML text, the file line it
 /// starts on, and the body.
-fn split_front_matter(text: &str) -> Result<(&str, u32, Body), SplitError> {
+fn split_front_matter(text: &str) -> Result<(&str, u32, BodyText<'_>), SplitError> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().ok_or(SplitError::Missing)?;
     if first.trim_end() != "---" {
@@ -371,10 +402,9 @@ fn split_front_matter(text: &str) -> Result<(&str, u32, Body), SplitError> {
         line_number += 1;
         if line.trim_end() == "---" {
             let yaml = &text[yaml_start..offset];
-            let body = Body {
-                markdown: text[offset + line.len()..].to_owned(),
+            let body = BodyText {
+                markdown: &text[offset + line.len()..],
                 first_line: line_number + 1,
-                let_go: None,
             };
             return Ok((yaml, 2, body));
         }
@@ -414,6 +444,31 @@ mod tests {
             panic!("a case study")
         };
         assert_eq!((case.outcomes.len(), case.outcomes.capacity()), (5, 5));
+    }
+
+    /// A page whose body is let go keeps the hash of the text it had, and no text.
+    #[test]
+    fn a_body_let_go_keeps_only_its_hash() {
+        let text = "---\ntitle: T\n---\n\nThe body, [a link](/programmes/p/).\n";
+        let source = Source {
+            path: "content/pages/about.md".into(),
+            kind: ContentKind::Page,
+            stem: "about".into(),
+            text: text.into(),
+        };
+        let options = ParseOptions {
+            let_go_bodies: true,
+            ..ParseOptions::default()
+        };
+        let (page, _) = parse_source_with(&source, &options, BodyPass::All);
+        let body = page.expect("a page").body;
+        assert_eq!((body.markdown.as_str(), body.first_line), ("", 4));
+        assert!(body.had_text("\nThe body, [a link](/programmes/p/).\n"));
+        assert!(!body.had_text("\nAnother body.\n"));
+        let (kept, _) = parse_source_with(&source, &ParseOptions::default(), BodyPass::All);
+        let kept = kept.expect("a page").body;
+        assert_eq!(kept.markdown, "\nThe body, [a link](/programmes/p/).\n");
+        assert_eq!(kept.let_go, None);
     }
 
     #[test]

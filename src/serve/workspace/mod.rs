@@ -414,6 +414,7 @@ impl Workspace {
     fn parse_options(&self) -> parse::ParseOptions {
         parse::ParseOptions {
             extra_metrics: self.config.metrics.clone(),
+            let_go_bodies: false,
         }
     }
 }
