@@ -18,7 +18,8 @@ fn read_body(
     };
     match load::load_file(root, &page.file, max_file_size) {
         Some(Ok(Ok(source))) => {
-            let body = parse::body_text(&source);
+            // The text the check found not nested too deep, if it is the same text.
+            let body = parse::checked_body_text(&source);
             if page.body.had_text(&body) {
                 Ok(body)
             } else {

@@ -10,6 +10,7 @@
 mod agreement;
 mod documents;
 mod images;
+mod lines;
 mod links;
 mod nesting;
 mod outcomes;

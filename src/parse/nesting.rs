@@ -28,15 +28,14 @@ pub struct TooDeep {
 /// The first marker in `markdown` at which block quotes and list items nest deeper than
 /// `limit`, or `None` when they never do.
 pub fn first_too_deep(markdown: &str, limit: usize) -> Option<TooDeep> {
-    let mut line_start = 0;
-    for line in markdown.split_inclusive('\n') {
+    // A line's `\n` ends its markers as the end of the text does: the lines are taken without.
+    for (line_start, line) in super::lines::lines_at(markdown) {
         if let Some((at, depth)) = deepest_marker(line.as_bytes(), limit) {
             return Some(TooDeep {
                 offset: line_start + at,
                 depth,
             });
         }
-        line_start += line.len();
     }
     None
 }

@@ -12,8 +12,13 @@ use crate::scaffold::{PLACEHOLDERS, Placeholder, TO_FILL};
 /// A W106 for every placeholder left in `text`, the whole text of the published page `file`.
 pub(crate) fn leftover_placeholders(file: &str, text: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
+    for (index, (_, line)) in super::lines::lines_at(text).enumerate() {
+        // A placeholder is a whole value: the line, less a closing quote, ends with it.
+        let value_end = line.trim_end().trim_end_matches(['"', '\'']);
         for placeholder in &PLACEHOLDERS {
+            if !value_end.ends_with(placeholder.text) {
+                continue;
+            }
             if let Some(column) = whole_value_column(line, placeholder.text) {
                 let at = Pos::new(index as u32 + 1, column);
                 found.push(warning(file, at, placeholder));
@@ -28,7 +33,7 @@ pub(crate) fn leftover_placeholders(file: &str, text: &str) -> Vec<Diagnostic> {
 /// and a statement is a draft while they write it.
 pub(crate) fn unfilled_marks(file: &str, text: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
+    for (index, (_, line)) in super::lines::lines_at(text).enumerate() {
         for (start, _) in line.match_indices(TO_FILL) {
             let rest = &line[start..];
             let mark = rest.find(']').map_or(rest, |end| &rest[..=end]);
