@@ -66,14 +66,7 @@ pub const MAX_SLUG_LENGTH: usize = 80;
 /// A slug made from any text: lower case, accents folded, other characters as single hyphens,
 /// and at most [`MAX_SLUG_LENGTH`] long (cut after a whole word, at a hyphen, when it can be).
 pub fn suggest_slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(fold_accent) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
+    let out = hyphenated(text, |c| c.is_ascii_alphanumeric());
     let out = out.trim_end_matches('-');
     if out.len() <= MAX_SLUG_LENGTH {
         return out.to_owned();
@@ -91,15 +84,31 @@ pub fn suggest_slug(text: &str) -> String {
 /// `falls-prevention`, `Café culture` → `cafe-culture`, `日本語` → `日本語`. Empty when the text
 /// has no letter or digit; the parse stage reports such a topic.
 pub fn term_key(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(fold_accent) {
-        if c.is_alphanumeric() {
+    let mut out = hyphenated(text, char::is_alphanumeric);
+    out.truncate(out.trim_end_matches('-').len());
+    out
+}
+
+/// `text` lower-cased and folded, the characters `kept` kept and every run of others one
+/// hyphen (none at the start; one may end it).
+fn hyphenated(text: &str, kept: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut push = |c: char| {
+        if kept(c) {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
+    };
+    for c in text.chars() {
+        // No ASCII letter is folded: most text needs neither table.
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase());
+        } else {
+            fold_accent(c).for_each(&mut push);
+        }
     }
-    out.trim_end_matches('-').to_owned()
+    out
 }
 
 #[cfg(test)]
@@ -144,5 +153,14 @@ mod tests {
         assert_eq!(term_key("日本語"), "日本語");
         assert_eq!(term_key("Ελληνικά"), "ελληνικά");
         assert_eq!(term_key("!!!"), "");
+    }
+
+    #[test]
+    fn terms_and_slugs_fold_mixed_text_and_join_runs_with_one_hyphen() {
+        assert_eq!(term_key("  Falls  prevention!! "), "falls-prevention");
+        assert_eq!(term_key("ŒUVRE & Café, 2024"), "oeuvre-cafe-2024");
+        assert_eq!(term_key("Straße—Ærø_日本"), "strasse-aero-日本");
+        assert_eq!(suggest_slug("Straße—Ærø_日本 Home"), "strasse-aero-home");
+        assert_eq!(suggest_slug("--Well-Led--"), "well-led");
     }
 }
