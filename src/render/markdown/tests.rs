@@ -227,6 +227,50 @@ fn tables_scroll_and_align_without_inline_styles() {
     assert_eq!(body.html.matches("</table>\n</div>").count(), 2);
 }
 
+/// Aligned cells get a class where pulldown-cmark writes a style, head and body, column by
+/// column; a column without alignment, and a table without any, are written as it writes them.
+#[test]
+fn aligned_cells_are_written_with_classes() {
+    let body = render(
+        "| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 | 5 |\n| 6 |\n\n| e |\n|---|\n| 7 |\n",
+    );
+    let table = "<table><thead><tr><th class=\"align-left\">a</th><th class=\"align-center\">b</th>\
+        <th class=\"align-right\">c</th><th>d</th></tr></thead><tbody>\n\
+        <tr><td class=\"align-left\">1</td><td class=\"align-center\">2</td>\
+        <td class=\"align-right\">3</td><td>4</td></tr>\n\
+        <tr><td class=\"align-left\">6</td><td class=\"align-center\"></td>\
+        <td class=\"align-right\"></td><td></td></tr>\n</tbody></table>\n";
+    assert!(body.html.contains(table), "{}", body.html);
+    let plain =
+        "<table><thead><tr><th>e</th></tr></thead><tbody>\n<tr><td>7</td></tr>\n</tbody></table>";
+    assert!(body.html.contains(plain), "{}", body.html);
+}
+
+/// A block seen again, on this page or another, is highlighted once and written the same.
+#[test]
+fn a_code_block_is_highlighted_once_a_render() {
+    let highlighter = Highlighter::default();
+    let published = |_: &str| true;
+    let context = MarkdownContext {
+        allow_html: false,
+        base_path: "/",
+        is_published: &published,
+        highlighter: &highlighter,
+        pictures: None,
+    };
+    let sql = "```sql\nSELECT 1;\n```\n";
+    let first = render_markdown(&format!("{sql}\n{sql}"), &context);
+    let again = render_markdown(sql, &context);
+    let yaml = render_markdown("```yaml\nSELECT 1;\n```\n", &context);
+    assert_eq!(highlighter.done().len(), 2);
+    let block = again.html.trim_end();
+    assert!(block.contains("class=\"hl-"), "{block}");
+    assert_eq!(first.html.matches(block).count(), 2, "{}", first.html);
+    assert_ne!(yaml.html, again.html);
+    // The fresh highlighter of another render writes it as the shared one did.
+    assert_eq!(render(sql).html, again.html);
+}
+
 #[test]
 fn code_is_highlighted_with_classes() {
     let body = render("```sql\nSELECT 1;\n```\n");
