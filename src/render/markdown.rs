@@ -15,6 +15,7 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
+use crate::cache::Cache;
 use crate::parse::{BodyFound, BodyObserver, markdown_options};
 use crate::search::text::{PlainText, PlainTextBuilder};
 
@@ -40,22 +41,49 @@ pub struct RenderedBody {
 
 /// Loads syntect's syntax definitions once, on the first page with code, and shares them.
 /// A code block is highlighted once a render: the same block on another page (sites repeat
-/// their examples) takes the first one's HTML, as syntect's parse costs about half a million
+/// their examples) takes the first one's HTML, and with a cache ([`Highlighter::caching`])
+/// later builds take it from disk, as syntect's parse costs about half a million
 /// instructions a line.
 #[derive(Debug, Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     /// The HTML of each block highlighted so far, by its language and code.
     done: Mutex<HashMap<(String, String), Arc<str>>>,
+    /// Blocks highlighted by earlier builds, by [`highlight_key`].
+    cache: Option<Cache>,
 }
 
 impl Highlighter {
+    /// A highlighter that keeps each block's HTML in `cache` (the `highlight` namespace).
+    pub fn caching(cache: Cache) -> Highlighter {
+        Highlighter {
+            cache: Some(cache),
+            ..Highlighter::default()
+        }
+    }
+
     fn highlight(&self, code: &str, language: &str) -> Arc<str> {
         let key = (language.to_owned(), code.to_owned());
         if let Some(html) = self.done().get(&key) {
             return html.clone();
         }
-        let html: Arc<str> = self.highlight_anew(code, language).into();
+        let html: Arc<str> = match &self.cache {
+            Some(cache) => {
+                let entry = highlight_key(language, code);
+                match cache
+                    .get(&entry)
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                {
+                    Some(html) => html.into(),
+                    None => {
+                        let html = self.highlight_anew(code, language);
+                        cache.put(&entry, html.as_bytes());
+                        html.into()
+                    }
+                }
+            }
+            None => self.highlight_anew(code, language).into(),
+        };
         self.done().insert(key, html.clone());
         html
     }
@@ -86,6 +114,43 @@ impl Highlighter {
         }
         generator.finalize()
     }
+}
+
+/// The cache key of a block's HTML: its language and code, and what else the HTML depends
+/// on: [`HIGHLIGHT_VERSION`] and the `Cargo.lock` entries of syntect (whose bundled syntax
+/// definitions it uses) and fancy-regex (which matches them), from the lock file the binary
+/// was built with.
+fn highlight_key(language: &str, code: &str) -> String {
+    static CRATES: OnceLock<String> = OnceLock::new();
+    let crates = CRATES.get_or_init(|| {
+        lock_entries(
+            include_str!("../../Cargo.lock"),
+            &["syntect", "fancy-regex"],
+        )
+    });
+    crate::cache::key(&[
+        HIGHLIGHT_VERSION.as_bytes(),
+        crates.as_bytes(),
+        language.as_bytes(),
+        code.as_bytes(),
+    ])
+}
+
+/// Changed whenever [`Highlighter`] writes a block differently (its class prefix, its
+/// fallback), so that no build takes HTML an older one cached.
+const HIGHLIGHT_VERSION: &str = "casebook highlight 1: hl- spaced classes";
+
+/// The `[[package]]` entries of `lock` named in `names`, as they are written there.
+fn lock_entries(lock: &str, names: &[&str]) -> String {
+    lock.split("[[package]]")
+        .filter(|entry| {
+            entry.lines().any(|line| {
+                names
+                    .iter()
+                    .any(|name| line.trim() == format!("name = \"{name}\""))
+            })
+        })
+        .collect()
 }
 
 /// What rendering needs to know about the site.

@@ -271,6 +271,46 @@ fn a_code_block_is_highlighted_once_a_render() {
     assert_eq!(render(sql).html, again.html);
 }
 
+/// A caching highlighter stores each block it highlights, and takes a block from the cache
+/// rather than highlight it again (the entry planted here is what comes out).
+#[test]
+fn highlighted_code_is_kept_in_the_cache_and_taken_from_it() {
+    let temp = tempfile::tempdir().expect("temp");
+    let code = "SELECT 1;\n";
+    let first = Highlighter::caching(Cache::at(temp.path().to_path_buf()));
+    let html = first.highlight(code, "sql");
+    assert!(html.contains("class=\"hl-"), "{html}");
+    assert_eq!(first.cache.as_ref().map(Cache::written), Some(1));
+    let stored = Cache::at(temp.path().to_path_buf()).get(&highlight_key("sql", code));
+    assert_eq!(stored.as_deref(), Some(html.as_bytes()));
+
+    let planted = Cache::at(temp.path().to_path_buf());
+    planted.put(&highlight_key("sql", "SELECT 2;\n"), b"<b>cached</b>");
+    let later = Highlighter::caching(Cache::at(temp.path().to_path_buf()));
+    assert_eq!(&*later.highlight("SELECT 2;\n", "sql"), "<b>cached</b>");
+    assert_eq!(later.highlight(code, "sql"), html);
+    assert_eq!(later.cache.as_ref().map(Cache::written), Some(0));
+}
+
+/// The key names the language, the code and the crates that highlight.
+#[test]
+fn the_highlight_key_covers_language_code_and_crates() {
+    let key = highlight_key("sql", "SELECT 1;\n");
+    assert_eq!(key, highlight_key("sql", "SELECT 1;\n"));
+    assert_ne!(key, highlight_key("yaml", "SELECT 1;\n"));
+    assert_ne!(key, highlight_key("sql", "SELECT 2;\n"));
+    let lock = "[[package]]\nname = \"syntect\"\nversion = \"5.2.0\"\n\n[[package]]\nname = \"syntect-other\"\nversion = \"1.0.0\"\n";
+    let entries = lock_entries(lock, &["syntect"]);
+    assert!(entries.contains("5.2.0"), "{entries}");
+    assert!(!entries.contains("1.0.0"), "{entries}");
+    let real = lock_entries(
+        include_str!("../../../Cargo.lock"),
+        &["syntect", "fancy-regex"],
+    );
+    assert!(real.contains("name = \"syntect\""), "{real}");
+    assert!(real.contains("name = \"fancy-regex\""), "{real}");
+}
+
 #[test]
 fn code_is_highlighted_with_classes() {
     let body = render("```sql\nSELECT 1;\n```\n");
