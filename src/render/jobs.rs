@@ -82,7 +82,12 @@ pub(super) fn render_into<E: Send>(
     tera.global_context().insert("site", &site_view);
 
     let cards = Cards::new(site, &urls);
-    let highlighter = Highlighter::default();
+    // Highlighted code is cached beside the share images (`.casebook/cache/highlight/`),
+    // where the caller keeps that site's cache; without one, nothing is kept.
+    let highlighter = match share_images.cache().dir().and_then(std::path::Path::parent) {
+        Some(caches) => Highlighter::caching(crate::cache::Cache::at(caches.join("highlight"))),
+        None => Highlighter::default(),
+    };
     let is_published = |path: &str| match crate::model::page_at(path) {
         Some((kind, slug)) => site.get(kind, slug).is_some(),
         None => true,

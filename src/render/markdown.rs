@@ -5,7 +5,7 @@
 
 pub use crate::render::escape::escape_html;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pulldown_cmark::{
     Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, OffsetIter, Parser, Tag, TagEnd,
@@ -15,6 +15,7 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
+use crate::cache::Cache;
 use crate::parse::{BodyFound, BodyObserver, markdown_options};
 use crate::search::text::{PlainText, PlainTextBuilder};
 
@@ -39,13 +40,61 @@ pub struct RenderedBody {
 }
 
 /// Loads syntect's syntax definitions once, on the first page with code, and shares them.
+/// A code block is highlighted once a render: the same block on another page (sites repeat
+/// their examples) takes the first one's HTML, and with a cache ([`Highlighter::caching`])
+/// later builds take it from disk, as syntect's parse costs about half a million
+/// instructions a line.
 #[derive(Debug, Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
+    /// The HTML of each block highlighted so far, by its language and code.
+    done: Mutex<HashMap<(String, String), Arc<str>>>,
+    /// Blocks highlighted by earlier builds, by [`highlight_key`].
+    cache: Option<Cache>,
 }
 
 impl Highlighter {
-    fn highlight(&self, code: &str, language: &str) -> String {
+    /// A highlighter that keeps each block's HTML in `cache` (the `highlight` namespace).
+    pub fn caching(cache: Cache) -> Highlighter {
+        Highlighter {
+            cache: Some(cache),
+            ..Highlighter::default()
+        }
+    }
+
+    fn highlight(&self, code: &str, language: &str) -> Arc<str> {
+        let key = (language.to_owned(), code.to_owned());
+        if let Some(html) = self.done().get(&key) {
+            return html.clone();
+        }
+        let html: Arc<str> = match &self.cache {
+            Some(cache) => {
+                let entry = highlight_key(language, code);
+                match cache
+                    .get(&entry)
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                {
+                    Some(html) => html.into(),
+                    None => {
+                        let html = self.highlight_anew(code, language);
+                        cache.put(&entry, html.as_bytes());
+                        html.into()
+                    }
+                }
+            }
+            None => self.highlight_anew(code, language).into(),
+        };
+        self.done().insert(key, html.clone());
+        html
+    }
+
+    fn done(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<str>>> {
+        self.done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn highlight_anew(&self, code: &str, language: &str) -> String {
         let syntaxes = self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines);
         let syntax = syntaxes
             .find_syntax_by_token(language)
@@ -65,6 +114,43 @@ impl Highlighter {
         }
         generator.finalize()
     }
+}
+
+/// The cache key of a block's HTML: its language and code, and what else the HTML depends
+/// on: [`HIGHLIGHT_VERSION`] and the `Cargo.lock` entries of syntect (whose bundled syntax
+/// definitions it uses) and fancy-regex (which matches them), from the lock file the binary
+/// was built with.
+fn highlight_key(language: &str, code: &str) -> String {
+    static CRATES: OnceLock<String> = OnceLock::new();
+    let crates = CRATES.get_or_init(|| {
+        lock_entries(
+            include_str!("../../Cargo.lock"),
+            &["syntect", "fancy-regex"],
+        )
+    });
+    crate::cache::key(&[
+        HIGHLIGHT_VERSION.as_bytes(),
+        crates.as_bytes(),
+        language.as_bytes(),
+        code.as_bytes(),
+    ])
+}
+
+/// Changed whenever [`Highlighter`] writes a block differently (its class prefix, its
+/// fallback), so that no build takes HTML an older one cached.
+const HIGHLIGHT_VERSION: &str = "casebook highlight 1: hl- spaced classes";
+
+/// The `[[package]]` entries of `lock` named in `names`, as they are written there.
+fn lock_entries(lock: &str, names: &[&str]) -> String {
+    lock.split("[[package]]")
+        .filter(|entry| {
+            entry.lines().any(|line| {
+                names
+                    .iter()
+                    .any(|name| line.trim() == format!("name = \"{name}\""))
+            })
+        })
+        .collect()
 }
 
 /// What rendering needs to know about the site.
@@ -151,9 +237,6 @@ fn render_seen<'t>(
     let mut events = Rewrite::new(parser, context);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut events);
-    if events.aligned {
-        html = alignment_classes(html);
-    }
     let body = RenderedBody {
         html,
         toc: events.toc,
@@ -197,7 +280,12 @@ struct Rewrite<'a, 'c> {
     toc: Vec<TocEntry>,
     has_code: bool,
     tables: usize,
-    aligned: bool,
+    /// The open table's column alignments, when any column is aligned: its cells' start tags
+    /// are then written here, with a class (see [`align_class`]).
+    alignments: Option<Vec<Alignment>>,
+    /// Whether the open table's cells are in its head, and the next cell's column.
+    in_head: bool,
+    column: usize,
     /// For each open link, whether it was dropped (its end must be dropped too).
     dropped_links: Vec<bool>,
     /// How many images written as `<img>` are open: an image in another's alternative text is
@@ -228,7 +316,9 @@ impl<'a, 'c> Rewrite<'a, 'c> {
             toc: Vec::new(),
             has_code: false,
             tables: 0,
-            aligned: false,
+            alignments: None,
+            in_head: false,
+            column: 0,
             dropped_links: Vec::new(),
             open_images: 0,
         }
@@ -251,14 +341,39 @@ impl<'a, 'c> Rewrite<'a, 'c> {
             // phone, and keyboard users can scroll them).
             Event::Start(Tag::Table(alignments)) => {
                 self.tables += 1;
-                self.aligned |= alignments.iter().any(|a| *a != Alignment::None);
+                self.alignments = alignments
+                    .iter()
+                    .any(|a| *a != Alignment::None)
+                    .then(|| alignments.to_vec());
                 self.ready.push_back(Event::Html(CowStr::from(format!(
                     "<div class=\"table-container\" tabindex=\"0\" role=\"region\" aria-label=\"Table {}\">",
                     self.tables
                 ))));
                 self.ready.push_back(Event::Start(Tag::Table(alignments)));
             }
+            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
+                self.in_head = matches!(event, Event::Start(Tag::TableHead));
+                self.column = 0;
+                self.ready.push_back(event);
+            }
+            Event::Start(Tag::TableCell) => {
+                let align = self
+                    .alignments
+                    .as_ref()
+                    .and_then(|alignments| alignments.get(self.column))
+                    .and_then(|alignment| align_class(*alignment));
+                self.column += 1;
+                match align {
+                    Some(class) => {
+                        let cell = if self.in_head { "<th" } else { "<td" };
+                        self.ready.push_back(Event::Html(CowStr::Borrowed(cell)));
+                        self.ready.push_back(Event::Html(CowStr::Borrowed(class)));
+                    }
+                    None => self.ready.push_back(event),
+                }
+            }
             Event::End(TagEnd::Table) => {
+                self.alignments = None;
                 self.ready.push_back(Event::End(TagEnd::Table));
                 self.ready.push_back(Event::Html(CowStr::from("</div>\n")));
             }
@@ -386,8 +501,8 @@ impl<'a, 'c> Rewrite<'a, 'c> {
                 _ => {}
             }
         }
-        let (class, body) = if language.is_empty() {
-            (String::new(), escape_html(&code))
+        let (class, body): (String, Arc<str>) = if language.is_empty() {
+            (String::new(), escape_html(&code).into())
         } else {
             self.has_code = true;
             (
@@ -452,17 +567,15 @@ fn rewrite_url(url: &str, context: &MarkdownContext<'_>) -> Option<String> {
     }
 }
 
-/// Turns the column alignment pulldown-cmark writes as inline styles into classes, so that a
-/// strict Content-Security-Policy (`style-src 'self'`) needs no inline styles.
-fn alignment_classes(mut html: String) -> String {
-    for (style, class) in [
-        (" style=\"text-align: left\"", " class=\"align-left\""),
-        (" style=\"text-align: center\"", " class=\"align-center\""),
-        (" style=\"text-align: right\"", " class=\"align-right\""),
-    ] {
-        html = html.replace(style, class);
+/// The rest of an aligned cell's start tag: a class where pulldown-cmark would write an
+/// inline style, so that a strict Content-Security-Policy (`style-src 'self'`) needs none.
+fn align_class(alignment: Alignment) -> Option<&'static str> {
+    match alignment {
+        Alignment::None => None,
+        Alignment::Left => Some(" class=\"align-left\">"),
+        Alignment::Center => Some(" class=\"align-center\">"),
+        Alignment::Right => Some(" class=\"align-right\">"),
     }
-    html
 }
 
 /// CSS for highlighted code, from one of syntect's bundled themes.

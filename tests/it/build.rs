@@ -395,9 +395,16 @@ fn drafts_are_published_only_with_the_flag() {
         .cloned()
         .collect();
     assert!(drafts.is_empty(), "drafts published: {drafts:?}");
+    // The published page's link to the draft is plain text without it, a link with it.
+    let linking = "case-studies/published-page/index.html";
+    let html = page(&output, linking);
+    assert!(html.contains("See also\nthe new scheme for"), "{html}");
+    assert!(!html.contains("draft-page/\">the new scheme"), "{html}");
     let with = root.join("with-drafts");
     assert_eq!(build(&root, &with, &["--drafts"]).status.code(), Some(0));
     assert!(read_tree(&with).len() > read_tree(&output).len());
+    let html = page(&with, linking);
+    assert!(html.contains("draft-page/\">the new scheme</a>"), "{html}");
 }
 
 #[test]

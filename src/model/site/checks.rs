@@ -439,8 +439,9 @@ impl Targets<'_> {
 /// included.
 #[derive(Debug, Clone, Default)]
 pub struct LinkTargets {
-    /// Kind, slug and draft of every page, sorted by kind and slug.
-    pages: Vec<(ContentKind, String, bool)>,
+    /// Whether each page is a draft, by its slug, one map for each kind (at `kind as usize`):
+    /// a build looks up every link of every body here.
+    pages: Vec<std::collections::HashMap<String, bool, foldhash::fast::RandomState>>,
     taxonomy_paths: BTreeSet<String>,
     options: LinkOptions,
 }
@@ -448,12 +449,10 @@ pub struct LinkTargets {
 impl LinkTargets {
     /// The targets of `site`, linked with `options`.
     pub fn of(site: &Site, options: LinkOptions) -> LinkTargets {
-        let mut pages: Vec<(ContentKind, String, bool)> = site
-            .pages
-            .iter()
-            .map(|page| (page.kind, page.slug.value.clone(), page.draft))
-            .collect();
-        pages.sort_unstable();
+        let mut pages = vec![std::collections::HashMap::default(); ContentKind::ALL.len()];
+        for page in &site.pages {
+            pages[page.kind as usize].insert(page.slug.value.clone(), page.draft);
+        }
         LinkTargets {
             pages,
             taxonomy_paths: taxonomy_paths(site),
@@ -466,14 +465,16 @@ impl LinkTargets {
     pub fn check_links(&self, page: &Page, links: &[Located<String>]) -> Vec<Diagnostic> {
         let find = |kind: ContentKind, slug: &str| {
             self.pages
-                .binary_search_by(|(k, s, _)| (*k, s.as_str()).cmp(&(kind, slug)))
-                .ok()
-                .map(|i| self.pages[i].2)
+                .get(kind as usize)
+                .and_then(|slugs| slugs.get(slug))
+                .copied()
         };
+        // Only for a broken link's hint, which takes the nearest path whatever the order.
         let page_paths = || {
-            self.pages
-                .iter()
-                .map(|(kind, slug, _)| page_path(*kind, slug))
+            ContentKind::ALL
+                .into_iter()
+                .filter_map(|kind| Some((kind, self.pages.get(kind as usize)?)))
+                .flat_map(|(kind, slugs)| slugs.keys().map(move |slug| page_path(kind, slug)))
                 .collect()
         };
         let targets = Targets {

@@ -227,6 +227,90 @@ fn tables_scroll_and_align_without_inline_styles() {
     assert_eq!(body.html.matches("</table>\n</div>").count(), 2);
 }
 
+/// Aligned cells get a class where pulldown-cmark writes a style, head and body, column by
+/// column; a column without alignment, and a table without any, are written as it writes them.
+#[test]
+fn aligned_cells_are_written_with_classes() {
+    let body = render(
+        "| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 | 5 |\n| 6 |\n\n| e |\n|---|\n| 7 |\n",
+    );
+    let table = "<table><thead><tr><th class=\"align-left\">a</th><th class=\"align-center\">b</th>\
+        <th class=\"align-right\">c</th><th>d</th></tr></thead><tbody>\n\
+        <tr><td class=\"align-left\">1</td><td class=\"align-center\">2</td>\
+        <td class=\"align-right\">3</td><td>4</td></tr>\n\
+        <tr><td class=\"align-left\">6</td><td class=\"align-center\"></td>\
+        <td class=\"align-right\"></td><td></td></tr>\n</tbody></table>\n";
+    assert!(body.html.contains(table), "{}", body.html);
+    let plain =
+        "<table><thead><tr><th>e</th></tr></thead><tbody>\n<tr><td>7</td></tr>\n</tbody></table>";
+    assert!(body.html.contains(plain), "{}", body.html);
+}
+
+/// A block seen again, on this page or another, is highlighted once and written the same.
+#[test]
+fn a_code_block_is_highlighted_once_a_render() {
+    let highlighter = Highlighter::default();
+    let published = |_: &str| true;
+    let context = MarkdownContext {
+        allow_html: false,
+        base_path: "/",
+        is_published: &published,
+        highlighter: &highlighter,
+        pictures: None,
+    };
+    let sql = "```sql\nSELECT 1;\n```\n";
+    let first = render_markdown(&format!("{sql}\n{sql}"), &context);
+    let again = render_markdown(sql, &context);
+    let yaml = render_markdown("```yaml\nSELECT 1;\n```\n", &context);
+    assert_eq!(highlighter.done().len(), 2);
+    let block = again.html.trim_end();
+    assert!(block.contains("class=\"hl-"), "{block}");
+    assert_eq!(first.html.matches(block).count(), 2, "{}", first.html);
+    assert_ne!(yaml.html, again.html);
+    // The fresh highlighter of another render writes it as the shared one did.
+    assert_eq!(render(sql).html, again.html);
+}
+
+/// A caching highlighter stores each block it highlights, and takes a block from the cache
+/// rather than highlight it again (the entry planted here is what comes out).
+#[test]
+fn highlighted_code_is_kept_in_the_cache_and_taken_from_it() {
+    let temp = tempfile::tempdir().expect("temp");
+    let code = "SELECT 1;\n";
+    let first = Highlighter::caching(Cache::at(temp.path().to_path_buf()));
+    let html = first.highlight(code, "sql");
+    assert!(html.contains("class=\"hl-"), "{html}");
+    assert_eq!(first.cache.as_ref().map(Cache::written), Some(1));
+    let stored = Cache::at(temp.path().to_path_buf()).get(&highlight_key("sql", code));
+    assert_eq!(stored.as_deref(), Some(html.as_bytes()));
+
+    let planted = Cache::at(temp.path().to_path_buf());
+    planted.put(&highlight_key("sql", "SELECT 2;\n"), b"<b>cached</b>");
+    let later = Highlighter::caching(Cache::at(temp.path().to_path_buf()));
+    assert_eq!(&*later.highlight("SELECT 2;\n", "sql"), "<b>cached</b>");
+    assert_eq!(later.highlight(code, "sql"), html);
+    assert_eq!(later.cache.as_ref().map(Cache::written), Some(0));
+}
+
+/// The key names the language, the code and the crates that highlight.
+#[test]
+fn the_highlight_key_covers_language_code_and_crates() {
+    let key = highlight_key("sql", "SELECT 1;\n");
+    assert_eq!(key, highlight_key("sql", "SELECT 1;\n"));
+    assert_ne!(key, highlight_key("yaml", "SELECT 1;\n"));
+    assert_ne!(key, highlight_key("sql", "SELECT 2;\n"));
+    let lock = "[[package]]\nname = \"syntect\"\nversion = \"5.2.0\"\n\n[[package]]\nname = \"syntect-other\"\nversion = \"1.0.0\"\n";
+    let entries = lock_entries(lock, &["syntect"]);
+    assert!(entries.contains("5.2.0"), "{entries}");
+    assert!(!entries.contains("1.0.0"), "{entries}");
+    let real = lock_entries(
+        include_str!("../../../Cargo.lock"),
+        &["syntect", "fancy-regex"],
+    );
+    assert!(real.contains("name = \"syntect\""), "{real}");
+    assert!(real.contains("name = \"fancy-regex\""), "{real}");
+}
+
 #[test]
 fn code_is_highlighted_with_classes() {
     let body = render("```sql\nSELECT 1;\n```\n");
