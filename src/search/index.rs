@@ -14,6 +14,7 @@
 //! they would take a third of the bytes, and in a phrase they stand for any word.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -415,21 +416,15 @@ impl IndexBuilder {
             .iter()
             .map(|(stem, id)| (stem.as_ref(), *id))
             .collect();
-        order.sort_unstable();
+        order.par_sort_unstable();
         let mut rank = vec![0u32; order.len()];
         for (position, (_, id)) in order.iter().enumerate() {
             rank[*id as usize] = position as u32;
         }
         let stems: Vec<String> = order.iter().map(|(stem, _)| (*stem).to_owned()).collect();
 
-        // Document frequencies and positions' bytes by index id (so that each positions list
-        // is made at its size once: grown by doubling, they held up to twice their bytes).
-        let mut df = vec![0u32; stems.len()];
-        let mut positions_bytes = vec![0usize; stems.len()];
-        for (id, (&count, &bytes)) in self.df.iter().zip(&self.positions_bytes).enumerate() {
-            df[rank[id] as usize] = count;
-            positions_bytes[rank[id] as usize] = bytes;
-        }
+        // Document frequencies by index id.
+        let df: Vec<u32> = order.iter().map(|(_, id)| self.df[*id as usize]).collect();
         let total = self.total_lengths;
         let average = total.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
         let idfs: Vec<f64> = df.iter().map(|&df| idf(df, n)).collect();
@@ -465,36 +460,74 @@ impl IndexBuilder {
                 },
             );
         let max = stem_max.iter().copied().fold(0.0f64, f64::max);
-        let mut postings: Vec<Postings> = df
+
+        // The postings, made by builder id on every thread: each takes a range of stems and
+        // walks every document for them (decoding the terms before its range to find its
+        // positions). The documents go a part at a time, each part dropped once posted, so
+        // the postings grow into the memory the documents give back.
+        let ranges = stem_ranges(
+            &self.df,
+            &self.positions_bytes,
+            rayon::current_num_threads().max(1),
+        );
+        let mut postings: Vec<Postings> = self
+            .df
             .iter()
             .map(|&df| Postings {
                 docs: Vec::with_capacity(df as usize),
                 impacts: Vec::with_capacity(df as usize),
             })
             .collect();
-        let mut positions: Vec<Vec<u8>> = positions_bytes
-            .into_iter()
-            .map(Vec::with_capacity)
+        // Each positions list is made at its size once (grown by doubling, they held up to
+        // twice their bytes).
+        let mut positions: Vec<Vec<u8>> = self
+            .positions_bytes
+            .iter()
+            .map(|&bytes| Vec::with_capacity(bytes))
             .collect();
-        // Each document's terms are dropped as soon as they are posted, so the positions
-        // lists grow into the memory the documents give back.
-        for (number, doc) in docs.into_iter().enumerate() {
-            let mut rest: &[u8] = &doc.positions;
-            let norms = norms(&doc.lengths, &average);
-            for (stem, counts) in doc.terms() {
-                let (id, s) = score(&norms, stem, &counts);
-                let p = &mut postings[id as usize];
-                p.docs.push(number as u32);
-                p.impacts.push(quantise(s, stem_max[id as usize]));
-                if !self.positioned[stem as usize] {
-                    continue;
-                }
-                // The builder wrote these lists itself, so they cannot be short.
-                let len = positions_len(rest).unwrap_or(rest.len());
-                positions[id as usize].extend_from_slice(&rest[..len]);
-                rest = &rest[len..];
-            }
+        let mut parts: Vec<PostingsPart<'_>> = Vec::with_capacity(ranges.len());
+        let (mut postings_rest, mut positions_rest) = (&mut postings[..], &mut positions[..]);
+        for range in &ranges {
+            let (p, p_rest) = std::mem::take(&mut postings_rest).split_at_mut(range.len());
+            let (q, q_rest) = std::mem::take(&mut positions_rest).split_at_mut(range.len());
+            (postings_rest, positions_rest) = (p_rest, q_rest);
+            parts.push(PostingsPart {
+                first: range.start,
+                postings: p,
+                positions: q,
+            });
         }
+        let posting = Posting {
+            rank: &rank,
+            idfs: &idfs,
+            stem_max: &stem_max,
+            positioned: &self.positioned,
+            average: &average,
+        };
+        let mut docs = docs.into_iter();
+        let mut first_doc = 0u32;
+        loop {
+            let batch: Vec<DocTerms> = docs.by_ref().take(POSTING_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            parts
+                .par_iter_mut()
+                .for_each(|part| posting.post(part, &batch, first_doc));
+            first_doc += batch.len() as u32;
+        }
+        drop(parts);
+        // Into the index's order (sorted stems).
+        let mut postings: Vec<Option<Postings>> = postings.into_iter().map(Some).collect();
+        let mut positions: Vec<Option<Vec<u8>>> = positions.into_iter().map(Some).collect();
+        let postings: Vec<Postings> = order
+            .iter()
+            .map(|(_, id)| postings[*id as usize].take().unwrap_or_default())
+            .collect();
+        let positions: Vec<Vec<u8>> = order
+            .iter()
+            .map(|(_, id)| positions[*id as usize].take().unwrap_or_default())
+            .collect();
         let mut vocab: Vec<VocabEntry> = self
             .surfaces
             .into_iter()
@@ -508,13 +541,119 @@ impl IndexBuilder {
                 }
             })
             .collect();
-        vocab.sort_unstable_by(|a, b| a.surface.cmp(&b.surface));
+        vocab.par_sort_unstable_by(|a, b| a.surface.cmp(&b.surface));
         Index {
             n,
             stems,
             vocab,
             postings,
             positions,
+        }
+    }
+}
+
+/// Documents posted at a time by [`IndexBuilder::finish`]: each batch is dropped once posted.
+const POSTING_BATCH: usize = 256;
+
+/// The share of a posting's work that a thread spends on a term it only decodes on its way to
+/// its own range of stems.
+const SKIP_COST: f64 = 0.3;
+
+/// Cuts the builder's stem ids into `parts` consecutive ranges of about equal work for
+/// [`Posting::post`]: a stem's postings and bytes of positions, plus, for each range, the
+/// decoding of the terms of the stems before it (builder ids are in order of first sight, so
+/// the first stems are the common ones).
+fn stem_ranges(df: &[u32], positions_bytes: &[usize], parts: usize) -> Vec<Range<usize>> {
+    let mut prefix = Vec::with_capacity(df.len() + 1);
+    let mut sum = 0.0f64;
+    prefix.push(sum);
+    for (&df, &bytes) in df.iter().zip(positions_bytes) {
+        sum += f64::from(df) + bytes as f64 / 8.0;
+        prefix.push(sum);
+    }
+    // The ranges whose work is at most `cost` each (the last takes what is left).
+    let cut = |cost: f64| -> Vec<Range<usize>> {
+        let mut ranges = Vec::with_capacity(parts);
+        let mut start = 0;
+        for _ in 1..parts {
+            let skipped = prefix[start] * SKIP_COST;
+            let end = prefix
+                .partition_point(|&p| p - prefix[start] + skipped <= cost)
+                .saturating_sub(1)
+                .clamp(start, df.len());
+            ranges.push(start..end);
+            start = end;
+        }
+        ranges.push(start..df.len());
+        ranges
+    };
+    let last_cost = |ranges: &[Range<usize>]| {
+        ranges.last().map_or(0.0, |last| {
+            prefix[df.len()] - prefix[last.start] + prefix[last.start] * SKIP_COST
+        })
+    };
+    let (mut low, mut high) = (0.0f64, sum * (1.0 + SKIP_COST) + 1.0);
+    for _ in 0..60 {
+        let middle = (low + high) / 2.0;
+        if last_cost(&cut(middle)) > middle {
+            low = middle;
+        } else {
+            high = middle;
+        }
+    }
+    cut(high)
+}
+
+/// What every thread of [`IndexBuilder::finish`] reads to post its stems.
+struct Posting<'a> {
+    /// Index id by builder id.
+    rank: &'a [u32],
+    /// By index id.
+    idfs: &'a [f64],
+    stem_max: &'a [f64],
+    /// By builder id.
+    positioned: &'a [bool],
+    average: &'a [f64; FIELDS],
+}
+
+/// The postings and positions of a range of builder ids, `first..first + postings.len()`.
+struct PostingsPart<'a> {
+    first: usize,
+    postings: &'a mut [Postings],
+    positions: &'a mut [Vec<u8>],
+}
+
+impl Posting<'_> {
+    /// Posts the stems of `part` in `docs`, whose first doc id is `first_doc`.
+    fn post(&self, part: &mut PostingsPart<'_>, docs: &[DocTerms], first_doc: u32) {
+        let start = part.first as u32;
+        let end = start + part.postings.len() as u32;
+        for (number, doc) in (first_doc..).zip(docs) {
+            let mut rest: &[u8] = &doc.positions;
+            let norms = norms(&doc.lengths, self.average);
+            for (stem, counts) in doc.terms() {
+                if stem >= end {
+                    break;
+                }
+                let len = if self.positioned[stem as usize] {
+                    // The builder wrote these lists itself, so they cannot be short.
+                    positions_len(rest).unwrap_or(rest.len())
+                } else {
+                    0
+                };
+                let (these, after) = rest.split_at(len);
+                rest = after;
+                if stem < start {
+                    continue;
+                }
+                let id = self.rank[stem as usize] as usize;
+                let score = bm25f_of(&counts, &norms, self.idfs[id]);
+                let at = (stem - start) as usize;
+                let postings = &mut part.postings[at];
+                postings.docs.push(number);
+                postings.impacts.push(quantise(score, self.stem_max[id]));
+                part.positions[at].extend_from_slice(these);
+            }
         }
     }
 }
