@@ -529,12 +529,13 @@ fn the_facts_kept_of_each_page_make_the_same_index_files() {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     };
-    let mut whole = Vec::new();
+    let whole = std::sync::Mutex::new(Vec::new());
     emit_index_files(&docs, &index, ShardSizes::default(), "cards", |file| {
-        whole.push(file);
+        whole.lock().expect("whole").push(file);
         Ok::<(), ()>(())
     })
     .expect("whole");
+    let whole = whole.into_inner().expect("whole");
     let mut facts = Facts::default();
     for doc in docs.iter().cloned() {
         facts.add(&SearchDoc {
@@ -545,12 +546,13 @@ fn the_facts_kept_of_each_page_make_the_same_index_files() {
         });
     }
     assert_eq!(facts.len(), docs.len());
-    let mut kept = Vec::new();
+    let kept = std::sync::Mutex::new(Vec::new());
     emit_facts_files(&facts, &index, ShardSizes::default(), "cards", |file| {
-        kept.push(file);
+        kept.lock().expect("kept").push(file);
         Ok::<(), ()>(())
     })
     .expect("facts");
+    let kept = kept.into_inner().expect("kept");
     let (whole, kept) = (sorted(whole), sorted(kept));
     assert_eq!(whole, kept);
     let text = |prefix: &str| {
