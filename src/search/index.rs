@@ -14,7 +14,10 @@
 //! they would take a third of the bytes, and in a phrase they stand for any word.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::ops::Range;
+
+use hashbrown::HashTable;
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -141,8 +144,12 @@ const FIELD_GAP: u32 = 1;
 /// The term counts and word positions of one document, by surface form, with its field
 /// lengths: made in parallel, then added to an [`IndexBuilder`] one at a time.
 pub struct DocCounts {
-    /// Surface form → its number here (in order of first sight).
-    ids: FxMap<String, u32>,
+    /// The distinct surface forms in order of first sight, end to end: surface `i` ends at
+    /// `ends[i]` and starts where the one before ends.
+    words: String,
+    ends: Vec<u32>,
+    /// Each surface's [`word_hash`], which the builder's lookup uses again.
+    hashes: Vec<u64>,
     /// Counts per field, by surface number.
     counts: Vec<FieldCounts>,
     /// Positions grouped by surface: those of surface `i` are `positions[starts[i]..starts[i +
@@ -152,11 +159,21 @@ pub struct DocCounts {
     lengths: FieldCounts,
 }
 
+/// The hash of a surface form in the tables of [`DocCounts::of`] and [`IndexBuilder`]:
+/// foldhash's fast hash with a fixed seed (no output order depends on it anyway).
+fn word_hash(word: &str) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(word)
+}
+
 impl DocCounts {
     /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
     /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
-        let mut ids: FxMap<String, u32> = FxMap::with_capacity_and_hasher(512, Default::default());
+        // Surface numbers, found by hash in `words` (one hash and no allocation a word).
+        let mut ids: HashTable<u32> = HashTable::with_capacity(512);
+        let mut words = String::with_capacity(4096);
+        let mut ends: Vec<u32> = Vec::with_capacity(512);
+        let mut hashes: Vec<u64> = Vec::with_capacity(512);
         let mut counts: Vec<FieldCounts> = Vec::with_capacity(512);
         let mut lengths = [0u32; FIELDS];
         let mut occurrences: Vec<(u32, u32)> = Vec::with_capacity(2048);
@@ -167,11 +184,19 @@ impl DocCounts {
             }
             for_each_word(text, |token, joined_parts| {
                 lengths[f] += 1;
-                let id = match ids.get(token) {
-                    Some(id) => *id,
+                let hash = word_hash(token);
+                let surface = |id: u32| {
+                    let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
+                    &words[start as usize..ends[id as usize] as usize]
+                };
+                let id = match ids.find(hash, |&id| surface(id) == token) {
+                    Some(&id) => id,
                     None => {
                         let id = counts.len() as u32;
-                        ids.insert(token.to_owned(), id);
+                        words.push_str(token);
+                        ends.push(words.len() as u32);
+                        hashes.push(hash);
+                        ids.insert_unique(hash, id, |&id| hashes[id as usize]);
                         counts.push([0; FIELDS]);
                         id
                     }
@@ -201,12 +226,22 @@ impl DocCounts {
             *slot += 1;
         }
         DocCounts {
-            ids,
+            words,
+            ends,
+            hashes,
             counts,
             positions,
             starts,
             lengths,
         }
+    }
+
+    /// Surface form number `surface`.
+    fn surface(&self, surface: u32) -> &str {
+        let start = surface
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before as usize]);
+        &self.words[start as usize..self.ends[surface as usize] as usize]
     }
 
     fn positions_of(&self, surface: u32) -> &[u32] {
@@ -299,8 +334,8 @@ impl DocTerms {
 /// form and stem once, and per document its stems and counts. Documents' text is not kept.
 pub struct IndexBuilder {
     stemmer: Stemmer,
-    /// Surface form → builder stem id.
-    surfaces: FxMap<Box<str>, u32>,
+    /// Surface forms with their builder stem ids, by [`word_hash`].
+    surfaces: HashTable<(Box<str>, u32)>,
     /// Stem → builder stem id (in order of first sight).
     stem_ids: FxMap<Box<str>, u32>,
     /// Per builder stem id: whether its positions are kept (not in [`UNPOSITIONED`]).
@@ -326,7 +361,7 @@ impl Default for IndexBuilder {
         let unpositioned = UNPOSITIONED.iter().map(|w| stem(&stemmer, w)).collect();
         IndexBuilder {
             stemmer,
-            surfaces: FxMap::default(),
+            surfaces: HashTable::new(),
             stem_ids: FxMap::default(),
             positioned: Vec::new(),
             unpositioned,
@@ -342,13 +377,14 @@ impl Default for IndexBuilder {
 
 impl IndexBuilder {
     /// Adds the next document (its doc id is the number of documents added before it).
-    pub fn add(&mut self, mut doc: DocCounts) {
+    pub fn add(&mut self, doc: DocCounts) {
         self.scratch.clear();
-        for (surface, number) in doc.ids.drain() {
-            let id = match self.surfaces.get(surface.as_str()) {
-                Some(id) => *id,
+        for (number, &hash) in (0u32..).zip(&doc.hashes) {
+            let surface = doc.surface(number);
+            let id = match self.surfaces.find(hash, |(known, _)| **known == *surface) {
+                Some((_, id)) => *id,
                 None => {
-                    let stemmed = stem(&self.stemmer, &surface);
+                    let stemmed = stem(&self.stemmer, surface);
                     let next = self.stem_ids.len() as u32;
                     if !self.stem_ids.contains_key(stemmed.as_str()) {
                         self.positioned.push(!self.unpositioned.contains(&stemmed));
@@ -359,7 +395,8 @@ impl IndexBuilder {
                         .stem_ids
                         .entry(stemmed.into_boxed_str())
                         .or_insert(next);
-                    self.surfaces.insert(surface.into_boxed_str(), id);
+                    self.surfaces
+                        .insert_unique(hash, (surface.into(), id), |(known, _)| word_hash(known));
                     id
                 }
             };

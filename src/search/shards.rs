@@ -64,13 +64,16 @@ pub struct Facts {
     /// Distinct facet values: facet (index into [`FACETS`]), key, label.
     values: Vec<(usize, Box<str>, Box<str>)>,
     /// Per facet: value key → its number in `values`.
-    value_ids: Vec<HashMap<Box<str>, u32>>,
+    value_ids: Vec<FoldMap<Box<str>, u32>>,
     /// Distinct numeric fields: key, label, unit.
     fields: Vec<(Box<str>, Box<str>, Box<str>)>,
     /// Field key → its number in `fields`.
-    field_ids: HashMap<Box<str>, u32>,
+    field_ids: FoldMap<Box<str>, u32>,
     docs: Vec<DocFacts>,
 }
+
+/// A hash map with foldhash's fast hasher (short keys; nothing written depends on its order).
+type FoldMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// One page's [`Facts`].
 #[derive(Debug)]
@@ -96,7 +99,7 @@ impl Facts {
     /// Adds the next page.
     pub fn add(&mut self, doc: &SearchDoc) {
         if self.value_ids.is_empty() {
-            self.value_ids = vec![HashMap::new(); FACETS.len()];
+            self.value_ids = vec![FoldMap::default(); FACETS.len()];
         }
         let facets = doc
             .facets

@@ -163,3 +163,31 @@ fn the_index_is_the_same_whatever_the_number_of_threads() {
         assert_eq!(many.positions, one.positions, "{threads} threads");
     }
 }
+
+/// A document's counts keep each surface form once, in order of first sight, with its count
+/// in each field and its positions (the joined form of a hyphenated word at its first part's).
+#[test]
+fn doc_counts_keep_each_surface_once_with_its_counts_and_positions() {
+    let fields = [
+        "Falls falls".to_owned(),
+        String::new(),
+        String::new(),
+        "well-led".to_owned(),
+        "falls at night falls".to_owned(),
+    ];
+    let doc = DocCounts::of(&fields);
+    let surfaces: Vec<&str> = (0..doc.hashes.len() as u32)
+        .map(|i| doc.surface(i))
+        .collect();
+    assert_eq!(surfaces, ["falls", "well", "led", "wellled", "at", "night"]);
+    for (i, surface) in surfaces.iter().enumerate() {
+        assert_eq!(doc.hashes[i], word_hash(surface));
+    }
+    assert_eq!(doc.counts[0], [2, 0, 0, 0, 2]);
+    assert_eq!(doc.counts[3], [0, 0, 0, 1, 0]);
+    assert_eq!(doc.lengths, [2, 0, 0, 3, 4]);
+    // Title 0, 1; a gap after each field; tags 5, 6 (the joined form at 5); body 8 to 11.
+    assert_eq!(doc.positions_of(0), [0, 1, 8, 11]);
+    assert_eq!(doc.positions_of(3), [5]);
+    assert_eq!(doc.positions_of(5), [10]);
+}
