@@ -20,6 +20,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::search::codec::{
@@ -532,14 +533,42 @@ pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
         .as_deref()
         .and_then(crate::model::time::Date::parse)
         .map(crate::render::format::date_text);
-    let mut card = json!({
-        "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": date,
-        "f": labels, "o": d.figures, "x": d.text,
-    });
-    if let Some(headline) = &d.headline {
-        card["h"] = json!(headline);
+    // The fields in the order of their keys, as a JSON object of `json!` would write them.
+    #[derive(Serialize)]
+    struct Card<'a> {
+        d: Option<String>,
+        f: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        h: Option<&'a str>,
+        k: &'a str,
+        o: &'a [String],
+        s: &'a str,
+        t: &'a str,
+        u: &'a str,
+        x: &'a str,
     }
-    script(&format!("d/{doc}"), &card.to_string())
+    let card = Card {
+        d: date,
+        f: labels,
+        h: d.headline.as_deref(),
+        k: kind,
+        o: &d.figures,
+        s: &d.summary,
+        t: &d.title,
+        u: &d.url,
+        x: &d.text,
+    };
+    let key = format!("d/{doc}");
+    let mut out = Vec::with_capacity(key.len() + d.text.len() + d.summary.len() + 256);
+    for part in ["__CS_SHARD(\"", &key, "\","] {
+        out.extend_from_slice(part.as_bytes());
+    }
+    // Writing into a Vec fails only for a value JSON cannot hold, which none of these is.
+    if serde_json::to_writer(&mut out, &card).is_err() {
+        return script(&key, "null");
+    }
+    out.extend_from_slice(b");\n");
+    out
 }
 
 /// Reads a shard file back: its key and its data (base64 decoded, or JSON text).
