@@ -92,24 +92,33 @@ impl<'a> Reader<'a> {
 
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    base64_into(&mut out, bytes);
+    // Only ASCII was written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends [`base64`] of `bytes` to `out`.
+pub fn base64_into(out: &mut Vec<u8>, bytes: &[u8]) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
+    out.reserve(bytes.len().div_ceil(3) * 4);
+    let letter = |n: u32, i: u32| ALPHABET[((n >> (18 - 6 * i)) & 63) as usize];
+    let mut chunks = bytes.chunks_exact(3);
+    for chunk in &mut chunks {
+        let n = (u32::from(chunk[0]) << 16) | (u32::from(chunk[1]) << 8) | u32::from(chunk[2]);
+        out.extend_from_slice(&[letter(n, 0), letter(n, 1), letter(n, 2), letter(n, 3)]);
     }
-    out
+    match *chunks.remainder() {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out.extend_from_slice(&[letter(n, 0), letter(n, 1), b'=', b'=']);
+        }
+        [a, b] => {
+            let n = (u32::from(a) << 16) | (u32::from(b) << 8);
+            out.extend_from_slice(&[letter(n, 0), letter(n, 1), letter(n, 2), b'=']);
+        }
+        _ => {}
+    }
 }
 
 /// Decodes [`base64`].

@@ -205,12 +205,12 @@ fn rating_facets(outcomes: &[Outcome]) -> Vec<(usize, String, String)> {
 
 /// The index's view of one page; its `fields` hold the text to count.
 pub fn page_doc(site: &Site, page: &Page) -> SearchDoc {
-    page_doc_with_text(site, page, &markdown_text(&page.body.markdown))
+    page_doc_with_text(site, page, markdown_text(&page.body.markdown))
 }
 
 /// [`page_doc`] given the text of the page's body (which the render stage takes from the
 /// parse it renders, so that a build parses each body once for both).
-pub fn page_doc_with_text(site: &Site, page: &Page, plain: &PlainText) -> SearchDoc {
+pub fn page_doc_with_text(site: &Site, page: &Page, plain: PlainText) -> SearchDoc {
     let mut doc = SearchDoc {
         url: page_path(page.kind, &page.slug.value),
         title: page.title.clone(),
@@ -225,7 +225,8 @@ pub fn page_doc_with_text(site: &Site, page: &Page, plain: &PlainText) -> Search
         page.kind.label().to_owned(),
     ));
     let mut tags: Vec<String> = Vec::new();
-    let mut body: Vec<String> = vec![plain.body.clone()];
+    // The body field: the body's text, then these, a line each.
+    let mut body: Vec<String> = Vec::new();
     for (taxonomy, key, label) in page_terms(page) {
         let facet = match taxonomy {
             Taxonomy::Regions => REGION,
@@ -318,7 +319,11 @@ pub fn page_doc_with_text(site: &Site, page: &Page, plain: &PlainText) -> Search
         doc.summary.clone(),
         plain.headings.join("\n"),
         tags.join("\n"),
-        body.join("\n"),
+        body.into_iter().fold(plain.body, |mut all, line| {
+            all.push('\n');
+            all.push_str(&line);
+            all
+        }),
     ];
     doc.text = cut(plain.text.trim(), CARD_TEXT_LIMIT).to_owned();
     doc

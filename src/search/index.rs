@@ -14,13 +14,17 @@
 //! they would take a third of the bytes, and in a phrase they stand for any word.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::search::codec::{Postings, VocabEntry, positions_len, put_positions, put_varint};
+use crate::search::codec::{Postings, VocabEntry, put_positions, put_varint};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
 use crate::search::text::for_each_word;
+use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
 
 /// BM25 saturation.
 pub const K1: f64 = 1.2;
@@ -140,8 +144,12 @@ const FIELD_GAP: u32 = 1;
 /// The term counts and word positions of one document, by surface form, with its field
 /// lengths: made in parallel, then added to an [`IndexBuilder`] one at a time.
 pub struct DocCounts {
-    /// Surface form → its number here (in order of first sight).
-    ids: FxMap<String, u32>,
+    /// The distinct surface forms in order of first sight, end to end: surface `i` ends at
+    /// `ends[i]` and starts where the one before ends.
+    words: String,
+    ends: Vec<u32>,
+    /// Each surface's [`word_hash`], which the builder's lookup uses again.
+    hashes: Vec<u64>,
     /// Counts per field, by surface number.
     counts: Vec<FieldCounts>,
     /// Positions grouped by surface: those of surface `i` are `positions[starts[i]..starts[i +
@@ -151,11 +159,21 @@ pub struct DocCounts {
     lengths: FieldCounts,
 }
 
+/// The hash of a surface form in the tables of [`DocCounts::of`] and [`IndexBuilder`]:
+/// foldhash's fast hash with a fixed seed (no output order depends on it anyway).
+fn word_hash(word: &str) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(word)
+}
+
 impl DocCounts {
     /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
     /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
-        let mut ids: FxMap<String, u32> = FxMap::with_capacity_and_hasher(512, Default::default());
+        // Surface numbers, found by hash in `words` (one hash and no allocation a word).
+        let mut ids: HashTable<u32> = HashTable::with_capacity(512);
+        let mut words = String::with_capacity(4096);
+        let mut ends: Vec<u32> = Vec::with_capacity(512);
+        let mut hashes: Vec<u64> = Vec::with_capacity(512);
         let mut counts: Vec<FieldCounts> = Vec::with_capacity(512);
         let mut lengths = [0u32; FIELDS];
         let mut occurrences: Vec<(u32, u32)> = Vec::with_capacity(2048);
@@ -166,11 +184,19 @@ impl DocCounts {
             }
             for_each_word(text, |token, joined_parts| {
                 lengths[f] += 1;
-                let id = match ids.get(token) {
-                    Some(id) => *id,
+                let hash = word_hash(token);
+                let surface = |id: u32| {
+                    let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
+                    &words[start as usize..ends[id as usize] as usize]
+                };
+                let id = match ids.find(hash, |&id| surface(id) == token) {
+                    Some(&id) => id,
                     None => {
                         let id = counts.len() as u32;
-                        ids.insert(token.to_owned(), id);
+                        words.push_str(token);
+                        ends.push(words.len() as u32);
+                        hashes.push(hash);
+                        ids.insert_unique(hash, id, |&id| hashes[id as usize]);
                         counts.push([0; FIELDS]);
                         id
                     }
@@ -200,12 +226,22 @@ impl DocCounts {
             *slot += 1;
         }
         DocCounts {
-            ids,
+            words,
+            ends,
+            hashes,
             counts,
             positions,
             starts,
             lengths,
         }
+    }
+
+    /// Surface form number `surface`.
+    fn surface(&self, surface: u32) -> &str {
+        let start = surface
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before as usize]);
+        &self.words[start as usize..self.ends[surface as usize] as usize]
     }
 
     fn positions_of(&self, surface: u32) -> &[u32] {
@@ -298,8 +334,8 @@ impl DocTerms {
 /// form and stem once, and per document its stems and counts. Documents' text is not kept.
 pub struct IndexBuilder {
     stemmer: Stemmer,
-    /// Surface form → builder stem id.
-    surfaces: FxMap<Box<str>, u32>,
+    /// Surface forms with their builder stem ids, by [`word_hash`].
+    surfaces: HashTable<(Box<str>, u32)>,
     /// Stem → builder stem id (in order of first sight).
     stem_ids: FxMap<Box<str>, u32>,
     /// Per builder stem id: whether its positions are kept (not in [`UNPOSITIONED`]).
@@ -325,7 +361,7 @@ impl Default for IndexBuilder {
         let unpositioned = UNPOSITIONED.iter().map(|w| stem(&stemmer, w)).collect();
         IndexBuilder {
             stemmer,
-            surfaces: FxMap::default(),
+            surfaces: HashTable::new(),
             stem_ids: FxMap::default(),
             positioned: Vec::new(),
             unpositioned,
@@ -341,13 +377,14 @@ impl Default for IndexBuilder {
 
 impl IndexBuilder {
     /// Adds the next document (its doc id is the number of documents added before it).
-    pub fn add(&mut self, mut doc: DocCounts) {
+    pub fn add(&mut self, doc: DocCounts) {
         self.scratch.clear();
-        for (surface, number) in doc.ids.drain() {
-            let id = match self.surfaces.get(surface.as_str()) {
-                Some(id) => *id,
+        for (number, &hash) in (0u32..).zip(&doc.hashes) {
+            let surface = doc.surface(number);
+            let id = match self.surfaces.find(hash, |(known, _)| **known == *surface) {
+                Some((_, id)) => *id,
                 None => {
-                    let stemmed = stem(&self.stemmer, &surface);
+                    let stemmed = stem(&self.stemmer, surface);
                     let next = self.stem_ids.len() as u32;
                     if !self.stem_ids.contains_key(stemmed.as_str()) {
                         self.positioned.push(!self.unpositioned.contains(&stemmed));
@@ -358,7 +395,8 @@ impl IndexBuilder {
                         .stem_ids
                         .entry(stemmed.into_boxed_str())
                         .or_insert(next);
-                    self.surfaces.insert(surface.into_boxed_str(), id);
+                    self.surfaces
+                        .insert_unique(hash, (surface.into(), id), |(known, _)| word_hash(known));
                     id
                 }
             };
@@ -415,21 +453,15 @@ impl IndexBuilder {
             .iter()
             .map(|(stem, id)| (stem.as_ref(), *id))
             .collect();
-        order.sort_unstable();
+        order.par_sort_unstable();
         let mut rank = vec![0u32; order.len()];
         for (position, (_, id)) in order.iter().enumerate() {
             rank[*id as usize] = position as u32;
         }
         let stems: Vec<String> = order.iter().map(|(stem, _)| (*stem).to_owned()).collect();
 
-        // Document frequencies and positions' bytes by index id (so that each positions list
-        // is made at its size once: grown by doubling, they held up to twice their bytes).
-        let mut df = vec![0u32; stems.len()];
-        let mut positions_bytes = vec![0usize; stems.len()];
-        for (id, (&count, &bytes)) in self.df.iter().zip(&self.positions_bytes).enumerate() {
-            df[rank[id] as usize] = count;
-            positions_bytes[rank[id] as usize] = bytes;
-        }
+        // Document frequencies by index id.
+        let df: Vec<u32> = order.iter().map(|(_, id)| self.df[*id as usize]).collect();
         let total = self.total_lengths;
         let average = total.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
         let idfs: Vec<f64> = df.iter().map(|&df| idf(df, n)).collect();
@@ -465,36 +497,74 @@ impl IndexBuilder {
                 },
             );
         let max = stem_max.iter().copied().fold(0.0f64, f64::max);
-        let mut postings: Vec<Postings> = df
+
+        // The postings, made by builder id on every thread: each takes a range of stems and
+        // walks every document for them (decoding the terms before its range to find its
+        // positions). The documents go a part at a time, each part dropped once posted, so
+        // the postings grow into the memory the documents give back.
+        let ranges = stem_ranges(
+            &self.df,
+            &self.positions_bytes,
+            rayon::current_num_threads().max(1),
+        );
+        let mut postings: Vec<Postings> = self
+            .df
             .iter()
             .map(|&df| Postings {
                 docs: Vec::with_capacity(df as usize),
                 impacts: Vec::with_capacity(df as usize),
             })
             .collect();
-        let mut positions: Vec<Vec<u8>> = positions_bytes
-            .into_iter()
-            .map(Vec::with_capacity)
+        // Each positions list is made at its size once (grown by doubling, they held up to
+        // twice their bytes).
+        let mut positions: Vec<Vec<u8>> = self
+            .positions_bytes
+            .iter()
+            .map(|&bytes| Vec::with_capacity(bytes))
             .collect();
-        // Each document's terms are dropped as soon as they are posted, so the positions
-        // lists grow into the memory the documents give back.
-        for (number, doc) in docs.into_iter().enumerate() {
-            let mut rest: &[u8] = &doc.positions;
-            let norms = norms(&doc.lengths, &average);
-            for (stem, counts) in doc.terms() {
-                let (id, s) = score(&norms, stem, &counts);
-                let p = &mut postings[id as usize];
-                p.docs.push(number as u32);
-                p.impacts.push(quantise(s, stem_max[id as usize]));
-                if !self.positioned[stem as usize] {
-                    continue;
-                }
-                // The builder wrote these lists itself, so they cannot be short.
-                let len = positions_len(rest).unwrap_or(rest.len());
-                positions[id as usize].extend_from_slice(&rest[..len]);
-                rest = &rest[len..];
-            }
+        let mut parts: Vec<PostingsPart<'_>> = Vec::with_capacity(ranges.len());
+        let (mut postings_rest, mut positions_rest) = (&mut postings[..], &mut positions[..]);
+        for range in &ranges {
+            let (p, p_rest) = std::mem::take(&mut postings_rest).split_at_mut(range.len());
+            let (q, q_rest) = std::mem::take(&mut positions_rest).split_at_mut(range.len());
+            (postings_rest, positions_rest) = (p_rest, q_rest);
+            parts.push(PostingsPart {
+                first: range.start,
+                postings: p,
+                positions: q,
+            });
         }
+        let posting = Posting {
+            rank: &rank,
+            idfs: &idfs,
+            stem_max: &stem_max,
+            positioned: &self.positioned,
+            average: &average,
+        };
+        let mut docs = docs.into_iter();
+        let mut first_doc = 0u32;
+        loop {
+            let batch: Vec<DocTerms> = docs.by_ref().take(POSTING_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            parts
+                .par_iter_mut()
+                .for_each(|part| posting.post(part, &batch, first_doc));
+            first_doc += batch.len() as u32;
+        }
+        drop(parts);
+        // Into the index's order (sorted stems).
+        let mut postings: Vec<Option<Postings>> = postings.into_iter().map(Some).collect();
+        let mut positions: Vec<Option<Vec<u8>>> = positions.into_iter().map(Some).collect();
+        let postings: Vec<Postings> = order
+            .iter()
+            .map(|(_, id)| postings[*id as usize].take().unwrap_or_default())
+            .collect();
+        let positions: Vec<Vec<u8>> = order
+            .iter()
+            .map(|(_, id)| positions[*id as usize].take().unwrap_or_default())
+            .collect();
         let mut vocab: Vec<VocabEntry> = self
             .surfaces
             .into_iter()
@@ -508,7 +578,7 @@ impl IndexBuilder {
                 }
             })
             .collect();
-        vocab.sort_unstable_by(|a, b| a.surface.cmp(&b.surface));
+        vocab.par_sort_unstable_by(|a, b| a.surface.cmp(&b.surface));
         Index {
             n,
             stems,
@@ -534,5 +604,6 @@ impl Index {
     }
 }
 
+mod posting;
 #[cfg(test)]
 mod tests;

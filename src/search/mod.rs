@@ -134,8 +134,7 @@ impl<'s> SiteIndexer<'s> {
             .zip(texts.into_par_iter())
             .enumerate()
             .map(|(i, (page, plain))| {
-                let doc = page_doc_with_text(site, page, &plain);
-                drop(plain);
+                let doc = page_doc_with_text(site, page, plain);
                 let counts = DocCounts::of(&doc.fields);
                 let card = card(first + i, &doc);
                 (doc, counts, card)

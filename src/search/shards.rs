@@ -16,11 +16,15 @@
 //! shards: of them all), so a host may cache them forever; only `manifest.js` keeps its name.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 
+use rayon::prelude::*;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::search::codec::{
-    self, Hasher, Postings, VocabShard, base64, encode_doc_set, encode_numeric,
+    self, Hasher, Postings, VocabShard, base64, base64_into, encode_doc_set, encode_numeric,
     encode_positions_shard, encode_postings, encode_postings_shard, encode_vocab_shard,
 };
 use crate::search::docs::{FACETS, KEY_QUESTION, REGION, SETTING, SearchDoc, TYPE};
@@ -61,13 +65,16 @@ pub struct Facts {
     /// Distinct facet values: facet (index into [`FACETS`]), key, label.
     values: Vec<(usize, Box<str>, Box<str>)>,
     /// Per facet: value key → its number in `values`.
-    value_ids: Vec<HashMap<Box<str>, u32>>,
+    value_ids: Vec<FoldMap<Box<str>, u32>>,
     /// Distinct numeric fields: key, label, unit.
     fields: Vec<(Box<str>, Box<str>, Box<str>)>,
     /// Field key → its number in `fields`.
-    field_ids: HashMap<Box<str>, u32>,
+    field_ids: FoldMap<Box<str>, u32>,
     docs: Vec<DocFacts>,
 }
+
+/// A hash map with foldhash's fast hasher (short keys; nothing written depends on its order).
+type FoldMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// One page's [`Facts`].
 #[derive(Debug)]
@@ -93,7 +100,7 @@ impl Facts {
     /// Adds the next page.
     pub fn add(&mut self, doc: &SearchDoc) {
         if self.value_ids.is_empty() {
-            self.value_ids = vec![HashMap::new(); FACETS.len()];
+            self.value_ids = vec![FoldMap::default(); FACETS.len()];
         }
         let facets = doc
             .facets
@@ -170,7 +177,14 @@ fn script(key: &str, data: &str) -> Vec<u8> {
 }
 
 fn binary_script(key: &str, bytes: &[u8]) -> Vec<u8> {
-    script(key, &format!("\"{}\"", base64(bytes)))
+    let key = Value::from(key).to_string();
+    let mut out = Vec::with_capacity(key.len() + bytes.len().div_ceil(3) * 4 + 20);
+    for part in ["__CS_SHARD(", &key, ",\""] {
+        out.extend_from_slice(part.as_bytes());
+    }
+    base64_into(&mut out, bytes);
+    out.extend_from_slice(b"\");\n");
+    out
 }
 
 fn hashed(folder: &str, name: &str, contents: Vec<u8>) -> (String, OutputFile) {
@@ -194,21 +208,28 @@ pub fn index_files(docs: &[SearchDoc], index: &Index, sizes: ShardSizes) -> Vec<
         hasher.update(contents);
     }
     let cards_hash = hasher.finish();
-    let mut files: Vec<OutputFile> = cards
+    let files: Vec<OutputFile> = cards
         .into_iter()
         .enumerate()
         .map(|(doc, contents)| {
             OutputFile::new(format!("{}/{doc}.js", cards_folder(&cards_hash)), contents)
         })
         .collect();
+    let files = std::sync::Mutex::new(files);
     let collect = |file| -> Result<(), std::convert::Infallible> {
-        files.push(file);
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(file);
         Ok(())
     };
     match emit_index_files(docs, index, sizes, &cards_hash, collect) {
         Ok(()) => {}
         Err(never) => match never {},
     }
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
@@ -237,132 +258,94 @@ pub fn card_path(pending: &str, cards_hash: &str) -> String {
 /// order, stopping at its first error. `cards_hash` names the cards' folder. Each file goes
 /// to `emit` as soon as it is made (a shard's postings and positions together, once their
 /// hash is known): at 100,000 pages the index files are about 260 MB, never all held.
-pub fn emit_index_files<E>(
+pub fn emit_index_files<E: Send>(
     docs: &[SearchDoc],
     index: &Index,
     sizes: ShardSizes,
     cards_hash: &str,
-    emit: impl FnMut(OutputFile) -> Result<(), E>,
+    emit: impl Fn(OutputFile) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     emit_facts_files(&Facts::of(docs), index, sizes, cards_hash, emit)
 }
 
 /// [`emit_index_files`] of pages known by their [`Facts`].
-pub fn emit_facts_files<E>(
+pub fn emit_facts_files<E: Send>(
     docs: &Facts,
     index: &Index,
     sizes: ShardSizes,
     cards_hash: &str,
-    mut emit: impl FnMut(OutputFile) -> Result<(), E>,
+    emit: impl Fn(OutputFile) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     let n = index.n;
 
     // Postings and positions, first: each vocabulary entry names its stem's postings shard and
-    // hash, which is also its positions shards' hash, and the part of them with its stem.
+    // hash, which is also its positions shards' hash, and the part of them with its stem. The
+    // shards are cut in order, then made (and handed to `emit`) on every thread.
+    let record_sizes: Vec<usize> = index
+        .postings
+        .par_iter()
+        .map_init(Vec::new, |record, postings| {
+            record.clear();
+            encode_postings(record, postings, n);
+            record.len()
+        })
+        .collect();
+    let postings_shards = cut(&record_sizes, sizes.postings, |size| size + 3);
+    let made: Vec<(String, Vec<u32>)> = postings_shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let (hash, parts, files) = postings_shard(index, i, range.clone(), sizes);
+            files.into_iter().try_for_each(&emit)?;
+            Ok((hash, parts))
+        })
+        .collect::<Result<_, E>>()?;
     let mut shard_of_stem: Vec<u32> = vec![0; index.postings.len()];
-    let mut part_of_stem: Vec<u32> = vec![0; index.postings.len()];
-    let mut postings_hashes: Vec<String> = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0;
-    let mut record = Vec::new();
-    let mut cut_postings = |from: usize, to: usize| -> Vec<OutputFile> {
-        let i = postings_hashes.len();
-        let mut scripts = vec![(
-            format!("p/{i}"),
-            binary_script(
-                &format!("p/{i}"),
-                &encode_postings_shard(from as u32, &index.postings[from..to], n),
-            ),
-        )];
-        let mut part_start = from;
-        let mut part_bytes = 0;
-        for stem in from..=to {
-            let size = index.positions.get(stem).map_or(0, Vec::len) + 3;
-            if stem == to || (stem > part_start && part_bytes + size > sizes.positions) {
-                let part = scripts.len() - 1;
-                let key = format!("pos/{i}-{part}");
-                let data =
-                    encode_positions_shard(part_start as u32, &index.positions[part_start..stem]);
-                scripts.push((key.clone(), binary_script(&key, &data)));
-                part_of_stem[part_start..stem].fill(part as u32);
-                part_start = stem;
-                part_bytes = 0;
-            }
-            part_bytes += size;
-        }
-        let mut all = Hasher::default();
-        for (_, contents) in &scripts {
-            all.update(contents);
-        }
-        let hash = all.finish();
-        let files = scripts
-            .into_iter()
-            .map(|(key, contents)| OutputFile::new(format!("search/{key}.{hash}.js"), contents))
-            .collect();
+    let mut part_of_stem: Vec<u32> = Vec::with_capacity(index.postings.len());
+    let mut postings_hashes: Vec<String> = Vec::with_capacity(made.len());
+    for (i, (range, (hash, parts))) in postings_shards.iter().zip(made).enumerate() {
+        shard_of_stem[range.clone()].fill(i as u32);
+        part_of_stem.extend(parts);
         postings_hashes.push(hash);
-        shard_of_stem[from..to].fill(i as u32);
-        files
-    };
-    for (i, postings) in index.postings.iter().enumerate() {
-        record.clear();
-        encode_postings(&mut record, postings, n);
-        if i > start && bytes + record.len() > sizes.postings {
-            cut_postings(start, i).into_iter().try_for_each(&mut emit)?;
-            start = i;
-            bytes = 0;
-        }
-        bytes += record.len() + 3;
-    }
-    if start < index.postings.len() {
-        cut_postings(start, index.postings.len())
-            .into_iter()
-            .try_for_each(&mut emit)?;
     }
 
     // Vocabulary.
-    let mut vocab_first: Vec<String> = Vec::new();
-    let mut vocab_hashes = String::new();
-    let mut cut_vocab = |from: usize, to: usize| -> OutputFile {
-        let i = vocab_first.len();
-        vocab_first.push(index.vocab[from].surface.clone());
-        let entries = index.vocab[from..to].to_vec();
-        let postings: Vec<u32> = entries
-            .iter()
-            .map(|e| shard_of_stem[e.stem as usize])
-            .collect();
-        let parts: Vec<u32> = entries
-            .iter()
-            .map(|e| part_of_stem[e.stem as usize])
-            .collect();
-        let named: BTreeSet<u32> = postings.iter().copied().collect();
-        let hashes = named
-            .into_iter()
-            .map(|j| (j, postings_hashes[j as usize].clone()))
-            .collect();
-        let data = encode_vocab_shard(&VocabShard {
-            entries,
-            postings,
-            parts,
-            hashes,
-        });
-        let (hash, file) = hashed("v", &i.to_string(), binary_script(&format!("v/{i}"), &data));
-        vocab_hashes.push_str(&hash);
-        file
-    };
-    let mut start = 0;
-    let mut bytes = 0;
-    for (i, entry) in index.vocab.iter().enumerate() {
-        let size = entry.surface.len() + 8;
-        if i > start && bytes + size > sizes.vocab {
-            emit(cut_vocab(start, i))?;
-            start = i;
-            bytes = 0;
-        }
-        bytes += size;
-    }
-    if start < index.vocab.len() {
-        emit(cut_vocab(start, index.vocab.len()))?;
-    }
+    let vocab_sizes: Vec<usize> = index.vocab.iter().map(|e| e.surface.len() + 8).collect();
+    let vocab_shards = cut(&vocab_sizes, sizes.vocab, |size| size);
+    let vocab_hashes: Vec<String> = vocab_shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let entries = index.vocab[range.clone()].to_vec();
+            let postings: Vec<u32> = entries
+                .iter()
+                .map(|e| shard_of_stem[e.stem as usize])
+                .collect();
+            let parts: Vec<u32> = entries
+                .iter()
+                .map(|e| part_of_stem[e.stem as usize])
+                .collect();
+            let named: BTreeSet<u32> = postings.iter().copied().collect();
+            let hashes = named
+                .into_iter()
+                .map(|j| (j, postings_hashes[j as usize].clone()))
+                .collect();
+            let data = encode_vocab_shard(&VocabShard {
+                entries,
+                postings,
+                parts,
+                hashes,
+            });
+            let (hash, file) = hashed("v", &i.to_string(), binary_script(&format!("v/{i}"), &data));
+            emit(file)?;
+            Ok(hash)
+        })
+        .collect::<Result<_, E>>()?;
+    let vocab_first: Vec<&str> = vocab_shards
+        .iter()
+        .map(|range| index.vocab[range.start].surface.as_str())
+        .collect();
+    let vocab_hashes = vocab_hashes.concat();
 
     // Facets.
     let mut facets = Vec::new();
@@ -465,6 +448,71 @@ pub fn emit_facts_files<E>(
     ))
 }
 
+/// Cuts items of these sizes into consecutive ranges: a range ends before the item that would
+/// take it over `limit` (counting each item as `cost(size)`), and holds at least one item.
+fn cut(sizes: &[usize], limit: usize, cost: impl Fn(usize) -> usize) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, &size) in sizes.iter().enumerate() {
+        if i > start && bytes + size > limit {
+            ranges.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += cost(size);
+    }
+    if start < sizes.len() {
+        ranges.push(start..sizes.len());
+    }
+    ranges
+}
+
+/// The files of postings shard `i`, of the stems `stems`, and of its positions shards: their
+/// hash (of them all), the positions part of each stem, and the files.
+fn postings_shard(
+    index: &Index,
+    i: usize,
+    stems: Range<usize>,
+    sizes: ShardSizes,
+) -> (String, Vec<u32>, Vec<OutputFile>) {
+    let (from, to) = (stems.start, stems.end);
+    let mut scripts = vec![(
+        format!("p/{i}"),
+        binary_script(
+            &format!("p/{i}"),
+            &encode_postings_shard(from as u32, &index.postings[from..to], index.n),
+        ),
+    )];
+    let mut part_of_stem = Vec::with_capacity(to - from);
+    let mut part_start = from;
+    let mut part_bytes = 0;
+    for stem in from..=to {
+        let size = index.positions.get(stem).map_or(0, Vec::len) + 3;
+        if stem == to || (stem > part_start && part_bytes + size > sizes.positions) {
+            let part = scripts.len() - 1;
+            let key = format!("pos/{i}-{part}");
+            let data =
+                encode_positions_shard(part_start as u32, &index.positions[part_start..stem]);
+            scripts.push((key.clone(), binary_script(&key, &data)));
+            part_of_stem.resize(stem - from, part as u32);
+            part_start = stem;
+            part_bytes = 0;
+        }
+        part_bytes += size;
+    }
+    let mut all = Hasher::default();
+    for (_, contents) in &scripts {
+        all.update(contents);
+    }
+    let hash = all.finish();
+    let files = scripts
+        .into_iter()
+        .map(|(key, contents)| OutputFile::new(format!("search/{key}.{hash}.js"), contents))
+        .collect();
+    (hash, part_of_stem, files)
+}
+
 /// The result card of document `doc`, as its script.
 pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
     let labels: Vec<&str> = d
@@ -485,14 +533,42 @@ pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
         .as_deref()
         .and_then(crate::model::time::Date::parse)
         .map(crate::render::format::date_text);
-    let mut card = json!({
-        "u": d.url, "t": d.title, "s": d.summary, "k": kind, "d": date,
-        "f": labels, "o": d.figures, "x": d.text,
-    });
-    if let Some(headline) = &d.headline {
-        card["h"] = json!(headline);
+    // The fields in the order of their keys, as a JSON object of `json!` would write them.
+    #[derive(Serialize)]
+    struct Card<'a> {
+        d: Option<String>,
+        f: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        h: Option<&'a str>,
+        k: &'a str,
+        o: &'a [String],
+        s: &'a str,
+        t: &'a str,
+        u: &'a str,
+        x: &'a str,
     }
-    script(&format!("d/{doc}"), &card.to_string())
+    let card = Card {
+        d: date,
+        f: labels,
+        h: d.headline.as_deref(),
+        k: kind,
+        o: &d.figures,
+        s: &d.summary,
+        t: &d.title,
+        u: &d.url,
+        x: &d.text,
+    };
+    let key = format!("d/{doc}");
+    let mut out = Vec::with_capacity(key.len() + d.text.len() + d.summary.len() + 256);
+    for part in ["__CS_SHARD(\"", &key, "\","] {
+        out.extend_from_slice(part.as_bytes());
+    }
+    // Writing into a Vec fails only for a value JSON cannot hold, which none of these is.
+    if serde_json::to_writer(&mut out, &card).is_err() {
+        return script(&key, "null");
+    }
+    out.extend_from_slice(b");\n");
+    out
 }
 
 /// Reads a shard file back: its key and its data (base64 decoded, or JSON text).

@@ -71,3 +71,123 @@ fn builder_scores_match_direct_bm25f() {
         vec![quantise(s0, s1.max(s0)), quantise(s1, s1.max(s0))]
     );
 }
+
+/// The stems' ranges of the finish's threads follow each other from the first stem to the
+/// last, and the common stems before a range count against it: with every stem as common, the
+/// later ranges are shorter.
+#[test]
+fn stem_ranges_cover_every_stem_with_the_work_shared() {
+    let df: Vec<u32> = (0..1000).map(|i| if i < 100 { 500 } else { 5 }).collect();
+    let bytes: Vec<usize> = df.iter().map(|&d| d as usize * 2).collect();
+    for parts in 1..6 {
+        let ranges = stem_ranges(&df, &bytes, parts);
+        assert_eq!(ranges.len(), parts);
+        assert_eq!(ranges[0].start, 0);
+        assert_eq!(ranges[parts - 1].end, df.len());
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start, "{ranges:?}");
+        }
+    }
+    let even = vec![10u32; 1000];
+    let ranges = stem_ranges(&even, &vec![0; 1000], 2);
+    // The second range also decodes the first's terms: it takes fewer stems of its own.
+    assert!(ranges[0].len() > ranges[1].len(), "{ranges:?}");
+    assert!(ranges[1].len() > 300, "{ranges:?}");
+    assert_eq!(stem_ranges(&[], &[], 3), vec![0..0, 0..0, 0..0]);
+}
+
+/// The finish posts on every thread of its pool, each a range of stems, in batches of
+/// documents: the index is the same with one thread as with several, over several batches.
+#[test]
+fn the_index_is_the_same_whatever_the_number_of_threads() {
+    const WORDS: &[&str] = &[
+        "falls",
+        "fall",
+        "night",
+        "staff",
+        "rota",
+        "dementia",
+        "care",
+        "home",
+        "the",
+        "and",
+        "well-led",
+        "wellled",
+        "medicines",
+        "2024",
+        "audit",
+        "of",
+        "residents",
+        "family",
+    ];
+    let docs: Vec<[String; FIELDS]> = (0..POSTING_BATCH * 2 + 37)
+        .map(|i| {
+            let words = |count: usize, step: usize| -> String {
+                (0..count)
+                    .map(|j| WORDS[(i * step + j * j + j / 3) % WORDS.len()])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let rare = format!("unique{i} word{}", i % 50);
+            [
+                words(3, 7),
+                words(i % 5, 3),
+                String::new(),
+                rare,
+                words(20 + i % 40, 11),
+            ]
+        })
+        .collect();
+    let build = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            let mut builder = IndexBuilder::default();
+            for doc in &docs {
+                builder.add(DocCounts::of(doc));
+            }
+            builder.finish()
+        })
+    };
+    let one = build(1);
+    assert_eq!(one.n, docs.len());
+    assert!(one.postings.iter().any(|p| p.docs.len() == docs.len()));
+    assert!(one.positions.iter().any(|p| !p.is_empty()));
+    for threads in [2, 3, 5] {
+        let many = build(threads);
+        assert_eq!(many.stems, one.stems, "{threads} threads");
+        assert_eq!(many.vocab, one.vocab, "{threads} threads");
+        assert_eq!(many.postings, one.postings, "{threads} threads");
+        assert_eq!(many.positions, one.positions, "{threads} threads");
+    }
+}
+
+/// A document's counts keep each surface form once, in order of first sight, with its count
+/// in each field and its positions (the joined form of a hyphenated word at its first part's).
+#[test]
+fn doc_counts_keep_each_surface_once_with_its_counts_and_positions() {
+    let fields = [
+        "Falls falls".to_owned(),
+        String::new(),
+        String::new(),
+        "well-led".to_owned(),
+        "falls at night falls".to_owned(),
+    ];
+    let doc = DocCounts::of(&fields);
+    let surfaces: Vec<&str> = (0..doc.hashes.len() as u32)
+        .map(|i| doc.surface(i))
+        .collect();
+    assert_eq!(surfaces, ["falls", "well", "led", "wellled", "at", "night"]);
+    for (i, surface) in surfaces.iter().enumerate() {
+        assert_eq!(doc.hashes[i], word_hash(surface));
+    }
+    assert_eq!(doc.counts[0], [2, 0, 0, 0, 2]);
+    assert_eq!(doc.counts[3], [0, 0, 0, 1, 0]);
+    assert_eq!(doc.lengths, [2, 0, 0, 3, 4]);
+    // Title 0, 1; a gap after each field; tags 5, 6 (the joined form at 5); body 8 to 11.
+    assert_eq!(doc.positions_of(0), [0, 1, 8, 11]);
+    assert_eq!(doc.positions_of(3), [5]);
+    assert_eq!(doc.positions_of(5), [10]);
+}
