@@ -103,7 +103,7 @@ impl<'t> BodyObserver<'t> {
 }
 
 /// Every link whose target starts with `/`, with the position of its `[` in the file, and
-/// every image ([`super::images`]), found in one pass of their own: what `casebook check`,
+/// every image (`super::images`), found in one pass of their own: what `casebook check`,
 /// the preview and the language server know of a body before (or without) rendering it, and
 /// what a build checks of the bodies it left to a render that will not happen.
 pub fn internal_links(body: &Body) -> BodyFound {

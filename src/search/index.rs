@@ -21,10 +21,11 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::search::codec::{Postings, VocabEntry, put_positions, put_varint};
+use crate::search::codec::{Postings, VocabEntry, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
 use crate::search::text::for_each_word;
 use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
+use terms::{DocTerms, put_term};
 
 /// BM25 saturation.
 pub const K1: f64 = 1.2;
@@ -247,86 +248,6 @@ impl DocCounts {
     fn positions_of(&self, surface: u32) -> &[u32] {
         let i = surface as usize;
         &self.positions[self.starts[i] as usize..self.starts[i + 1] as usize]
-    }
-}
-
-/// One document as the builder keeps it: its stems (builder ids, ascending) with their counts
-/// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), packed into
-/// `terms` by [`put_term`]; their positions (one [`put_positions`] list per positioned stem,
-/// in the same order) and its field lengths. About 3 bytes a distinct stem (its id's gap from
-/// the one before, a byte of which fields have it, and the counts of those) and one or two a
-/// word: at 100,000 case studies these records are most of what the builder holds.
-struct DocTerms {
-    terms: Box<[u8]>,
-    positions: Box<[u8]>,
-    lengths: FieldCounts,
-}
-
-/// Appends one stem of a [`DocTerms`]: the gap from the previous stem's id (or from 0), a byte
-/// with bit `f` set for each field `f` that has the stem, then the count of each of those
-/// fields, all as varints.
-fn put_term(out: &mut Vec<u8>, gap: u32, counts: &[u16; FIELDS]) {
-    put_varint(out, u64::from(gap));
-    let mask = counts
-        .iter()
-        .enumerate()
-        .filter(|(_, count)| **count > 0)
-        .fold(0u8, |mask, (f, _)| mask | 1 << f);
-    out.push(mask);
-    for count in counts.iter().filter(|count| **count > 0) {
-        put_varint(out, u64::from(*count));
-    }
-}
-
-/// Reads a varint the builder wrote at `*at`, moving past it.
-fn take_varint(bytes: &[u8], at: &mut usize) -> u32 {
-    let mut value = 0u64;
-    let mut shift = 0;
-    while let Some(&byte) = bytes.get(*at) {
-        *at += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        shift += 7;
-        if byte & 0x80 == 0 || shift >= 64 {
-            break;
-        }
-    }
-    value as u32
-}
-
-/// The stems of a [`DocTerms`] with their counts per field, in order.
-struct Terms<'a> {
-    bytes: &'a [u8],
-    at: usize,
-    stem: u32,
-}
-
-impl Iterator for Terms<'_> {
-    type Item = (u32, FieldCounts);
-
-    fn next(&mut self) -> Option<(u32, FieldCounts)> {
-        if self.at >= self.bytes.len() {
-            return None;
-        }
-        self.stem += take_varint(self.bytes, &mut self.at);
-        let mask = self.bytes.get(self.at).copied().unwrap_or(0);
-        self.at += 1;
-        let mut counts = [0u32; FIELDS];
-        for (f, count) in counts.iter_mut().enumerate() {
-            if mask & 1 << f != 0 {
-                *count = take_varint(self.bytes, &mut self.at);
-            }
-        }
-        Some((self.stem, counts))
-    }
-}
-
-impl DocTerms {
-    fn terms(&self) -> Terms<'_> {
-        Terms {
-            bytes: &self.terms,
-            at: 0,
-            stem: 0,
-        }
     }
 }
 
@@ -605,5 +526,6 @@ impl Index {
 }
 
 mod posting;
+mod terms;
 #[cfg(test)]
 mod tests;

@@ -20,16 +20,18 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::search::codec::{
     self, Hasher, Postings, VocabShard, base64, base64_into, encode_doc_set, encode_numeric,
     encode_positions_shard, encode_postings, encode_postings_shard, encode_vocab_shard,
 };
-use crate::search::docs::{FACETS, KEY_QUESTION, REGION, SETTING, SearchDoc, TYPE};
+use crate::search::docs::{FACETS, SearchDoc};
 use crate::search::index::Index;
 use crate::write::OutputFile;
+
+mod card;
+pub use card::card;
 
 /// Format version, in the manifest.
 pub const FORMAT: u32 = 1;
@@ -511,64 +513,6 @@ fn postings_shard(
         .map(|(key, contents)| OutputFile::new(format!("search/{key}.{hash}.js"), contents))
         .collect();
     (hash, part_of_stem, files)
-}
-
-/// The result card of document `doc`, as its script.
-pub fn card(doc: usize, d: &SearchDoc) -> Vec<u8> {
-    let labels: Vec<&str> = d
-        .facets
-        .iter()
-        .filter(|(f, _, _)| [REGION, SETTING, KEY_QUESTION].contains(f))
-        .map(|(_, _, label)| label.as_str())
-        .collect();
-    let kind = d
-        .facets
-        .iter()
-        .find(|(f, _, _)| *f == TYPE)
-        .map(|(_, _, label)| label.as_str())
-        .unwrap_or_default();
-    // The date as the pages write it; the index sorts by the date itself, kept elsewhere.
-    let date = d
-        .date
-        .as_deref()
-        .and_then(crate::model::time::Date::parse)
-        .map(crate::render::format::date_text);
-    // The fields in the order of their keys, as a JSON object of `json!` would write them.
-    #[derive(Serialize)]
-    struct Card<'a> {
-        d: Option<String>,
-        f: Vec<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        h: Option<&'a str>,
-        k: &'a str,
-        o: &'a [String],
-        s: &'a str,
-        t: &'a str,
-        u: &'a str,
-        x: &'a str,
-    }
-    let card = Card {
-        d: date,
-        f: labels,
-        h: d.headline.as_deref(),
-        k: kind,
-        o: &d.figures,
-        s: &d.summary,
-        t: &d.title,
-        u: &d.url,
-        x: &d.text,
-    };
-    let key = format!("d/{doc}");
-    let mut out = Vec::with_capacity(key.len() + d.text.len() + d.summary.len() + 256);
-    for part in ["__CS_SHARD(\"", &key, "\","] {
-        out.extend_from_slice(part.as_bytes());
-    }
-    // Writing into a Vec fails only for a value JSON cannot hold, which none of these is.
-    if serde_json::to_writer(&mut out, &card).is_err() {
-        return script(&key, "null");
-    }
-    out.extend_from_slice(b");\n");
-    out
 }
 
 /// Reads a shard file back: its key and its data (base64 decoded, or JSON text).

@@ -9,7 +9,7 @@ use super::codec::{self, Postings};
 use super::docs::{FIELDS, SearchDoc};
 use super::index::{Index, UNPOSITIONED, bm25f, english, quantise, scale, stem};
 use super::shards::{
-    Facts, ShardData, ShardSizes, card, emit_facts_files, emit_index_files, index_files,
+    Facts, ShardData, ShardSizes, emit_facts_files, emit_index_files, index_files,
     read_all_postings, read_script,
 };
 use super::text::{for_each_word, tokens};
@@ -574,54 +574,4 @@ fn the_facts_kept_of_each_page_make_the_same_index_files() {
         !manifest.contains("Later") && !manifest.contains("later unit"),
         "{manifest}"
     );
-}
-
-/// A result card is written straight from the page's fields: the same bytes as the JSON object
-/// of them (keys in order, the headline only when there is one), with quotes, line breaks and
-/// other characters escaped as JSON escapes them.
-#[test]
-fn a_card_is_the_json_object_of_its_fields() {
-    let page = |headline: Option<&str>, date: Option<&str>| SearchDoc {
-        url: "/case-studies/a \"b\"/".into(),
-        title: "Falls \u{2014} \"night\" staff\n".into(),
-        summary: "Less <b>harm</b> \\ more care\t".into(),
-        kind: "case-study".into(),
-        date: date.map(str::to_owned),
-        facets: vec![
-            (
-                crate::search::docs::TYPE,
-                "case-study".into(),
-                "Case study".into(),
-            ),
-            (
-                crate::search::docs::REGION,
-                "london".into(),
-                "London".into(),
-            ),
-            (crate::search::docs::TOPIC, "falls".into(), "Falls".into()),
-        ],
-        figures: vec!["Falls: 12%".into(), "Cost: \u{a3}3".into()],
-        headline: headline.map(str::to_owned),
-        text: "Line one\nline \u{1} two".into(),
-        ..SearchDoc::default()
-    };
-    for (headline, date, shown) in [
-        (Some("Falls down 12%"), Some("2024-05-01"), true),
-        (None, None, false),
-    ] {
-        let shown = shown.then(|| {
-            let date = crate::model::time::Date::parse("2024-05-01").expect("a date");
-            crate::render::format::date_text(date)
-        });
-        let doc = page(headline, date);
-        let mut object = serde_json::json!({
-            "u": doc.url, "t": doc.title, "s": doc.summary, "k": "Case study", "d": shown,
-            "f": ["London"], "o": doc.figures, "x": doc.text,
-        });
-        if let Some(headline) = headline {
-            object["h"] = serde_json::json!(headline);
-        }
-        let expected = format!("__CS_SHARD(\"d/7\",{object});\n");
-        assert_eq!(String::from_utf8(card(7, &doc)).expect("text"), expected);
-    }
 }
