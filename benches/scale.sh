@@ -58,7 +58,10 @@ for n in "$@"; do
   corpus="${CORPORA:-$TARGET/bench-corpus}/$n"
   if [ -n "${CORPORA:-}" ]; then
     [ -d "$corpus/casebook" ] || die "no corpus at $corpus/casebook"
-  elif [ ! -f "$corpus/manifest.json" ] || [ "$GEN" -nt "$corpus/manifest.json" ]; then
+  elif [ ! -f "$corpus/manifest.json" ] \
+    || ! python3 "$HERE/check_output.py" fresh "$corpus/manifest.json" "$GEN"; then
+    # Regenerated only when the generator's code changed (as benches/build.sh decides), not
+    # when its file was merely touched: regenerating drops the corpus's caches under .casebook/.
     say "generating $n case studies in $corpus"
     rm -rf "$corpus"
     mkdir -p "$corpus"
