@@ -165,7 +165,9 @@ fn check_linked(
         let_go_bodies: !options.bodies,
     };
     let mut diagnostics = found.diagnostics;
-    let mut pages = Vec::new();
+    // One page a file at most: the list never grows by copying its pages (at 100,000 case
+    // studies, about 90 MB each time).
+    let mut pages = Vec::with_capacity(found.files.len());
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;

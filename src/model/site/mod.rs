@@ -224,10 +224,7 @@ pub fn without_drafts(pages: impl IntoIterator<Item = Page>, link_check: LinkChe
 /// Builds the site from parsed pages and checks everything that spans files.
 pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    // Unstable (no buffer of half the pages): no two pages share a file, so no two are equal.
-    pages.sort_unstable_by(|a, b| {
-        (a.kind, &a.slug.value, &a.file).cmp(&(b.kind, &b.slug.value, &b.file))
-    });
+    sort_pages(&mut pages);
 
     // Duplicate slugs: the file whose path sorts second is reported, pointing at the first.
     let mut kept = Vec::with_capacity(pages.len());
@@ -358,6 +355,31 @@ impl FolderClash {
             "a page is published at /<slug>/, so its slug must not be the name of one of the site's folders; \
              give it another `slug:` (or rename the file), such as `about-{slug}`"
         ))
+    }
+}
+
+/// Sorts `pages` by kind, slug and file. A page is large (about 800 bytes) and a sort moves
+/// each many times (at 100,000 case studies, gigabytes on one core), so the order is found on
+/// indices and then applied in place, one cycle at a time: each page moves about once.
+/// Unstable, with no buffer of half the pages: no two pages share a file, so no two are equal.
+fn sort_pages(pages: &mut [Page]) {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        (a.kind, &a.slug.value, &a.file).cmp(&(b.kind, &b.slug.value, &b.file))
+    });
+    // `order[i]` is where the page that belongs at `i` stands; a place done points at itself.
+    for start in 0..pages.len() {
+        let mut current = start;
+        loop {
+            let next = order[current];
+            order[current] = current;
+            if next == start {
+                break;
+            }
+            pages.swap(current, next);
+            current = next;
+        }
     }
 }
 

@@ -65,3 +65,40 @@ fn each_page_is_found_by_its_kind_and_slug() {
         wanted
     );
 }
+
+/// Pages in any order (here a fixed shuffle of three kinds, some slugs shared) come out of
+/// `sort_pages` in the order a plain sort by kind, slug and file gives.
+#[test]
+fn pages_sort_by_kind_slug_and_file_whatever_their_order() {
+    let mut sources = Vec::new();
+    for i in 0..60u32 {
+        let slug = format!("page-{:02}", (i * 37) % 23);
+        let (kind, folder) = match i % 3 {
+            0 => (ContentKind::CaseStudy, "case-studies"),
+            1 => (ContentKind::Page, "pages"),
+            _ => (ContentKind::Organisation, "organisations"),
+        };
+        let mut source = source(kind, folder, &slug, "");
+        source.path = format!("content/{folder}/{i:02}-{slug}.md");
+        sources.push(source);
+    }
+    for shift in [0, 7, 31] {
+        sources.rotate_left(shift);
+        let mut pages: Vec<Page> = sources
+            .iter()
+            .filter_map(|source| parse_source(source, &ParseOptions::default()).0)
+            .collect();
+        assert_eq!(pages.len(), 60);
+        let mut expected: Vec<(ContentKind, String, String)> = pages
+            .iter()
+            .map(|page| (page.kind, page.slug.value.clone(), page.file.clone()))
+            .collect();
+        expected.sort();
+        sort_pages(&mut pages);
+        let sorted: Vec<(ContentKind, String, String)> = pages
+            .iter()
+            .map(|page| (page.kind, page.slug.value.clone(), page.file.clone()))
+            .collect();
+        assert_eq!(sorted, expected);
+    }
+}
