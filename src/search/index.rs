@@ -166,6 +166,13 @@ fn word_hash(word: &str) -> u64 {
     foldhash::fast::FixedState::default().hash_one(word)
 }
 
+/// Surface form number `id` of `words`, the forms written end to end, form `i` ending at
+/// `ends[i]`.
+fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
+    let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
+    &words[start as usize..ends[id as usize] as usize]
+}
+
 impl DocCounts {
     /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
     /// positions.
@@ -186,11 +193,7 @@ impl DocCounts {
             for_each_word(text, |token, joined_parts| {
                 lengths[f] += 1;
                 let hash = word_hash(token);
-                let surface = |id: u32| {
-                    let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
-                    &words[start as usize..ends[id as usize] as usize]
-                };
-                let id = match ids.find(hash, |&id| surface(id) == token) {
+                let id = match ids.find(hash, |&id| nth_surface(&words, &ends, id) == token) {
                     Some(&id) => id,
                     None => {
                         let id = counts.len() as u32;
@@ -239,10 +242,7 @@ impl DocCounts {
 
     /// Surface form number `surface`.
     fn surface(&self, surface: u32) -> &str {
-        let start = surface
-            .checked_sub(1)
-            .map_or(0, |before| self.ends[before as usize]);
-        &self.words[start as usize..self.ends[surface as usize] as usize]
+        nth_surface(&self.words, &self.ends, surface)
     }
 
     fn positions_of(&self, surface: u32) -> &[u32] {
