@@ -4,19 +4,26 @@
 #   benches/scale.sh [N ...]        # default: 1000 10000 100000
 #
 # For each N: generate the corpus with ../shared/bench/gen_corpus.py (cached under
-# target/bench-corpus/N), then run `casebook check` and `casebook build` once each into a fresh
-# folder under /usr/bin/time, and print one table row: wall time and peak memory of each,
-# pages, files and bytes written, bytes per page, and the largest listing page and the largest
-# page of any kind. Output bytes are exact; times are one run on a machine that may be busy,
-# so compare them as ratios between rows of the same run (the budgets of issue 15: 100k within
-# 12x the 10k build, check within 10x).
+# target/bench-corpus/N), then run `casebook check` CHECK_RUNS times (default 3; the median
+# wall time and the highest peak are shown, every time on stderr) and `casebook build` once
+# into a fresh folder under /usr/bin/time, and print one table row: wall time and peak memory
+# of each, pages, files and bytes written, bytes per page, and the largest listing page and the
+# largest page of any kind; then the ratio of each N's times to the previous N's. Output bytes
+# are exact; times are runs on a machine that may be busy, so compare them as ratios between
+# rows of the same run (the budgets of issue 15: 100k within 12x the 10k build, check within
+# 10x).
+#
+# The built sites stay under target/bench-scale/ until the next run, which removes them first
+# and gives the file system BENCH_SETTLE seconds (default 65) to settle: deleting gigabytes
+# just before a timed run would time the kernel's clean-up (ext4 without a journal, as on this
+# project's VMs, also skips recently freed inodes when it creates files).
 #
 # Environment: CASEBOOK_SHARED (default: <repo>/../shared), CARGO_TARGET_DIR (as cargo),
 # CORPORA (default: <target>/bench-corpus; another checkout's corpora are used as they are,
-# never regenerated), KEEP_OUTPUT=1 keeps the built sites under target/bench-scale/, and
-# SHARE_IMAGES=false builds a hard-linked copy of each corpus with `share_images: false`
-# (for memory profiles while a corpus's share-image cache is still cold: rasterising
-# 100,000 share cards is CPU time, not memory; say so beside the figures).
+# never regenerated), BENCH_SETTLE (seconds, default 65), CHECK_RUNS (default 3), and
+# SHARE_IMAGES=false builds a hard-linked copy of each corpus with `share_images: false` (for
+# memory profiles while a corpus's share-image cache is still cold: rasterising 100,000 share
+# cards is CPU time, not memory; say so beside the figures).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,6 +59,17 @@ timed() {
   rm -f "$log"
 }
 
+SCALE="$TARGET/bench-scale"
+if [ -e "$SCALE" ]; then
+  rm -rf "$SCALE"
+  sync
+  say "removed an earlier run's outputs; waiting ${BENCH_SETTLE:-65}s for the file system to settle"
+  sleep "${BENCH_SETTLE:-65}"
+fi
+CHECK_RUNS="${CHECK_RUNS:-3}"
+[[ "$CHECK_RUNS" =~ ^[1-9][0-9]*$ ]] || die "CHECK_RUNS must be a positive whole number"
+declare -a RATIO_ROWS=()
+prev_n="" prev_check="" prev_build=""
 printf '%-8s | %-8s %-8s | %-8s %-8s | %-7s %-8s %-10s %-9s | %-24s | %s\n' \
   N check_s check_MB build_s build_MB pages files MB bytes/pg "largest listing (KB)" "largest page (KB)"
 for n in "$@"; do
@@ -69,19 +87,25 @@ for n in "$@"; do
   fi
   site="$corpus/casebook"
   if [ "${SHARE_IMAGES:-}" = false ]; then
-    copy="$TARGET/bench-scale/site-$n"
+    copy="$SCALE/site-$n"
     rm -rf "$copy"
     mkdir -p "$copy"
     cp -al "$site/content" "$copy/content"
     { grep -v '^share_images:' "$site/casebook.yaml"; echo "share_images: false"; } > "$copy/casebook.yaml"
     site="$copy"
   fi
-  out="$TARGET/bench-scale/$n"
-  rm -rf "$out"
-  mkdir -p "$(dirname "$out")"
+  out="$SCALE/$n"
+  mkdir -p "$SCALE"
   # Not `read < <(timed ...)`: a failed run must stop the script, not print an empty row.
-  check_times="$(timed "$CASEBOOK" check --root "$site")"
-  read -r check_s check_mb <<< "$check_times"
+  check_walls=() check_mb=0
+  for _ in $(seq 1 "$CHECK_RUNS"); do
+    check_times="$(timed "$CASEBOOK" check --root "$site")"
+    read -r wall mb <<< "$check_times"
+    check_walls+=("$wall")
+    [ "$mb" -le "$check_mb" ] || check_mb="$mb"
+  done
+  check_s="$(printf '%s\n' "${check_walls[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+  say "N=$n check wall times: ${check_walls[*]} s (median $check_s s)"
   build_times="$(timed "$CASEBOOK" build --root "$site" --output "$out" --quiet)"
   read -r build_s build_mb <<< "$build_times"
   pages=$(find "$site/content" -type f | wc -l)
@@ -100,6 +124,13 @@ for n in "$@"; do
     "$(awk -v s="${largest%% *}" 'BEGIN { printf "%.1f", s / 1024 }') ${largest#* "$out"/}"
   # Wall times are only comparable under similar load: say what it was.
   echo "   load average after N=$n: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-  [ "${KEEP_OUTPUT:-}" = 1 ] || rm -rf "$out"
-  [ "${SHARE_IMAGES:-}" != false ] || rm -rf "$TARGET/bench-scale/site-$n"
+  if [ -n "$prev_n" ]; then
+    RATIO_ROWS+=("$(awk -v n="$n" -v p="$prev_n" -v c="$check_s" -v pc="$prev_check" \
+      -v b="$build_s" -v pb="$prev_build" 'BEGIN {
+        printf "%s/%s: check %.1fx, build %.1fx (pages %.0fx)", n, p, c / pc, b / pb, n / p }')")
+  fi
+  prev_n="$n" prev_check="$check_s" prev_build="$build_s"
+done
+for row in "${RATIO_ROWS[@]}"; do
+  echo "$row"
 done
