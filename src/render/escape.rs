@@ -53,12 +53,19 @@ pub(crate) fn escape_into(text: &str, out: &mut dyn std::io::Write) -> std::io::
 /// `text` escaped for HTML.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_escaped(&mut out, text);
+    out
+}
+
+/// Appends `text` escaped for HTML to `out` (what [`escape_html`] returns, without a string of
+/// its own).
+pub(crate) fn push_escaped(out: &mut String, text: &str) {
     let written: Result<(), Infallible> = escape_runs(text, |run| {
         out.push_str(run);
         Ok(())
     });
     match written {
-        Ok(()) => out,
+        Ok(()) => {}
         Err(never) => match never {},
     }
 }
@@ -107,6 +114,9 @@ mod tests {
         let mut written = Vec::new();
         escape_into(text, &mut written).unwrap();
         assert_eq!(String::from_utf8(written).unwrap(), escape_html(text));
+        let mut pushed = "kept: ".to_owned();
+        push_escaped(&mut pushed, text);
+        assert_eq!(pushed, format!("kept: {}", escape_html(text)));
         assert_eq!(
             escape_html(text),
             "Tom &amp; Jerry&#39;s &quot;care&quot; &lt;home&gt; – café"
