@@ -445,7 +445,10 @@ fn push_cell(row: &mut String, first: &mut bool, cell: &str) {
     if !std::mem::take(first) {
         row.push(',');
     }
-    if cell.contains([',', '"', '\r', '\n']) {
+    if cell
+        .bytes()
+        .any(|byte| matches!(byte, b',' | b'"' | b'\r' | b'\n'))
+    {
         row.push('"');
         for (i, part) in cell.split('"').enumerate() {
             if i > 0 {
