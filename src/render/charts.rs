@@ -19,8 +19,8 @@ use std::fmt::Write as _;
 
 use crate::model::content::{Distribution, Figures, Outcome, ValueAt};
 use crate::model::vocab::{CqcRating, Vocabulary};
+use crate::render::escape::push_escaped;
 use crate::render::format::{dated, number, percent, signed_percent};
-use crate::render::markdown::escape_html;
 
 /// The SVG attributes of a decorative drawing inside a chart: the chart's name and its table
 /// say what it shows.
@@ -139,30 +139,53 @@ pub fn dataset_distribution_chart(
     distribution_chart(&rows, summary, id)
 }
 
-/// A length as a per cent of the width, for SVG attributes: "33.33%".
-fn share_of(part: f64, whole: f64) -> String {
+/// A length as a per cent of the width, for SVG attributes: "33.33%", appended to `out`.
+fn push_share_of(out: &mut String, part: f64, whole: f64) {
     let share = if whole > 0.0 {
         (part / whole).clamp(0.0, 1.0) * 100.0
     } else {
         0.0
     };
-    format!("{}%", (share * 100.0).round() / 100.0)
+    let _ = write!(out, "{}%", (share * 100.0).round() / 100.0);
+}
+
+/// Appends each piece to `out` in turn: the charts' markup is mostly fixed text, which this
+/// copies without going through a formatter.
+fn push_all(out: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        out.push_str(piece);
+    }
+}
+
+/// A chart's markup, with room for a chart of its kind: most are under 1 KB, a rating chart
+/// (with its patterns) under 4 KB.
+fn chart_string(rating: bool) -> String {
+    String::with_capacity(if rating { 4096 } else { 1024 })
 }
 
 fn open_chart(out: &mut String, class: &str, summary: &str) {
-    let _ = write!(
+    push_all(
         out,
-        "<div class=\"chart chart--{class}\" role=\"img\" aria-label=\"{}\">",
-        escape_html(summary)
+        &[
+            "<div class=\"chart chart--",
+            class,
+            "\" role=\"img\" aria-label=\"",
+        ],
     );
+    push_escaped(out, summary);
+    out.push_str("\">");
 }
 
 /// The hatching patterns of the five ratings, in an SVG of no size that the chart's bars and
 /// swatches refer to (`url(#{id}-good)`).
 fn rating_patterns(out: &mut String, id: &str) {
-    let _ = write!(
+    push_all(
         out,
-        "<svg class=\"chart__patterns\" width=\"0\" height=\"0\" {DRAWING}><defs>"
+        &[
+            "<svg class=\"chart__patterns\" width=\"0\" height=\"0\" ",
+            DRAWING,
+            "><defs>",
+        ],
     );
     for rating in CqcRating::ALL {
         let hatch = match rating {
@@ -172,13 +195,21 @@ fn rating_patterns(out: &mut String, id: &str) {
             CqcRating::Inadequate => "M0,4 L8,4 M4,0 L4,8",
             CqcRating::NotRated => "M2,0 L2,8",
         };
-        let _ = write!(
+        let key = rating.key();
+        push_all(
             out,
-            "<pattern id=\"{id}-{key}\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\"><rect class=\"chart__fill--{key}\" width=\"8\" height=\"8\"/>",
-            key = rating.key()
+            &[
+                "<pattern id=\"",
+                id,
+                "-",
+                key,
+                "\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\"><rect class=\"chart__fill--",
+                key,
+                "\" width=\"8\" height=\"8\"/>",
+            ],
         );
         if !hatch.is_empty() {
-            let _ = write!(out, "<path class=\"chart__hatch\" d=\"{hatch}\"/>");
+            push_all(out, &["<path class=\"chart__hatch\" d=\"", hatch, "\"/>"]);
         }
         out.push_str("</pattern>");
     }
@@ -187,23 +218,31 @@ fn rating_patterns(out: &mut String, id: &str) {
 
 /// A swatch of a rating's pattern, for a legend or a rating box.
 fn swatch(out: &mut String, id: &str, rating: CqcRating) {
-    let _ = write!(
+    push_all(
         out,
-        "<svg class=\"chart__swatch\" {DRAWING}><rect class=\"chart__segment\" width=\"100%\" height=\"100%\" fill=\"url(#{id}-{key})\"/></svg>",
-        key = rating.key()
+        &[
+            "<svg class=\"chart__swatch\" ",
+            DRAWING,
+            "><rect class=\"chart__segment\" width=\"100%\" height=\"100%\" fill=\"url(#",
+            id,
+            "-",
+            rating.key(),
+            ")\"/></svg>",
+        ],
     );
 }
 
 /// One 100% stacked bar per row, and a legend that gives every rating's count in each row.
 fn distribution_chart(rows: &[(String, [u64; 5], u64)], summary: &str, id: &str) -> String {
-    let mut out = String::new();
+    let mut out = chart_string(true);
     open_chart(&mut out, "distribution", summary);
     rating_patterns(&mut out, id);
     for (label, counts, total) in rows {
-        let _ = write!(
-            out,
-            "<div class=\"chart__row\"><p class=\"chart__label\">{}</p><svg class=\"chart__track\" {DRAWING}>",
-            escape_html(label)
+        out.push_str("<div class=\"chart__row\"><p class=\"chart__label\">");
+        push_escaped(&mut out, label);
+        push_all(
+            &mut out,
+            &["</p><svg class=\"chart__track\" ", DRAWING, ">"],
         );
         let whole = (*total).max(counts.iter().sum::<u64>()).max(1) as f64;
         let mut start = 0.0;
@@ -211,12 +250,17 @@ fn distribution_chart(rows: &[(String, [u64; 5], u64)], summary: &str, id: &str)
             if count == 0 {
                 continue;
             }
+            let key = rating.key();
             let _ = write!(
                 out,
-                "<rect class=\"chart__segment\" data-rating=\"{key}\" data-value=\"{count}\" x=\"{}\" width=\"{}\" height=\"100%\" fill=\"url(#{id}-{key})\"/>",
-                share_of(start, whole),
-                share_of(count as f64, whole),
-                key = rating.key()
+                "<rect class=\"chart__segment\" data-rating=\"{key}\" data-value=\"{count}\" x=\""
+            );
+            push_share_of(&mut out, start, whole);
+            out.push_str("\" width=\"");
+            push_share_of(&mut out, count as f64, whole);
+            push_all(
+                &mut out,
+                &["\" height=\"100%\" fill=\"url(#", id, "-", key, ")\"/>"],
             );
             start += count as f64;
         }
@@ -227,10 +271,16 @@ fn distribution_chart(rows: &[(String, [u64; 5], u64)], summary: &str, id: &str)
         if rows.iter().all(|row| row.1[i] == 0) {
             continue;
         }
-        let counts: Vec<String> = rows.iter().map(|row| row.1[i].to_string()).collect();
         out.push_str("<li>");
         swatch(&mut out, id, *rating);
-        let _ = write!(out, "{}: {}</li>", rating.label(), counts.join(" → "));
+        push_all(&mut out, &[rating.label(), ": "]);
+        for (n, row) in rows.iter().enumerate() {
+            if n > 0 {
+                out.push_str(" → ");
+            }
+            let _ = write!(out, "{}", row.1[i]);
+        }
+        out.push_str("</li>");
     }
     out.push_str("</ul></div>");
     out
@@ -238,19 +288,23 @@ fn distribution_chart(rows: &[(String, [u64; 5], u64)], summary: &str, id: &str)
 
 /// A rating before and after, each in a box with its pattern, in reading order.
 fn rating_change_chart(steps: &[(String, CqcRating)], summary: &str, id: &str) -> String {
-    let mut out = String::new();
+    let mut out = chart_string(true);
     open_chart(&mut out, "rating-change", summary);
     rating_patterns(&mut out, id);
     out.push_str("<ol class=\"chart__steps\">");
     for (label, rating) in steps {
-        let _ = write!(
-            out,
-            "<li class=\"chart__step\" data-rating=\"{}\"><p class=\"chart__label\">{}</p><p class=\"chart__rating\">",
-            rating.key(),
-            escape_html(label)
+        push_all(
+            &mut out,
+            &[
+                "<li class=\"chart__step\" data-rating=\"",
+                rating.key(),
+                "\"><p class=\"chart__label\">",
+            ],
         );
+        push_escaped(&mut out, label);
+        out.push_str("</p><p class=\"chart__rating\">");
         swatch(&mut out, id, *rating);
-        let _ = write!(out, "{}</p></li>", rating.label());
+        push_all(&mut out, &[rating.label(), "</p></li>"]);
     }
     out.push_str("</ol></div>");
     out
@@ -265,32 +319,35 @@ fn bars_chart(
     summary: &str,
 ) -> String {
     let max = rows.iter().map(|row| row.1.abs()).fold(0.0, f64::max);
-    let mut out = String::new();
+    let mut out = chart_string(false);
     open_chart(&mut out, "bars", summary);
     for (label, value) in rows {
-        let text = match unit {
-            Some(unit) => format!(
-                "{} {}",
-                number(*value),
-                crate::render::outcomes::of_count(*value, unit)
-            ),
-            None => number(*value),
-        };
-        let _ = write!(
-            out,
-            "<div class=\"chart__row\"><p class=\"chart__label\">{}: <strong class=\"chart__value\">{}</strong></p><svg class=\"chart__track\" {DRAWING}><rect class=\"chart__bar\" data-value=\"{}\" width=\"{}\" height=\"100%\"/></svg></div>",
-            escape_html(label),
-            escape_html(&text),
-            number(*value),
-            share_of(value.abs(), max),
+        let figure = number(*value);
+        out.push_str("<div class=\"chart__row\"><p class=\"chart__label\">");
+        push_escaped(&mut out, label);
+        out.push_str(": <strong class=\"chart__value\">");
+        push_escaped(&mut out, &figure);
+        if let Some(unit) = unit {
+            out.push(' ');
+            push_escaped(&mut out, &crate::render::outcomes::of_count(*value, unit));
+        }
+        push_all(
+            &mut out,
+            &[
+                "</strong></p><svg class=\"chart__track\" ",
+                DRAWING,
+                "><rect class=\"chart__bar\" data-value=\"",
+                &figure,
+                "\" width=\"",
+            ],
         );
+        push_share_of(&mut out, value.abs(), max);
+        out.push_str("\" height=\"100%\"/></svg></div>");
     }
     if let Some(caption) = caption {
-        let _ = write!(
-            out,
-            "<p class=\"chart__caption\">{}</p>",
-            escape_html(caption)
-        );
+        out.push_str("<p class=\"chart__caption\">");
+        push_escaped(&mut out, caption);
+        out.push_str("</p>");
     }
     out.push_str("</div>");
     out
@@ -306,16 +363,25 @@ fn scale_chart(
     summary: &str,
     class: &str,
 ) -> String {
-    let mut out = String::new();
+    let mut out = chart_string(false);
     open_chart(&mut out, class, summary);
-    let _ = write!(
-        out,
-        "<p class=\"chart__label\"><strong class=\"chart__value\">{}</strong></p><svg class=\"chart__track chart__track--whole\" {DRAWING}><rect class=\"chart__bar\" data-value=\"{value}\" width=\"{}\" height=\"100%\"/></svg><p class=\"chart__axis\"><span>{}</span> <span>{}</span></p></div>",
-        escape_html(label),
-        share_of(value - min, max - min),
-        escape_html(&from),
-        escape_html(&to),
+    out.push_str("<p class=\"chart__label\"><strong class=\"chart__value\">");
+    push_escaped(&mut out, label);
+    push_all(
+        &mut out,
+        &[
+            "</strong></p><svg class=\"chart__track chart__track--whole\" ",
+            DRAWING,
+            "><rect class=\"chart__bar\" data-value=\"",
+        ],
     );
+    let _ = write!(out, "{value}\" width=\"");
+    push_share_of(&mut out, value - min, max - min);
+    out.push_str("\" height=\"100%\"/></svg><p class=\"chart__axis\"><span>");
+    push_escaped(&mut out, &from);
+    out.push_str("</span> <span>");
+    push_escaped(&mut out, &to);
+    out.push_str("</span></p></div>");
     out
 }
 
@@ -327,13 +393,30 @@ fn change_figure(value: f64, change: &str, missing: &str, summary: &str) -> Stri
     } else {
         ("down", "M8,20 L16,10 L11,10 L11,0 L5,0 L5,10 L0,10 Z")
     };
-    let mut out = String::new();
+    let mut out = chart_string(false);
     open_chart(&mut out, "change", summary);
-    let _ = write!(
-        out,
-        "<p class=\"chart__figure chart__figure--{direction}\" data-value=\"{}\"><svg class=\"chart__direction\" viewBox=\"0 0 16 20\" {DRAWING}><path d=\"{arrow}\"/></svg><strong class=\"chart__value\">{}</strong></p><p class=\"chart__caption\">{missing}</p></div>",
-        number(value),
-        escape_html(change)
+    push_all(
+        &mut out,
+        &[
+            "<p class=\"chart__figure chart__figure--",
+            direction,
+            "\" data-value=\"",
+            &number(value),
+            "\"><svg class=\"chart__direction\" viewBox=\"0 0 16 20\" ",
+            DRAWING,
+            "><path d=\"",
+            arrow,
+            "\"/></svg><strong class=\"chart__value\">",
+        ],
+    );
+    push_escaped(&mut out, change);
+    push_all(
+        &mut out,
+        &[
+            "</strong></p><p class=\"chart__caption\">",
+            missing,
+            "</p></div>",
+        ],
     );
     out
 }

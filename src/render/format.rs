@@ -33,7 +33,14 @@ pub fn period_text(period: Period) -> String {
 /// when the date is not known.
 pub fn dated(label: &str, as_at: Option<Period>) -> String {
     match as_at {
-        Some(as_at) => format!("{label} ({})", period_text(as_at)),
+        Some(as_at) => {
+            let period = period_text(as_at);
+            let mut text = String::with_capacity(label.len() + period.len() + 3);
+            for piece in [label, " (", &period, ")"] {
+                text.push_str(piece);
+            }
+            text
+        }
         None => label.to_owned(),
     }
 }
@@ -69,13 +76,17 @@ pub fn number(value: f64) -> String {
 
 /// A percentage to one decimal place: "93.3%".
 pub fn percent(value: f64) -> String {
-    format!("{}%", number((value * 10.0).round() / 10.0))
+    let mut text = number((value * 10.0).round() / 10.0);
+    text.push('%');
+    text
 }
 
 /// A percentage with its sign: "+12%", "-4.5%".
 pub fn signed_percent(value: f64) -> String {
     if value > 0.0 {
-        format!("+{}", percent(value))
+        let mut text = percent(value);
+        text.insert(0, '+');
+        text
     } else {
         percent(value)
     }

@@ -5,6 +5,8 @@
 //! of the CSV that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a
 //! tab or a carriage return) are prefixed with `'`; numbers are plain numbers.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::ContentKind;
@@ -27,8 +29,10 @@ macro_rules! record {
             /// The CSV column names, in order.
             pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name),)*];
 
-            fn cells(&self) -> Vec<String> {
-                vec![$(record!(@cell $kind self.$name),)*]
+            /// Appends the record's CSV cells to `row`, separated by commas (no line end).
+            fn push_cells(&self, row: &mut String) {
+                let mut first = true;
+                $(push_cell(row, &mut first, &record!(@cell $kind self.$name));)*
             }
 
             fn schema_properties() -> serde_json::Map<String, serde_json::Value> {
@@ -38,9 +42,9 @@ macro_rules! record {
             }
         }
     };
-    (@cell text $value:expr) => { text_cell(&$value) };
-    (@cell texts $value:expr) => { text_cell(&Some($value.join("; "))) };
-    (@cell number $value:expr) => { $value.map(crate::render::format::number).unwrap_or_default() };
+    (@cell text $value:expr) => { text_cell($value.as_deref()) };
+    (@cell texts $value:expr) => { texts_cell(&$value) };
+    (@cell number $value:expr) => { number_cell($value) };
     (@schema text $($doc:literal),*) => { serde_json::json!({"type": "string", "description": concat!($($doc),*).trim()}) };
     (@schema texts $($doc:literal),*) => { serde_json::json!({"type": "array", "items": {"type": "string"}, "description": concat!($($doc),*).trim()}) };
     (@schema number $($doc:literal),*) => { serde_json::json!({"type": "number", "description": concat!($($doc),*).trim()}) };
@@ -408,12 +412,53 @@ fn good_percent(d: &Distribution) -> Option<f64> {
     (whole > 0).then(|| ((d.counts[0] + d.counts[1]) as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
-/// A text cell, made inert for spreadsheets.
-fn text_cell(value: &Option<String>) -> String {
+/// A text cell, made inert for spreadsheets; borrowed unless it needs the prefix.
+fn text_cell(value: Option<&str>) -> Cow<'_, str> {
     match value {
-        Some(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{text}"),
-        Some(text) => text.clone(),
-        None => String::new(),
+        Some(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+            Cow::Owned(format!("'{text}"))
+        }
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// A cell of several texts, joined with "; " and made inert as one text.
+fn texts_cell(values: &[String]) -> Cow<'_, str> {
+    match values {
+        [] => Cow::Borrowed(""),
+        [one] => text_cell(Some(one)),
+        many => Cow::Owned(text_cell(Some(&many.join("; "))).into_owned()),
+    }
+}
+
+/// A number cell: the number as pages write it, or empty.
+fn number_cell(value: Option<f64>) -> Cow<'static, str> {
+    value.map_or(Cow::Borrowed(""), |v| {
+        Cow::Owned(crate::render::format::number(v))
+    })
+}
+
+/// Appends one CSV field to `row`, after a comma unless it is the row's `first`, quoted when
+/// it holds a comma, a quote or a line end.
+fn push_cell(row: &mut String, first: &mut bool, cell: &str) {
+    if !std::mem::take(first) {
+        row.push(',');
+    }
+    if cell
+        .bytes()
+        .any(|byte| matches!(byte, b',' | b'"' | b'\r' | b'\n'))
+    {
+        row.push('"');
+        for (i, part) in cell.split('"').enumerate() {
+            if i > 0 {
+                row.push_str("\"\"");
+            }
+            row.push_str(part);
+        }
+        row.push('"');
+    } else {
+        row.push_str(cell);
     }
 }
 
@@ -425,30 +470,17 @@ pub fn write_csv(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut row = String::new();
-    let mut push_row = |cells: &[String]| {
-        row.clear();
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                row.push(',');
-            }
-            if cell.contains([',', '"', '\r', '\n']) {
-                row.push('"');
-                row.push_str(&cell.replace('"', "\"\""));
-                row.push('"');
-            } else {
-                row.push_str(cell);
-            }
-        }
-        row.push_str("\r\n");
-        out.write_all(row.as_bytes())
-    };
-    let header: Vec<String> = OutcomeRecord::COLUMNS
-        .iter()
-        .map(|c| (*c).to_owned())
-        .collect();
-    push_row(&header)?;
+    let mut first = true;
+    for column in OutcomeRecord::COLUMNS {
+        push_cell(&mut row, &mut first, column);
+    }
+    row.push_str("\r\n");
+    out.write_all(row.as_bytes())?;
     for record in records {
-        push_row(&record.cells())?;
+        row.clear();
+        record.push_cells(&mut row);
+        row.push_str("\r\n");
+        out.write_all(row.as_bytes())?;
     }
     Ok(())
 }
@@ -459,14 +491,15 @@ pub fn write_json(
     records: impl IntoIterator<Item = OutcomeRecord>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    // Each record is serialised into one buffer, then written at once: serde_json writes a
+    // record in a hundred small pieces, each a call through `out`.
+    let mut line = Vec::new();
     out.write_all(b"[")?;
     for (index, record) in records.into_iter().enumerate() {
-        out.write_all(if index == 0 {
-            b"\n".as_slice()
-        } else {
-            b",\n".as_slice()
-        })?;
-        serde_json::to_writer(&mut *out, &record)?;
+        line.clear();
+        line.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
+        serde_json::to_writer(&mut line, &record)?;
+        out.write_all(&line)?;
     }
     out.write_all(b"\n]")
 }
@@ -495,12 +528,26 @@ mod tests {
 
     #[test]
     fn csv_quotes_and_defuses() {
-        assert_eq!(
-            text_cell(&Some("=HYPERLINK(\"x\")".into())),
-            "'=HYPERLINK(\"x\")"
-        );
-        assert_eq!(text_cell(&Some("-5 homes".into())), "'-5 homes");
-        assert_eq!(text_cell(&Some("plain".into())), "plain");
+        assert_eq!(text_cell(Some("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
+        assert_eq!(text_cell(Some("-5 homes")), "'-5 homes");
+        assert_eq!(text_cell(Some("plain")), "plain");
         assert_eq!(OutcomeRecord::COLUMNS.len(), 50);
+    }
+
+    #[test]
+    fn csv_fields_join_quote_and_separate() {
+        let names = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        assert_eq!(texts_cell(&names(&[])), "");
+        assert_eq!(texts_cell(&names(&["-Ashby"])), "'-Ashby");
+        assert_eq!(texts_cell(&names(&["=A", "B"])), "'=A; B");
+        assert_eq!(texts_cell(&names(&["A", "=B"])), "A; =B");
+        assert_eq!(number_cell(Some(4.5)), "4.5");
+        assert_eq!(number_cell(None), "");
+        let mut row = String::new();
+        let mut first = true;
+        for cell in ["plain", "a, b", "say \"hi\"", "", "two\nlines"] {
+            push_cell(&mut row, &mut first, cell);
+        }
+        assert_eq!(row, "plain,\"a, b\",\"say \"\"hi\"\"\",,\"two\nlines\"");
     }
 }

@@ -385,12 +385,14 @@ fn distribution(
         let mut row = vec![rating.label().to_owned()];
         for (_, d) in &sides {
             let total = whole(d);
-            let share = if total > 0 {
-                format!(" ({})", percent(d.counts[i] as f64 * 100.0 / total as f64))
-            } else {
-                String::new()
-            };
-            row.push(format!("{}{share}", d.counts[i]));
+            // "12 (40%)", the share left out when there is no total.
+            let mut cell = d.counts[i].to_string();
+            if total > 0 {
+                cell.push_str(" (");
+                cell.push_str(&percent(d.counts[i] as f64 * 100.0 / total as f64));
+                cell.push(')');
+            }
+            row.push(cell);
         }
         rows.push(row);
     }

@@ -2,7 +2,8 @@
 //! distributions and shares sorted by value, and the same overview filtered by NHS region,
 //! care setting and CQC key question (as static pages, so filtering works without JavaScript).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -107,6 +108,9 @@ pub struct Overview<'a> {
     available: BTreeMap<(Taxonomy, String), usize>,
     site: &'a Site,
     urls: &'a Urls,
+    /// The rows made so far, by page and outcome: the same measure is listed on `/outcomes/`
+    /// and on each filter's page it belongs to, and its headline is costly to write.
+    rows: Mutex<HashMap<(u32, u32), Row>>,
 }
 
 const FILTERS: [(Taxonomy, &str); 3] = [
@@ -137,6 +141,7 @@ impl<'a> Overview<'a> {
             available,
             site,
             urls,
+            rows: Mutex::default(),
         }
     }
 
@@ -165,7 +170,7 @@ impl<'a> Overview<'a> {
     }
 
     /// The template value of one overview page.
-    pub fn context(&self, page: &OverviewPage) -> serde_json::Value {
+    pub fn context(&self, page: &OverviewPage) -> OverviewContext {
         let subset: Vec<&Measure> = match &page.facet {
             Some(facet) => {
                 let number = self.facet_keys.iter().position(|key| key == facet);
@@ -176,11 +181,17 @@ impl<'a> Overview<'a> {
             }
             None => self.measures.iter().collect(),
         };
+        let row = |measure: &Measure| {
+            let mut rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
+            rows.entry((measure.page, measure.outcome))
+                .or_insert_with(|| row_of(self.site, self.urls, measure))
+                .clone()
+        };
         context(
             &subset,
             page.label.clone(),
             self.filters(page.facet.as_ref()),
-            self.site,
+            &row,
             self.urls,
         )
     }
@@ -215,13 +226,27 @@ impl<'a> Overview<'a> {
     }
 }
 
+/// The template value of one overview page, `outcomes` in `outcomes.html`; serialised straight
+/// into the template's context (not through a `serde_json::Value`, which copied every row).
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewContext {
+    intro: &'static str,
+    filter_label: Option<String>,
+    all_url: String,
+    filters: Vec<Filter>,
+    csv_url: String,
+    json_url: String,
+    schema_url: String,
+    groups: Vec<Group>,
+}
+
 fn context(
     measures: &[&Measure],
     filter_label: Option<String>,
     filters: Vec<Filter>,
-    site: &Site,
+    row: &dyn Fn(&Measure) -> Row,
     urls: &Urls,
-) -> serde_json::Value {
+) -> OverviewContext {
     let mut grouped: BTreeMap<&(&str, Option<KeyQuestion>), Vec<&Measure>> = BTreeMap::new();
     for measure in measures {
         grouped.entry(&measure.group).or_default().push(measure);
@@ -233,11 +258,7 @@ fn context(
             let mut shown: Vec<&&Measure> = list.iter().collect();
             shown.sort_by_key(|m| m.sort);
             let count = shown.len();
-            let rows: Vec<Row> = shown
-                .into_iter()
-                .take(ROWS_SHOWN)
-                .map(|m| row_of(site, urls, m))
-                .collect();
+            let rows: Vec<Row> = shown.into_iter().take(ROWS_SHOWN).map(|m| row(m)).collect();
             let label = match question {
                 Some(question) => format!("{}: {}", metric_label(metric), question.label()),
                 None => metric_label(metric),
@@ -251,16 +272,16 @@ fn context(
             }
         })
         .collect();
-    serde_json::json!({
-        "intro": "Every outcome figure stated on this site, grouped by what it measures. Each figure links to the page that states it.",
-        "filter_label": filter_label,
-        "all_url": urls.path("/outcomes/"),
-        "filters": filters,
-        "csv_url": urls.path("/data/outcomes.csv"),
-        "json_url": urls.path("/data/outcomes.json"),
-        "schema_url": urls.path("/data/outcomes.schema.json"),
-        "groups": groups,
-    })
+    OverviewContext {
+        intro: "Every outcome figure stated on this site, grouped by what it measures. Each figure links to the page that states it.",
+        filter_label,
+        all_url: urls.path("/outcomes/"),
+        filters,
+        csv_url: urls.path("/data/outcomes.csv"),
+        json_url: urls.path("/data/outcomes.json"),
+        schema_url: urls.path("/data/outcomes.schema.json"),
+        groups,
+    }
 }
 
 fn sums(list: &[&Measure], label: &str, index: usize) -> Option<Sums> {

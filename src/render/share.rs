@@ -134,20 +134,24 @@ fn image_url(src: &str, page: &str, urls: &Urls) -> Option<String> {
 /// JSON as it may stand inside an HTML `<script>` block: `<`, `>` and `&` escaped as JSON
 /// escapes, so `</script>` in any text cannot end the block.
 pub(crate) fn script_safe(value: &Value) -> String {
-    let text = value.to_string();
+    // Written to bytes, not through `Display`'s formatter; serde_json writes UTF-8.
+    let bytes = serde_json::to_vec(value).expect("a JSON value writes to memory");
+    let text = String::from_utf8(bytes).expect("serde_json writes UTF-8");
     // The three are ASCII, which no byte of another character's UTF-8 can be: the text is
-    // copied in runs between them.
-    let mut out = String::with_capacity(text.len());
+    // copied in runs between them, found with memchr's vector scan.
+    let mut found = memchr::memchr3_iter(b'<', b'>', b'&', text.as_bytes()).peekable();
+    if found.peek().is_none() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
     let mut copied = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
+    for at in found {
+        out.push_str(&text[copied..at]);
+        out.push_str(match text.as_bytes()[at] {
             b'<' => "\\u003c",
             b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        out.push_str(&text[copied..at]);
-        out.push_str(escaped);
+            _ => "\\u0026",
+        });
         copied = at + 1;
     }
     out.push_str(&text[copied..]);
