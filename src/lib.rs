@@ -97,8 +97,9 @@ pub struct CheckOptions {
     /// Whether pages keep their Markdown bodies (a build renders them; `casebook check` does
     /// not need them once their links are found).
     pub bodies: bool,
-    /// How many content files are read and parsed at a time: only this many texts are in
-    /// memory at once. The default, [`FILES_AT_A_TIME`], is about 40 MB of case studies.
+    /// How many content files one task reads and parses, one after the other, gathering
+    /// their pages and problems on its own thread ([`FILES_AT_A_TIME`] by default). Only one
+    /// text a thread is in memory at once, whatever the number.
     pub files_at_a_time: usize,
 }
 
@@ -111,9 +112,9 @@ impl Default for CheckOptions {
     }
 }
 
-/// How many content files [`check`] reads and parses at a time: few enough that their texts
-/// are small beside the pages (about 40 MB of case studies), enough to keep every core busy.
-pub const FILES_AT_A_TIME: usize = 4096;
+/// How many content files a task of [`check`] reads and parses: enough that joining the
+/// tasks' parts is little work, few enough that the tasks keep every core busy to the end.
+pub const FILES_AT_A_TIME: usize = 64;
 
 /// Loads, parses and links the site at `root`, collecting every diagnostic.
 pub fn check(root: &Path) -> Result<Checked, Error> {
@@ -122,8 +123,9 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 
 /// [`check`], keeping what `options` asks for.
 ///
-/// Files are read and parsed a part at a time ([`CheckOptions::files_at_a_time`]): a part's texts are
-/// dropped once parsed, except those of files a diagnostic names (kept to show their lines).
+/// Files are read and parsed in parallel, a part of [`CheckOptions::files_at_a_time`] files
+/// a task: each text is dropped once parsed, except those of files a diagnostic names (kept
+/// to show their lines).
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
 pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error> {
@@ -137,16 +139,55 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     Ok(checked)
 }
 
-/// One content file as the check reads it.
-enum FileRead {
-    /// Not a source (too large, not UTF-8): its diagnostic.
-    Failed(Diagnostic),
-    /// Parsed: its page, if one could be read, its problems, and its text if they name it.
-    Parsed {
-        page: Option<Box<model::content::Page>>,
-        diagnostics: Vec<Diagnostic>,
-        source: Option<Source>,
-    },
+/// What one task of [`check_linked`] gives: its files' pages and problems, in file order.
+#[derive(Default)]
+struct Part {
+    pages: Vec<model::content::Page>,
+    /// The problems of the files read.
+    diagnostics: Vec<Diagnostic>,
+    /// The problems of the files that are not sources (too large, not UTF-8).
+    failed: Vec<Diagnostic>,
+    /// The texts of the files read that a diagnostic names.
+    sources: Vec<Source>,
+    /// The files (and first body lines) of the pages whose bodies the pass leaves.
+    unread: Vec<(String, u32)>,
+    files_read: usize,
+}
+
+impl Part {
+    /// Reads and parses `file`, keeping what it gives.
+    fn read(
+        &mut self,
+        root: &Path,
+        file: &load::FoundFile,
+        config: &Config,
+        options: &parse::ParseOptions,
+        pass: parse::BodyPass,
+    ) -> Result<(), LoadError> {
+        let source = match load::read_file(root, file, config.max_file_size)? {
+            Err(diagnostic) => {
+                self.failed.push(diagnostic);
+                return Ok(());
+            }
+            Ok(source) => source,
+        };
+        let (page, mut diagnostics) = parse::parse_source_with(&source, options, pass);
+        self.files_read += 1;
+        if let Some(page) = page {
+            if page.kind.has_body() && !pass.reads(page.draft) {
+                self.unread.push((page.file.clone(), page.body.first_line));
+            }
+            self.pages.push(page);
+        }
+        if diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.file == source.path)
+        {
+            self.sources.push(source);
+        }
+        self.diagnostics.append(&mut diagnostics);
+        Ok(())
+    }
 }
 
 /// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
@@ -165,6 +206,21 @@ fn check_linked(
         let_go_bodies: !options.bodies,
     };
     let mut diagnostics = found.diagnostics;
+    // Each file is parsed as soon as it is read, on the same thread, and its text dropped
+    // unless a diagnostic names it: the texts are never all in memory, and the memory of one
+    // file's text serves the next. Each task gathers what its files give on its own thread;
+    // the tasks' parts are joined in file order once all are read.
+    let parts: Vec<Result<Part, LoadError>> = found
+        .files
+        .par_chunks(options.files_at_a_time.max(1))
+        .map(|files| {
+            let mut part = Part::default();
+            for file in files {
+                part.read(root, file, &config, &parse_options, pass)?;
+            }
+            Ok(part)
+        })
+        .collect();
     // One page a file at most: the list never grows by copying its pages (at 100,000 case
     // studies, about 90 MB each time).
     let mut pages = Vec::with_capacity(found.files.len());
@@ -173,50 +229,14 @@ fn check_linked(
     let mut files_read = 0;
     // The files of the pages whose bodies `pass` leaves, with each body's first line.
     let mut unread: Vec<(String, u32)> = Vec::new();
-    for part in found.files.chunks(options.files_at_a_time.max(1)) {
-        // Each file is parsed as soon as it is read, on the same thread, and its text dropped
-        // unless a diagnostic names it: a part's texts are never all in memory, and the
-        // memory of one file's text serves the next.
-        let read: Vec<Result<FileRead, LoadError>> = part
-            .par_iter()
-            .map(|file| {
-                Ok(match load::read_file(root, file, config.max_file_size)? {
-                    Err(diagnostic) => FileRead::Failed(diagnostic),
-                    Ok(source) => {
-                        let (page, diagnostics) =
-                            parse::parse_source_with(&source, &parse_options, pass);
-                        let named = diagnostics
-                            .iter()
-                            .any(|diagnostic| diagnostic.file == source.path);
-                        FileRead::Parsed {
-                            page: page.map(Box::new),
-                            diagnostics,
-                            source: named.then_some(source),
-                        }
-                    }
-                })
-            })
-            .collect();
-        for file in read {
-            match file? {
-                FileRead::Failed(diagnostic) => failed_parts.push(diagnostic),
-                FileRead::Parsed {
-                    page,
-                    diagnostics: mut found,
-                    source,
-                } => {
-                    files_read += 1;
-                    if let Some(page) = page {
-                        if page.kind.has_body() && !pass.reads(page.draft) {
-                            unread.push((page.file.clone(), page.body.first_line));
-                        }
-                        pages.push(*page);
-                    }
-                    diagnostics.append(&mut found);
-                    sources.extend(source);
-                }
-            }
-        }
+    for part in parts {
+        let mut part = part?;
+        pages.append(&mut part.pages);
+        diagnostics.append(&mut part.diagnostics);
+        failed_parts.append(&mut part.failed);
+        sources.append(&mut part.sources);
+        unread.append(&mut part.unread);
+        files_read += part.files_read;
     }
     diagnostics.append(&mut failed_parts);
     let link_options = model::LinkOptions {
@@ -228,10 +248,11 @@ fn check_linked(
     diagnostics.extend(link_diagnostics);
     // Only the pages linking left out of the site (a duplicate slug, a clashing folder) are
     // kept: the others are the site's.
-    let in_site: std::collections::BTreeSet<&str> =
-        site.pages.iter().map(|page| page.file.as_str()).collect();
-    unread.retain(|(file, _)| !in_site.contains(file.as_str()));
-    drop(in_site);
+    if !unread.is_empty() {
+        let in_site: std::collections::BTreeSet<&str> =
+            site.pages.iter().map(|page| page.file.as_str()).collect();
+        unread.retain(|(file, _)| !in_site.contains(file.as_str()));
+    }
     let checked = Checked {
         config,
         sources,
@@ -287,11 +308,19 @@ pub(crate) fn unreadable_pages<'a>(
     diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
     pages: &[model::content::Page],
 ) -> std::collections::BTreeSet<(model::ContentKind, String)> {
+    let errors: Vec<&Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .collect();
+    if errors.is_empty() {
+        // No file to look for among the pages (at 100,000 case studies, a set of them all).
+        return std::collections::BTreeSet::new();
+    }
     let read: std::collections::BTreeSet<&str> =
         pages.iter().map(|page| page.file.as_str()).collect();
-    diagnostics
+    errors
         .into_iter()
-        .filter(|diagnostic| diagnostic.is_error() && !read.contains(diagnostic.file.as_str()))
+        .filter(|diagnostic| !read.contains(diagnostic.file.as_str()))
         .filter_map(|diagnostic| load::page_key_of_path(&diagnostic.file))
         .collect()
 }
