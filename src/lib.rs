@@ -97,9 +97,9 @@ pub struct CheckOptions {
     /// Whether pages keep their Markdown bodies (a build renders them; `casebook check` does
     /// not need them once their links are found).
     pub bodies: bool,
-    /// How many content files one task reads and parses, one after the other, gathering
-    /// their pages and problems on its own thread ([`FILES_AT_A_TIME`] by default). Only one
-    /// text a thread is in memory at once, whatever the number.
+    /// How many content files one task reads and parses at least, one after the other
+    /// ([`FILES_AT_A_TIME`] by default). Only one text a thread is in memory at once, whatever
+    /// the number.
     pub files_at_a_time: usize,
 }
 
@@ -112,8 +112,8 @@ impl Default for CheckOptions {
     }
 }
 
-/// How many content files a task of [`check`] reads and parses: enough that joining the
-/// tasks' parts is little work, few enough that the tasks keep every core busy to the end.
+/// How many content files a task of [`check`] reads and parses at least: enough that
+/// starting a task is little work beside it, few enough to keep every core busy to the end.
 pub const FILES_AT_A_TIME: usize = 64;
 
 /// Loads, parses and links the site at `root`, collecting every diagnostic.
@@ -123,8 +123,8 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 
 /// [`check`], keeping what `options` asks for.
 ///
-/// Files are read and parsed in parallel, a part of [`CheckOptions::files_at_a_time`] files
-/// a task: each text is dropped once parsed, except those of files a diagnostic names (kept
+/// Files are read and parsed in parallel, at least [`CheckOptions::files_at_a_time`] files a
+/// task: each text is dropped once parsed, except those of files a diagnostic names (kept
 /// to show their lines).
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
@@ -139,55 +139,55 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     Ok(checked)
 }
 
-/// What one task of [`check_linked`] gives: its files' pages and problems, in file order.
-#[derive(Default)]
-struct Part {
-    pages: Vec<model::content::Page>,
-    /// The problems of the files read.
-    diagnostics: Vec<Diagnostic>,
-    /// The problems of the files that are not sources (too large, not UTF-8).
-    failed: Vec<Diagnostic>,
-    /// The texts of the files read that a diagnostic names.
-    sources: Vec<Source>,
-    /// The files (and first body lines) of the pages whose bodies the pass leaves.
-    unread: Vec<(String, u32)>,
-    files_read: usize,
+/// What reading one content file gives besides its page (small: a list of these is made
+/// for every file of the site).
+enum FileRead {
+    /// Not a source (too large, not UTF-8): its diagnostic.
+    Failed(Box<Diagnostic>),
+    /// Read and parsed.
+    Parsed {
+        /// Its problems.
+        diagnostics: Vec<Diagnostic>,
+        /// Its text, if a diagnostic names it.
+        source: Option<Box<Source>>,
+        /// Its file and body's first line, if its page has a body the pass leaves.
+        unread: Option<Box<(String, u32)>>,
+    },
 }
 
-impl Part {
-    /// Reads and parses `file`, keeping what it gives.
-    fn read(
-        &mut self,
-        root: &Path,
-        file: &load::FoundFile,
-        config: &Config,
-        options: &parse::ParseOptions,
-        pass: parse::BodyPass,
-    ) -> Result<(), LoadError> {
-        let source = match load::read_file(root, file, config.max_file_size)? {
-            Err(diagnostic) => {
-                self.failed.push(diagnostic);
-                return Ok(());
-            }
-            Ok(source) => source,
-        };
-        let (page, mut diagnostics) = parse::parse_source_with(&source, options, pass);
-        self.files_read += 1;
-        if let Some(page) = page {
-            if page.kind.has_body() && !pass.reads(page.draft) {
-                self.unread.push((page.file.clone(), page.body.first_line));
-            }
-            self.pages.push(page);
-        }
-        if diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.file == source.path)
-        {
-            self.sources.push(source);
-        }
-        self.diagnostics.append(&mut diagnostics);
-        Ok(())
-    }
+/// Reads and parses `file`: its page, if one could be read, and the rest.
+fn read_file(
+    root: &Path,
+    file: &load::FoundFile,
+    config: &Config,
+    options: &parse::ParseOptions,
+    pass: parse::BodyPass,
+) -> (Option<model::content::Page>, Result<FileRead, LoadError>) {
+    let source = match load::read_file(root, file, config.max_file_size) {
+        Err(error) => return (None, Err(error)),
+        Ok(Err(diagnostic)) => return (None, Ok(FileRead::Failed(Box::new(diagnostic)))),
+        Ok(Ok(source)) => source,
+    };
+    let (page, diagnostics) = parse::parse_source_with(&source, options, pass);
+    let unread = page
+        .as_ref()
+        .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
+        .map(|page| Box::new((page.file.clone(), page.body.first_line)));
+    let named = diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.file == source.path);
+    let read = FileRead::Parsed {
+        diagnostics,
+        source: named.then(|| Box::new(source)),
+        unread,
+    };
+    (page, Ok(read))
+}
+
+/// The page of a file, if it has one: `filter_map` with this keeps [`check_linked`]'s pages
+/// in the memory of the list of every file's (`flatten` would copy them into a new list).
+fn page_kept(page: Option<model::content::Page>) -> Option<model::content::Page> {
+    page
 }
 
 /// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
@@ -208,36 +208,36 @@ fn check_linked(
     let mut diagnostics = found.diagnostics;
     // Each file is parsed as soon as it is read, on the same thread, and its text dropped
     // unless a diagnostic names it: the texts are never all in memory, and the memory of one
-    // file's text serves the next. Each task gathers what its files give on its own thread;
-    // the tasks' parts are joined in file order once all are read.
-    let parts: Vec<Result<Part, LoadError>> = found
+    // file's text serves the next. The pages are written by the threads that read them
+    // straight into their places in one list, in file order (no part is gathered and then
+    // copied on one thread).
+    let (pages, reads): (Vec<_>, Vec<_>) = found
         .files
-        .par_chunks(options.files_at_a_time.max(1))
-        .map(|files| {
-            let mut part = Part::default();
-            for file in files {
-                part.read(root, file, &config, &parse_options, pass)?;
-            }
-            Ok(part)
-        })
-        .collect();
-    // One page a file at most: the list never grows by copying its pages (at 100,000 case
-    // studies, about 90 MB each time).
-    let mut pages = Vec::with_capacity(found.files.len());
+        .par_iter()
+        .with_min_len(options.files_at_a_time.max(1))
+        .map(|file| read_file(root, file, &config, &parse_options, pass))
+        .unzip();
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;
     // The files of the pages whose bodies `pass` leaves, with each body's first line.
     let mut unread: Vec<(String, u32)> = Vec::new();
-    for part in parts {
-        let mut part = part?;
-        pages.append(&mut part.pages);
-        diagnostics.append(&mut part.diagnostics);
-        failed_parts.append(&mut part.failed);
-        sources.append(&mut part.sources);
-        unread.append(&mut part.unread);
-        files_read += part.files_read;
+    for read in reads {
+        match read? {
+            FileRead::Failed(diagnostic) => failed_parts.push(*diagnostic),
+            FileRead::Parsed {
+                diagnostics: mut found,
+                source,
+                unread: left,
+            } => {
+                files_read += 1;
+                diagnostics.append(&mut found);
+                sources.extend(source.map(|source| *source));
+                unread.extend(left.map(|left| *left));
+            }
+        }
     }
+    let pages: Vec<model::content::Page> = pages.into_iter().filter_map(page_kept).collect();
     diagnostics.append(&mut failed_parts);
     let link_options = model::LinkOptions {
         link_check: config.link_check,
