@@ -97,8 +97,9 @@ pub struct CheckOptions {
     /// Whether pages keep their Markdown bodies (a build renders them; `casebook check` does
     /// not need them once their links are found).
     pub bodies: bool,
-    /// How many content files are read and parsed at a time: only this many texts are in
-    /// memory at once. The default, [`FILES_AT_A_TIME`], is about 40 MB of case studies.
+    /// How many content files one task reads and parses at least, one after the other
+    /// ([`FILES_AT_A_TIME`] by default). Only one text a thread is in memory at once, whatever
+    /// the number.
     pub files_at_a_time: usize,
 }
 
@@ -111,9 +112,9 @@ impl Default for CheckOptions {
     }
 }
 
-/// How many content files [`check`] reads and parses at a time: few enough that their texts
-/// are small beside the pages (about 40 MB of case studies), enough to keep every core busy.
-pub const FILES_AT_A_TIME: usize = 4096;
+/// How many content files a task of [`check`] reads and parses at least: enough that
+/// starting a task is little work beside it, few enough to keep every core busy to the end.
+pub const FILES_AT_A_TIME: usize = 64;
 
 /// Loads, parses and links the site at `root`, collecting every diagnostic.
 pub fn check(root: &Path) -> Result<Checked, Error> {
@@ -122,8 +123,9 @@ pub fn check(root: &Path) -> Result<Checked, Error> {
 
 /// [`check`], keeping what `options` asks for.
 ///
-/// Files are read and parsed a part at a time ([`CheckOptions::files_at_a_time`]): a part's texts are
-/// dropped once parsed, except those of files a diagnostic names (kept to show their lines).
+/// Files are read and parsed in parallel, at least [`CheckOptions::files_at_a_time`] files a
+/// task: each text is dropped once parsed, except those of files a diagnostic names (kept
+/// to show their lines).
 /// Files that only the link stage finds a problem in are read again after linking, for the
 /// same reason.
 pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error> {
@@ -137,16 +139,55 @@ pub fn check_with(root: &Path, options: &CheckOptions) -> Result<Checked, Error>
     Ok(checked)
 }
 
-/// One content file as the check reads it.
+/// What reading one content file gives besides its page (small: a list of these is made
+/// for every file of the site).
 enum FileRead {
     /// Not a source (too large, not UTF-8): its diagnostic.
-    Failed(Diagnostic),
-    /// Parsed: its page, if one could be read, its problems, and its text if they name it.
+    Failed(Box<Diagnostic>),
+    /// Read and parsed.
     Parsed {
-        page: Option<Box<model::content::Page>>,
+        /// Its problems.
         diagnostics: Vec<Diagnostic>,
-        source: Option<Source>,
+        /// Its text, if a diagnostic names it.
+        source: Option<Box<Source>>,
+        /// Its file and body's first line, if its page has a body the pass leaves.
+        unread: Option<Box<(String, u32)>>,
     },
+}
+
+/// Reads and parses `file`: its page, if one could be read, and the rest.
+fn read_file(
+    root: &Path,
+    file: &load::FoundFile,
+    config: &Config,
+    options: &parse::ParseOptions,
+    pass: parse::BodyPass,
+) -> (Option<model::content::Page>, Result<FileRead, LoadError>) {
+    let source = match load::read_file(root, file, config.max_file_size) {
+        Err(error) => return (None, Err(error)),
+        Ok(Err(diagnostic)) => return (None, Ok(FileRead::Failed(Box::new(diagnostic)))),
+        Ok(Ok(source)) => source,
+    };
+    let (page, diagnostics) = parse::parse_source_with(&source, options, pass);
+    let unread = page
+        .as_ref()
+        .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
+        .map(|page| Box::new((page.file.clone(), page.body.first_line)));
+    let named = diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.file == source.path);
+    let read = FileRead::Parsed {
+        diagnostics,
+        source: named.then(|| Box::new(source)),
+        unread,
+    };
+    (page, Ok(read))
+}
+
+/// The page of a file, if it has one: `filter_map` with this keeps [`check_linked`]'s pages
+/// in the memory of the list of every file's (`flatten` would copy them into a new list).
+fn page_kept(page: Option<model::content::Page>) -> Option<model::content::Page> {
+    page
 }
 
 /// [`check_with`] up to the linked site, reading for links and images only the bodies `pass`
@@ -165,59 +206,38 @@ fn check_linked(
         let_go_bodies: !options.bodies,
     };
     let mut diagnostics = found.diagnostics;
-    // One page a file at most: the list never grows by copying its pages (at 100,000 case
-    // studies, about 90 MB each time).
-    let mut pages = Vec::with_capacity(found.files.len());
+    // Each file is parsed as soon as it is read, on the same thread, and its text dropped
+    // unless a diagnostic names it: the texts are never all in memory, and the memory of one
+    // file's text serves the next. The pages are written by the threads that read them
+    // straight into their places in one list, in file order (no part is gathered and then
+    // copied on one thread).
+    let (pages, reads): (Vec<_>, Vec<_>) = found
+        .files
+        .par_iter()
+        .with_min_len(options.files_at_a_time.max(1))
+        .map(|file| read_file(root, file, &config, &parse_options, pass))
+        .unzip();
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;
     // The files of the pages whose bodies `pass` leaves, with each body's first line.
     let mut unread: Vec<(String, u32)> = Vec::new();
-    for part in found.files.chunks(options.files_at_a_time.max(1)) {
-        // Each file is parsed as soon as it is read, on the same thread, and its text dropped
-        // unless a diagnostic names it: a part's texts are never all in memory, and the
-        // memory of one file's text serves the next.
-        let read: Vec<Result<FileRead, LoadError>> = part
-            .par_iter()
-            .map(|file| {
-                Ok(match load::read_file(root, file, config.max_file_size)? {
-                    Err(diagnostic) => FileRead::Failed(diagnostic),
-                    Ok(source) => {
-                        let (page, diagnostics) =
-                            parse::parse_source_with(&source, &parse_options, pass);
-                        let named = diagnostics
-                            .iter()
-                            .any(|diagnostic| diagnostic.file == source.path);
-                        FileRead::Parsed {
-                            page: page.map(Box::new),
-                            diagnostics,
-                            source: named.then_some(source),
-                        }
-                    }
-                })
-            })
-            .collect();
-        for file in read {
-            match file? {
-                FileRead::Failed(diagnostic) => failed_parts.push(diagnostic),
-                FileRead::Parsed {
-                    page,
-                    diagnostics: mut found,
-                    source,
-                } => {
-                    files_read += 1;
-                    if let Some(page) = page {
-                        if page.kind.has_body() && !pass.reads(page.draft) {
-                            unread.push((page.file.clone(), page.body.first_line));
-                        }
-                        pages.push(*page);
-                    }
-                    diagnostics.append(&mut found);
-                    sources.extend(source);
-                }
+    for read in reads {
+        match read? {
+            FileRead::Failed(diagnostic) => failed_parts.push(*diagnostic),
+            FileRead::Parsed {
+                diagnostics: mut found,
+                source,
+                unread: left,
+            } => {
+                files_read += 1;
+                diagnostics.append(&mut found);
+                sources.extend(source.map(|source| *source));
+                unread.extend(left.map(|left| *left));
             }
         }
     }
+    let pages: Vec<model::content::Page> = pages.into_iter().filter_map(page_kept).collect();
     diagnostics.append(&mut failed_parts);
     let link_options = model::LinkOptions {
         link_check: config.link_check,
@@ -228,10 +248,11 @@ fn check_linked(
     diagnostics.extend(link_diagnostics);
     // Only the pages linking left out of the site (a duplicate slug, a clashing folder) are
     // kept: the others are the site's.
-    let in_site: std::collections::BTreeSet<&str> =
-        site.pages.iter().map(|page| page.file.as_str()).collect();
-    unread.retain(|(file, _)| !in_site.contains(file.as_str()));
-    drop(in_site);
+    if !unread.is_empty() {
+        let in_site: std::collections::BTreeSet<&str> =
+            site.pages.iter().map(|page| page.file.as_str()).collect();
+        unread.retain(|(file, _)| !in_site.contains(file.as_str()));
+    }
     let checked = Checked {
         config,
         sources,
@@ -287,11 +308,19 @@ pub(crate) fn unreadable_pages<'a>(
     diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
     pages: &[model::content::Page],
 ) -> std::collections::BTreeSet<(model::ContentKind, String)> {
+    let errors: Vec<&Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .collect();
+    if errors.is_empty() {
+        // No file to look for among the pages (at 100,000 case studies, a set of them all).
+        return std::collections::BTreeSet::new();
+    }
     let read: std::collections::BTreeSet<&str> =
         pages.iter().map(|page| page.file.as_str()).collect();
-    diagnostics
+    errors
         .into_iter()
-        .filter(|diagnostic| diagnostic.is_error() && !read.contains(diagnostic.file.as_str()))
+        .filter(|diagnostic| !read.contains(diagnostic.file.as_str()))
         .filter_map(|diagnostic| load::page_key_of_path(&diagnostic.file))
         .collect()
 }

@@ -91,17 +91,23 @@ pub fn find(root: &Path) -> Result<Found, LoadError> {
         if !folder.is_dir() {
             continue;
         }
-        // In the folder's own order: the files are sorted once, below.
-        let walker = WalkDir::new(&folder)
-            .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-        for entry in walker {
+        // In the folder's own order: the files are sorted once, below. Each entry's name is
+        // cut from its path once (a `filter_entry` and `Path::extension` each did it again).
+        let mut walker = WalkDir::new(&folder).into_iter();
+        while let Some(entry) = walker.next() {
             let entry = entry.map_err(|error| LoadError::Read {
                 path: error.path().unwrap_or(&folder).to_path_buf(),
                 source: error.into(),
             })?;
+            let name = entry.file_name();
+            if entry.depth() > 0 && is_hidden(name) {
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
             let path = entry.path();
-            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let extension = extension_of(name);
             if entry.path_is_symlink() && entry.depth() > 0 {
                 if links_to_site_file(&site_root, path) {
                     if kind.accepts_extension(extension) {
@@ -117,15 +123,17 @@ pub fn find(root: &Path) -> Result<Found, LoadError> {
             }
         }
     }
+    // On every thread: at 100,000 case studies, naming and sorting the files is a tenth of
+    // a second on one core.
     let mut files: Vec<FoundFile> = found
-        .into_iter()
+        .into_par_iter()
         .map(|(kind, path)| FoundFile {
             kind,
             relative: relative_path(root, &path),
             path,
         })
         .collect();
-    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    files.par_sort_by(|a, b| a.relative.cmp(&b.relative));
     skipped_links.sort();
     Ok(Found {
         files,
@@ -360,13 +368,59 @@ fn read_source(
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.starts_with('_') || name.starts_with('.')
+    matches!(name.as_encoded_bytes().first(), Some(b'_' | b'.'))
+}
+
+/// What [`Path::extension`] gives of a file's name, as text: `""` if it has none or it is not
+/// UTF-8.
+fn extension_of(name: &std::ffi::OsStr) -> &str {
+    let bytes = name.as_encoded_bytes();
+    match bytes.iter().rposition(|&byte| byte == b'.') {
+        Some(dot) if dot > 0 => std::str::from_utf8(&bytes[dot + 1..]).unwrap_or(""),
+        _ => "",
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `extension_of` gives what `Path::extension` gives of a name, and `is_hidden` what the
+    /// name's first character says, for names with no dot, several, a leading one, a trailing
+    /// one, and bytes that are not UTF-8.
+    #[test]
+    fn a_names_extension_and_hiding_are_read_from_its_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let names: [&[u8]; 13] = [
+            b"page.md",
+            b"page.markdown",
+            b"a.b.md",
+            b"README",
+            b".hidden",
+            b".hidden.md",
+            b"..md",
+            b"trailing.",
+            b"_draft.md",
+            b"\xFFbad.md",
+            b"bad.\xFFmd",
+            b"index.md.bak",
+            b"x.yaml",
+        ];
+        for name in names {
+            let name = std::ffi::OsStr::from_bytes(name);
+            let expected = Path::new(name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("");
+            assert_eq!(extension_of(name), expected, "{name:?}");
+            let lossy = name.to_string_lossy();
+            assert_eq!(
+                is_hidden(name),
+                lossy.starts_with('_') || lossy.starts_with('.'),
+                "{name:?}"
+            );
+        }
+    }
 
     #[test]
     fn decode_drops_bom_and_crlf() {

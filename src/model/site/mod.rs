@@ -9,6 +9,7 @@ mod checks;
 pub use checks::LinkTargets;
 use checks::{Checker, module_orders, taxonomy_paths};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::LinkCheck;
@@ -138,11 +139,11 @@ fn key_hash(kind: ContentKind, slug: &str) -> u64 {
 /// The sorted keys of `pages` (see [`Site`]).
 fn keys_of(pages: &[Page]) -> Vec<(u64, u32)> {
     let mut keys: Vec<(u64, u32)> = pages
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, page)| (key_hash(page.kind, &page.slug.value), i as u32))
         .collect();
-    keys.sort_unstable();
+    keys.par_sort_unstable();
     keys
 }
 
@@ -227,54 +228,46 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
     sort_pages(&mut pages);
 
     // Duplicate slugs: the file whose path sorts second is reported, pointing at the first.
-    let mut kept = Vec::with_capacity(pages.len());
     // Sorted, the pages of one key are neighbours (and in path order): each group is read off
-    // the sorted list as it is moved into `kept`. (Gathering the groups in a map first held
-    // every page twice over: at 100,000 case studies, 460 MB more at the peak of `check`.)
-    let mut pages = pages.into_iter().peekable();
-    while let Some(first) = pages.next() {
-        let mut others = Vec::new();
-        while let Some(other) =
-            pages.next_if(|next| next.kind == first.kind && next.slug.value == first.slug.value)
-        {
-            others.push(other);
-        }
+    // the sorted list, and the pages left out are then removed in place. (Gathering the groups
+    // in a map first held every page twice over; moving the kept pages into a new list wrote
+    // all of them again, at 100,000 case studies 80 MB on one core.)
+    let mut left_out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    while start < pages.len() {
+        let first = &pages[start];
+        let end = start
+            + 1
+            + pages[start + 1..]
+                .iter()
+                .take_while(|next| next.kind == first.kind && next.slug.value == first.slug.value)
+                .count();
+        let others = &pages[start + 1..end];
         let key = (first.kind, first.slug.value.as_str());
         if key.0 == ContentKind::Page
             && let Some(clash) = folder_clash(key.1, &options.static_files)
         {
             // Published, the page would overwrite the site's own pages or files.
-            diagnostics.push(clash.diagnostic(&first));
+            diagnostics.push(clash.diagnostic(first));
             diagnostics.extend(others.iter().map(|page| clash.diagnostic(page)));
-            continue;
+            left_out.push(start..end);
+        } else if !others.is_empty() {
+            diagnostics.extend(others.iter().map(|other| duplicate_slug(other, first)));
+            left_out.push(start + 1..end);
         }
-        for other in others {
-            let at = if other.slug_explicit {
-                other.slug.at
-            } else {
-                Pos::START
-            };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::E009,
-                    &other.file,
-                    at,
-                    format!(
-                        "another {} already has the slug `{}`",
-                        key.0.type_name(),
-                        key.1
-                    ),
-                )
-                .with_hint("give one of them a different `slug:` (or rename the file)")
-                .with_related(
-                    &first.file,
-                    first.slug.at,
-                    "the other page with this slug",
-                ),
-            );
-        }
-        kept.push(first);
+        start = end;
     }
+    if !left_out.is_empty() {
+        let mut index = 0;
+        let mut ranges = left_out.iter().peekable();
+        pages.retain(|_| {
+            while ranges.next_if(|range| range.end <= index).is_some() {}
+            let kept = ranges.peek().is_none_or(|range| !range.contains(&index));
+            index += 1;
+            kept
+        });
+    }
+    let kept = pages;
     let keys = keys_of(&kept);
     let relations = relate(&kept, &keys);
     let site = Site {
@@ -312,6 +305,27 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
 /// Pages checked by one task of [`link_site`]'s checks.
 const CHECKED_AT_A_TIME: usize = 1024;
 
+/// The E009 of `other`, whose kind and slug `first` has too and whose file sorts first.
+fn duplicate_slug(other: &Page, first: &Page) -> Diagnostic {
+    let at = if other.slug_explicit {
+        other.slug.at
+    } else {
+        Pos::START
+    };
+    Diagnostic::new(
+        Code::E009,
+        &other.file,
+        at,
+        format!(
+            "another {} already has the slug `{}`",
+            first.kind.type_name(),
+            first.slug.value
+        ),
+    )
+    .with_hint("give one of them a different `slug:` (or rename the file)")
+    .with_related(&first.file, first.slug.at, "the other page with this slug")
+}
+
 /// A general page's slug that is also a top-level folder of the site, and what is there.
 struct FolderClash {
     slug: String,
@@ -323,9 +337,14 @@ struct FolderClash {
 fn folder_clash(slug: &str, static_files: &BTreeSet<String>) -> Option<FolderClash> {
     let holds = site_folder_use(slug).or_else(|| {
         let prefix = format!("/{slug}/");
+        // The static files under `/<slug>/` sort together, from the prefix on.
         static_files
-            .iter()
-            .any(|file| file.starts_with(&prefix))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .is_some_and(|file| file.starts_with(&prefix))
             .then(|| format!("files from static/{slug}/"))
     })?;
     Some(FolderClash {
@@ -360,11 +379,12 @@ impl FolderClash {
 
 /// Sorts `pages` by kind, slug and file. A page is large (about 800 bytes) and a sort moves
 /// each many times (at 100,000 case studies, gigabytes on one core), so the order is found on
-/// indices and then applied in place, one cycle at a time: each page moves about once.
+/// indices (on every thread) and then applied in place, one cycle at a time: each page moves
+/// about once.
 /// Unstable, with no buffer of half the pages: no two pages share a file, so no two are equal.
 fn sort_pages(pages: &mut [Page]) {
     let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
+    order.par_sort_unstable_by(|&a, &b| {
         let (a, b) = (&pages[a], &pages[b]);
         (a.kind, &a.slug.value, &a.file).cmp(&(b.kind, &b.slug.value, &b.file))
     });
@@ -385,6 +405,14 @@ fn sort_pages(pages: &mut [Page]) {
 
 /// The taxonomy terms a page is filed under: (taxonomy, key, label).
 pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
+    term_refs(page)
+        .into_iter()
+        .map(|(taxonomy, key, label)| (taxonomy, key.into_owned(), label.to_owned()))
+        .collect()
+}
+
+/// [`page_terms`], borrowing from the page what it can: only a topic's key is made.
+fn term_refs(page: &Page) -> Vec<(Taxonomy, Cow<'_, str>, &str)> {
     let (topics, region, settings, questions) = match &page.details {
         Details::CaseStudy(c) => (
             &c.topics[..],
@@ -404,123 +432,129 @@ pub fn page_terms(page: &Page) -> Vec<(Taxonomy, String, String)> {
     for topic in topics {
         let key = crate::model::term_key(topic);
         if !key.is_empty() {
-            terms.push((Taxonomy::Topics, key, topic.clone()));
+            terms.push((Taxonomy::Topics, Cow::Owned(key), topic.as_str()));
         }
     }
     if let Some(region) = region {
-        terms.push((
-            Taxonomy::Regions,
-            region.key().to_owned(),
-            region.label().to_owned(),
-        ));
+        terms.push((Taxonomy::Regions, region.key().into(), region.label()));
     }
     for setting in settings {
-        terms.push((
-            Taxonomy::Settings,
-            setting.key().to_owned(),
-            setting.label().to_owned(),
-        ));
+        terms.push((Taxonomy::Settings, setting.key().into(), setting.label()));
     }
     for question in questions {
         terms.push((
             Taxonomy::KeyQuestions,
-            question.key().to_owned(),
-            question.label().to_owned(),
+            question.key().into(),
+            question.label(),
         ));
     }
     terms
 }
 
-fn relate(pages: &[Page], keys: &[(u64, u32)]) -> Relations {
-    let mut relations = Relations::default();
-    let exists = |kind: ContentKind, slug: &str| position_of(pages, keys, kind, slug).is_some();
-    for (i, page) in pages.iter().enumerate() {
-        for (taxonomy, key, label) in page_terms(page) {
-            let term = relations
-                .terms
-                .entry(taxonomy)
-                .or_default()
-                .entry(key)
-                .or_default();
-            if term.label.is_empty() {
-                term.label = label;
-            }
-            if term.pages.last() != Some(&i) {
-                term.pages.push(i);
-            }
-        }
+/// What one page adds to [`Relations`], found on any thread: its terms, and the pages it
+/// names that exist.
+struct PageRelations<'p> {
+    terms: Vec<(Taxonomy, Cow<'p, str>, &'p str)>,
+    organisations: Vec<(&'p str, OrgRole)>,
+    /// The existing programme a case study, module or cohort names.
+    programme: Option<&'p str>,
+    /// The existing cohort a case study names.
+    cohort: Option<&'p str>,
+}
+
+impl<'p> PageRelations<'p> {
+    fn of(page: &'p Page, pages: &[Page], keys: &[(u64, u32)]) -> PageRelations<'p> {
+        let existing = |kind: ContentKind, slug: Option<&'p Located<String>>| {
+            slug.map(|s| s.value.as_str())
+                .filter(|slug| position_of(pages, keys, kind, slug).is_some())
+        };
         let organisations = match &page.details {
             Details::CaseStudy(c) => &c.organisations[..],
             Details::Programme(p) => &p.organisations[..],
             _ => &[][..],
         };
-        for link in organisations {
-            if let Some(slug) = link
-                .slug
-                .as_ref()
-                .filter(|s| exists(ContentKind::Organisation, &s.value))
-            {
-                let list = relations
-                    .organisation_pages
-                    .entry(slug.value.clone())
-                    .or_default();
-                if !list.iter().any(|(j, _)| *j == i) {
-                    list.push((i, link.role));
-                }
+        let (programme, cohort) = match &page.details {
+            Details::CaseStudy(c) => (c.programme.as_ref(), c.cohort.as_ref()),
+            Details::Module(m) => (m.programme.as_ref(), None),
+            Details::Cohort(c) => (c.programme.as_ref(), None),
+            _ => (None, None),
+        };
+        PageRelations {
+            terms: term_refs(page),
+            organisations: organisations
+                .iter()
+                .filter_map(|link| {
+                    existing(ContentKind::Organisation, link.slug.as_ref())
+                        .map(|slug| (slug, link.role))
+                })
+                .collect(),
+            programme: existing(ContentKind::Programme, programme),
+            cohort: existing(ContentKind::Cohort, cohort),
+        }
+    }
+}
+
+/// Adds `value` to the list of `map` under `key` (copying `key` only for a new list), unless
+/// `fresh` says the list's last value is not new.
+fn add_to<T>(
+    map: &mut BTreeMap<String, Vec<T>>,
+    key: &str,
+    value: T,
+    fresh: impl Fn(Option<&T>) -> bool,
+) {
+    match map.get_mut(key) {
+        Some(list) => {
+            if fresh(list.last()) {
+                list.push(value);
             }
         }
-        match &page.details {
-            Details::CaseStudy(c) => {
-                if let Some(p) = c
-                    .programme
-                    .as_ref()
-                    .filter(|p| exists(ContentKind::Programme, &p.value))
-                {
-                    relations
-                        .programme_case_studies
-                        .entry(p.value.clone())
-                        .or_default()
-                        .push(i);
-                }
-                if let Some(c) = c
-                    .cohort
-                    .as_ref()
-                    .filter(|c| exists(ContentKind::Cohort, &c.value))
-                {
-                    relations
-                        .cohort_case_studies
-                        .entry(c.value.clone())
-                        .or_default()
-                        .push(i);
-                }
+        None => {
+            map.insert(key.to_owned(), vec![value]);
+        }
+    }
+}
+
+fn relate(pages: &[Page], keys: &[(u64, u32)]) -> Relations {
+    let mut relations = Relations::default();
+    // What each page names is found in parallel (term keys, the lookups of the pages it
+    // names); only the maps are filled on one thread, in page order.
+    let found: Vec<PageRelations<'_>> = pages
+        .par_iter()
+        .with_min_len(256)
+        .map(|page| PageRelations::of(page, pages, keys))
+        .collect();
+    for (i, (page, found)) in pages.iter().zip(found).enumerate() {
+        for (taxonomy, key, label) in found.terms {
+            let terms = relations.terms.entry(taxonomy).or_default();
+            // The key is copied only for a new term.
+            let term = match terms.get_mut(key.as_ref()) {
+                Some(term) => term,
+                None => terms.entry(key.into_owned()).or_default(),
+            };
+            if term.label.is_empty() {
+                term.label = label.to_owned();
             }
-            Details::Module(m) => {
-                if let Some(p) = m
-                    .programme
-                    .as_ref()
-                    .filter(|p| exists(ContentKind::Programme, &p.value))
-                {
-                    relations
-                        .programme_modules
-                        .entry(p.value.clone())
-                        .or_default()
-                        .push(i);
-                }
+            if term.pages.last() != Some(&i) {
+                term.pages.push(i);
             }
-            Details::Cohort(c) => {
-                if let Some(p) = c
-                    .programme
-                    .as_ref()
-                    .filter(|p| exists(ContentKind::Programme, &p.value))
-                {
-                    relations
-                        .programme_cohorts
-                        .entry(p.value.clone())
-                        .or_default()
-                        .push(i);
-                }
-            }
-            _ => {}
+        }
+        // A page's entries are added together, after those of every page before it: only
+        // the last can be its own.
+        for (slug, role) in found.organisations {
+            add_to(&mut relations.organisation_pages, slug, (i, role), |last| {
+                last.is_none_or(|(j, _)| *j != i)
+            });
+        }
+        if let Some(programme) = found.programme {
+            let map = match &page.details {
+                Details::CaseStudy(_) => &mut relations.programme_case_studies,
+                Details::Module(_) => &mut relations.programme_modules,
+                _ => &mut relations.programme_cohorts,
+            };
+            add_to(map, programme, i, |_| true);
+        }
+        if let Some(cohort) = found.cohort {
+            add_to(&mut relations.cohort_case_studies, cohort, i, |_| true);
         }
     }
     // A programme's `modules:` list is the order of its modules; modules naming the programme

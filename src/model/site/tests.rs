@@ -102,3 +102,73 @@ fn pages_sort_by_kind_slug_and_file_whatever_their_order() {
         assert_eq!(sorted, expected);
     }
 }
+
+/// Groups of pages sharing a kind and slug, at the start, middle and end of the sorted list,
+/// and general pages whose slug is one of the site's folders: linking keeps the first page
+/// of each group by file and no page of a clashing slug, reports each page left out once,
+/// and keeps every other page in order.
+#[test]
+fn linking_keeps_the_first_of_each_slug_and_leaves_out_clashes() {
+    let mut sources = Vec::new();
+    for (slug, copies) in [("aa-first", 3), ("mid", 2), ("solo", 1), ("zz-last", 2)] {
+        for copy in 0..copies {
+            let mut source = source(
+                ContentKind::Organisation,
+                "organisations",
+                slug,
+                &format!("slug: {slug}\n"),
+            );
+            source.path = format!("content/organisations/{copy}-{slug}.md");
+            sources.push(source);
+        }
+    }
+    for (file, slug) in [
+        ("a", "search"),
+        ("b", "search"),
+        ("c", "about"),
+        ("d", "topics"),
+    ] {
+        let mut source = source(ContentKind::Page, "pages", slug, &format!("slug: {slug}\n"));
+        source.path = format!("content/pages/{file}.md");
+        sources.push(source);
+    }
+    sources.reverse();
+    let pages = sources
+        .iter()
+        .map(|source| {
+            parse_source(source, &ParseOptions::default())
+                .0
+                .expect("a page")
+        })
+        .collect();
+    let (site, diagnostics) = link_site(pages, &LinkOptions::default());
+    let kept: Vec<&str> = site.pages.iter().map(|page| page.file.as_str()).collect();
+    assert_eq!(
+        kept,
+        [
+            "content/organisations/0-aa-first.md",
+            "content/organisations/0-mid.md",
+            "content/organisations/0-solo.md",
+            "content/organisations/0-zz-last.md",
+            "content/pages/c.md",
+        ]
+    );
+    let mut reported: Vec<&str> = diagnostics.iter().map(|d| d.file.as_str()).collect();
+    reported.sort_unstable();
+    assert_eq!(
+        reported,
+        [
+            "content/organisations/1-aa-first.md",
+            "content/organisations/1-mid.md",
+            "content/organisations/1-zz-last.md",
+            "content/organisations/2-aa-first.md",
+            "content/pages/a.md",
+            "content/pages/b.md",
+            "content/pages/d.md",
+        ]
+    );
+    assert!(diagnostics.iter().all(|d| d.code == Code::E009));
+    for (i, page) in site.pages.iter().enumerate() {
+        assert_eq!(site.index_of(page.kind, &page.slug.value), Some(i));
+    }
+}
