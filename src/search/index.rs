@@ -168,6 +168,7 @@ fn word_hash(word: &str) -> u64 {
 
 /// Surface form number `id` of `words`, the forms written end to end, form `i` ending at
 /// `ends[i]`.
+#[inline]
 fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
     let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
     &words[start as usize..ends[id as usize] as usize]
@@ -190,8 +191,8 @@ impl DocCounts {
             if f > 0 {
                 position += FIELD_GAP;
             }
+            let before = occurrences.len();
             for_each_word(text, |token, joined_parts| {
-                lengths[f] += 1;
                 let hash = word_hash(token);
                 let id = match ids.find(hash, |&id| nth_surface(&words, &ends, id) == token) {
                     Some(&id) => id,
@@ -213,6 +214,8 @@ impl DocCounts {
                     occurrences.push((id, position - joined_parts as u32));
                 }
             });
+            // A token an occurrence.
+            lengths[f] = (occurrences.len() - before) as u32;
         }
         // Grouped by surface with a counting sort, which keeps each group in text order.
         let mut starts = vec![0u32; counts.len() + 1];
@@ -271,9 +274,45 @@ pub struct IndexBuilder {
     positions_bytes: Vec<usize>,
     /// The sum of the documents' lengths, per field.
     total_lengths: [f64; FIELDS],
-    /// Reused between documents: (stem, surface number) pairs, and positions of a stem.
-    scratch: Vec<(u32, u32)>,
+    /// Reused between documents: per builder stem id, the last surface number of the document
+    /// with that stem ([`NONE`] between documents); per surface number, the one before it with
+    /// the same stem; the document's stems; a bitmap of stem ids for [`ascending`]; positions
+    /// of a stem.
+    heads: Vec<u32>,
+    chain: Vec<u32>,
+    distinct: Vec<u32>,
+    bits: Vec<u64>,
     merged: Vec<u32>,
+}
+
+/// No surface (the end of a chain of [`IndexBuilder`]'s surfaces of one stem).
+const NONE: u32 = u32::MAX;
+
+/// Sorts distinct `ids` ascending: by a bitmap of them (`bits`, all zero, left all zero) when
+/// they lie close enough together for reading it to cost less than sorting, else by sorting.
+fn ascending(ids: &mut Vec<u32>, bits: &mut Vec<u64>) {
+    let (Some(&min), Some(&max)) = (ids.iter().min(), ids.iter().max()) else {
+        return;
+    };
+    let (low, high) = (min as usize / 64, max as usize / 64);
+    if high - low > 8 * ids.len() {
+        ids.sort_unstable();
+        return;
+    }
+    if bits.len() <= high {
+        bits.resize(high + 1, 0);
+    }
+    for &id in ids.iter() {
+        bits[id as usize / 64] |= 1 << (id % 64);
+    }
+    ids.clear();
+    for (word, bits) in (low..).zip(&mut bits[low..=high]) {
+        let mut set = std::mem::take(bits);
+        while set != 0 {
+            ids.push((word * 64) as u32 + set.trailing_zeros());
+            set &= set - 1;
+        }
+    }
 }
 
 impl Default for IndexBuilder {
@@ -290,7 +329,10 @@ impl Default for IndexBuilder {
             df: Vec::new(),
             positions_bytes: Vec::new(),
             total_lengths: [0.0; FIELDS],
-            scratch: Vec::new(),
+            heads: Vec::new(),
+            chain: Vec::new(),
+            distinct: Vec::new(),
+            bits: Vec::new(),
             merged: Vec::new(),
         }
     }
@@ -299,7 +341,9 @@ impl Default for IndexBuilder {
 impl IndexBuilder {
     /// Adds the next document (its doc id is the number of documents added before it).
     pub fn add(&mut self, doc: DocCounts) {
-        self.scratch.clear();
+        let mut distinct = std::mem::take(&mut self.distinct);
+        distinct.clear();
+        self.chain.clear();
         for (number, &hash) in (0u32..).zip(&doc.hashes) {
             let surface = doc.surface(number);
             let id = match self.surfaces.find(hash, |(known, _)| **known == *surface) {
@@ -311,6 +355,7 @@ impl IndexBuilder {
                         self.positioned.push(!self.unpositioned.contains(&stemmed));
                         self.df.push(0);
                         self.positions_bytes.push(0);
+                        self.heads.push(NONE);
                     }
                     let id = *self
                         .stem_ids
@@ -321,39 +366,49 @@ impl IndexBuilder {
                     id
                 }
             };
-            self.scratch.push((id, number));
+            let head = &mut self.heads[id as usize];
+            if *head == NONE {
+                distinct.push(id);
+            }
+            self.chain.push(*head);
+            *head = number;
         }
-        self.scratch.sort_unstable();
-        let mut terms: Vec<u8> = Vec::with_capacity(self.scratch.len() * 3);
+        ascending(&mut distinct, &mut self.bits);
+        let mut terms: Vec<u8> = Vec::with_capacity(distinct.len() * 3);
         let mut previous = 0u32;
         let mut positions: Vec<u8> = Vec::with_capacity(doc.positions.len() * 2);
-        for group in self.scratch.chunk_by(|a, b| a.0 == b.0) {
+        for &id in &distinct {
+            let last = std::mem::replace(&mut self.heads[id as usize], NONE);
+            let single = self.chain[last as usize] == NONE;
+            let positioned = self.positioned[id as usize];
             let mut total = [0u16; FIELDS];
-            for (_, number) in group {
-                for (sum, count) in total.iter_mut().zip(doc.counts[*number as usize]) {
+            self.merged.clear();
+            let mut number = last;
+            while number != NONE {
+                for (sum, count) in total.iter_mut().zip(doc.counts[number as usize]) {
                     *sum = sum.saturating_add(count.min(u32::from(u16::MAX)) as u16);
                 }
+                if positioned && !single {
+                    self.merged.extend_from_slice(doc.positions_of(number));
+                }
+                number = self.chain[number as usize];
             }
-            let id = group[0].0 as usize;
-            self.df[id] += 1;
+            self.df[id as usize] += 1;
             let positions_before = positions.len();
-            if self.positioned[id] {
-                if let [(_, number)] = group {
-                    put_positions(&mut positions, doc.positions_of(*number));
+            if positioned {
+                if single {
+                    put_positions(&mut positions, doc.positions_of(last));
                 } else {
                     // Several surface forms of one stem (fall, falls): their positions merged.
-                    self.merged.clear();
-                    for (_, number) in group {
-                        self.merged.extend_from_slice(doc.positions_of(*number));
-                    }
                     self.merged.sort_unstable();
                     put_positions(&mut positions, &self.merged);
                 }
             }
-            self.positions_bytes[id] += positions.len() - positions_before;
-            put_term(&mut terms, group[0].0 - previous, &total);
-            previous = group[0].0;
+            self.positions_bytes[id as usize] += positions.len() - positions_before;
+            put_term(&mut terms, id - previous, &total);
+            previous = id;
         }
+        self.distinct = distinct;
         for (sum, length) in self.total_lengths.iter_mut().zip(doc.lengths) {
             *sum += f64::from(length);
         }

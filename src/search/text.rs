@@ -50,6 +50,17 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// Whether a byte is an ASCII letter or digit, by byte: a look-up in the tokeniser's inner loop.
+const ASCII_ALPHANUMERIC: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_alphanumeric();
+        byte += 1;
+    }
+    table
+};
+
 fn is_word(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -91,7 +102,7 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
         // A run of ASCII letters and digits is added to the word at once.
         let run = bytes[at..]
             .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
+            .position(|&b| !ASCII_ALPHANUMERIC[usize::from(b)])
             .unwrap_or(bytes.len() - at);
         if run > 0 {
             let end = at + run;

@@ -2,7 +2,6 @@
 //! varint bytes a stem.
 
 use super::{FIELDS, FieldCounts};
-use crate::search::codec::put_varint;
 
 /// One document as the builder keeps it: its stems (builder ids, ascending) with their counts
 /// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), packed into
@@ -20,20 +19,49 @@ pub(super) struct DocTerms {
 /// with bit `f` set for each field `f` that has the stem, then the count of each of those
 /// fields, all as varints.
 pub(super) fn put_term(out: &mut Vec<u8>, gap: u32, counts: &[u16; FIELDS]) {
-    put_varint(out, u64::from(gap));
-    let mask = counts
-        .iter()
-        .enumerate()
-        .filter(|(_, count)| **count > 0)
-        .fold(0u8, |mask, (f, _)| mask | 1 << f);
-    out.push(mask);
-    for count in counts.iter().filter(|count| **count > 0) {
-        put_varint(out, u64::from(*count));
+    // Written into a buffer of the longest term (a gap of 5 bytes, the mask, 3 bytes a count)
+    // and appended at once.
+    let mut buffer = [0u8; 6 + 3 * FIELDS];
+    let mut len = put_short_varint(&mut buffer, 0, gap);
+    let mask_at = len;
+    len += 1;
+    let mut mask = 0u8;
+    for (f, &count) in counts.iter().enumerate() {
+        if count > 0 {
+            mask |= 1 << f;
+            len = put_short_varint(&mut buffer, len, u32::from(count));
+        }
     }
+    buffer[mask_at] = mask;
+    out.extend_from_slice(&buffer[..len]);
+}
+
+/// Writes `value` as a varint (as [`put_varint`](crate::search::codec::put_varint) does) into
+/// `buffer` at `at`, which has room for it; returns where it ends.
+fn put_short_varint(buffer: &mut [u8], mut at: usize, mut value: u32) -> usize {
+    while value >= 0x80 {
+        buffer[at] = (value & 0x7f) as u8 | 0x80;
+        value >>= 7;
+        at += 1;
+    }
+    buffer[at] = value as u8;
+    at + 1
 }
 
 /// Reads a varint the builder wrote at `*at`, moving past it.
+#[inline]
 fn take_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    match bytes.get(*at) {
+        Some(&byte) if byte < 0x80 => {
+            *at += 1;
+            u32::from(byte)
+        }
+        _ => take_long_varint(bytes, at),
+    }
+}
+
+/// [`take_varint`] of a varint of more than one byte.
+fn take_long_varint(bytes: &[u8], at: &mut usize) -> u32 {
     let mut value = 0u64;
     let mut shift = 0;
     while let Some(&byte) = bytes.get(*at) {
@@ -57,16 +85,20 @@ pub(super) struct Terms<'a> {
 impl Iterator for Terms<'_> {
     type Item = (u32, FieldCounts);
 
+    #[inline]
     fn next(&mut self) -> Option<(u32, FieldCounts)> {
         if self.at >= self.bytes.len() {
             return None;
         }
         self.stem += take_varint(self.bytes, &mut self.at);
-        let mask = self.bytes.get(self.at).copied().unwrap_or(0);
+        let mut mask = self.bytes.get(self.at).copied().unwrap_or(0);
         self.at += 1;
         let mut counts = [0u32; FIELDS];
-        for (f, count) in counts.iter_mut().enumerate() {
-            if mask & 1 << f != 0 {
+        // The fields of the mask's bits, lowest first.
+        while mask != 0 {
+            let f = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if let Some(count) = counts.get_mut(f) {
                 *count = take_varint(self.bytes, &mut self.at);
             }
         }
