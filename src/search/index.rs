@@ -23,7 +23,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::search::codec::{Postings, VocabEntry, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
-use crate::search::text::for_each_word;
+use crate::search::text::{WordSink, give_words};
 use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
 use terms::{DocTerms, put_term};
 
@@ -83,8 +83,8 @@ fn norms(lengths: &FieldCounts, average: &[f64; FIELDS]) -> [Option<f64>; FIELDS
 fn bm25f_of(counts: &FieldCounts, norms: &[Option<f64>; FIELDS], idf: f64) -> f64 {
     let mut tf = 0.0;
     for f in 0..FIELDS {
-        if let Some(norm) = norms[f]
-            && counts[f] != 0
+        if counts[f] != 0
+            && let Some(norm) = norms[f]
         {
             tf += FIELD_WEIGHTS[f] * f64::from(counts[f]) / norm;
         }
@@ -174,49 +174,112 @@ fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
     &words[start as usize..ends[id as usize] as usize]
 }
 
+/// The distinct surface forms of a document, as [`DocCounts::of`] numbers them in order of
+/// first sight: their numbers found by hash in `words` (one hash and no allocation a word).
+struct Surfaces {
+    ids: HashTable<u32>,
+    words: String,
+    ends: Vec<u32>,
+    hashes: Vec<u64>,
+    counts: Vec<FieldCounts>,
+}
+
+impl Surfaces {
+    /// The number of `token`, given a new number if it has none.
+    #[inline]
+    fn number(&mut self, token: &str) -> u32 {
+        let hash = word_hash(token);
+        match self.ids.find(hash, |&id| {
+            nth_surface(&self.words, &self.ends, id) == token
+        }) {
+            Some(&id) => id,
+            None => self.insert(token, hash),
+        }
+    }
+
+    /// Numbers a surface form not seen before (out of line: the lookup of the ones seen,
+    /// called for every word, stays small).
+    #[inline(never)]
+    fn insert(&mut self, token: &str, hash: u64) -> u32 {
+        let id = self.counts.len() as u32;
+        self.words.push_str(token);
+        self.ends.push(self.words.len() as u32);
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.ids.insert_unique(hash, id, |&id| hashes[id as usize]);
+        self.counts.push([0; FIELDS]);
+        id
+    }
+}
+
+/// What [`DocCounts::of`] keeps of the words as the tokeniser gives them: their surfaces and
+/// counts, and each occurrence as (surface number, position).
+struct Counter {
+    surfaces: Surfaces,
+    occurrences: Vec<(u32, u32)>,
+    /// The next word's position, and its field.
+    position: u32,
+    field: usize,
+}
+
+impl WordSink for Counter {
+    /// Taken into the tokeniser's loop: called for every word of the site.
+    #[inline(always)]
+    fn word(&mut self, token: &str, joined_parts: usize) {
+        let id = self.surfaces.number(token);
+        if let Some(count) = self.surfaces.counts[id as usize].get_mut(self.field) {
+            *count += 1;
+        }
+        if joined_parts == 0 {
+            self.occurrences.push((id, self.position));
+            self.position += 1;
+        } else {
+            self.occurrences
+                .push((id, self.position - joined_parts as u32));
+        }
+    }
+}
+
 impl DocCounts {
     /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
     /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
-        // Surface numbers, found by hash in `words` (one hash and no allocation a word).
-        let mut ids: HashTable<u32> = HashTable::with_capacity(512);
-        let mut words = String::with_capacity(4096);
-        let mut ends: Vec<u32> = Vec::with_capacity(512);
-        let mut hashes: Vec<u64> = Vec::with_capacity(512);
-        let mut counts: Vec<FieldCounts> = Vec::with_capacity(512);
+        let surfaces = Surfaces {
+            ids: HashTable::with_capacity(512),
+            words: String::with_capacity(4096),
+            ends: Vec::with_capacity(512),
+            hashes: Vec::with_capacity(512),
+            counts: Vec::with_capacity(512),
+        };
+        let mut counter = Counter {
+            surfaces,
+            occurrences: Vec::with_capacity(2048),
+            position: 0,
+            field: 0,
+        };
         let mut lengths = [0u32; FIELDS];
-        let mut occurrences: Vec<(u32, u32)> = Vec::with_capacity(2048);
-        let mut position = 0u32;
         for (f, text) in fields.iter().enumerate() {
             if f > 0 {
-                position += FIELD_GAP;
+                counter.position += FIELD_GAP;
             }
-            let before = occurrences.len();
-            for_each_word(text, |token, joined_parts| {
-                let hash = word_hash(token);
-                let id = match ids.find(hash, |&id| nth_surface(&words, &ends, id) == token) {
-                    Some(&id) => id,
-                    None => {
-                        let id = counts.len() as u32;
-                        words.push_str(token);
-                        ends.push(words.len() as u32);
-                        hashes.push(hash);
-                        ids.insert_unique(hash, id, |&id| hashes[id as usize]);
-                        counts.push([0; FIELDS]);
-                        id
-                    }
-                };
-                counts[id as usize][f] += 1;
-                if joined_parts == 0 {
-                    occurrences.push((id, position));
-                    position += 1;
-                } else {
-                    occurrences.push((id, position - joined_parts as u32));
-                }
-            });
+            counter.field = f;
+            let before = counter.occurrences.len();
+            give_words(text, &mut counter);
             // A token an occurrence.
-            lengths[f] = (occurrences.len() - before) as u32;
+            lengths[f] = (counter.occurrences.len() - before) as u32;
         }
+        let Counter {
+            surfaces,
+            occurrences,
+            ..
+        } = counter;
+        let Surfaces {
+            words,
+            ends,
+            hashes,
+            counts,
+            ..
+        } = surfaces;
         // Grouped by surface with a counting sort, which keeps each group in text order.
         let mut starts = vec![0u32; counts.len() + 1];
         for (id, _) in &occurrences {

@@ -19,33 +19,29 @@ pub(super) struct DocTerms {
 /// with bit `f` set for each field `f` that has the stem, then the count of each of those
 /// fields, all as varints.
 pub(super) fn put_term(out: &mut Vec<u8>, gap: u32, counts: &[u16; FIELDS]) {
-    // Written into a buffer of the longest term (a gap of 5 bytes, the mask, 3 bytes a count)
-    // and appended at once.
-    let mut buffer = [0u8; 6 + 3 * FIELDS];
-    let mut len = put_short_varint(&mut buffer, 0, gap);
-    let mask_at = len;
-    len += 1;
+    put_short_varint(out, gap);
     let mut mask = 0u8;
     for (f, &count) in counts.iter().enumerate() {
         if count > 0 {
             mask |= 1 << f;
-            len = put_short_varint(&mut buffer, len, u32::from(count));
         }
     }
-    buffer[mask_at] = mask;
-    out.extend_from_slice(&buffer[..len]);
+    out.push(mask);
+    for &count in counts {
+        if count > 0 {
+            put_short_varint(out, u32::from(count));
+        }
+    }
 }
 
-/// Writes `value` as a varint (as [`put_varint`](crate::search::codec::put_varint) does) into
-/// `buffer` at `at`, which has room for it; returns where it ends.
-fn put_short_varint(buffer: &mut [u8], mut at: usize, mut value: u32) -> usize {
+/// Appends `value` as a varint, as [`put_varint`](crate::search::codec::put_varint) does.
+#[inline]
+fn put_short_varint(out: &mut Vec<u8>, mut value: u32) {
     while value >= 0x80 {
-        buffer[at] = (value & 0x7f) as u8 | 0x80;
+        out.push((value & 0x7f) as u8 | 0x80);
         value >>= 7;
-        at += 1;
     }
-    buffer[at] = value as u8;
-    at + 1
+    out.push(value as u8);
 }
 
 /// Reads a varint the builder wrote at `*at`, moving past it.
