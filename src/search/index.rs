@@ -25,7 +25,7 @@ use crate::search::codec::{Postings, VocabEntry, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
 use crate::search::text::{WordSink, give_words};
 use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
-use terms::{DocTerms, put_term};
+use terms::{DocTerms, Term, put_term};
 
 /// BM25 saturation.
 pub const K1: f64 = 1.2;
@@ -62,7 +62,10 @@ pub fn bm25f(
     df: u32,
     n: usize,
 ) -> f64 {
-    bm25f_of(counts, &norms(lengths, average), idf(df, n))
+    let fields = (0..FIELDS)
+        .filter(|&f| counts[f] != 0)
+        .fold(0u8, |fields, f| fields | 1 << f);
+    bm25f_of(counts, fields, &norms(lengths, average), idf(df, n))
 }
 
 /// The inverse document frequency of a stem in `df` of `n` documents.
@@ -79,14 +82,18 @@ fn norms(lengths: &FieldCounts, average: &[f64; FIELDS]) -> [Option<f64>; FIELDS
     })
 }
 
-/// [`bm25f`] from a document's [`norms`] and the stem's [`idf`].
-fn bm25f_of(counts: &FieldCounts, norms: &[Option<f64>; FIELDS], idf: f64) -> f64 {
+/// [`bm25f`] from a document's [`norms`] and the stem's [`idf`], given the fields whose counts
+/// are not 0 (bit `f` for field `f`), summed in field order.
+fn bm25f_of(counts: &FieldCounts, fields: u8, norms: &[Option<f64>; FIELDS], idf: f64) -> f64 {
     let mut tf = 0.0;
-    for f in 0..FIELDS {
-        if counts[f] != 0
-            && let Some(norm) = norms[f]
+    let mut fields = fields;
+    while fields != 0 {
+        let f = fields.trailing_zeros() as usize;
+        fields &= fields - 1;
+        if let (Some(&count), Some(Some(norm)), Some(weight)) =
+            (counts.get(f), norms.get(f), FIELD_WEIGHTS.get(f))
         {
-            tf += FIELD_WEIGHTS[f] * f64::from(counts[f]) / norm;
+            tf += weight * f64::from(count) / norm;
         }
     }
     idf * tf * (K1 + 1.0) / (K1 + tf)
@@ -504,9 +511,12 @@ impl IndexBuilder {
         let total = self.total_lengths;
         let average = total.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
         let idfs: Vec<f64> = df.iter().map(|&df| idf(df, n)).collect();
-        let score = |norms: &[Option<f64>; FIELDS], stem: u32, counts: &FieldCounts| {
-            let id = rank[stem as usize];
-            (id, bm25f_of(counts, norms, idfs[id as usize]))
+        let score = |norms: &[Option<f64>; FIELDS], term: &Term| {
+            let id = rank[term.stem as usize];
+            (
+                id,
+                bm25f_of(&term.counts, term.fields, norms, idfs[id as usize]),
+            )
         };
 
         // Each stem's impacts use the full byte against its own highest score; the stem's
@@ -518,8 +528,8 @@ impl IndexBuilder {
                 || vec![0.0f64; stems.len()],
                 |mut max, doc| {
                     let norms = norms(&doc.lengths, &average);
-                    for (stem, counts) in doc.terms() {
-                        let (id, s) = score(&norms, stem, &counts);
+                    for term in doc.terms() {
+                        let (id, s) = score(&norms, &term);
                         let m = &mut max[id as usize];
                         *m = m.max(s);
                     }

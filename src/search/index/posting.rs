@@ -111,7 +111,8 @@ impl Posting<'_> {
         for (number, doc) in (first_doc..).zip(docs) {
             let mut rest: &[u8] = &doc.positions;
             let norms = norms(&doc.lengths, self.average);
-            for (stem, counts) in doc.terms() {
+            for term in doc.terms() {
+                let stem = term.stem;
                 if stem >= end {
                     break;
                 }
@@ -126,7 +127,7 @@ impl Posting<'_> {
                     continue;
                 }
                 let id = self.rank[stem as usize] as usize;
-                let score = bm25f_of(&counts, &norms, self.idfs[id]);
+                let score = bm25f_of(&term.counts, term.fields, &norms, self.idfs[id]);
                 let at = (stem - start) as usize;
                 let postings = &mut part.postings[at];
                 postings.docs.push(number);

@@ -78,16 +78,27 @@ pub(super) struct Terms<'a> {
     stem: u32,
 }
 
+/// One stem of a [`DocTerms`].
+pub(super) struct Term {
+    /// Its builder id.
+    pub(super) stem: u32,
+    /// Its count per field.
+    pub(super) counts: FieldCounts,
+    /// Bit `f` set for each field `f` whose count is not 0.
+    pub(super) fields: u8,
+}
+
 impl Iterator for Terms<'_> {
-    type Item = (u32, FieldCounts);
+    type Item = Term;
 
     #[inline]
-    fn next(&mut self) -> Option<(u32, FieldCounts)> {
+    fn next(&mut self) -> Option<Term> {
         if self.at >= self.bytes.len() {
             return None;
         }
         self.stem += take_varint(self.bytes, &mut self.at);
-        let mut mask = self.bytes.get(self.at).copied().unwrap_or(0);
+        let fields = self.bytes.get(self.at).copied().unwrap_or(0) & ((1 << FIELDS) - 1);
+        let mut mask = fields;
         self.at += 1;
         let mut counts = [0u32; FIELDS];
         // The fields of the mask's bits, lowest first.
@@ -98,7 +109,11 @@ impl Iterator for Terms<'_> {
                 *count = take_varint(self.bytes, &mut self.at);
             }
         }
-        Some((self.stem, counts))
+        Some(Term {
+            stem: self.stem,
+            counts,
+            fields,
+        })
     }
 }
 

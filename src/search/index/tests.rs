@@ -25,7 +25,13 @@ fn packed_terms_read_back_as_written() {
     };
     let read: Vec<(u32, [u16; FIELDS])> = doc
         .terms()
-        .map(|(stem, counts)| (stem, counts.map(|c| c as u16)))
+        .map(|term| {
+            let fields = (0..FIELDS)
+                .filter(|&f| term.counts[f] != 0)
+                .fold(0u8, |fields, f| fields | 1 << f);
+            assert_eq!(term.fields, fields, "the fields of {}", term.stem);
+            (term.stem, term.counts.map(|c| c as u16))
+        })
         .collect();
     assert_eq!(read, written);
 }
