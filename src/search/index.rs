@@ -353,6 +353,9 @@ pub struct IndexBuilder {
     distinct: Vec<u32>,
     bits: Vec<u64>,
     merged: Vec<u32>,
+    /// Reused between documents: a document's packed terms and positions as they are written.
+    terms: Vec<u8>,
+    positions: Vec<u8>,
 }
 
 /// No surface (the end of a chain of [`IndexBuilder`]'s surfaces of one stem).
@@ -401,6 +404,8 @@ impl Default for IndexBuilder {
             total_lengths: [0.0; FIELDS],
             heads: Vec::new(),
             chain: Vec::new(),
+            terms: Vec::new(),
+            positions: Vec::new(),
             distinct: Vec::new(),
             bits: Vec::new(),
             merged: Vec::new(),
@@ -444,9 +449,11 @@ impl IndexBuilder {
             *head = number;
         }
         ascending(&mut distinct, &mut self.bits);
-        let mut terms: Vec<u8> = Vec::with_capacity(distinct.len() * 3);
+        let mut terms = std::mem::take(&mut self.terms);
+        let mut positions = std::mem::take(&mut self.positions);
+        terms.clear();
+        positions.clear();
         let mut previous = 0u32;
-        let mut positions: Vec<u8> = Vec::with_capacity(doc.positions.len() * 2);
         for &id in &distinct {
             let last = std::mem::replace(&mut self.heads[id as usize], NONE);
             let single = self.chain[last as usize] == NONE;
@@ -482,11 +489,13 @@ impl IndexBuilder {
         for (sum, length) in self.total_lengths.iter_mut().zip(doc.lengths) {
             *sum += f64::from(length);
         }
+        // Copied out at their size: a list shrunk in place can keep the block it grew into.
         self.docs.push(DocTerms {
-            terms: terms.into_boxed_slice(),
-            positions: positions.into_boxed_slice(),
+            terms: terms.as_slice().into(),
+            positions: positions.as_slice().into(),
             lengths: doc.lengths,
         });
+        (self.terms, self.positions) = (terms, positions);
     }
 
     /// Scores every posting and sorts the vocabulary.
@@ -502,6 +511,7 @@ impl IndexBuilder {
             *reused = Vec::new();
         }
         self.bits = Vec::new();
+        (self.terms, self.positions) = (Vec::new(), Vec::new());
         let docs = std::mem::take(&mut self.docs);
         let n = docs.len();
         // Stems sorted; `rank[builder id]` is the stem's id in the index.
