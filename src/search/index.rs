@@ -23,9 +23,9 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::search::codec::{Postings, VocabEntry, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
-use crate::search::text::for_each_word;
+use crate::search::text::{WordSink, give_words};
 use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
-use terms::{DocTerms, put_term};
+use terms::{DocTerms, Term, put_term};
 
 /// BM25 saturation.
 pub const K1: f64 = 1.2;
@@ -62,7 +62,10 @@ pub fn bm25f(
     df: u32,
     n: usize,
 ) -> f64 {
-    bm25f_of(counts, &norms(lengths, average), idf(df, n))
+    let fields = (0..FIELDS)
+        .filter(|&f| counts[f] != 0)
+        .fold(0u8, |fields, f| fields | 1 << f);
+    bm25f_of(counts, fields, &norms(lengths, average), idf(df, n))
 }
 
 /// The inverse document frequency of a stem in `df` of `n` documents.
@@ -79,14 +82,18 @@ fn norms(lengths: &FieldCounts, average: &[f64; FIELDS]) -> [Option<f64>; FIELDS
     })
 }
 
-/// [`bm25f`] from a document's [`norms`] and the stem's [`idf`].
-fn bm25f_of(counts: &FieldCounts, norms: &[Option<f64>; FIELDS], idf: f64) -> f64 {
+/// [`bm25f`] from a document's [`norms`] and the stem's [`idf`], given the fields whose counts
+/// are not 0 (bit `f` for field `f`), summed in field order.
+fn bm25f_of(counts: &FieldCounts, fields: u8, norms: &[Option<f64>; FIELDS], idf: f64) -> f64 {
     let mut tf = 0.0;
-    for f in 0..FIELDS {
-        if let Some(norm) = norms[f]
-            && counts[f] != 0
+    let mut fields = fields;
+    while fields != 0 {
+        let f = fields.trailing_zeros() as usize;
+        fields &= fields - 1;
+        if let (Some(&count), Some(Some(norm)), Some(weight)) =
+            (counts.get(f), norms.get(f), FIELD_WEIGHTS.get(f))
         {
-            tf += FIELD_WEIGHTS[f] * f64::from(counts[f]) / norm;
+            tf += weight * f64::from(count) / norm;
         }
     }
     idf * tf * (K1 + 1.0) / (K1 + tf)
@@ -168,52 +175,118 @@ fn word_hash(word: &str) -> u64 {
 
 /// Surface form number `id` of `words`, the forms written end to end, form `i` ending at
 /// `ends[i]`.
+#[inline]
 fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
     let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
     &words[start as usize..ends[id as usize] as usize]
+}
+
+/// The distinct surface forms of a document, as [`DocCounts::of`] numbers them in order of
+/// first sight: their numbers found by hash in `words` (one hash and no allocation a word).
+struct Surfaces {
+    ids: HashTable<u32>,
+    words: String,
+    ends: Vec<u32>,
+    hashes: Vec<u64>,
+    counts: Vec<FieldCounts>,
+}
+
+impl Surfaces {
+    /// The number of `token`, given a new number if it has none.
+    #[inline]
+    fn number(&mut self, token: &str) -> u32 {
+        let hash = word_hash(token);
+        match self.ids.find(hash, |&id| {
+            nth_surface(&self.words, &self.ends, id) == token
+        }) {
+            Some(&id) => id,
+            None => self.insert(token, hash),
+        }
+    }
+
+    /// Numbers a surface form not seen before (out of line: the lookup of the ones seen,
+    /// called for every word, stays small).
+    #[inline(never)]
+    fn insert(&mut self, token: &str, hash: u64) -> u32 {
+        let id = self.counts.len() as u32;
+        self.words.push_str(token);
+        self.ends.push(self.words.len() as u32);
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.ids.insert_unique(hash, id, |&id| hashes[id as usize]);
+        self.counts.push([0; FIELDS]);
+        id
+    }
+}
+
+/// What [`DocCounts::of`] keeps of the words as the tokeniser gives them: their surfaces and
+/// counts, and each occurrence as (surface number, position).
+struct Counter {
+    surfaces: Surfaces,
+    occurrences: Vec<(u32, u32)>,
+    /// The next word's position, and its field.
+    position: u32,
+    field: usize,
+}
+
+impl WordSink for Counter {
+    /// Taken into the tokeniser's loop: called for every word of the site.
+    #[inline(always)]
+    fn word(&mut self, token: &str, joined_parts: usize) {
+        let id = self.surfaces.number(token);
+        if let Some(count) = self.surfaces.counts[id as usize].get_mut(self.field) {
+            *count += 1;
+        }
+        if joined_parts == 0 {
+            self.occurrences.push((id, self.position));
+            self.position += 1;
+        } else {
+            self.occurrences
+                .push((id, self.position - joined_parts as u32));
+        }
+    }
 }
 
 impl DocCounts {
     /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
     /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
-        // Surface numbers, found by hash in `words` (one hash and no allocation a word).
-        let mut ids: HashTable<u32> = HashTable::with_capacity(512);
-        let mut words = String::with_capacity(4096);
-        let mut ends: Vec<u32> = Vec::with_capacity(512);
-        let mut hashes: Vec<u64> = Vec::with_capacity(512);
-        let mut counts: Vec<FieldCounts> = Vec::with_capacity(512);
+        let surfaces = Surfaces {
+            ids: HashTable::with_capacity(512),
+            words: String::with_capacity(4096),
+            ends: Vec::with_capacity(512),
+            hashes: Vec::with_capacity(512),
+            counts: Vec::with_capacity(512),
+        };
+        let mut counter = Counter {
+            surfaces,
+            occurrences: Vec::with_capacity(2048),
+            position: 0,
+            field: 0,
+        };
         let mut lengths = [0u32; FIELDS];
-        let mut occurrences: Vec<(u32, u32)> = Vec::with_capacity(2048);
-        let mut position = 0u32;
         for (f, text) in fields.iter().enumerate() {
             if f > 0 {
-                position += FIELD_GAP;
+                counter.position += FIELD_GAP;
             }
-            for_each_word(text, |token, joined_parts| {
-                lengths[f] += 1;
-                let hash = word_hash(token);
-                let id = match ids.find(hash, |&id| nth_surface(&words, &ends, id) == token) {
-                    Some(&id) => id,
-                    None => {
-                        let id = counts.len() as u32;
-                        words.push_str(token);
-                        ends.push(words.len() as u32);
-                        hashes.push(hash);
-                        ids.insert_unique(hash, id, |&id| hashes[id as usize]);
-                        counts.push([0; FIELDS]);
-                        id
-                    }
-                };
-                counts[id as usize][f] += 1;
-                if joined_parts == 0 {
-                    occurrences.push((id, position));
-                    position += 1;
-                } else {
-                    occurrences.push((id, position - joined_parts as u32));
-                }
-            });
+            counter.field = f;
+            let before = counter.occurrences.len();
+            give_words(text, &mut counter);
+            // A token an occurrence.
+            lengths[f] = (counter.occurrences.len() - before) as u32;
         }
+        let Counter {
+            surfaces,
+            occurrences,
+            ..
+        } = counter;
+        let Surfaces {
+            words,
+            ends,
+            hashes,
+            counts,
+            ..
+        } = surfaces;
         // Grouped by surface with a counting sort, which keeps each group in text order.
         let mut starts = vec![0u32; counts.len() + 1];
         for (id, _) in &occurrences {
@@ -271,9 +344,48 @@ pub struct IndexBuilder {
     positions_bytes: Vec<usize>,
     /// The sum of the documents' lengths, per field.
     total_lengths: [f64; FIELDS],
-    /// Reused between documents: (stem, surface number) pairs, and positions of a stem.
-    scratch: Vec<(u32, u32)>,
+    /// Reused between documents: per builder stem id, the last surface number of the document
+    /// with that stem ([`NONE`] between documents); per surface number, the one before it with
+    /// the same stem; the document's stems; a bitmap of stem ids for [`ascending`]; positions
+    /// of a stem.
+    heads: Vec<u32>,
+    chain: Vec<u32>,
+    distinct: Vec<u32>,
+    bits: Vec<u64>,
     merged: Vec<u32>,
+    /// Reused between documents: a document's packed terms and positions as they are written.
+    terms: Vec<u8>,
+    positions: Vec<u8>,
+}
+
+/// No surface (the end of a chain of [`IndexBuilder`]'s surfaces of one stem).
+const NONE: u32 = u32::MAX;
+
+/// Sorts distinct `ids` ascending: by a bitmap of them (`bits`, all zero, left all zero) when
+/// they lie close enough together for reading it to cost less than sorting, else by sorting.
+fn ascending(ids: &mut Vec<u32>, bits: &mut Vec<u64>) {
+    let (Some(&min), Some(&max)) = (ids.iter().min(), ids.iter().max()) else {
+        return;
+    };
+    let (low, high) = (min as usize / 64, max as usize / 64);
+    if high - low > 8 * ids.len() {
+        ids.sort_unstable();
+        return;
+    }
+    if bits.len() <= high {
+        bits.resize(high + 1, 0);
+    }
+    for &id in ids.iter() {
+        bits[id as usize / 64] |= 1 << (id % 64);
+    }
+    ids.clear();
+    for (word, bits) in (low..).zip(&mut bits[low..=high]) {
+        let mut set = std::mem::take(bits);
+        while set != 0 {
+            ids.push((word * 64) as u32 + set.trailing_zeros());
+            set &= set - 1;
+        }
+    }
 }
 
 impl Default for IndexBuilder {
@@ -290,7 +402,12 @@ impl Default for IndexBuilder {
             df: Vec::new(),
             positions_bytes: Vec::new(),
             total_lengths: [0.0; FIELDS],
-            scratch: Vec::new(),
+            heads: Vec::new(),
+            chain: Vec::new(),
+            terms: Vec::new(),
+            positions: Vec::new(),
+            distinct: Vec::new(),
+            bits: Vec::new(),
             merged: Vec::new(),
         }
     }
@@ -299,7 +416,9 @@ impl Default for IndexBuilder {
 impl IndexBuilder {
     /// Adds the next document (its doc id is the number of documents added before it).
     pub fn add(&mut self, doc: DocCounts) {
-        self.scratch.clear();
+        let mut distinct = std::mem::take(&mut self.distinct);
+        distinct.clear();
+        self.chain.clear();
         for (number, &hash) in (0u32..).zip(&doc.hashes) {
             let surface = doc.surface(number);
             let id = match self.surfaces.find(hash, |(known, _)| **known == *surface) {
@@ -311,6 +430,7 @@ impl IndexBuilder {
                         self.positioned.push(!self.unpositioned.contains(&stemmed));
                         self.df.push(0);
                         self.positions_bytes.push(0);
+                        self.heads.push(NONE);
                     }
                     let id = *self
                         .stem_ids
@@ -321,52 +441,78 @@ impl IndexBuilder {
                     id
                 }
             };
-            self.scratch.push((id, number));
+            let head = &mut self.heads[id as usize];
+            if *head == NONE {
+                distinct.push(id);
+            }
+            self.chain.push(*head);
+            *head = number;
         }
-        self.scratch.sort_unstable();
-        let mut terms: Vec<u8> = Vec::with_capacity(self.scratch.len() * 3);
+        ascending(&mut distinct, &mut self.bits);
+        let mut terms = std::mem::take(&mut self.terms);
+        let mut positions = std::mem::take(&mut self.positions);
+        terms.clear();
+        positions.clear();
         let mut previous = 0u32;
-        let mut positions: Vec<u8> = Vec::with_capacity(doc.positions.len() * 2);
-        for group in self.scratch.chunk_by(|a, b| a.0 == b.0) {
+        for &id in &distinct {
+            let last = std::mem::replace(&mut self.heads[id as usize], NONE);
+            let single = self.chain[last as usize] == NONE;
+            let positioned = self.positioned[id as usize];
             let mut total = [0u16; FIELDS];
-            for (_, number) in group {
-                for (sum, count) in total.iter_mut().zip(doc.counts[*number as usize]) {
+            self.merged.clear();
+            let mut number = last;
+            while number != NONE {
+                for (sum, count) in total.iter_mut().zip(doc.counts[number as usize]) {
                     *sum = sum.saturating_add(count.min(u32::from(u16::MAX)) as u16);
                 }
+                if positioned && !single {
+                    self.merged.extend_from_slice(doc.positions_of(number));
+                }
+                number = self.chain[number as usize];
             }
-            let id = group[0].0 as usize;
-            self.df[id] += 1;
+            self.df[id as usize] += 1;
             let positions_before = positions.len();
-            if self.positioned[id] {
-                if let [(_, number)] = group {
-                    put_positions(&mut positions, doc.positions_of(*number));
+            if positioned {
+                if single {
+                    put_positions(&mut positions, doc.positions_of(last));
                 } else {
                     // Several surface forms of one stem (fall, falls): their positions merged.
-                    self.merged.clear();
-                    for (_, number) in group {
-                        self.merged.extend_from_slice(doc.positions_of(*number));
-                    }
                     self.merged.sort_unstable();
                     put_positions(&mut positions, &self.merged);
                 }
             }
-            self.positions_bytes[id] += positions.len() - positions_before;
-            put_term(&mut terms, group[0].0 - previous, &total);
-            previous = group[0].0;
+            self.positions_bytes[id as usize] += positions.len() - positions_before;
+            put_term(&mut terms, id - previous, &total);
+            previous = id;
         }
+        self.distinct = distinct;
         for (sum, length) in self.total_lengths.iter_mut().zip(doc.lengths) {
             *sum += f64::from(length);
         }
+        // Copied out at their size: a list shrunk in place can keep the block it grew into.
         self.docs.push(DocTerms {
-            terms: terms.into_boxed_slice(),
-            positions: positions.into_boxed_slice(),
+            terms: terms.as_slice().into(),
+            positions: positions.as_slice().into(),
             lengths: doc.lengths,
         });
+        (self.terms, self.positions) = (terms, positions);
     }
 
     /// Scores every posting and sorts the vocabulary.
-    pub fn finish(self) -> Index {
-        let docs = self.docs;
+    pub fn finish(mut self) -> Index {
+        // What only `add` uses goes before the postings are made (the build's peak of memory
+        // at 100,000 pages): a word a stem, and a few per word of a document.
+        for reused in [
+            &mut self.heads,
+            &mut self.chain,
+            &mut self.distinct,
+            &mut self.merged,
+        ] {
+            *reused = Vec::new();
+        }
+        self.bits = Vec::new();
+        (self.terms, self.positions) = (Vec::new(), Vec::new());
+        let docs = std::mem::take(&mut self.docs);
         let n = docs.len();
         // Stems sorted; `rank[builder id]` is the stem's id in the index.
         let mut order: Vec<(&str, u32)> = self
@@ -386,9 +532,12 @@ impl IndexBuilder {
         let total = self.total_lengths;
         let average = total.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
         let idfs: Vec<f64> = df.iter().map(|&df| idf(df, n)).collect();
-        let score = |norms: &[Option<f64>; FIELDS], stem: u32, counts: &FieldCounts| {
-            let id = rank[stem as usize];
-            (id, bm25f_of(counts, norms, idfs[id as usize]))
+        let score = |norms: &[Option<f64>; FIELDS], term: &Term| {
+            let id = rank[term.stem as usize];
+            (
+                id,
+                bm25f_of(&term.counts, term.fields, norms, idfs[id as usize]),
+            )
         };
 
         // Each stem's impacts use the full byte against its own highest score; the stem's
@@ -400,8 +549,8 @@ impl IndexBuilder {
                 || vec![0.0f64; stems.len()],
                 |mut max, doc| {
                     let norms = norms(&doc.lengths, &average);
-                    for (stem, counts) in doc.terms() {
-                        let (id, s) = score(&norms, stem, &counts);
+                    for term in doc.terms() {
+                        let (id, s) = score(&norms, &term);
                         let m = &mut max[id as usize];
                         *m = m.max(s);
                     }

@@ -24,10 +24,7 @@ pub fn normalise(text: &str) -> String {
     let mut rest = text;
     while !rest.is_empty() {
         // A run of ASCII is copied and lower-cased at once.
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
+        let ascii = ascii_prefix(rest.as_bytes());
         if ascii > 0 {
             let start = out.len();
             out.push_str(&rest[..ascii]);
@@ -48,6 +45,30 @@ pub fn normalise(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a byte is an ASCII letter or digit, by byte: a look-up in the tokeniser's inner loop.
+const ASCII_ALPHANUMERIC: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_alphanumeric();
+        byte += 1;
+    }
+    table
+};
+
+/// The length of the run of ASCII at the start of `bytes`, found a block at a time (`is_ascii`
+/// reads words, not bytes).
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    let mut length = 0;
+    for block in bytes.chunks(32) {
+        if !block.is_ascii() {
+            return length + block.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+        }
+        length += block.len();
+    }
+    length
 }
 
 fn is_word(c: char) -> bool {
@@ -78,6 +99,25 @@ pub fn for_each_token(text: &str, mut emit: impl FnMut(&str)) {
 /// word (`wellled`, which comes after its parts), how many of its parts came just before it.
 /// The joined form stands where its first part stands.
 pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
+    give_words(text, &mut emit);
+}
+
+/// What [`give_words`] hands each word to: a closure, or a type whose
+/// [`WordSink::word`] the tokeniser's loop is to take in (`#[inline(always)]`), not call.
+pub trait WordSink {
+    /// Takes the next word and its number of joined parts, as [`for_each_word`] gives them.
+    fn word(&mut self, token: &str, joined_parts: usize);
+}
+
+impl<F: FnMut(&str, usize)> WordSink for F {
+    #[inline]
+    fn word(&mut self, token: &str, joined_parts: usize) {
+        self(token, joined_parts);
+    }
+}
+
+/// [`for_each_word`], giving each word to `sink`.
+pub fn give_words(text: &str, sink: &mut impl WordSink) {
     let folded = normalise(text);
     // The current word's characters, its hyphen-separated parts as ranges of `word`; the
     // joined form of a hyphenated word is all of `word`.
@@ -91,7 +131,7 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
         // A run of ASCII letters and digits is added to the word at once.
         let run = bytes[at..]
             .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
+            .position(|&b| !ASCII_ALPHANUMERIC[usize::from(b)])
             .unwrap_or(bytes.len() - at);
         if run > 0 {
             let end = at + run;
@@ -99,7 +139,7 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
             // end or the text's: given as they stand, as the separator would give them.
             if word.is_empty() && matches!(bytes.get(end), None | Some(b' ' | b'\n')) {
                 if run <= MAX_TOKEN_CHARS {
-                    emit(&folded[at..end], 0);
+                    sink.word(&folded[at..end], 0);
                 }
                 at = (end + 1).min(bytes.len());
                 prev = Some(' ');
@@ -132,11 +172,11 @@ pub fn for_each_word(text: &str, mut emit: impl FnMut(&str, usize)) {
             parts.push((part_start, word.len()));
             part_start = word.len();
         } else {
-            flush_word(&mut word, &mut parts, &mut part_start, &mut emit);
+            flush_word(&mut word, &mut parts, &mut part_start, sink);
         }
         prev = Some(c);
     }
-    flush_word(&mut word, &mut parts, &mut part_start, &mut emit);
+    flush_word(&mut word, &mut parts, &mut part_start, sink);
 }
 
 /// Gives the word [`for_each_word`] has gathered (its parts, then its joined form when it has
@@ -145,7 +185,7 @@ fn flush_word(
     word: &mut String,
     parts: &mut Vec<(usize, usize)>,
     part_start: &mut usize,
-    emit: &mut impl FnMut(&str, usize),
+    sink: &mut impl WordSink,
 ) {
     if word.len() > *part_start {
         parts.push((*part_start, word.len()));
@@ -154,12 +194,12 @@ fn flush_word(
     let mut given = 0;
     for &(a, b) in parts.iter() {
         if keep(&word[a..b]) {
-            emit(&word[a..b], 0);
+            sink.word(&word[a..b], 0);
             given += 1;
         }
     }
     if parts.len() > 1 && keep(word) {
-        emit(word, given);
+        sink.word(word, given);
     }
     parts.clear();
     word.clear();
@@ -427,6 +467,15 @@ mod tests {
             let mut words = Vec::new();
             for_each_word(&text, |word, parts| words.push((word.to_owned(), parts)));
             proptest::prop_assert_eq!(words, reference_words(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_prefix_is_the_first_non_ascii_byte(text in texts()) {
+            let bytes = text.as_bytes();
+            let expected = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(ascii_prefix(bytes), expected);
         }
     }
 

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::{DocTerms, FIELDS, bm25f_of, norms, quantise};
-use crate::search::codec::{Postings, positions_len};
+use crate::search::codec::Postings;
 
 /// Documents posted at a time by [`IndexBuilder::finish`](super::IndexBuilder::finish): each
 /// batch is dropped once posted.
@@ -64,6 +64,25 @@ pub(super) fn stem_ranges(
     cut(high)
 }
 
+/// The length in bytes of the first list of `bytes`, lists made by
+/// [`put_positions`](crate::search::codec::put_positions): [`positions_len`](crate::search::codec::positions_len)
+/// for lists the builder wrote itself (which cannot be short; a short one is taken whole).
+/// A list ends with the varint whose value's low bit, its first byte's, is set.
+pub(super) fn first_list_len(bytes: &[u8]) -> usize {
+    let mut starts = true;
+    let mut last = false;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if starts {
+            last = byte & 1 == 1;
+        }
+        starts = byte & 0x80 == 0;
+        if starts && last {
+            return i + 1;
+        }
+    }
+    bytes.len()
+}
+
 /// What every thread of [`IndexBuilder::finish`](super::IndexBuilder::finish) reads to post
 /// its stems.
 pub(super) struct Posting<'a> {
@@ -92,13 +111,13 @@ impl Posting<'_> {
         for (number, doc) in (first_doc..).zip(docs) {
             let mut rest: &[u8] = &doc.positions;
             let norms = norms(&doc.lengths, self.average);
-            for (stem, counts) in doc.terms() {
+            for term in doc.terms() {
+                let stem = term.stem;
                 if stem >= end {
                     break;
                 }
                 let len = if self.positioned[stem as usize] {
-                    // The builder wrote these lists itself, so they cannot be short.
-                    positions_len(rest).unwrap_or(rest.len())
+                    first_list_len(rest)
                 } else {
                     0
                 };
@@ -108,7 +127,7 @@ impl Posting<'_> {
                     continue;
                 }
                 let id = self.rank[stem as usize] as usize;
-                let score = bm25f_of(&counts, &norms, self.idfs[id]);
+                let score = bm25f_of(&term.counts, term.fields, &norms, self.idfs[id]);
                 let at = (stem - start) as usize;
                 let postings = &mut part.postings[at];
                 postings.docs.push(number);

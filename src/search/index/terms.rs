@@ -2,7 +2,6 @@
 //! varint bytes a stem.
 
 use super::{FIELDS, FieldCounts};
-use crate::search::codec::put_varint;
 
 /// One document as the builder keeps it: its stems (builder ids, ascending) with their counts
 /// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), packed into
@@ -20,20 +19,45 @@ pub(super) struct DocTerms {
 /// with bit `f` set for each field `f` that has the stem, then the count of each of those
 /// fields, all as varints.
 pub(super) fn put_term(out: &mut Vec<u8>, gap: u32, counts: &[u16; FIELDS]) {
-    put_varint(out, u64::from(gap));
-    let mask = counts
-        .iter()
-        .enumerate()
-        .filter(|(_, count)| **count > 0)
-        .fold(0u8, |mask, (f, _)| mask | 1 << f);
+    put_short_varint(out, gap);
+    let mut mask = 0u8;
+    for (f, &count) in counts.iter().enumerate() {
+        if count > 0 {
+            mask |= 1 << f;
+        }
+    }
     out.push(mask);
-    for count in counts.iter().filter(|count| **count > 0) {
-        put_varint(out, u64::from(*count));
+    for &count in counts {
+        if count > 0 {
+            put_short_varint(out, u32::from(count));
+        }
     }
 }
 
+/// Appends `value` as a varint, as [`put_varint`](crate::search::codec::put_varint) does.
+#[inline]
+fn put_short_varint(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
 /// Reads a varint the builder wrote at `*at`, moving past it.
+#[inline]
 fn take_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    match bytes.get(*at) {
+        Some(&byte) if byte < 0x80 => {
+            *at += 1;
+            u32::from(byte)
+        }
+        _ => take_long_varint(bytes, at),
+    }
+}
+
+/// [`take_varint`] of a varint of more than one byte.
+fn take_long_varint(bytes: &[u8], at: &mut usize) -> u32 {
     let mut value = 0u64;
     let mut shift = 0;
     while let Some(&byte) = bytes.get(*at) {
@@ -54,23 +78,42 @@ pub(super) struct Terms<'a> {
     stem: u32,
 }
 
-impl Iterator for Terms<'_> {
-    type Item = (u32, FieldCounts);
+/// One stem of a [`DocTerms`].
+pub(super) struct Term {
+    /// Its builder id.
+    pub(super) stem: u32,
+    /// Its count per field.
+    pub(super) counts: FieldCounts,
+    /// Bit `f` set for each field `f` whose count is not 0.
+    pub(super) fields: u8,
+}
 
-    fn next(&mut self) -> Option<(u32, FieldCounts)> {
+impl Iterator for Terms<'_> {
+    type Item = Term;
+
+    #[inline]
+    fn next(&mut self) -> Option<Term> {
         if self.at >= self.bytes.len() {
             return None;
         }
         self.stem += take_varint(self.bytes, &mut self.at);
-        let mask = self.bytes.get(self.at).copied().unwrap_or(0);
+        let fields = self.bytes.get(self.at).copied().unwrap_or(0) & ((1 << FIELDS) - 1);
+        let mut mask = fields;
         self.at += 1;
         let mut counts = [0u32; FIELDS];
-        for (f, count) in counts.iter_mut().enumerate() {
-            if mask & 1 << f != 0 {
+        // The fields of the mask's bits, lowest first.
+        while mask != 0 {
+            let f = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if let Some(count) = counts.get_mut(f) {
                 *count = take_varint(self.bytes, &mut self.at);
             }
         }
-        Some((self.stem, counts))
+        Some(Term {
+            stem: self.stem,
+            counts,
+            fields,
+        })
     }
 }
 

@@ -1,3 +1,4 @@
+use super::posting::first_list_len;
 use super::*;
 
 /// A document's packed terms read back as written: ids by their gaps, only the fields that
@@ -24,7 +25,13 @@ fn packed_terms_read_back_as_written() {
     };
     let read: Vec<(u32, [u16; FIELDS])> = doc
         .terms()
-        .map(|(stem, counts)| (stem, counts.map(|c| c as u16)))
+        .map(|term| {
+            let fields = (0..FIELDS)
+                .filter(|&f| term.counts[f] != 0)
+                .fold(0u8, |fields, f| fields | 1 << f);
+            assert_eq!(term.fields, fields, "the fields of {}", term.stem);
+            (term.stem, term.counts.map(|c| c as u16))
+        })
         .collect();
     assert_eq!(read, written);
 }
@@ -190,4 +197,46 @@ fn doc_counts_keep_each_surface_once_with_its_counts_and_positions() {
     assert_eq!(doc.positions_of(0), [0, 1, 8, 11]);
     assert_eq!(doc.positions_of(3), [5]);
     assert_eq!(doc.positions_of(5), [10]);
+}
+
+proptest::proptest! {
+    /// [`ascending`] sorts distinct ids as a sort does, by its bitmap (ids close together) or
+    /// by sorting (ids far apart), and leaves its bitmap empty for the next document.
+    #[test]
+    fn ascending_sorts_as_a_sort_does(
+        ids in proptest::collection::hash_set(0u32..5_000, 0..200),
+        far in proptest::collection::hash_set(100_000u32..4_000_000_000, 0..3),
+    ) {
+        let mut bits = Vec::new();
+        for ids in [ids.iter().copied().collect::<Vec<u32>>(), ids.iter().chain(&far).copied().collect()] {
+            let mut expected = ids.clone();
+            expected.sort_unstable();
+            let mut sorted = ids;
+            ascending(&mut sorted, &mut bits);
+            proptest::prop_assert_eq!(&sorted, &expected);
+            proptest::prop_assert!(bits.iter().all(|&word| word == 0));
+        }
+    }
+
+    /// The posting's skip over a document's positions finds where each list ends, as the
+    /// codec's checked reader does.
+    #[test]
+    fn first_list_len_is_positions_len(
+        lists in proptest::collection::vec(
+            proptest::collection::btree_set(0u32..100_000, 1..20),
+            1..5,
+        ),
+    ) {
+        let mut bytes = Vec::new();
+        for list in &lists {
+            put_positions(&mut bytes, &list.iter().copied().collect::<Vec<u32>>());
+        }
+        let mut rest: &[u8] = &bytes;
+        for _ in &lists {
+            let len = first_list_len(rest);
+            proptest::prop_assert_eq!(Ok(len), crate::search::codec::positions_len(rest));
+            rest = &rest[len..];
+        }
+        proptest::prop_assert!(rest.is_empty());
+    }
 }
