@@ -14,7 +14,6 @@
 //! they would take a third of the bytes, and in a phrase they stand for any word.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
@@ -23,7 +22,8 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::search::codec::{Postings, VocabEntry, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
-use crate::search::text::{WordSink, give_words};
+pub use counts::DocCounts;
+use counts::word_hash;
 use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
 use terms::{DocTerms, Term, put_term};
 
@@ -145,184 +145,6 @@ pub const UNPOSITIONED: &[&str] = &[
     "them", "then", "there", "these", "they", "this", "to", "up", "us", "was", "we", "were",
     "what", "when", "where", "which", "who", "will", "with", "would", "you", "your",
 ];
-
-/// Positions left empty after each field, so that no phrase spans two.
-const FIELD_GAP: u32 = 1;
-
-/// The term counts and word positions of one document, by surface form, with its field
-/// lengths: made in parallel, then added to an [`IndexBuilder`] one at a time.
-pub struct DocCounts {
-    /// The distinct surface forms in order of first sight, end to end: surface `i` ends at
-    /// `ends[i]` and starts where the one before ends.
-    words: String,
-    ends: Vec<u32>,
-    /// Each surface's [`word_hash`], which the builder's lookup uses again.
-    hashes: Vec<u64>,
-    /// Counts per field, by surface number.
-    counts: Vec<FieldCounts>,
-    /// Positions grouped by surface: those of surface `i` are `positions[starts[i]..starts[i +
-    /// 1]]`, ascending.
-    positions: Vec<u32>,
-    starts: Vec<u32>,
-    lengths: FieldCounts,
-}
-
-/// The hash of a surface form in the tables of [`DocCounts::of`] and [`IndexBuilder`]:
-/// foldhash's fast hash with a fixed seed (no output order depends on it anyway).
-fn word_hash(word: &str) -> u64 {
-    foldhash::fast::FixedState::default().hash_one(word)
-}
-
-/// Surface form number `id` of `words`, the forms written end to end, form `i` ending at
-/// `ends[i]`.
-#[inline]
-fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
-    let start = id.checked_sub(1).map_or(0, |before| ends[before as usize]);
-    &words[start as usize..ends[id as usize] as usize]
-}
-
-/// The distinct surface forms of a document, as [`DocCounts::of`] numbers them in order of
-/// first sight: their numbers found by hash in `words` (one hash and no allocation a word).
-struct Surfaces {
-    ids: HashTable<u32>,
-    words: String,
-    ends: Vec<u32>,
-    hashes: Vec<u64>,
-    counts: Vec<FieldCounts>,
-}
-
-impl Surfaces {
-    /// The number of `token`, given a new number if it has none.
-    #[inline]
-    fn number(&mut self, token: &str) -> u32 {
-        let hash = word_hash(token);
-        match self.ids.find(hash, |&id| {
-            nth_surface(&self.words, &self.ends, id) == token
-        }) {
-            Some(&id) => id,
-            None => self.insert(token, hash),
-        }
-    }
-
-    /// Numbers a surface form not seen before (out of line: the lookup of the ones seen,
-    /// called for every word, stays small).
-    #[inline(never)]
-    fn insert(&mut self, token: &str, hash: u64) -> u32 {
-        let id = self.counts.len() as u32;
-        self.words.push_str(token);
-        self.ends.push(self.words.len() as u32);
-        self.hashes.push(hash);
-        let hashes = &self.hashes;
-        self.ids.insert_unique(hash, id, |&id| hashes[id as usize]);
-        self.counts.push([0; FIELDS]);
-        id
-    }
-}
-
-/// What [`DocCounts::of`] keeps of the words as the tokeniser gives them: their surfaces and
-/// counts, and each occurrence as (surface number, position).
-struct Counter {
-    surfaces: Surfaces,
-    occurrences: Vec<(u32, u32)>,
-    /// The next word's position, and its field.
-    position: u32,
-    field: usize,
-}
-
-impl WordSink for Counter {
-    /// Taken into the tokeniser's loop: called for every word of the site.
-    #[inline(always)]
-    fn word(&mut self, token: &str, joined_parts: usize) {
-        let id = self.surfaces.number(token);
-        if let Some(count) = self.surfaces.counts[id as usize].get_mut(self.field) {
-            *count += 1;
-        }
-        if joined_parts == 0 {
-            self.occurrences.push((id, self.position));
-            self.position += 1;
-        } else {
-            self.occurrences
-                .push((id, self.position - joined_parts as u32));
-        }
-    }
-}
-
-impl DocCounts {
-    /// Counts the tokens of each field (title, summary, headings, tags, body) and notes their
-    /// positions.
-    pub fn of(fields: &[String; FIELDS]) -> DocCounts {
-        let surfaces = Surfaces {
-            ids: HashTable::with_capacity(512),
-            words: String::with_capacity(4096),
-            ends: Vec::with_capacity(512),
-            hashes: Vec::with_capacity(512),
-            counts: Vec::with_capacity(512),
-        };
-        let mut counter = Counter {
-            surfaces,
-            occurrences: Vec::with_capacity(2048),
-            position: 0,
-            field: 0,
-        };
-        let mut lengths = [0u32; FIELDS];
-        for (f, text) in fields.iter().enumerate() {
-            if f > 0 {
-                counter.position += FIELD_GAP;
-            }
-            counter.field = f;
-            let before = counter.occurrences.len();
-            give_words(text, &mut counter);
-            // A token an occurrence.
-            lengths[f] = (counter.occurrences.len() - before) as u32;
-        }
-        let Counter {
-            surfaces,
-            occurrences,
-            ..
-        } = counter;
-        let Surfaces {
-            words,
-            ends,
-            hashes,
-            counts,
-            ..
-        } = surfaces;
-        // Grouped by surface with a counting sort, which keeps each group in text order.
-        let mut starts = vec![0u32; counts.len() + 1];
-        for (id, _) in &occurrences {
-            starts[*id as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut positions = vec![0u32; occurrences.len()];
-        for (id, at) in occurrences {
-            let slot = &mut next[id as usize];
-            positions[*slot as usize] = at;
-            *slot += 1;
-        }
-        DocCounts {
-            words,
-            ends,
-            hashes,
-            counts,
-            positions,
-            starts,
-            lengths,
-        }
-    }
-
-    /// Surface form number `surface`.
-    fn surface(&self, surface: u32) -> &str {
-        nth_surface(&self.words, &self.ends, surface)
-    }
-
-    fn positions_of(&self, surface: u32) -> &[u32] {
-        let i = surface as usize;
-        &self.positions[self.starts[i] as usize..self.starts[i + 1] as usize]
-    }
-}
 
 /// Builds an [`Index`] one document at a time, keeping only what scoring needs: each surface
 /// form and stem once, and per document its stems and counts. Documents' text is not kept.
@@ -674,6 +496,7 @@ impl Index {
     }
 }
 
+mod counts;
 mod posting;
 mod terms;
 #[cfg(test)]
