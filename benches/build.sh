@@ -115,6 +115,7 @@ timed_build() {
   WALL="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')"
   PEAK_KB="$(awk 'END { print $2 }' "$tfile")"
   CPU="$(awk 'END { printf "%.2f", $3 + $4 }' "$tfile")"
+  USER_SYS="$(awk 'END { printf "%.2f user + %.2f system", $3, $4 }' "$tfile")"
 }
 
 # ---------------------------------------------------------------- runs
@@ -157,7 +158,7 @@ for n in "$@"; do
       if ! pages="$("${check[@]}")"; then
         die "N=$n: the $tool build in $out skipped content (listed above): its time does not count"
       fi
-      say "N=$n run $run/$RUNS $tool: ${WALL}s wall, ${CPU}s CPU, $((PEAK_KB / 1024)) MB peak, $pages pages, output checked"
+      say "N=$n run $run/$RUNS $tool: ${WALL}s wall, ${CPU}s CPU ($USER_SYS), $((PEAK_KB / 1024)) MB peak, $pages pages, output checked"
       WALLS[$tool]+="$WALL "
       CPUS[$tool]+="$CPU "
       RSS[$tool]+="$PEAK_KB "
