@@ -11,6 +11,18 @@ fn source(kind: ContentKind, folder: &str, slug: &str, front: &str) -> Source {
     }
 }
 
+/// The pages of `sources`, each parsed with the default options.
+fn parsed(sources: &[Source]) -> Vec<Page> {
+    sources
+        .iter()
+        .map(|source| {
+            parse_source(source, &ParseOptions::default())
+                .0
+                .expect("a page")
+        })
+        .collect()
+}
+
 /// Pages of two kinds, some sharing a slug: each is found at its place by its kind and slug,
 /// and nothing is found under a kind it is not, or by a slug no page has.
 #[test]
@@ -29,14 +41,7 @@ fn each_page_is_found_by_its_kind_and_slug() {
             sources.push(source(ContentKind::Page, "pages", &slug, ""));
         }
     }
-    let pages = sources
-        .iter()
-        .map(|source| {
-            parse_source(source, &ParseOptions::default())
-                .0
-                .expect("a page")
-        })
-        .collect();
+    let pages = parsed(&sources);
     let (site, diagnostics) = link_site(pages, &LinkOptions::default());
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     assert_eq!(site.pages.len(), 54);
@@ -133,14 +138,7 @@ fn linking_keeps_the_first_of_each_slug_and_leaves_out_clashes() {
         sources.push(source);
     }
     sources.reverse();
-    let pages = sources
-        .iter()
-        .map(|source| {
-            parse_source(source, &ParseOptions::default())
-                .0
-                .expect("a page")
-        })
-        .collect();
+    let pages = parsed(&sources);
     let (site, diagnostics) = link_site(pages, &LinkOptions::default());
     let kept: Vec<&str> = site.pages.iter().map(|page| page.file.as_str()).collect();
     assert_eq!(
