@@ -12,6 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use rayon::prelude::*;
 
 use casebook::diagnostics::{self, Colour};
 use cli::{Cli, Command, Format};
@@ -107,10 +108,9 @@ fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
     }
     // The pages were made on the worker threads, of many small allocations: they are freed
     // there, in parallel, not one by one on this thread (at 100,000 case studies, 0.1 s).
-    rayon::iter::ParallelIterator::for_each(
-        rayon::iter::IntoParallelIterator::into_par_iter(std::mem::take(&mut checked.site.pages)),
-        drop,
-    );
+    std::mem::take(&mut checked.site.pages)
+        .into_par_iter()
+        .for_each(drop);
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
