@@ -33,14 +33,7 @@ pub fn period_text(period: Period) -> String {
 /// when the date is not known.
 pub fn dated(label: &str, as_at: Option<Period>) -> String {
     match as_at {
-        Some(as_at) => {
-            let period = period_text(as_at);
-            let mut text = String::with_capacity(label.len() + period.len() + 3);
-            for piece in [label, " (", &period, ")"] {
-                text.push_str(piece);
-            }
-            text
-        }
+        Some(as_at) => [label, " (", &period_text(as_at), ")"].concat(),
         None => label.to_owned(),
     }
 }

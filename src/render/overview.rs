@@ -181,11 +181,16 @@ impl<'a> Overview<'a> {
             }
             None => self.measures.iter().collect(),
         };
+        // Made outside the lock: overview pages render on several threads at once.
+        let rows = || self.rows.lock().unwrap_or_else(PoisonError::into_inner);
         let row = |measure: &Measure| {
-            let mut rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
-            rows.entry((measure.page, measure.outcome))
-                .or_insert_with(|| row_of(self.site, self.urls, measure))
-                .clone()
+            let key = (measure.page, measure.outcome);
+            if let Some(row) = rows().get(&key) {
+                return row.clone();
+            }
+            let row = row_of(self.site, self.urls, measure);
+            rows().insert(key, row.clone());
+            row
         };
         context(
             &subset,

@@ -134,9 +134,8 @@ fn image_url(src: &str, page: &str, urls: &Urls) -> Option<String> {
 /// JSON as it may stand inside an HTML `<script>` block: `<`, `>` and `&` escaped as JSON
 /// escapes, so `</script>` in any text cannot end the block.
 pub(crate) fn script_safe(value: &Value) -> String {
-    // Written to bytes, not through `Display`'s formatter; serde_json writes UTF-8.
-    let bytes = serde_json::to_vec(value).expect("a JSON value writes to memory");
-    let text = String::from_utf8(bytes).expect("serde_json writes UTF-8");
+    // Written by serde_json's serialiser, not through `Display`'s formatter.
+    let text = serde_json::to_string(value).expect("a JSON value writes to memory");
     // The three are ASCII, which no byte of another character's UTF-8 can be: the text is
     // copied in runs between them, found with memchr's vector scan.
     let mut found = memchr::memchr3_iter(b'<', b'>', b'&', text.as_bytes()).peekable();

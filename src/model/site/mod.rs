@@ -258,13 +258,14 @@ pub fn link_site(mut pages: Vec<Page>, options: &LinkOptions) -> (Site, Vec<Diag
         start = end;
     }
     if !left_out.is_empty() {
+        let mut kept = vec![true; pages.len()];
+        for range in left_out {
+            kept[range].fill(false);
+        }
         let mut index = 0;
-        let mut ranges = left_out.iter().peekable();
         pages.retain(|_| {
-            while ranges.next_if(|range| range.end <= index).is_some() {}
-            let kept = ranges.peek().is_none_or(|range| !range.contains(&index));
             index += 1;
-            kept
+            kept[index - 1]
         });
     }
     let kept = pages;
