@@ -22,16 +22,13 @@
 //!   empty record.
 
 /// Appends `value` as a LEB128 varint.
+#[inline]
 pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
+    while value >= 0x80 {
+        out.push((value & 0x7f) as u8 | 0x80);
         value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
     }
+    out.push(value as u8);
 }
 
 /// A cursor over encoded bytes; every read is checked.

@@ -2,6 +2,7 @@
 //! varint bytes a stem.
 
 use super::{FIELDS, FieldCounts};
+use crate::search::codec::put_varint;
 
 /// One document as the builder keeps it: its stems (builder ids, ascending) with their counts
 /// per field, saturated at `u16::MAX` (BM25 has long stopped growing there), packed into
@@ -19,7 +20,7 @@ pub(super) struct DocTerms {
 /// with bit `f` set for each field `f` that has the stem, then the count of each of those
 /// fields, all as varints.
 pub(super) fn put_term(out: &mut Vec<u8>, gap: u32, counts: &[u16; FIELDS]) {
-    put_short_varint(out, gap);
+    put_varint(out, u64::from(gap));
     let mut mask = 0u8;
     for (f, &count) in counts.iter().enumerate() {
         if count > 0 {
@@ -29,19 +30,9 @@ pub(super) fn put_term(out: &mut Vec<u8>, gap: u32, counts: &[u16; FIELDS]) {
     out.push(mask);
     for &count in counts {
         if count > 0 {
-            put_short_varint(out, u32::from(count));
+            put_varint(out, u64::from(count));
         }
     }
-}
-
-/// Appends `value` as a varint, as [`put_varint`](crate::search::codec::put_varint) does.
-#[inline]
-fn put_short_varint(out: &mut Vec<u8>, mut value: u32) {
-    while value >= 0x80 {
-        out.push((value & 0x7f) as u8 | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
 }
 
 /// Reads a varint the builder wrote at `*at`, moving past it.
