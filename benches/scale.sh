@@ -5,8 +5,10 @@
 #
 # For each N: generate the corpus with ../shared/bench/gen_corpus.py (cached under
 # target/bench-corpus/N), then run `casebook check` CHECK_RUNS times (default 3; the median
-# wall time and the highest peak are shown, every time on stderr) and `casebook build` once
-# into a fresh folder under /usr/bin/time, and print one table row: wall time and peak memory
+# wall time and the highest peak are shown, every time on stderr) and `casebook build` under
+# /usr/bin/time, each time into a fresh folder: BUILD_RUNS times (default 3; median wall, highest
+# peak) up to 10,000 case studies, once above (a 100k output is ~6.5 GB of disk, and its 40 s
+# wall moves less with the machine's load than a 3 s one), and print one table row: wall time and peak memory
 # of each, pages, files and bytes written, bytes per page, and the largest listing page and the
 # largest page of any kind; then the ratio of each N's times to the previous N's. Output bytes
 # are exact; times are runs on a machine that may be busy, so compare them as ratios between
@@ -20,7 +22,8 @@
 #
 # Environment: CASEBOOK_SHARED (default: <repo>/../shared), CARGO_TARGET_DIR (as cargo),
 # CORPORA (default: <target>/bench-corpus; another checkout's corpora are used as they are,
-# never regenerated), BENCH_SETTLE (seconds, default 65), CHECK_RUNS (default 3), and
+# never regenerated), BENCH_SETTLE (seconds, default 65), CHECK_RUNS (default 3), BUILD_RUNS
+# (default 3), and
 # SHARE_IMAGES=false builds a hard-linked copy of each corpus with `share_images: false` (for
 # memory profiles while a corpus's share-image cache is still cold: rasterising 100,000 share
 # cards is CPU time, not memory; say so beside the figures).
@@ -68,6 +71,25 @@ if [ -e "$SCALE" ]; then
 fi
 CHECK_RUNS="${CHECK_RUNS:-3}"
 [[ "$CHECK_RUNS" =~ ^[1-9][0-9]*$ ]] || die "CHECK_RUNS must be a positive whole number"
+BUILD_RUNS="${BUILD_RUNS:-3}"
+[[ "$BUILD_RUNS" =~ ^[1-9][0-9]*$ ]] || die "BUILD_RUNS must be a positive whole number"
+
+# runs LABEL TIMES COMMAND...: runs COMMAND TIMES times with `timed`, says every wall time on
+# stderr and prints "<median seconds> <highest peak MB>". A command that names "{run}" gets the
+# run's number there (a fresh output folder each time).
+runs() {
+  local label="$1" times="$2" walls=() peak=0 wall mb i
+  shift 2
+  for i in $(seq 1 "$times"); do
+    read -r wall mb <<< "$(timed "${@//\{run\}/$i}")"
+    walls+=("$wall")
+    [ "$mb" -le "$peak" ] || peak="$mb"
+  done
+  say "$label wall times: ${walls[*]} s (median $(printf '%s\n' "${walls[@]}" | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') s)"
+  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" "$peak"
+}
 declare -a RATIO_ROWS=()
 prev_n="" prev_check="" prev_build=""
 printf '%-8s | %-8s %-8s | %-8s %-8s | %-7s %-8s %-10s %-9s | %-24s | %s\n' \
@@ -94,20 +116,16 @@ for n in "$@"; do
     { grep -v '^share_images:' "$site/casebook.yaml"; echo "share_images: false"; } > "$copy/casebook.yaml"
     site="$copy"
   fi
-  out="$SCALE/$n"
   mkdir -p "$SCALE"
-  # Not `read < <(timed ...)`: a failed run must stop the script, not print an empty row.
-  check_walls=() check_mb=0
-  for _ in $(seq 1 "$CHECK_RUNS"); do
-    check_times="$(timed "$CASEBOOK" check --root "$site")"
-    read -r wall mb <<< "$check_times"
-    check_walls+=("$wall")
-    [ "$mb" -le "$check_mb" ] || check_mb="$mb"
-  done
-  check_s="$(printf '%s\n' "${check_walls[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-  say "N=$n check wall times: ${check_walls[*]} s (median $check_s s)"
-  build_times="$(timed "$CASEBOOK" build --root "$site" --output "$out" --quiet)"
+  build_runs="$BUILD_RUNS"
+  [ "$n" -le 10000 ] || build_runs=1
+  # Not `read < <(runs ...)`: a failed run must stop the script, not print an empty row.
+  check_times="$(runs "N=$n check" "$CHECK_RUNS" "$CASEBOOK" check --root "$site")"
+  read -r check_s check_mb <<< "$check_times"
+  build_times="$(runs "N=$n build" "$build_runs" \
+    "$CASEBOOK" build --root "$site" --output "$SCALE/$n-{run}" --quiet)"
   read -r build_s build_mb <<< "$build_times"
+  out="$SCALE/$n-1"
   pages=$(find "$site/content" -type f | wc -l)
   files=$(find "$out" -type f | wc -l)
   bytes=$(du -sb "$out" | cut -f1)
