@@ -289,14 +289,25 @@ pub(super) fn render_into<E: Send>(
                     emit(OutputFile::new(path.to_owned(), bytes))
                 };
                 let write: &super::LargeFile<'_, E> = streams.large.unwrap_or(&in_memory);
-                let csv = write("data/outcomes.csv", &mut |out| {
-                    open_data::write_csv(open_data::records(site, &urls), out)
+                // Each record is made once for both files: the CSV's writer opens the JSON's,
+                // and a failure is the failure of the file it happened to.
+                let mut json = Ok(());
+                let csv = write("data/outcomes.csv", &mut |csv| {
+                    let mut csv_failure = None;
+                    json = write("data/outcomes.json", &mut |json| {
+                        let records = open_data::records(site, &urls);
+                        match open_data::write_csv_and_json(records, csv, json) {
+                            Ok(()) => Ok(()),
+                            Err(open_data::WriteFailure::Json(error)) => Err(error),
+                            Err(open_data::WriteFailure::Csv(error)) => {
+                                csv_failure = Some(error);
+                                Ok(())
+                            }
+                        }
+                    });
+                    csv_failure.map_or(Ok(()), Err)
                 });
                 record(csv.map_err(Failure::Output));
-                let json = write("data/outcomes.json", &mut |out| {
-                    open_data::write_json(open_data::records(site, &urls), out)?;
-                    out.write_all(b"\n")
-                });
                 record(json.map_err(Failure::Output));
             });
         }

@@ -548,11 +548,13 @@ impl HeadingIds {
 /// The target a link gets in output, or `None` when it must become plain text (a page that is
 /// not published, or a script URL).
 fn rewrite_url(url: &str, context: &MarkdownContext<'_>) -> Option<String> {
-    let lower = url.trim().to_ascii_lowercase();
-    if ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme))
-    {
+    // The scheme compared in place: a lowercased copy of every link cost an allocation.
+    let start = url.trim().as_bytes();
+    if ["javascript:", "vbscript:", "data:"].iter().any(|scheme| {
+        start
+            .get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme.as_bytes()))
+    }) {
         return None;
     }
     match url.strip_prefix('/') {
@@ -561,7 +563,10 @@ fn rewrite_url(url: &str, context: &MarkdownContext<'_>) -> Option<String> {
             if !(context.is_published)(path) {
                 return None;
             }
-            Some(format!("{}{rest}", context.base_path))
+            let mut target = String::with_capacity(context.base_path.len() + rest.len());
+            target.push_str(context.base_path);
+            target.push_str(rest);
+            Some(target)
         }
         _ => Some(url.to_owned()),
     }

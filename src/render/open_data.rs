@@ -462,46 +462,47 @@ fn push_cell(row: &mut String, first: &mut bool, cell: &str) {
     }
 }
 
-/// The records as RFC 4180 CSV (a header row, CRLF line ends, fields quoted when needed),
-/// written to `out` a row at a time, never whole in memory (`outcomes.csv` is
-/// hundreds of MB at 100,000 case studies).
-pub fn write_csv(
+/// Which of the two open-data files could not be written.
+#[derive(Debug)]
+pub enum WriteFailure {
+    /// `outcomes.csv`.
+    Csv(std::io::Error),
+    /// `outcomes.json`.
+    Json(std::io::Error),
+}
+
+/// The records as RFC 4180 CSV into `csv` (a header row, CRLF line ends, fields quoted when
+/// needed) and as a JSON array into `json` (one record a line, then a line end). Each record is
+/// made once and written to both at once, never the files whole in memory (`outcomes.json`
+/// alone is 440 MB at 100,000 case studies).
+pub fn write_csv_and_json(
     records: impl IntoIterator<Item = OutcomeRecord>,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
+    csv: &mut dyn std::io::Write,
+    json: &mut dyn std::io::Write,
+) -> Result<(), WriteFailure> {
     let mut row = String::new();
     let mut first = true;
     for column in OutcomeRecord::COLUMNS {
         push_cell(&mut row, &mut first, column);
     }
     row.push_str("\r\n");
-    out.write_all(row.as_bytes())?;
-    for record in records {
+    csv.write_all(row.as_bytes()).map_err(WriteFailure::Csv)?;
+    // Each JSON record is serialised into one buffer, then written at once: serde_json writes
+    // a record in a hundred small pieces, each a call through `json`.
+    let mut line = Vec::new();
+    json.write_all(b"[").map_err(WriteFailure::Json)?;
+    for (index, record) in records.into_iter().enumerate() {
         row.clear();
         record.push_cells(&mut row);
         row.push_str("\r\n");
-        out.write_all(row.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// The records as a JSON array, one record a line, written to `out` a record at a time,
-/// never whole in memory.
-pub fn write_json(
-    records: impl IntoIterator<Item = OutcomeRecord>,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    // Each record is serialised into one buffer, then written at once: serde_json writes a
-    // record in a hundred small pieces, each a call through `out`.
-    let mut line = Vec::new();
-    out.write_all(b"[")?;
-    for (index, record) in records.into_iter().enumerate() {
+        csv.write_all(row.as_bytes()).map_err(WriteFailure::Csv)?;
         line.clear();
         line.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut line, &record)?;
-        out.write_all(&line)?;
+        serde_json::to_writer(&mut line, &record)
+            .map_err(|error| WriteFailure::Json(error.into()))?;
+        json.write_all(&line).map_err(WriteFailure::Json)?;
     }
-    out.write_all(b"\n]")
+    json.write_all(b"\n]\n").map_err(WriteFailure::Json)
 }
 
 /// The JSON Schema of `outcomes.json`.
@@ -532,6 +533,65 @@ mod tests {
         assert_eq!(text_cell(Some("-5 homes")), "'-5 homes");
         assert_eq!(text_cell(Some("plain")), "plain");
         assert_eq!(OutcomeRecord::COLUMNS.len(), 50);
+    }
+
+    /// A writer that takes `room` bytes, then fails.
+    struct Full {
+        room: usize,
+    }
+
+    impl std::io::Write for Full {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if bytes.len() > self.room {
+                return Err(std::io::Error::other("full"));
+            }
+            self.room -= bytes.len();
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn two_records() -> Vec<OutcomeRecord> {
+        ["a", "=b"]
+            .iter()
+            .map(|label| {
+                serde_json::from_value(
+                    serde_json::json!({"page_url": "https://x.org/", "label": label}),
+                )
+                .expect("a record")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_files_are_written_from_the_same_records() {
+        let (mut csv, mut json) = (Vec::new(), Vec::new());
+        write_csv_and_json(two_records(), &mut csv, &mut json).expect("writes to memory");
+        let csv = String::from_utf8(csv).expect("UTF-8");
+        let rows: Vec<&str> = csv.split_terminator("\r\n").collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].split(',').count(), OutcomeRecord::COLUMNS.len());
+        assert!(rows[2].contains(",'=b,"), "{}", rows[2]);
+        let json = String::from_utf8(json).expect("UTF-8");
+        assert!(
+            json.starts_with("[\n{") && json.ends_with("}\n]\n"),
+            "{json}"
+        );
+        let read: Vec<OutcomeRecord> = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(read, two_records());
+    }
+
+    #[test]
+    fn a_failure_names_the_file_that_failed() {
+        // Room for the header row, not for the records.
+        let header = OutcomeRecord::COLUMNS.join(",").len() + 2;
+        let failed = write_csv_and_json(two_records(), &mut Full { room: header }, &mut Vec::new());
+        assert!(matches!(failed, Err(WriteFailure::Csv(_))), "{failed:?}");
+        let failed = write_csv_and_json(two_records(), &mut Vec::new(), &mut Full { room: 10 });
+        assert!(matches!(failed, Err(WriteFailure::Json(_))), "{failed:?}");
     }
 
     #[test]

@@ -39,8 +39,15 @@ impl Urls {
         let origin = origin_and_base
             .strip_suffix(base_path)
             .unwrap_or(origin_and_base);
-        let mut url = origin.to_owned();
-        for byte in self.path(site_path).bytes() {
+        let path = self.path(site_path);
+        // Sized once: asked for every page's canonical URL, share tags and structured data.
+        let mut url = String::with_capacity(origin.len() + path.len());
+        url.push_str(origin);
+        if path.is_ascii() {
+            url.push_str(&path);
+            return url;
+        }
+        for byte in path.bytes() {
             if byte.is_ascii() {
                 url.push(char::from(byte));
             } else {

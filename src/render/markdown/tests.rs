@@ -189,6 +189,22 @@ fn heading_ids_never_take_the_theme_section_prefix() {
 }
 
 #[test]
+fn script_schemes_are_found_in_any_case() {
+    let body = render(
+        "[a](JavaScript:alert(1)) [b](VBSCRIPT:x) [c](Data:text/html,x) [d](https://data.example/)\n",
+    );
+    let lower = body.html.to_ascii_lowercase();
+    for scheme in ["javascript:", "vbscript:", "data:text"] {
+        assert!(!lower.contains(scheme), "{}", body.html);
+    }
+    assert!(
+        body.html.contains("href=\"https://data.example/\""),
+        "{}",
+        body.html
+    );
+}
+
+#[test]
 fn raw_html_and_script_links_are_inert() {
     let body = render(
         "<script>alert(1)</script>\n\nHi <b>x</b> [bad](javascript:alert(1)) [ok](/case-studies/a/)\n",

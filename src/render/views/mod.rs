@@ -55,18 +55,37 @@ pub struct NavView {
     pub(crate) url: String,
 }
 
-/// A page in a list.
-#[derive(Debug, Clone, Serialize)]
+/// A page in a list. Templates see the fields of [`CardFields`]; the card carries them made
+/// into a template value once, so that the many lists showing a card (listing and term pages,
+/// related case studies) share that value rather than each making and dropping its own.
+#[derive(Debug, Clone)]
 pub struct Card {
     pub(crate) title: String,
     pub(crate) url: String,
-    pub(crate) summary: Option<String>,
     /// The page's headline outcome in one sentence, when it has outcomes.
     pub(crate) headline: Option<String>,
-    pub(crate) kind_label: &'static str,
-    pub(crate) published: Option<String>,
-    pub(crate) meta: Vec<String>,
-    pub(crate) draft: bool,
+    value: tera::Value,
+}
+
+/// The fields of a [`Card`] as templates see them.
+#[derive(Serialize)]
+struct CardFields<'a> {
+    title: &'a str,
+    url: &'a str,
+    summary: Option<&'a str>,
+    headline: Option<&'a str>,
+    kind_label: &'static str,
+    published: Option<String>,
+    meta: Vec<String>,
+    draft: bool,
+}
+
+impl Serialize for Card {
+    /// The card's template value: Tera takes it as it is (sharing it), other serialisers
+    /// read its fields.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
 }
 
 /// A link that may be plain text.
@@ -123,15 +142,23 @@ pub fn card(page: &Page, urls: &Urls) -> Card {
         Details::Dataset(d) => meta.push(format!("{} rows", d.rows.len())),
         Details::Page(_) => {}
     }
-    Card {
-        title: page.title.clone(),
-        url: urls.page(page.kind, &page.slug.value),
-        summary: page.summary.clone(),
-        headline: page.headline_outcome().map(outcome_headline),
+    let url = urls.page(page.kind, &page.slug.value);
+    let headline = page.headline_outcome().map(outcome_headline);
+    let value = tera::Value::from_serializable(&CardFields {
+        title: &page.title,
+        url: &url,
+        summary: page.summary.as_deref(),
+        headline: headline.as_deref(),
         kind_label: page.kind.label(),
         published: page.published.map(date_text),
         meta,
         draft: page.draft,
+    });
+    Card {
+        title: page.title.clone(),
+        url,
+        headline,
+        value,
     }
 }
 
