@@ -183,12 +183,10 @@ fn doc_counts_keep_each_surface_once_with_its_counts_and_positions() {
         "falls at night falls".to_owned(),
     ];
     let doc = DocCounts::of(&fields);
-    let surfaces: Vec<&str> = (0..doc.hashes.len() as u32)
-        .map(|i| doc.surface(i))
-        .collect();
+    let surfaces: Vec<&str> = (0..doc.keys.len() as u32).map(|i| doc.surface(i)).collect();
     assert_eq!(surfaces, ["falls", "well", "led", "wellled", "at", "night"]);
     for (i, surface) in surfaces.iter().enumerate() {
-        assert_eq!(doc.hashes[i], word_hash(surface));
+        assert_eq!(doc.keys[i], key::WordKey::of(surface));
     }
     assert_eq!(doc.counts[0], [2, 0, 0, 0, 2]);
     assert_eq!(doc.counts[3], [0, 0, 0, 1, 0]);
