@@ -50,8 +50,9 @@ struct Surfaces {
 }
 
 impl Surfaces {
-    /// The number of `token`, given a new number if it has none.
-    #[inline]
+    /// The number of `token`, given a new number if it has none (taken into the tokeniser's
+    /// loop with [`Counter::word`]: called for every word).
+    #[inline(always)]
     fn number(&mut self, token: &str) -> u32 {
         let key = WordKey::of(token);
         let hash = key.hash();
