@@ -244,21 +244,24 @@ impl IndexBuilder {
         let mut distinct = std::mem::take(&mut self.distinct);
         distinct.clear();
         self.chain.clear();
-        for (number, &key) in (0u32..).zip(&doc.keys) {
+        for number in 0..doc.surfaces() {
+            let surface = doc.surface(number);
+            // The key made again rather than kept: the counts of the documents waiting to be
+            // added stay smaller.
+            let key = WordKey::of(surface);
             let hash = key.hash();
             let known = if key.is_whole() {
                 self.surfaces
                     .find(hash, |(known, _)| *known == key)
                     .map(|(_, id)| *id)
             } else {
-                let surface = doc.surface(number);
                 self.long_surfaces
                     .find(hash, |(known, _)| **known == *surface)
                     .map(|(_, id)| *id)
             };
             let id = match known {
                 Some(id) => id,
-                None => self.new_surface(doc.surface(number), key, hash),
+                None => self.new_surface(surface, key, hash),
             };
             let head = &mut self.heads[id as usize];
             if *head == NONE {

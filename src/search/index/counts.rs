@@ -19,8 +19,6 @@ pub struct DocCounts {
     /// `ends[i]` and starts where the one before ends.
     words: String,
     ends: Vec<u32>,
-    /// Each surface's key, which the builder's lookup uses again.
-    pub(super) keys: Vec<WordKey>,
     /// Counts per field, by surface number.
     pub(super) counts: Vec<FieldCounts>,
     /// Positions grouped by surface: those of surface `i` are `positions[starts[i]..starts[i +
@@ -42,6 +40,10 @@ fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
 /// first sight: their numbers found by [`WordKey`] (keys compared as integers, the text only
 /// for a word longer than a key holds), no allocation a word.
 struct Surfaces {
+    /// The surfaces last looked up, by a byte of their hash: most words of a text are ones
+    /// it used a little before (a third are little words), found here without the table.
+    /// Only keys that hold their words whole.
+    recent: Box<[(WordKey, u32); 256]>,
     ids: HashTable<u32>,
     words: String,
     ends: Vec<u32>,
@@ -56,13 +58,21 @@ impl Surfaces {
     fn number(&mut self, token: &str) -> u32 {
         let key = WordKey::of(token);
         let hash = key.hash();
-        match self.ids.find(hash, |&id| {
+        let recent = &mut self.recent[usize::from((hash >> 56) as u8)];
+        if recent.0 == key {
+            return recent.1;
+        }
+        let id = match self.ids.find(hash, |&id| {
             self.keys[id as usize] == key
                 && (key.is_whole() || nth_surface(&self.words, &self.ends, id) == token)
         }) {
             Some(&id) => id,
             None => self.insert(token, key, hash),
+        };
+        if key.is_whole() {
+            self.recent[usize::from((hash >> 56) as u8)] = (key, id);
         }
+        id
     }
 
     /// Numbers a surface form not seen before (out of line: the lookup of the ones seen,
@@ -114,6 +124,7 @@ impl DocCounts {
     /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
         let surfaces = Surfaces {
+            recent: Box::new([(WordKey::NONE, 0); 256]),
             ids: HashTable::with_capacity(512),
             words: String::with_capacity(4096),
             ends: Vec::with_capacity(512),
@@ -145,7 +156,6 @@ impl DocCounts {
         let Surfaces {
             words,
             ends,
-            keys,
             counts,
             ..
         } = surfaces;
@@ -167,12 +177,16 @@ impl DocCounts {
         DocCounts {
             words,
             ends,
-            keys,
             counts,
             positions,
             starts,
             lengths,
         }
+    }
+
+    /// The number of surface forms.
+    pub(super) fn surfaces(&self) -> u32 {
+        self.ends.len() as u32
     }
 
     /// Surface form number `surface`.

@@ -36,6 +36,13 @@ fn read<const N: usize>(bytes: &[u8], at: usize) -> u64 {
 }
 
 impl WordKey {
+    /// A key that no word shorter than 4 GiB has (its length says more), for an empty slot.
+    pub(super) const NONE: WordKey = WordKey {
+        low: 0,
+        high: 0,
+        len: u32::MAX,
+    };
+
     /// The key of `word`.
     #[inline(always)]
     pub(super) fn of(word: &str) -> WordKey {
