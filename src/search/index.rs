@@ -23,7 +23,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use crate::search::codec::{Postings, VocabEntry, put_positions};
 use crate::search::docs::{FIELD_WEIGHTS, FIELDS, SearchDoc};
 pub use counts::DocCounts;
-use counts::word_hash;
+use key::WordKey;
 use posting::{POSTING_BATCH, Posting, PostingsPart, stem_ranges};
 use terms::{DocTerms, Term, put_term};
 
@@ -150,8 +150,10 @@ pub const UNPOSITIONED: &[&str] = &[
 /// form and stem once, and per document its stems and counts. Documents' text is not kept.
 pub struct IndexBuilder {
     stemmer: Stemmer,
-    /// Surface forms with their builder stem ids, by [`word_hash`].
-    surfaces: HashTable<(Box<str>, u32)>,
+    /// Surface forms with their builder stem ids, by [`WordKey`]: those a key holds whole
+    /// as their keys, longer ones as text.
+    surfaces: HashTable<(WordKey, u32)>,
+    long_surfaces: HashTable<(Box<str>, u32)>,
     /// Stem → builder stem id (in order of first sight).
     stem_ids: FxMap<Box<str>, u32>,
     /// Per builder stem id: whether its positions are kept (not in [`UNPOSITIONED`]).
@@ -217,6 +219,7 @@ impl Default for IndexBuilder {
         IndexBuilder {
             stemmer,
             surfaces: HashTable::new(),
+            long_surfaces: HashTable::new(),
             stem_ids: FxMap::default(),
             positioned: Vec::new(),
             unpositioned,
@@ -241,27 +244,24 @@ impl IndexBuilder {
         let mut distinct = std::mem::take(&mut self.distinct);
         distinct.clear();
         self.chain.clear();
-        for (number, &hash) in (0u32..).zip(&doc.hashes) {
+        for number in 0..doc.surfaces() {
             let surface = doc.surface(number);
-            let id = match self.surfaces.find(hash, |(known, _)| **known == *surface) {
-                Some((_, id)) => *id,
-                None => {
-                    let stemmed = stem(&self.stemmer, surface);
-                    let next = self.stem_ids.len() as u32;
-                    if !self.stem_ids.contains_key(stemmed.as_str()) {
-                        self.positioned.push(!self.unpositioned.contains(&stemmed));
-                        self.df.push(0);
-                        self.positions_bytes.push(0);
-                        self.heads.push(NONE);
-                    }
-                    let id = *self
-                        .stem_ids
-                        .entry(stemmed.into_boxed_str())
-                        .or_insert(next);
-                    self.surfaces
-                        .insert_unique(hash, (surface.into(), id), |(known, _)| word_hash(known));
-                    id
-                }
+            // The key made again rather than kept: the counts of the documents waiting to be
+            // added stay smaller.
+            let key = WordKey::of(surface);
+            let hash = key.hash();
+            let known = if key.is_whole() {
+                self.surfaces
+                    .find(hash, |(known, _)| *known == key)
+                    .map(|(_, id)| *id)
+            } else {
+                self.long_surfaces
+                    .find(hash, |(known, _)| **known == *surface)
+                    .map(|(_, id)| *id)
+            };
+            let id = match known {
+                Some(id) => id,
+                None => self.new_surface(surface, key, hash),
             };
             let head = &mut self.heads[id as usize];
             if *head == NONE {
@@ -318,6 +318,34 @@ impl IndexBuilder {
             lengths: doc.lengths,
         });
         (self.terms, self.positions) = (terms, positions);
+    }
+
+    /// Takes a surface form not seen before (`key` and `hash` its [`WordKey`] and its hash),
+    /// stemmed, and gives its builder stem id (out of line: most words are known).
+    #[inline(never)]
+    fn new_surface(&mut self, surface: &str, key: WordKey, hash: u64) -> u32 {
+        let stemmed = stem(&self.stemmer, surface);
+        let next = self.stem_ids.len() as u32;
+        if !self.stem_ids.contains_key(stemmed.as_str()) {
+            self.positioned.push(!self.unpositioned.contains(&stemmed));
+            self.df.push(0);
+            self.positions_bytes.push(0);
+            self.heads.push(NONE);
+        }
+        let id = *self
+            .stem_ids
+            .entry(stemmed.into_boxed_str())
+            .or_insert(next);
+        if key.is_whole() {
+            self.surfaces
+                .insert_unique(hash, (key, id), |(key, _)| key.hash());
+        } else {
+            self.long_surfaces
+                .insert_unique(hash, (surface.into(), id), |(known, _)| {
+                    WordKey::of(known).hash()
+                });
+        }
+        id
     }
 
     /// Scores every posting and sorts the vocabulary.
@@ -457,13 +485,20 @@ impl IndexBuilder {
             .iter()
             .map(|(_, id)| positions[*id as usize].take().unwrap_or_default())
             .collect();
-        let mut vocab: Vec<VocabEntry> = self
+        let whole = self
             .surfaces
             .into_iter()
+            .map(|(key, id)| (key.word().unwrap_or_default(), id));
+        let long = self
+            .long_surfaces
+            .into_iter()
+            .map(|(surface, id)| (surface.into_string(), id));
+        let mut vocab: Vec<VocabEntry> = whole
+            .chain(long)
             .map(|(surface, id)| {
                 let stem = rank[id as usize];
                 VocabEntry {
-                    surface: surface.into_string(),
+                    surface,
                     stem,
                     df: df[stem as usize],
                     scale: scale(stem_max[stem as usize], max),
@@ -497,6 +532,7 @@ impl Index {
 }
 
 mod counts;
+mod key;
 mod posting;
 mod terms;
 #[cfg(test)]

@@ -135,14 +135,15 @@ pub fn give_words(text: &str, sink: &mut impl WordSink) {
             .unwrap_or(bytes.len() - at);
         if run > 0 {
             let end = at + run;
-            // Most words are such a run alone, after a word's end and before a space, a line's
-            // end or the text's: given as they stand, as the separator would give them.
-            if word.is_empty() && matches!(bytes.get(end), None | Some(b' ' | b'\n')) {
+            // Most words are such a run alone, after a word's end and before the text's end or
+            // an ASCII character that ends it: given as they stand, as the separator would
+            // give them.
+            if word.is_empty() && ends_word(bytes, end) {
                 if run <= MAX_TOKEN_CHARS {
                     sink.word(&folded[at..end], 0);
                 }
+                prev = bytes.get(end).map(|&b| char::from(b));
                 at = (end + 1).min(bytes.len());
-                prev = Some(' ');
                 continue;
             }
             word.push_str(&folded[at..end]);
@@ -177,6 +178,27 @@ pub fn give_words(text: &str, sink: &mut impl WordSink) {
         prev = Some(c);
     }
     flush_word(&mut word, &mut parts, &mut part_start, sink);
+}
+
+/// Whether the byte of `bytes` at `end`, just after a run of ASCII letters and digits, ends
+/// the word of the run as a separator: the text's end, or an ASCII character other than a
+/// letter or digit that the word does not go on after (an apostrophe, a hyphen, or a comma or
+/// point between digits).
+#[inline]
+fn ends_word(bytes: &[u8], end: usize) -> bool {
+    match bytes.get(end) {
+        None | Some(b' ' | b'\n') => true,
+        Some(b'\'' | b'-') => false,
+        Some(b',' | b'.') => {
+            let digit = |at: Option<usize>| {
+                at.and_then(|at| bytes.get(at))
+                    .is_some_and(u8::is_ascii_digit)
+            };
+            !(digit(end.checked_sub(1)) && digit(Some(end + 1)))
+        }
+        // Not a letter or digit: the run ends before it.
+        Some(after) => after.is_ascii(),
+    }
 }
 
 /// Gives the word [`for_each_word`] has gathered (its parts, then its joined form when it has

@@ -2,11 +2,10 @@
 //! counts per field and its positions ([`DocCounts`]), made in parallel before the
 //! [`IndexBuilder`](super::IndexBuilder) takes the documents one at a time.
 
-use std::hash::BuildHasher;
-
 use hashbrown::HashTable;
 
 use super::FieldCounts;
+use super::key::WordKey;
 use crate::search::docs::FIELDS;
 use crate::search::text::{WordSink, give_words};
 
@@ -20,8 +19,6 @@ pub struct DocCounts {
     /// `ends[i]` and starts where the one before ends.
     words: String,
     ends: Vec<u32>,
-    /// Each surface's [`word_hash`], which the builder's lookup uses again.
-    pub(super) hashes: Vec<u64>,
     /// Counts per field, by surface number.
     pub(super) counts: Vec<FieldCounts>,
     /// Positions grouped by surface: those of surface `i` are `positions[starts[i]..starts[i +
@@ -29,12 +26,6 @@ pub struct DocCounts {
     positions: Vec<u32>,
     starts: Vec<u32>,
     pub(super) lengths: FieldCounts,
-}
-
-/// The hash of a surface form in the tables of [`DocCounts::of`] and [`IndexBuilder`]:
-/// foldhash's fast hash with a fixed seed (no output order depends on it anyway).
-pub(super) fn word_hash(word: &str) -> u64 {
-    foldhash::fast::FixedState::default().hash_one(word)
 }
 
 /// Surface form number `id` of `words`, the forms written end to end, form `i` ending at
@@ -46,38 +37,55 @@ fn nth_surface<'w>(words: &'w str, ends: &[u32], id: u32) -> &'w str {
 }
 
 /// The distinct surface forms of a document, as [`DocCounts::of`] numbers them in order of
-/// first sight: their numbers found by hash in `words` (one hash and no allocation a word).
+/// first sight: their numbers found by [`WordKey`] (keys compared as integers, the text only
+/// for a word longer than a key holds), no allocation a word.
 struct Surfaces {
+    /// The surfaces last looked up, by a byte of their hash: most words of a text are ones
+    /// it used a little before (a third are little words), found here without the table.
+    /// Only keys that hold their words whole.
+    recent: Box<[(WordKey, u32); 256]>,
     ids: HashTable<u32>,
     words: String,
     ends: Vec<u32>,
-    hashes: Vec<u64>,
+    keys: Vec<WordKey>,
     counts: Vec<FieldCounts>,
 }
 
 impl Surfaces {
-    /// The number of `token`, given a new number if it has none.
-    #[inline]
+    /// The number of `token`, given a new number if it has none (taken into the tokeniser's
+    /// loop with [`Counter::word`]: called for every word).
+    #[inline(always)]
     fn number(&mut self, token: &str) -> u32 {
-        let hash = word_hash(token);
-        match self.ids.find(hash, |&id| {
-            nth_surface(&self.words, &self.ends, id) == token
+        let key = WordKey::of(token);
+        let hash = key.hash();
+        let recent = &mut self.recent[usize::from((hash >> 56) as u8)];
+        if recent.0 == key {
+            return recent.1;
+        }
+        let id = match self.ids.find(hash, |&id| {
+            self.keys[id as usize] == key
+                && (key.is_whole() || nth_surface(&self.words, &self.ends, id) == token)
         }) {
             Some(&id) => id,
-            None => self.insert(token, hash),
+            None => self.insert(token, key, hash),
+        };
+        if key.is_whole() {
+            self.recent[usize::from((hash >> 56) as u8)] = (key, id);
         }
+        id
     }
 
     /// Numbers a surface form not seen before (out of line: the lookup of the ones seen,
     /// called for every word, stays small).
     #[inline(never)]
-    fn insert(&mut self, token: &str, hash: u64) -> u32 {
+    fn insert(&mut self, token: &str, key: WordKey, hash: u64) -> u32 {
         let id = self.counts.len() as u32;
         self.words.push_str(token);
         self.ends.push(self.words.len() as u32);
-        self.hashes.push(hash);
-        let hashes = &self.hashes;
-        self.ids.insert_unique(hash, id, |&id| hashes[id as usize]);
+        self.keys.push(key);
+        let keys = &self.keys;
+        self.ids
+            .insert_unique(hash, id, |&id| keys[id as usize].hash());
         self.counts.push([0; FIELDS]);
         id
     }
@@ -116,10 +124,11 @@ impl DocCounts {
     /// positions.
     pub fn of(fields: &[String; FIELDS]) -> DocCounts {
         let surfaces = Surfaces {
+            recent: Box::new([(WordKey::NONE, 0); 256]),
             ids: HashTable::with_capacity(512),
             words: String::with_capacity(4096),
             ends: Vec::with_capacity(512),
-            hashes: Vec::with_capacity(512),
+            keys: Vec::with_capacity(512),
             counts: Vec::with_capacity(512),
         };
         let mut counter = Counter {
@@ -147,7 +156,6 @@ impl DocCounts {
         let Surfaces {
             words,
             ends,
-            hashes,
             counts,
             ..
         } = surfaces;
@@ -169,12 +177,16 @@ impl DocCounts {
         DocCounts {
             words,
             ends,
-            hashes,
             counts,
             positions,
             starts,
             lengths,
         }
+    }
+
+    /// The number of surface forms.
+    pub(super) fn surfaces(&self) -> u32 {
+        self.ends.len() as u32
     }
 
     /// Surface form number `surface`.
