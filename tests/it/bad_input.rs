@@ -425,14 +425,14 @@ fn a_check_without_bodies_finds_the_same_links() {
 }
 
 /// `casebook check` lets go of what only the render shows (outcomes, contacts, awards,
-/// sources, summaries): on the example site, the outcome fixtures and every bad fixture it
+/// sources, summaries, organisations' names): on the example site, the outcome fixtures and every bad fixture it
 /// reports the same diagnostics and keeps the same pages, slugs, links and images as a
 /// check that keeps them, and its pages hold none of them.
 #[test]
 fn a_check_without_shown_fields_reports_the_same() {
     let mut dirs = bad_fixture_dirs();
     dirs.extend([repo_root(), fixture("outcomes"), fixture("ratings")]);
-    let mut outcomes_kept = 0;
+    let (mut outcomes_kept, mut names_kept) = (0, 0);
     for dir in dirs {
         let options = |shown| casebook::CheckOptions {
             bodies: false,
@@ -463,6 +463,9 @@ fn a_check_without_shown_fields_reports_the_same() {
         );
         for page in &with.site.pages {
             outcomes_kept += page.outcomes_with_source().map_or(0, |(o, _)| o.len());
+            if let casebook::model::content::Details::CaseStudy(case) = &page.details {
+                names_kept += case.organisations.len();
+            }
         }
         for page in &without.site.pages {
             assert!(page.summary.is_none(), "{name}: {}", page.file);
@@ -473,10 +476,22 @@ fn a_check_without_shown_fields_reports_the_same() {
                     page.file
                 );
             }
+            if let casebook::model::content::Details::CaseStudy(case) = &page.details {
+                assert!(case.lead_role.is_none(), "{name}: {}", page.file);
+                assert!(
+                    case.organisations.iter().all(|o| o.name.is_empty()),
+                    "{name}: {}",
+                    page.file
+                );
+            }
         }
     }
     assert!(
         outcomes_kept > 20,
         "the sites state outcomes: {outcomes_kept}"
+    );
+    assert!(
+        names_kept > 10,
+        "the case studies name organisations: {names_kept}"
     );
 }
