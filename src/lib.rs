@@ -97,6 +97,9 @@ pub struct CheckOptions {
     /// Whether pages keep their Markdown bodies (a build renders them; `casebook check` does
     /// not need them once their links are found).
     pub bodies: bool,
+    /// Whether pages keep what only the render shows ([`model::content::Page::let_go_shown`]):
+    /// `casebook check` renders nothing, and checks these fields as it parses them.
+    pub shown: bool,
     /// How many content files one task reads and parses at least, one after the other
     /// ([`FILES_AT_A_TIME`] by default). Only one text a thread is in memory at once, whatever
     /// the number.
@@ -107,6 +110,7 @@ impl Default for CheckOptions {
     fn default() -> CheckOptions {
         CheckOptions {
             bodies: true,
+            shown: true,
             files_at_a_time: FILES_AT_A_TIME,
         }
     }
@@ -162,13 +166,17 @@ fn read_file(
     config: &Config,
     options: &parse::ParseOptions,
     pass: parse::BodyPass,
+    shown: bool,
 ) -> (Option<model::content::Page>, Result<FileRead, LoadError>) {
     let source = match load::read_file(root, file, config.max_file_size) {
         Err(error) => return (None, Err(error)),
         Ok(Err(diagnostic)) => return (None, Ok(FileRead::Failed(Box::new(diagnostic)))),
         Ok(Ok(source)) => source,
     };
-    let (page, diagnostics) = parse::parse_source_with(&source, options, pass);
+    let (mut page, diagnostics) = parse::parse_source_with(&source, options, pass);
+    if !shown && let Some(page) = &mut page {
+        page.let_go_shown();
+    }
     let unread = page
         .as_ref()
         .filter(|page| page.kind.has_body() && !pass.reads(page.draft))
@@ -215,8 +223,11 @@ fn check_linked(
         .files
         .par_iter()
         .with_min_len(options.files_at_a_time.max(1))
-        .map(|file| read_file(root, file, &config, &parse_options, pass))
+        .map(|file| read_file(root, file, &config, &parse_options, pass, options.shown))
         .unzip();
+    // Each page has its own copy of its file's path: the list of files (two paths a file)
+    // is not kept through linking.
+    drop(found.files);
     let mut sources = Vec::new();
     let mut failed_parts = Vec::new();
     let mut files_read = 0;

@@ -45,9 +45,10 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: &cli::CheckArgs, colour: Colour) -> ExitCode {
-    // `check` renders nothing: pages need not keep their bodies.
+    // `check` renders nothing: pages need not keep their bodies, nor what only pages show.
     let options = casebook::CheckOptions {
         bodies: false,
+        shown: false,
         ..casebook::CheckOptions::default()
     };
     let mut checked = match casebook::check_with(&args.root, &options) {

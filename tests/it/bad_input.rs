@@ -6,7 +6,7 @@ use std::path::Path;
 use casebook::diagnostics::Code;
 use serde_json::Value;
 
-use crate::harness::{casebook, copy_to_temp, fixture, positions};
+use crate::harness::{casebook, copy_to_temp, fixture, positions, repo_root};
 
 fn expected(dir: &Path) -> Vec<(String, String, u32, u32)> {
     let text = std::fs::read_to_string(dir.join("expected.json")).expect("expected.json");
@@ -422,4 +422,76 @@ fn a_check_without_bodies_finds_the_same_links() {
             casebook::diagnostics::to_json(&without.diagnostics)
         );
     }
+}
+
+/// `casebook check` lets go of what only the render shows (outcomes, contacts, awards,
+/// sources, summaries, organisations' names): on the example site, the outcome fixtures and every bad fixture it
+/// reports the same diagnostics and keeps the same pages, slugs, links and images as a
+/// check that keeps them, and its pages hold none of them.
+#[test]
+fn a_check_without_shown_fields_reports_the_same() {
+    let mut dirs = bad_fixture_dirs();
+    dirs.extend([repo_root(), fixture("outcomes"), fixture("ratings")]);
+    let (mut outcomes_kept, mut names_kept) = (0, 0);
+    for dir in dirs {
+        let options = |shown| casebook::CheckOptions {
+            bodies: false,
+            shown,
+            ..casebook::CheckOptions::default()
+        };
+        let with = casebook::check_with(&dir, &options(true)).expect("loads");
+        let without = casebook::check_with(&dir, &options(false)).expect("loads");
+        let name = dir.display();
+        assert_eq!(
+            casebook::diagnostics::to_json(&with.diagnostics),
+            casebook::diagnostics::to_json(&without.diagnostics),
+            "{name}"
+        );
+        let linked = |checked: &casebook::Checked| -> Vec<String> {
+            checked
+                .site
+                .pages
+                .iter()
+                .map(|p| format!("{} {:?} {:?} {:?}", p.file, p.slug, p.links, p.images))
+                .collect()
+        };
+        assert_eq!(linked(&with), linked(&without), "{name}");
+        assert_eq!(
+            format!("{:?}", with.site.relations),
+            format!("{:?}", without.site.relations),
+            "{name}"
+        );
+        for page in &with.site.pages {
+            outcomes_kept += page.outcomes_with_source().map_or(0, |(o, _)| o.len());
+            if let casebook::model::content::Details::CaseStudy(case) = &page.details {
+                names_kept += case.organisations.len();
+            }
+        }
+        for page in &without.site.pages {
+            assert!(page.summary.is_none(), "{name}: {}", page.file);
+            if let Some((outcomes, source)) = page.outcomes_with_source() {
+                assert!(
+                    outcomes.is_empty() && source.is_none(),
+                    "{name}: {}",
+                    page.file
+                );
+            }
+            if let casebook::model::content::Details::CaseStudy(case) = &page.details {
+                assert!(case.lead_role.is_none(), "{name}: {}", page.file);
+                assert!(
+                    case.organisations.iter().all(|o| o.name.is_empty()),
+                    "{name}: {}",
+                    page.file
+                );
+            }
+        }
+    }
+    assert!(
+        outcomes_kept > 20,
+        "the sites state outcomes: {outcomes_kept}"
+    );
+    assert!(
+        names_kept > 10,
+        "the case studies name organisations: {names_kept}"
+    );
 }
