@@ -58,9 +58,11 @@ fn each_page_is_found_by_its_kind_and_slug() {
 
     // Keys whose hashes all collide: the page is still told apart by its kind and slug.
     let wanted = (ContentKind::Page, "page-03");
-    let colliding: Vec<(u64, u32)> = (0..site.pages.len() as u32)
-        .map(|i| (key_hash(wanted.0, wanted.1), i))
-        .collect();
+    let hash = key_hash(wanted.0, wanted.1);
+    let mut colliding = Keys::default();
+    for i in 0..site.pages.len() as u32 {
+        colliding.insert_unique(hash, (hash, i), |&(hash, _)| hash);
+    }
     let found = position_of(&site.pages, &colliding, wanted.0, wanted.1).expect("found");
     assert_eq!(
         (
