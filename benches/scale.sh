@@ -78,17 +78,19 @@ BUILD_RUNS="${BUILD_RUNS:-3}"
 # stderr and prints "<median seconds> <highest peak MB>". A command that names "{run}" gets the
 # run's number there (a fresh output folder each time).
 runs() {
-  local label="$1" times="$2" walls=() peak=0 wall mb i
+  local label="$1" times="$2" walls=() peak=0 times_out wall mb median i
   shift 2
   for i in $(seq 1 "$times"); do
-    read -r wall mb <<< "$(timed "${@//\{run\}/$i}")"
+    # `|| exit`: inside a command substitution `set -e` is off, and a failed run must stop
+    # the script, not give an empty time.
+    times_out="$(timed "${@//\{run\}/$i}")" || exit 1
+    read -r wall mb <<< "$times_out"
     walls+=("$wall")
     [ "$mb" -le "$peak" ] || peak="$mb"
   done
-  say "$label wall times: ${walls[*]} s (median $(printf '%s\n' "${walls[@]}" | sort -n |
-    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') s)"
-  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n |
-    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" "$peak"
+  median="$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+  say "$label wall times: ${walls[*]} s (median $median s)"
+  printf '%s %s\n' "$median" "$peak"
 }
 declare -a RATIO_ROWS=()
 prev_n="" prev_check="" prev_build=""
