@@ -18,13 +18,6 @@ pub(super) struct WordKey {
     len: u32,
 }
 
-/// The high and low halves of the full product of `a` and `b`, xored: foldhash's mixing step.
-#[inline(always)]
-fn folded_multiply(a: u64, b: u64) -> u64 {
-    let full = u128::from(a) * u128::from(b);
-    (full as u64) ^ ((full >> 64) as u64)
-}
-
 /// `N` bytes of `bytes` from `at` (which the caller has checked are there), little-endian.
 #[inline(always)]
 fn read<const N: usize>(bytes: &[u8], at: usize) -> u64 {
@@ -68,16 +61,12 @@ impl WordKey {
         }
     }
 
-    /// The key's hash for a table (a fixed mix: no output order depends on it).
+    /// The key's hash for a table: foldhash's fast hash with a fixed seed (no output order
+    /// depends on it).
     #[inline(always)]
     pub(super) fn hash(&self) -> u64 {
-        const SEEDS: [u64; 3] = [
-            0x243f_6a88_85a3_08d3,
-            0x1319_8a2e_0370_7344,
-            0xa409_3822_299f_31d0,
-        ];
-        let mixed = folded_multiply(self.low ^ SEEDS[0], self.high ^ SEEDS[1]);
-        folded_multiply(mixed ^ u64::from(self.len), SEEDS[2])
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one((self.low, self.high, self.len))
     }
 
     /// Whether the key holds its word whole (so that equal keys are equal words).
